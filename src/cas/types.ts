@@ -1,0 +1,42 @@
+import type {
+  AssetCount,
+  AssignCertificateCountResult,
+  CertificateOrder,
+  CertificateOrderPage,
+  CertificateStatus,
+  RiskCount,
+} from './schemas';
+
+export type {
+  AssetCount,
+  AssignCertificateCountResult,
+  CertificateOrder,
+  CertificateOrderPage,
+  CertificateStatus,
+  RiskCount,
+};
+
+/** The CAS operations as the rest of the app sees them. */
+export type OrderType = 'CERT' | 'UPLOAD';
+export type CertificateStatusFilter = 'ISSUED' | 'WILLEXPIRED' | 'EXPIRED';
+
+export interface ListFilter {
+  orderType?: OrderType;
+  /** Empty: the service default (ISSUED and WILLEXPIRED). */
+  status?: CertificateStatusFilter;
+  keyword?: string;
+  /** Page size for the upstream calls (ShowSize), default 50. */
+  pageSize?: number;
+}
+
+export interface CasApi {
+  getRiskCount(): Promise<RiskCount>;
+  getAssetCount(): Promise<AssetCount>;
+  /** One serial; calls arriving together are batched into one upstream request. */
+  getCertificateStatus(serial: string): Promise<CertificateStatus>;
+  /** One page of ListUserCertificateOrder (1-based page). */
+  listCertificatePage(filter: ListFilter, page: number): Promise<CertificateOrderPage>;
+  /** Every certificate matching the filter, all pages. */
+  listCertificates(filter: ListFilter): AsyncIterable<CertificateOrder>;
+  assignCertificateCount(input: { id: number; certTotalCount: number }): Promise<AssignCertificateCountResult>;
+}
