@@ -1,0 +1,219 @@
+import type Bottleneck from 'bottleneck';
+import DataLoader from 'dataloader';
+import { LRUCache } from 'lru-cache';
+import { CasError } from './errors';
+import { createLimiterGroup } from './limiter';
+import { withRetries } from './retry';
+import {
+  type AssetCount,
+  type AssignCertificateCountResult,
+  assetCountSchema,
+  assignCertificateCountSchema,
+  type CertificateOrder,
+  type CertificateOrderPage,
+  type CertificateStatus,
+  type CertificateStatusResponse,
+  certificateOrderPageSchema,
+  certificateStatusResponseSchema,
+  type RiskCount,
+  riskCountSchema,
+} from './schemas';
+import type { CasTransport, OperationSpec } from './transport';
+import type { CasApi, ListFilter } from './types';
+
+export const OPERATIONS = {
+  GetRiskCount: { action: 'GetRiskCount', version: '2020-04-07', schema: riskCountSchema },
+  GetAssetCount: { action: 'GetAssetCount', version: '2020-04-07', schema: assetCountSchema },
+  ListUserCertificateOrder: {
+    action: 'ListUserCertificateOrder',
+    version: '2020-04-07',
+    schema: certificateOrderPageSchema,
+  },
+  DescribeClientCertificateStatusForSerialNumber: {
+    action: 'DescribeClientCertificateStatusForSerialNumber',
+    version: '2020-06-30',
+    schema: certificateStatusResponseSchema,
+  },
+  AssignCertificateCount: {
+    action: 'AssignCertificateCount',
+    version: '2020-06-30',
+    schema: assignCertificateCountSchema,
+  },
+} as const satisfies Record<string, OperationSpec<unknown>>;
+
+export type OperationName = keyof typeof OPERATIONS;
+export type CallOutcome = 'ok' | CasError['kind'];
+
+/** Observers for logs and metrics; the client works without them. */
+export interface ClientHooks {
+  onCall?(operation: string, outcome: CallOutcome, durationMs: number): void;
+  onRetry?(operation: string, error: unknown, attempt: number): void;
+}
+
+export interface CasClientOptions {
+  transport: CasTransport;
+  qps: number;
+  maxConcurrent: number;
+  attempts: number;
+  cacheTtlSeconds: number;
+  /** Page size of ListUserCertificateOrder calls. */
+  pageSize?: number;
+  /** Shortest backoff before a retry, in ms (tests shorten it). */
+  retryBaseDelayMs?: number;
+  /** Options for the per-account Bottleneck limiters (e.g. a Redis datastore). */
+  bottleneck?: Bottleneck.ConstructorOptions;
+  hooks?: ClientHooks;
+}
+
+/** The documented limit of serials per DescribeClientCertificateStatusForSerialNumber call we allow. */
+export const MAX_SERIALS_PER_CALL = 50;
+export const DEFAULT_PAGE_SIZE = 50;
+
+export interface CasClient extends CasApi {
+  /** The limiter group, for queue-depth metrics and shutdown. */
+  readonly limiters: Bottleneck.Group;
+  /** Drops cached counts, e.g. after an admin action. */
+  clearCache(): void;
+  close(): Promise<void>;
+}
+
+export function createCasClient(options: CasClientOptions): CasClient {
+  const { transport, hooks } = options;
+  const limiters = createLimiterGroup({
+    qps: options.qps,
+    maxConcurrent: options.maxConcurrent,
+    bottleneck: options.bottleneck,
+  });
+  const defaultPageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+
+  async function call<T>(
+    operation: OperationSpec<T>,
+    query: Record<string, string | number | undefined> = {},
+    retryOnlyThrottled = false,
+  ) {
+    const account = await transport.accountKey();
+    const limiter = limiters.key(account);
+    return withRetries(
+      () =>
+        limiter.schedule(async () => {
+          const started = performance.now();
+          try {
+            const result = await transport.call(operation, query);
+            hooks?.onCall?.(operation.action, 'ok', performance.now() - started);
+            return result;
+          } catch (error) {
+            const outcome: CallOutcome = error instanceof CasError ? error.kind : 'unavailable';
+            hooks?.onCall?.(operation.action, outcome, performance.now() - started);
+            throw error;
+          }
+        }),
+      {
+        attempts: options.attempts,
+        only: retryOnlyThrottled ? (error) => error instanceof CasError && error.kind === 'throttled' : undefined,
+        baseDelayMs: options.retryBaseDelayMs,
+        onRetry: (error, attempt) => hooks?.onRetry?.(operation.action, error, attempt),
+      },
+    );
+  }
+
+  // Counts: cached for the TTL; lru-cache's fetch also shares one in-flight call among
+  // concurrent callers, which is what turns a burst of /cert-risk into a single upstream call.
+  type Counts = RiskCount | AssetCount;
+  const ttlMs = Math.max(1, options.cacheTtlSeconds * 1000);
+  const countCache = new LRUCache<'risk' | 'asset', Counts>({
+    max: 2,
+    ttl: ttlMs,
+    fetchMethod: (key) =>
+      key === 'risk' ? call(OPERATIONS.GetRiskCount) : (call(OPERATIONS.GetAssetCount) as Promise<Counts>),
+  });
+
+  // Pages: not cached (lists must be fresh), but identical concurrent reads share one call.
+  const pageCache = new LRUCache<string, CertificateOrderPage>({
+    max: 1_000,
+    ttl: 1,
+    fetchMethod: (key) => call(OPERATIONS.ListUserCertificateOrder, JSON.parse(key)),
+  });
+
+  // Status lookups arriving in the same tick are batched into comma-joined calls.
+  const statusLoader = new DataLoader<string, CertificateStatus>(
+    async (serials) => {
+      const unique = [...new Set(serials)];
+      const response: CertificateStatusResponse = await call(
+        OPERATIONS.DescribeClientCertificateStatusForSerialNumber,
+        { SerialNumber: unique.join(',') },
+      );
+      const bySerial = new Map(response.CertificateStatus.map((s) => [normalizeSerial(s.SerialNumber), s]));
+      return serials.map(
+        (serial) => bySerial.get(normalizeSerial(serial)) ?? { SerialNumber: serial, Status: 'unknown' },
+      );
+    },
+    { cache: false, maxBatchSize: MAX_SERIALS_PER_CALL },
+  );
+
+  function pageQuery(filter: ListFilter, page: number) {
+    return {
+      OrderType: filter.orderType ?? 'CERT',
+      Status: filter.status,
+      Keyword: filter.keyword,
+      CurrentPage: page,
+      ShowSize: filter.pageSize ?? defaultPageSize,
+    };
+  }
+
+  async function listCertificatePage(filter: ListFilter, page: number): Promise<CertificateOrderPage> {
+    const result = await pageCache.fetch(JSON.stringify(pageQuery(filter, page)));
+    if (!result) throw new Error('ListUserCertificateOrder returned nothing');
+    return result;
+  }
+
+  async function* listCertificates(filter: ListFilter): AsyncGenerator<CertificateOrder> {
+    const first = await listCertificatePage(filter, 1);
+    const size = filter.pageSize ?? defaultPageSize;
+    const pages = Math.max(1, Math.ceil(first.TotalCount / size));
+    // Every remaining page is queued at once: the limiter releases them as fast as CAS_QPS
+    // allows, so the whole list takes pages / QPS seconds instead of pages × latency.
+    const rest = Array.from({ length: pages - 1 }, (_, i) => listCertificatePage(filter, i + 2));
+    for (const pending of rest) pending.catch(() => undefined); // consumed below; avoids unhandled rejections
+    yield* first.CertificateOrderList;
+    for (const pending of rest) {
+      const page = await pending;
+      yield* page.CertificateOrderList;
+    }
+  }
+
+  async function counts<T extends Counts>(key: 'risk' | 'asset'): Promise<T> {
+    const result = await countCache.fetch(key);
+    if (!result) throw new Error(`${key} count returned nothing`);
+    return result as T;
+  }
+
+  return {
+    limiters,
+    getRiskCount: () => counts<RiskCount>('risk'),
+    getAssetCount: () => counts<AssetCount>('asset'),
+    getCertificateStatus: (serial) => statusLoader.load(serial),
+    listCertificatePage,
+    listCertificates,
+    async assignCertificateCount(input): Promise<AssignCertificateCountResult> {
+      // A write: never coalesced, and retried only when CAS refused it unexecuted (throttling);
+      // after a timeout or 5xx it may have been applied, so a person decides whether to repeat it.
+      const result = await call(
+        OPERATIONS.AssignCertificateCount,
+        { Id: input.id, CertTotalCount: input.certTotalCount },
+        true,
+      );
+      countCache.clear();
+      return result;
+    },
+    clearCache: () => countCache.clear(),
+    async close() {
+      countCache.clear();
+      pageCache.clear();
+      await Promise.all(limiters.limiters().map(({ limiter }) => limiter.disconnect(false)));
+    },
+  };
+}
+
+function normalizeSerial(serial: string): string {
+  return serial.replace(/:/g, '').toUpperCase();
+}

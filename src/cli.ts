@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import dotenv from 'dotenv';
+import { buildProgram, type CliContext } from './cli/program';
+
+// A .env file beside the process fills in what the environment leaves unset.
+dotenv.config({ quiet: true });
+
+async function main(): Promise<void> {
+  const context: CliContext = { env: process.env, now: () => new Date(), exitCode: 0 };
+  await buildProgram(context).parseAsync(process.argv);
+  process.exitCode = context.exitCode;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
+  process.exitCode = 1;
+});

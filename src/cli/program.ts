@@ -1,0 +1,97 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { buildCasClient } from '../cas';
+import { CERTIFICATE_VIEWS, type CertificateView } from '../cas/certificate-views';
+import { loadConfig } from '../config';
+import { parseSerials } from '../slack/blocks/serials';
+import { consoleOutput, type Output, reportFailure, UsageError } from './output';
+import { listCommand, riskCommand, statusCommand } from './reads';
+
+export interface CliContext {
+  env: Record<string, string | undefined>;
+  now: () => Date;
+  /** Set by a command that finished with a failure. */
+  exitCode: number;
+}
+
+function intOption(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+    return n;
+  };
+}
+
+/** Runs one CAS read with the environment's configuration, reporting failures as one line. */
+async function withClient(
+  context: CliContext,
+  json: boolean,
+  run: (api: ReturnType<typeof buildCasClient>, output: Output) => Promise<unknown>,
+): Promise<void> {
+  const output = consoleOutput(json);
+  let client: ReturnType<typeof buildCasClient> | undefined;
+  try {
+    client = buildCasClient(loadConfig(context.env));
+    await run(client, output);
+  } catch (error) {
+    context.exitCode = reportFailure(output, error);
+  } finally {
+    await client?.close();
+  }
+}
+
+export function buildProgram(context: CliContext): Command {
+  const program = new Command('cert-bot')
+    .description('Slack chat-ops bot and command line for Alibaba Cloud Certificate Management Service (CAS)')
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('risk')
+    .description('Show the GetRiskCount and GetAssetCount numbers')
+    .option('--json', 'exact JSON output')
+    .action(async (options: { json?: boolean }) => {
+      await withClient(context, Boolean(options.json), (api, output) => riskCommand(api, output));
+    });
+
+  program
+    .command('status')
+    .description('Revocation status of certificates by serial number (hex, colons allowed)')
+    .argument('<serial...>', 'serial numbers, separated by spaces or commas')
+    .option('--json', 'exact JSON output')
+    .action(async (serialArgs: string[], options: { json?: boolean }) => {
+      await withClient(context, Boolean(options.json), async (api, output) => {
+        const { serials, invalid } = parseSerials(serialArgs.join(' '), { max: 50 });
+        if (invalid.length > 0) {
+          throw new UsageError(invalid.map((i) => `"${i.token}": ${i.reason}`).join('; '));
+        }
+        await statusCommand(api, serials, output);
+      });
+    });
+
+  program
+    .command('list')
+    .description('Certificates from ListUserCertificateOrder, soonest to expire first')
+    .addOption(new Option('--status <status>', 'which certificates').choices(CERTIFICATE_VIEWS).default('all'))
+    .option('--keyword <keyword>', 'fuzzy match on domain or resource ID')
+    .option('--json', 'exact JSON output')
+    .action(async (options: { status: CertificateView; keyword?: string; json?: boolean }) => {
+      await withClient(context, Boolean(options.json), (api, output) =>
+        listCommand(api, options.status, options.keyword, output, context.now()),
+      );
+    });
+
+  program
+    .command('sandbox')
+    .description('Run the local CAS simulator (for tests, benchmarks and trying the bot)')
+    .option('--port <port>', 'port to listen on (0 = any free port)', intOption('--port'), 9000)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--certs <count>', 'certificates in the data set', intOption('--certs'), 500)
+    .option('--seed <seed>', 'seed of the data set', intOption('--seed'), 42)
+    .option('--latency <ms>', 'added latency per answer', intOption('--latency'), 0)
+    .option('--qps <qps>', 'calls per second per AccessKey before throttling', intOption('--qps'), 10)
+    .action(async (options: { port: number; host: string; certs: number; seed: number; latency: number; qps: number }) => {
+      const { runSandboxCommand } = await import('./sandbox-command');
+      await runSandboxCommand(options);
+    });
+
+  return program;
+}

@@ -1,0 +1,73 @@
+import { type CertificateView, fetchCertificates } from '../cas/certificate-views';
+import type { CasApi, CertificateOrder, CertificateStatus } from '../cas/types';
+import { daysLeft } from '../cas/certificate-views';
+import { type Output, table } from './output';
+
+/** `cert-bot risk`: the GetRiskCount and GetAssetCount numbers. */
+export async function riskCommand(api: CasApi, output: Output): Promise<void> {
+  const [risk, assets] = await Promise.all([api.getRiskCount(), api.getAssetCount()]);
+  if (output.json) {
+    output.out(JSON.stringify({ risk, assets }, null, 2));
+    return;
+  }
+  const numbers = (source: Record<string, unknown>) =>
+    Object.entries(source).filter((entry): entry is [string, number] => typeof entry[1] === 'number');
+  output.out('Certificate risk (GetRiskCount)');
+  output.out(table(numbers(risk)));
+  output.out('');
+  output.out('Assets and health score (GetAssetCount)');
+  output.out(table(numbers(assets)));
+}
+
+/** `cert-bot status <serial...>`: one line per serial. */
+export async function statusCommand(api: CasApi, serials: string[], output: Output): Promise<CertificateStatus[]> {
+  const results = await Promise.all(serials.map((serial) => api.getCertificateStatus(serial)));
+  if (output.json) {
+    output.out(JSON.stringify(results, null, 2));
+    return results;
+  }
+  output.out(
+    table(
+      results.map((r) => [
+        r.SerialNumber,
+        r.Status === 'revoked' && r.RevokeTime !== undefined ? `revoked at ${formatRevokeTime(r.RevokeTime)}` : r.Status,
+      ]),
+    ),
+  );
+  return results;
+}
+
+/** `cert-bot list`: every certificate of the view, soonest to expire first. */
+export async function listCommand(
+  api: CasApi,
+  view: CertificateView,
+  keyword: string | undefined,
+  output: Output,
+  now: Date,
+): Promise<CertificateOrder[]> {
+  const items = await fetchCertificates(api, view, keyword, now);
+  if (output.json) {
+    output.out(JSON.stringify(items, null, 2));
+    return items;
+  }
+  const rows = items.map((c) => [
+    c.CommonName ?? '?',
+    String(c.CertificateId ?? ''),
+    c.Issuer ?? '',
+    c.EndDate ?? '',
+    String(daysLeft(c.EndDate, now) ?? ''),
+  ]);
+  const headings = ['COMMON NAME', 'ID', 'ISSUER', 'END DATE', 'DAYS LEFT'];
+  const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  output.out(line(headings));
+  for (const row of rows) output.out(line(row));
+  output.out(`${items.length} certificate${items.length === 1 ? '' : 's'} (${view}${keyword ? `, "${keyword}"` : ''})`);
+  return items;
+}
+
+export function formatRevokeTime(value: number | string): string {
+  const date = typeof value === 'number' ? new Date(value) : new Date(value.endsWith('Z') ? value : `${value}Z`);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

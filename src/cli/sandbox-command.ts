@@ -1,0 +1,38 @@
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, startSandbox } from '../sandbox';
+
+export interface SandboxCommandOptions {
+  port: number;
+  host: string;
+  certs: number;
+  seed: number;
+  latency: number;
+  qps: number;
+}
+
+/** Starts the simulator and keeps it running until Ctrl-C or SIGTERM. */
+export async function runSandboxCommand(options: SandboxCommandOptions): Promise<void> {
+  const sandbox = await startSandbox({
+    port: options.port,
+    host: options.host,
+    certs: options.certs,
+    seed: options.seed,
+    qps: options.qps,
+    faults: { latencyMs: options.latency },
+  });
+  process.stdout.write(
+    [
+      `CAS simulator listening on ${sandbox.url} (${options.certs} certificates, seed ${options.seed})`,
+      'Point the bot or the CLI at it with:',
+      `  export CAS_ENDPOINT=${sandbox.url}`,
+      `  export ALIBABA_CLOUD_ACCESS_KEY_ID=${DEFAULT_ACCESS_KEY_ID}`,
+      `  export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${DEFAULT_ACCESS_KEY_SECRET}`,
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await sandbox.close();
+}

@@ -1,0 +1,50 @@
+import { type CasClient, type ClientHooks, createCasClient } from '../../src/cas/client';
+import { parseEndpoint } from '../../src/cas/endpoint';
+import { createTransport } from '../../src/cas/transport';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type Sandbox } from '../../src/sandbox';
+
+export interface TestClientOptions {
+  qps?: number;
+  attempts?: number;
+  timeoutMs?: number;
+  cacheTtlSeconds?: number;
+  accessKeyId?: string;
+  accessKeySecret?: string;
+  maxConcurrent?: number;
+  pageSize?: number;
+  hooks?: ClientHooks;
+}
+
+/** The real client (transport, limiter, retries, cache, batching) pointed at a simulator. */
+export function clientFor(sandbox: Sandbox, options: TestClientOptions = {}): CasClient {
+  return createCasClient({
+    transport: createTransport({
+      endpoint: parseEndpoint(sandbox.url),
+      region: 'cn-hangzhou',
+      credentials: {
+        accessKeyId: options.accessKeyId ?? DEFAULT_ACCESS_KEY_ID,
+        accessKeySecret: options.accessKeySecret ?? DEFAULT_ACCESS_KEY_SECRET,
+      },
+      timeoutMs: options.timeoutMs ?? 2_000,
+    }),
+    qps: options.qps ?? 50,
+    maxConcurrent: options.maxConcurrent ?? 10,
+    attempts: options.attempts ?? 4,
+    cacheTtlSeconds: options.cacheTtlSeconds ?? 60,
+    pageSize: options.pageSize,
+    retryBaseDelayMs: 20,
+    hooks: options.hooks,
+  });
+}
+
+/** Calls per rolling one-second window at the simulator, highest first. */
+export function busiestWindow(sandbox: Sandbox): number {
+  const times = sandbox.calls.map((c) => c.at).sort((a, b) => a - b);
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    while (times[end] - times[start] >= 1000) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}
