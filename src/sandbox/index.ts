@@ -1,0 +1,53 @@
+/** The CAS simulator: a local endpoint for tests, benchmarks and the demo. */
+export {
+  type AssetCountBody,
+  assetCounts,
+  type CertSource,
+  type CloudProvider,
+  type CloudResource,
+  currentYearFreeCertCount,
+  DATA_SOURCE_IDS,
+  DAY_MS,
+  type DataSource,
+  type Dataset,
+  type DatasetOptions,
+  type DatasetProfile,
+  type DomainAsset,
+  formatDate,
+  generateDataset,
+  healthScore,
+  RESOURCE_GROUPS,
+  type RiskCountBody,
+  riskCounts,
+  type SandboxCertificate,
+  type SandboxCertStatus,
+  type ScenarioCounts,
+  setCertificateStatus,
+  startOfUtcDay,
+  WILL_EXPIRE_DAYS,
+} from './dataset';
+export { type AnswerError, CAS_NOT_FOUND_MESSAGE, HOST_ID } from './errors';
+export { DEFAULT_SHOW_SIZE, MAX_SHOW_SIZE, PCA_VERSION, SSL_VERSION } from './operations';
+export {
+  type CallRecord,
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCESS_KEY_SECRET,
+  DEFAULT_QPS,
+  type FailAnswer,
+  type Faults,
+  type InjectedFault,
+  type Sandbox,
+  type SandboxOptions,
+  type SandboxStats,
+  startSandbox,
+} from './server';
+export {
+  ACS3_ALGORITHM,
+  buildCanonicalRequest,
+  canonicalQueryString,
+  MAX_CLOCK_SKEW_MS,
+  parseAuthorization,
+  percentEncode,
+  type ReceivedRequest,
+  verifySignature,
+} from './signature';

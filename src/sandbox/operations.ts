@@ -1,0 +1,177 @@
+import {
+  assetCounts,
+  currentYearFreeCertCount,
+  type Dataset,
+  riskCounts,
+  type SandboxCertificate,
+  type SandboxCertStatus,
+} from './dataset';
+import { CAS_NOT_FOUND_MESSAGE, invalidParameter, missingParameter, SandboxError } from './errors';
+
+/**
+ * The five CAS operations over the data set. Handlers return the body without RequestId
+ * (the server adds it) and throw SandboxError for business errors.
+ */
+export type Params = Record<string, string>;
+
+export interface Operation {
+  version: string;
+  handle(params: Params, dataset: Dataset): Record<string, unknown>;
+}
+
+export const SSL_VERSION = '2020-04-07';
+export const PCA_VERSION = '2020-06-30';
+export const DEFAULT_SHOW_SIZE = 50;
+/** Undocumented upstream; a bound keeps a buggy pager from pulling the whole account in one call. */
+export const MAX_SHOW_SIZE = 1000;
+
+const ORDER_TYPES = ['CPACK', 'BUY', 'UPLOAD', 'CERT'] as const;
+const CERT_STATUSES: readonly SandboxCertStatus[] = ['ISSUED', 'WILLEXPIRED', 'EXPIRED', 'REVOKED'];
+/** Order states that only exist for CPACK/BUY (resource plans and purchases). */
+const ORDER_STATUSES = [
+  'PAYED',
+  'CHECKING',
+  'CHECKED_FAIL',
+  'NOTACTIVATED',
+  'REVOKED',
+  'ISSUED',
+  'WILLEXPIRED',
+  'EXPIRED',
+];
+
+export const OPERATIONS: Readonly<Record<string, Operation>> = {
+  GetRiskCount: { version: SSL_VERSION, handle: (_params, dataset) => ({ ...riskCounts(dataset) }) },
+  GetAssetCount: { version: SSL_VERSION, handle: (_params, dataset) => ({ ...assetCounts(dataset) }) },
+  ListUserCertificateOrder: { version: SSL_VERSION, handle: listUserCertificateOrder },
+  DescribeClientCertificateStatusForSerialNumber: { version: PCA_VERSION, handle: describeCertificateStatus },
+  AssignCertificateCount: { version: PCA_VERSION, handle: assignCertificateCount },
+};
+
+/** Undefined for an unknown action or a known action asked with another version. */
+export function resolveOperation(action: string, version: string): Operation | undefined {
+  const operation = Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action] : undefined;
+  return operation?.version === version ? operation : undefined;
+}
+
+function listUserCertificateOrder(params: Params, dataset: Dataset): Record<string, unknown> {
+  const orderType = params.OrderType || 'CPACK';
+  if (!(ORDER_TYPES as readonly string[]).includes(orderType)) {
+    throw invalidParameter('OrderType', orderType, `expected one of ${ORDER_TYPES.join(', ')}`);
+  }
+  const certOrders = orderType === 'CERT' || orderType === 'UPLOAD';
+  const status = params.Status ?? '';
+  const allowed: readonly string[] = certOrders ? CERT_STATUSES : ORDER_STATUSES;
+  if (status !== '' && !allowed.includes(status)) {
+    throw invalidParameter('Status', status, `expected one of ${allowed.join(', ')} for OrderType ${orderType}`);
+  }
+  const currentPage = integerParam(params, 'CurrentPage', 1);
+  if (currentPage < 1) throw invalidParameter('CurrentPage', String(currentPage), 'must be at least 1');
+  const showSize = integerParam(params, 'ShowSize', DEFAULT_SHOW_SIZE);
+  if (showSize < 1 || showSize > MAX_SHOW_SIZE) {
+    throw invalidParameter('ShowSize', String(showSize), `must be between 1 and ${MAX_SHOW_SIZE}`);
+  }
+
+  // The sandbox has certificates only; resource-plan and purchase orders are always empty.
+  const matching = certOrders ? filterCertificates(dataset.certificates, orderType, status, params) : [];
+  const start = (currentPage - 1) * showSize;
+  return {
+    TotalCount: matching.length,
+    CurrentPage: currentPage,
+    ShowSize: showSize,
+    CertificateOrderList: matching.slice(start, start + showSize).map(certificateRow),
+  };
+}
+
+function filterCertificates(
+  certificates: readonly SandboxCertificate[],
+  orderType: string,
+  status: string,
+  params: Params,
+): SandboxCertificate[] {
+  // Documented default for CERT/UPLOAD: the certificates that are still valid.
+  const statuses = status === '' ? ['ISSUED', 'WILLEXPIRED'] : [status];
+  const keyword = (params.Keyword ?? '').toLowerCase();
+  const resourceGroupId = params.ResourceGroupId ?? '';
+  return certificates
+    .filter(
+      (cert) =>
+        (orderType === 'CERT' || cert.source === 'upload') &&
+        statuses.includes(cert.status) &&
+        (resourceGroupId === '' || cert.resourceGroupId === resourceGroupId) &&
+        (keyword === '' ||
+          [cert.commonName, cert.sans, cert.instanceId].some((field) => field.toLowerCase().includes(keyword))),
+    )
+    .sort((a, b) => a.certificateId - b.certificateId);
+}
+
+/** The C/U fields of a CertificateOrderList row (docs/cas-api.md 1.4). */
+function certificateRow(cert: SandboxCertificate): Record<string, unknown> {
+  return {
+    CertificateId: cert.certificateId,
+    InstanceId: cert.instanceId,
+    Name: cert.name,
+    CommonName: cert.commonName,
+    Sans: cert.sans,
+    Issuer: cert.issuer,
+    SerialNo: cert.serialNo,
+    OrgName: cert.orgName,
+    Fingerprint: cert.fingerprint,
+    Sha2: cert.sha2,
+    Country: cert.country,
+    Province: cert.province,
+    City: cert.city,
+    StartDate: cert.startDate,
+    EndDate: cert.endDate,
+    // Derived, so a test that edits status cannot make the flags disagree with it.
+    Expired: cert.status === 'EXPIRED',
+    Upload: cert.source === 'upload',
+    Status: cert.status,
+    ResourceGroupId: cert.resourceGroupId,
+  };
+}
+
+function describeCertificateStatus(params: Params, dataset: Dataset): Record<string, unknown> {
+  const asked = (params.SerialNumber ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (asked.length === 0) throw missingParameter('SerialNumber');
+  const bySerial = new Map(dataset.certificates.map((cert) => [normaliseSerial(cert.serialNo), cert]));
+  return {
+    CertificateStatus: asked.map((serial) => {
+      const cert = bySerial.get(normaliseSerial(serial));
+      if (!cert) return { SerialNumber: serial, Status: 'unknown' };
+      if (cert.status !== 'REVOKED') return { SerialNumber: serial, Status: 'good' };
+      return { SerialNumber: serial, Status: 'revoked', RevokeTime: cert.revokeTime ?? dataset.day };
+    }),
+  };
+}
+
+/** Serials are compared as hex digits: case and the colons of `openssl x509 -serial` style do not matter. */
+function normaliseSerial(serial: string): string {
+  return serial.replace(/:/g, '').toUpperCase();
+}
+
+function assignCertificateCount(params: Params, dataset: Dataset): Record<string, unknown> {
+  const id = requiredInteger(params, 'Id');
+  const total = requiredInteger(params, 'CertTotalCount');
+  if (total < 0) throw new SandboxError(400, 'InvalidCertTotalCount', 'CertTotalCount must not be negative.');
+  const source = dataset.dataSources.find((s) => s.id === id);
+  if (!source) throw new SandboxError(404, 'NotFound', CAS_NOT_FOUND_MESSAGE);
+  source.assignedCertCount = total;
+  return { CertCount: total, CurrentYearFreeCertCount: currentYearFreeCertCount(dataset) };
+}
+
+function integerParam(params: Params, name: string, fallback: number): number {
+  const raw = params[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw)) throw invalidParameter(name, raw, 'must be an integer');
+  return Number(raw);
+}
+
+function requiredInteger(params: Params, name: string): number {
+  const raw = params[name];
+  if (raw === undefined || raw === '') throw missingParameter(name);
+  if (!/^-?\d+$/.test(raw)) throw new SandboxError(400, `Invalid${name}`, `${name} "${raw}" must be an integer.`);
+  return Number(raw);
+}

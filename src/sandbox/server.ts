@@ -1,0 +1,409 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { parse as parseQueryString } from 'node:querystring';
+import { type Dataset, generateDataset } from './dataset';
+import { type AnswerError, errorBody, newRequestId, SandboxError } from './errors';
+import { type Params, resolveOperation } from './operations';
+import { mulberry32, type Random } from './prng';
+import { SlidingWindowLimiter } from './rate-window';
+import { NonceCache, verifySignature } from './signature';
+
+/**
+ * A local CAS endpoint: real HTTP, real V3 signature check, the gateway's throttling and
+ * error bodies, and switchable faults. Tests, benchmarks and the demo point the real
+ * openapi-client at it instead of cas.aliyuncs.com.
+ */
+
+/** Obviously fake; documented so anyone can point a client at the sandbox. */
+export const DEFAULT_ACCESS_KEY_ID = 'LTAI5tSandboxKeyId000001';
+export const DEFAULT_ACCESS_KEY_SECRET = 'sandbox-secret-do-not-use-in-production';
+/** The documented per-user limit of every one of the five operations. */
+export const DEFAULT_QPS = 10;
+
+export interface Faults {
+  /** Added before every answer, errors included. */
+  latencyMs: number;
+  /** Fraction answered 503 ServiceUnavailable. */
+  unavailableRate: number;
+  /** Fraction never answered: the socket stays open until the client gives up or close(). */
+  timeoutRate: number;
+  /** Fraction answered 200 with a truncated JSON body. */
+  malformedRate: number;
+  /** Fraction answered 400 Throttling.User regardless of the real rate. */
+  throttleRate: number;
+}
+
+export interface SandboxOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Size of the generated data set when `dataset` is not given. */
+  certs?: number;
+  /** Seeds the data set and the random fault schedule. */
+  seed?: number;
+  /** Simulator clock for x-acs-date and nonce checks; the QPS window always runs on real time. */
+  now?: () => number;
+  /** AccessKeyId → secret; replaces the default pair. */
+  accessKeys?: Record<string, string>;
+  /** Accepted calls per AccessKeyId in any 1000 ms; Infinity disables throttling. */
+  qps?: number;
+  faults?: Partial<Faults>;
+  dataset?: Dataset;
+}
+
+export type InjectedFault = 'failNext' | 'unavailable' | 'throttle' | 'timeout' | 'malformed';
+
+export interface CallRecord {
+  /** Simulator clock when the request was received. */
+  at: number;
+  action: string;
+  version: string;
+  accessKeyId?: string;
+  /** HTTP status; 0 when the request was deliberately never answered. */
+  status: number;
+  code?: string;
+  /** Request parameters, decoded (query string plus any form body). */
+  query: Record<string, string>;
+  injected?: InjectedFault;
+}
+
+export type FailAnswer = AnswerError | 'timeout' | 'malformed';
+
+export interface SandboxStats {
+  calls: number;
+  /** Answers refused by the QPS window (not injected throttling). */
+  throttled: number;
+  /** Answers changed by faults or failNext. */
+  injected: number;
+  byAction: Record<string, number>;
+}
+
+export interface Sandbox {
+  /** http://HOST:PORT */
+  url: string;
+  /** HOST:PORT, what openapi-client wants as `endpoint`. */
+  endpoint: string;
+  port: number;
+  /** Every request, in arrival order. */
+  calls: CallRecord[];
+  stats(): SandboxStats;
+  setFaults(faults: Partial<Faults>): void;
+  /** The next n requests that pass the signature check and the QPS window get this answer. */
+  failNext(n: number, answer: FailAnswer): void;
+  resetCalls(): void;
+  dataset: Dataset;
+  setDataset(dataset: Dataset): void;
+  close(): Promise<void>;
+}
+
+const NO_FAULTS: Faults = { latencyMs: 0, unavailableRate: 0, timeoutRate: 0, malformedRate: 0, throttleRate: 0 };
+const MAX_BODY_BYTES = 1024 * 1024;
+const JSON_CONTENT_TYPE = 'application/json;charset=utf-8';
+
+type Outcome =
+  | { kind: 'ok'; body: Record<string, unknown> }
+  | { kind: 'error'; error: AnswerError }
+  | { kind: 'malformed'; body: Record<string, unknown> }
+  | { kind: 'timeout' };
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const sandbox = new CasSandbox(options);
+  await sandbox.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  return sandbox;
+}
+
+class CasSandbox implements Sandbox {
+  url = '';
+  endpoint = '';
+  port = 0;
+  calls: CallRecord[] = [];
+
+  private current: Dataset;
+  private faults: Faults = { ...NO_FAULTS };
+  private readonly now: () => number;
+  private readonly accessKeys: Record<string, string>;
+  private readonly limiter: SlidingWindowLimiter;
+  private readonly nonces = new NonceCache();
+  private readonly faultRandom: Random;
+  private readonly server: Server;
+  private readonly scripted: FailAnswer[] = [];
+  /** Answers waiting out their latency or held open on purpose; close() ends them. */
+  private readonly pending = new Set<ServerResponse>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private counters = { throttled: 0, injected: 0 };
+
+  constructor(options: SandboxOptions) {
+    this.now = options.now ?? Date.now;
+    const seed = options.seed ?? 42;
+    this.current = options.dataset ?? generateDataset({ count: options.certs ?? 500, seed, now: this.now() });
+    this.accessKeys = { ...(options.accessKeys ?? { [DEFAULT_ACCESS_KEY_ID]: DEFAULT_ACCESS_KEY_SECRET }) };
+    const qps = options.qps ?? DEFAULT_QPS;
+    if (!(qps > 0)) throw new RangeError(`qps must be positive, got ${qps}`);
+    this.limiter = new SlidingWindowLimiter(qps);
+    // Its own stream, so changing the data set size does not change the fault schedule.
+    this.faultRandom = mulberry32(seed ^ 0x5eed);
+    this.setFaults(options.faults ?? {});
+    this.server = createServer((req, res) => this.receive(req, res));
+  }
+
+  get dataset(): Dataset {
+    return this.current;
+  }
+
+  set dataset(dataset: Dataset) {
+    this.current = dataset;
+  }
+
+  setDataset(dataset: Dataset): void {
+    this.current = dataset;
+  }
+
+  listen(port: number, host: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        this.port = (this.server.address() as AddressInfo).port;
+        const hostPart = host.includes(':') ? `[${host}]` : host;
+        this.endpoint = `${hostPart}:${this.port}`;
+        this.url = `http://${this.endpoint}`;
+        resolve();
+      });
+    });
+  }
+
+  stats(): SandboxStats {
+    const byAction: Record<string, number> = {};
+    for (const call of this.calls) byAction[call.action] = (byAction[call.action] ?? 0) + 1;
+    return { calls: this.calls.length, ...this.counters, byAction };
+  }
+
+  setFaults(faults: Partial<Faults>): void {
+    const next = { ...this.faults, ...faults };
+    for (const [name, value] of Object.entries(next)) {
+      if (!Number.isFinite(value) || value < 0 || (name.endsWith('Rate') && value > 1)) {
+        throw new RangeError(`fault ${name} out of range: ${value}`);
+      }
+    }
+    if (next.unavailableRate + next.timeoutRate + next.malformedRate + next.throttleRate > 1) {
+      throw new RangeError('fault rates add up to more than 1');
+    }
+    this.faults = next;
+  }
+
+  failNext(n: number, answer: FailAnswer): void {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`failNext needs a non-negative integer, got ${n}`);
+    for (let i = 0; i < n; i++) this.scripted.push(answer);
+  }
+
+  resetCalls(): void {
+    this.calls = [];
+    this.counters = { throttled: 0, injected: 0 };
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    for (const res of this.pending) res.destroy();
+    this.pending.clear();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // openapi-client's HTTP agent keeps idle sockets alive; without this close() waits for them.
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private receive(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const body = size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks);
+      this.answer(req, res, body);
+    });
+    req.on('error', () => res.destroy());
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): void {
+    const headers = req.headersDistinct;
+    const record: CallRecord = {
+      at: this.now(),
+      action: headers['x-acs-action']?.[0] ?? '',
+      version: headers['x-acs-version']?.[0] ?? '',
+      status: 0,
+      query: {},
+    };
+    this.calls.push(record);
+    const requestId = newRequestId();
+    const outcome = this.decide(req, body, record);
+
+    if (outcome.kind === 'timeout') {
+      record.code = 'NoAnswer';
+      this.pending.add(res);
+      res.on('close', () => this.pending.delete(res));
+      return;
+    }
+    let status = 200;
+    let payload: string;
+    if (outcome.kind === 'error') {
+      status = outcome.error.status;
+      record.code = outcome.error.code;
+      payload = JSON.stringify(errorBody(requestId, outcome.error));
+    } else {
+      payload = JSON.stringify({ RequestId: requestId, ...outcome.body });
+      // Cut mid-document: a proxy dropping the connection half way, not a different format.
+      if (outcome.kind === 'malformed') payload = payload.slice(0, Math.max(1, Math.floor(payload.length / 2)));
+    }
+    record.status = status;
+    this.send(res, status, requestId, payload);
+  }
+
+  private decide(req: IncomingMessage, body: Buffer | undefined, record: CallRecord): Outcome {
+    const fail = (status: number, code: string, message: string): Outcome => ({
+      kind: 'error',
+      error: { status, code, message },
+    });
+    const method = req.method ?? '';
+    if (method !== 'POST' && method !== 'GET') {
+      return fail(400, 'UnsupportedHTTPMethod', `The HTTP method ${method} is not supported.`);
+    }
+    if (body === undefined) return fail(400, 'InvalidParameter', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const pathname = queryAt < 0 ? url : url.slice(0, queryAt);
+    if (pathname !== '/') {
+      return fail(404, 'InvalidApi.NotFound', 'Specified api is not found, please check your url and method.');
+    }
+
+    const query = decodeParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
+    const contentType = req.headers['content-type'] ?? '';
+    const isForm = contentType.startsWith('application/x-www-form-urlencoded');
+    const form = isForm ? decodeParams(body.toString('utf8')) : { params: {} };
+    const repeated = (name: string) => fail(400, 'InvalidParameter', `The parameter ${name} appears more than once.`);
+    if ('duplicate' in query) return repeated(query.duplicate);
+    if ('duplicate' in form) return repeated(form.duplicate);
+    const params: Params = { ...form.params, ...query.params };
+    record.query = params;
+
+    const verified = verifySignature(
+      { method, pathname, query: query.params, headers: req.headersDistinct, body },
+      {
+        secretFor: (id) => (Object.hasOwn(this.accessKeys, id) ? this.accessKeys[id] : undefined),
+        now: this.now(),
+        nonces: this.nonces,
+      },
+    );
+    record.accessKeyId = verified.accessKeyId;
+    if (!verified.ok) return { kind: 'error', error: verified.error };
+
+    if (!this.limiter.tryAcquire(verified.accessKeyId, performance.now())) {
+      this.counters.throttled++;
+      return fail(400, 'Throttling.User', 'Request was denied due to user flow control.');
+    }
+
+    const scripted = this.scripted.shift();
+    if (scripted !== undefined) {
+      this.counters.injected++;
+      record.injected = 'failNext';
+      if (scripted === 'timeout' || scripted === 'malformed') return this.garble(scripted, record, params);
+      return { kind: 'error', error: scripted };
+    }
+
+    const injected = this.rollFault();
+    if (injected) {
+      this.counters.injected++;
+      record.injected = injected;
+      if (injected === 'unavailable') {
+        return fail(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
+      }
+      if (injected === 'throttle') return fail(400, 'Throttling.User', 'Request was denied due to user flow control.');
+      return this.garble(injected, record, params);
+    }
+    return this.dispatch(record, params);
+  }
+
+  /** A lost or mangled answer still did the work, as in production: that is what makes retries of writes risky. */
+  private garble(kind: 'timeout' | 'malformed', record: CallRecord, params: Params): Outcome {
+    const outcome = this.dispatch(record, params);
+    if (kind === 'timeout') return { kind: 'timeout' };
+    return { kind: 'malformed', body: outcome.kind === 'ok' ? outcome.body : {} };
+  }
+
+  private dispatch(record: CallRecord, params: Params): Outcome {
+    const operation = resolveOperation(record.action, record.version);
+    if (!operation) {
+      return {
+        kind: 'error',
+        error: {
+          status: 404,
+          code: 'InvalidApi.NotFound',
+          message: `Specified api ${record.action} (version ${record.version}) is not found, please check your url and method.`,
+        },
+      };
+    }
+    try {
+      return { kind: 'ok', body: operation.handle(params, this.current) };
+    } catch (error) {
+      if (error instanceof SandboxError) {
+        return {
+          kind: 'error',
+          error: {
+            status: error.status,
+            code: error.code,
+            message: error.message,
+            accessDeniedDetail: error.accessDeniedDetail,
+          },
+        };
+      }
+      return { kind: 'error', error: { status: 500, code: 'InternalError', message: String(error) } };
+    }
+  }
+
+  private rollFault(): Exclude<InjectedFault, 'failNext'> | undefined {
+    const { unavailableRate, throttleRate, timeoutRate, malformedRate } = this.faults;
+    if (unavailableRate + throttleRate + timeoutRate + malformedRate === 0) return undefined;
+    const roll = this.faultRandom();
+    if (roll < unavailableRate) return 'unavailable';
+    if (roll < unavailableRate + throttleRate) return 'throttle';
+    if (roll < unavailableRate + throttleRate + timeoutRate) return 'timeout';
+    if (roll < unavailableRate + throttleRate + timeoutRate + malformedRate) return 'malformed';
+    return undefined;
+  }
+
+  private send(res: ServerResponse, status: number, requestId: string, payload: string): void {
+    const write = () => {
+      if (res.destroyed) return;
+      res.writeHead(status, {
+        'content-type': JSON_CONTENT_TYPE,
+        'content-length': Buffer.byteLength(payload),
+        'x-acs-request-id': requestId,
+      });
+      res.end(payload);
+    };
+    const { latencyMs } = this.faults;
+    if (latencyMs <= 0) {
+      write();
+      return;
+    }
+    this.pending.add(res);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.pending.delete(res);
+      write();
+    }, latencyMs);
+    this.timers.add(timer);
+  }
+}
+
+/** Decoded parameters, or the parameter given twice (the signer never sends duplicates, so we cannot guess). */
+function decodeParams(raw: string): { params: Record<string, string> } | { duplicate: string } {
+  const params: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parseQueryString(raw))) {
+    if (Array.isArray(value)) return { duplicate: key };
+    params[key] = value ?? '';
+  }
+  return { params };
+}
