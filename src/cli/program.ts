@@ -5,6 +5,7 @@ import { loadConfig } from '../config';
 import { parseSerials } from '../slack/blocks/serials';
 import { consoleOutput, type Output, reportFailure, UsageError } from './output';
 import { listCommand, riskCommand, statusCommand } from './reads';
+import type { SandboxCommandOptions } from './sandbox-command';
 
 export interface CliContext {
   env: Record<string, string | undefined>;
@@ -88,7 +89,12 @@ export function buildProgram(context: CliContext): Command {
     .option('--seed <seed>', 'seed of the data set', intOption('--seed'), 42)
     .option('--latency <ms>', 'added latency per answer', intOption('--latency'), 0)
     .option('--qps <qps>', 'calls per second per AccessKey before throttling', intOption('--qps'), 10)
-    .action(async (options: { port: number; host: string; certs: number; seed: number; latency: number; qps: number }) => {
+    .addOption(
+      new Option('--profile <profile>', 'mixed risks, or healthy (nothing at risk)')
+        .choices(['mixed', 'healthy'])
+        .default('mixed'),
+    )
+    .action(async (options: SandboxCommandOptions) => {
       const { runSandboxCommand } = await import('./sandbox-command');
       await runSandboxCommand(options);
     });

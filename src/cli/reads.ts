@@ -1,6 +1,5 @@
-import { type CertificateView, fetchCertificates } from '../cas/certificate-views';
+import { type CertificateView, daysLeft, fetchCertificates } from '../cas/certificate-views';
 import type { CasApi, CertificateOrder, CertificateStatus } from '../cas/types';
-import { daysLeft } from '../cas/certificate-views';
 import { type Output, table } from './output';
 
 /** `cert-bot risk`: the GetRiskCount and GetAssetCount numbers. */
@@ -30,7 +29,9 @@ export async function statusCommand(api: CasApi, serials: string[], output: Outp
     table(
       results.map((r) => [
         r.SerialNumber,
-        r.Status === 'revoked' && r.RevokeTime !== undefined ? `revoked at ${formatRevokeTime(r.RevokeTime)}` : r.Status,
+        r.Status === 'revoked' && r.RevokeTime !== undefined
+          ? `revoked at ${formatRevokeTime(r.RevokeTime)}`
+          : r.Status,
       ]),
     ),
   );
@@ -59,7 +60,11 @@ export async function listCommand(
   ]);
   const headings = ['COMMON NAME', 'ID', 'ISSUER', 'END DATE', 'DAYS LEFT'];
   const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   output.out(line(headings));
   for (const row of rows) output.out(line(row));
   output.out(`${items.length} certificate${items.length === 1 ? '' : 's'} (${view}${keyword ? `, "${keyword}"` : ''})`);

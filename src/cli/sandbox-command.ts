@@ -1,4 +1,4 @@
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, startSandbox } from '../sandbox';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, generateDataset, startSandbox } from '../sandbox';
 
 export interface SandboxCommandOptions {
   port: number;
@@ -7,6 +7,7 @@ export interface SandboxCommandOptions {
   seed: number;
   latency: number;
   qps: number;
+  profile: 'mixed' | 'healthy';
 }
 
 /** Starts the simulator and keeps it running until Ctrl-C or SIGTERM. */
@@ -14,8 +15,7 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
   const sandbox = await startSandbox({
     port: options.port,
     host: options.host,
-    certs: options.certs,
-    seed: options.seed,
+    dataset: generateDataset({ count: options.certs, seed: options.seed, profile: options.profile }),
     qps: options.qps,
     faults: { latencyMs: options.latency },
   });

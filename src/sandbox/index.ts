@@ -28,8 +28,10 @@ export {
 } from './dataset';
 export { type AnswerError, CAS_NOT_FOUND_MESSAGE, HOST_ID } from './errors';
 export { DEFAULT_SHOW_SIZE, MAX_SHOW_SIZE, PCA_VERSION, SSL_VERSION } from './operations';
+export { type SandboxProcess, type SandboxProcessOptions, spawnSandbox } from './process';
 export {
   type CallRecord,
+  CONTROL_PREFIX,
   DEFAULT_ACCESS_KEY_ID,
   DEFAULT_ACCESS_KEY_SECRET,
   DEFAULT_QPS,

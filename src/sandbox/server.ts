@@ -9,6 +9,9 @@ import { mulberry32, type Random } from './prng';
 import { SlidingWindowLimiter } from './rate-window';
 import { NonceCache, verifySignature } from './signature';
 
+/** Path prefix of the simulator's own control routes. */
+export const CONTROL_PREFIX = '/_sandbox/';
+
 /**
  * A local CAS endpoint: real HTTP, real V3 signature check, the gateway's throttling and
  * error bodies, and switchable faults. Tests, benchmarks and the demo point the real
@@ -222,9 +225,37 @@ class CasSandbox implements Sandbox {
     });
     req.on('end', () => {
       const body = size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks);
-      this.answer(req, res, body);
+      if (req.url?.startsWith(CONTROL_PREFIX)) this.control(req, res, body);
+      else this.answer(req, res, body);
     });
     req.on('error', () => res.destroy());
+  }
+
+  /**
+   * Unsigned control routes for a simulator running in another process (benchmarks, the
+   * cluster tests): read the counters, reset them, switch faults. Never part of the CAS API.
+   */
+  private control(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): void {
+    const reply = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(payload));
+    };
+    const route = `${req.method} ${req.url}`;
+    try {
+      if (route === `GET ${CONTROL_PREFIX}stats`) return reply(200, this.stats());
+      if (route === `GET ${CONTROL_PREFIX}calls`) return reply(200, this.calls);
+      if (route === `POST ${CONTROL_PREFIX}reset`) {
+        this.resetCalls();
+        return reply(200, this.stats());
+      }
+      if (route === `POST ${CONTROL_PREFIX}faults`) {
+        this.setFaults(JSON.parse(body?.toString('utf8') || '{}') as Partial<Faults>);
+        return reply(200, this.faults);
+      }
+      return reply(404, { error: `no control route ${route}` });
+    } catch (error) {
+      return reply(400, { error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   private answer(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): void {

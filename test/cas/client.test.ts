@@ -5,7 +5,14 @@ import { createCasClient } from '../../src/cas/client';
 import { parseEndpoint } from '../../src/cas/endpoint';
 import { CasError } from '../../src/cas/errors';
 import { createTransport } from '../../src/cas/transport';
-import { assetCounts, DEFAULT_ACCESS_KEY_SECRET, riskCounts, type Sandbox, startSandbox } from '../../src/sandbox';
+import {
+  assetCounts,
+  DEFAULT_ACCESS_KEY_SECRET,
+  riskCounts,
+  type Sandbox,
+  spawnSandbox,
+  startSandbox,
+} from '../../src/sandbox';
 import { busiestWindow, clientFor } from '../helpers/cas';
 
 let sandbox: Sandbox;
@@ -214,7 +221,11 @@ describe('retries, rate limit, coalescing and batching', () => {
     sandbox.failNext(2, { status: 503, code: 'ServiceUnavailable', message: 'try later' });
     const risk = await client.getRiskCount();
     expect(risk.RequestId).toBeDefined();
-    sandbox.failNext(1, { status: 400, code: 'Throttling.User', message: 'Request was denied due to user flow control.' });
+    sandbox.failNext(1, {
+      status: 400,
+      code: 'Throttling.User',
+      message: 'Request was denied due to user flow control.',
+    });
     const assets = await client.getAssetCount();
     expect(assets.RequestId).toBeDefined();
     expect(sandbox.calls.map((c) => c.status)).toEqual([503, 503, 200, 400, 200]);
@@ -241,16 +252,23 @@ describe('retries, rate limit, coalescing and batching', () => {
   });
 
   test('a 300-call burst stays inside the QPS window: zero throttled answers', async () => {
-    const client = clientFor(sandbox, { qps: 50, cacheTtlSeconds: 0 });
-    const serials = sandbox.dataset.certificates.slice(0, 300).map((c) => c.serialNo);
-    // Distinct pages so nothing is coalesced: 300 real upstream calls.
-    await Promise.all(
-      serials.map((_, i) => client.listCertificatePage({ orderType: 'CERT', pageSize: 1 }, i + 1)),
-    );
-    expect(sandbox.calls).toHaveLength(300);
-    expect(sandbox.stats().throttled).toBe(0);
-    expect(busiestWindow(sandbox)).toBeLessThanOrEqual(50);
-    await client.close();
+    // The simulator runs in its own process, as CAS does, so its clock of arrivals is not
+    // distorted by this process's event loop.
+    const remote = await spawnSandbox({ certs: 300, seed: 7, qps: 50 });
+    const client = clientFor({ url: remote.url }, { qps: 50, cacheTtlSeconds: 0 });
+    try {
+      // Distinct pages so nothing is coalesced: 300 real upstream calls.
+      await Promise.all(
+        Array.from({ length: 300 }, (_, i) => client.listCertificatePage({ orderType: 'CERT', pageSize: 1 }, i + 1)),
+      );
+      const stats = await remote.stats();
+      expect(stats.calls).toBe(300);
+      expect(stats.throttled).toBe(0);
+      expect(busiestWindow(await remote.calls())).toBeLessThanOrEqual(50);
+    } finally {
+      await client.close();
+      await remote.close();
+    }
   }, 30_000);
 
   test('100 concurrent GetRiskCount calls reach the simulator once', async () => {

@@ -1,7 +1,7 @@
 import { type CasClient, type ClientHooks, createCasClient } from '../../src/cas/client';
 import { parseEndpoint } from '../../src/cas/endpoint';
 import { createTransport } from '../../src/cas/transport';
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type Sandbox } from '../../src/sandbox';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../src/sandbox';
 
 export interface TestClientOptions {
   qps?: number;
@@ -16,7 +16,7 @@ export interface TestClientOptions {
 }
 
 /** The real client (transport, limiter, retries, cache, batching) pointed at a simulator. */
-export function clientFor(sandbox: Sandbox, options: TestClientOptions = {}): CasClient {
+export function clientFor(sandbox: { url: string }, options: TestClientOptions = {}): CasClient {
   return createCasClient({
     transport: createTransport({
       endpoint: parseEndpoint(sandbox.url),
@@ -38,8 +38,8 @@ export function clientFor(sandbox: Sandbox, options: TestClientOptions = {}): Ca
 }
 
 /** Calls per rolling one-second window at the simulator, highest first. */
-export function busiestWindow(sandbox: Sandbox): number {
-  const times = sandbox.calls.map((c) => c.at).sort((a, b) => a - b);
+export function busiestWindow(calls: ReadonlyArray<{ at: number }>): number {
+  const times = calls.map((c) => c.at).sort((a, b) => a - b);
   let best = 0;
   let start = 0;
   for (let end = 0; end < times.length; end++) {

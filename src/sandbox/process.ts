@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { Faults, SandboxStats } from './server';
+import { CONTROL_PREFIX } from './server';
+
+export interface SandboxProcessOptions {
+  certs?: number;
+  seed?: number;
+  qps?: number;
+  latencyMs?: number;
+  profile?: 'mixed' | 'healthy';
+}
+
+/** A simulator in its own process, driven through its control routes. */
+export interface SandboxProcess {
+  url: string;
+  stats(): Promise<SandboxStats>;
+  calls(): Promise<Array<{ at: number; action: string; status: number }>>;
+  reset(): Promise<void>;
+  setFaults(faults: Partial<Faults>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The built CLI, found from the package root whether this file runs from src/ or dist/src/. */
+function builtCli(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('cannot find the cas-cert-bot package root');
+    dir = parent;
+  }
+  const cli = path.join(dir, 'dist', 'src', 'cli.js');
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first`);
+  return cli;
+}
+
+/**
+ * Starts `cert-bot sandbox` as a child process (from the built CLI). Benchmarks use this so the
+ * simulator does not share an event loop with the client it measures: in one process a busy
+ * loop delays the server's view of arrivals and distorts the one-second window.
+ */
+export async function spawnSandbox(options: SandboxProcessOptions = {}): Promise<SandboxProcess> {
+  const cli = builtCli();
+  const args = [
+    cli,
+    'sandbox',
+    '--port',
+    '0',
+    '--certs',
+    String(options.certs ?? 500),
+    '--seed',
+    String(options.seed ?? 42),
+    '--qps',
+    String(options.qps ?? 10),
+    '--latency',
+    String(options.latencyMs ?? 0),
+    '--profile',
+    options.profile ?? 'mixed',
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on('line', (line) => {
+      const match = /listening on (http:\/\/\S+)/.exec(line);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`sandbox exited early with code ${code}`)));
+  });
+  const control = async (method: string, route: string, body?: unknown) => {
+    const res = await fetch(`${url}${CONTROL_PREFIX}${route}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : undefined,
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!res.ok) throw new Error(`sandbox control ${route}: HTTP ${res.status}`);
+    return res.json() as Promise<unknown>;
+  };
+  return {
+    url,
+    stats: () => control('GET', 'stats') as Promise<SandboxStats>,
+    calls: () => control('GET', 'calls') as Promise<Array<{ at: number; action: string; status: number }>>,
+    reset: async () => {
+      await control('POST', 'reset');
+    },
+    setFaults: async (faults) => {
+      await control('POST', 'faults', faults);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
