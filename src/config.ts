@@ -66,11 +66,23 @@ export const configSchema = z.object({
     'How long GetRiskCount and GetAssetCount answers are reused, in seconds.',
   ),
   SLACK_BOT_TOKEN: z
-    .preprocess(emptyToUndefined, z.string().regex(/^xox[bp]-/, 'must start with xoxb-').optional())
+    .preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^xox[bp]-/, 'must start with xoxb-')
+        .optional(),
+    )
     .describe('Bot token (xoxb-...). Required by `cert-bot serve` and digest posting.'),
   SLACK_SIGNING_SECRET: optionalString().describe('Signing secret that verifies requests from Slack (HTTP mode).'),
   SLACK_APP_TOKEN: z
-    .preprocess(emptyToUndefined, z.string().regex(/^xapp-/, 'must start with xapp-').optional())
+    .preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^xapp-/, 'must start with xapp-')
+        .optional(),
+    )
     .describe('App-level token (xapp-...). Set: Socket Mode instead of HTTP.'),
   SLACK_API_URL: z
     .preprocess(emptyToUndefined, z.url({ message: 'must be a URL such as https://slack.com/api/' }).optional())
@@ -101,10 +113,22 @@ export const configSchema = z.object({
     .default('info')
     .describe('Log level of the JSON logs.'),
   REDIS_URL: z
-    .preprocess(emptyToUndefined, z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional())
+    .preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+        .optional(),
+    )
     .describe('Set: the CAS rate limit is shared by all replicas through Redis.'),
   DATABASE_URL: z
-    .preprocess(emptyToUndefined, z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional())
+    .preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .optional(),
+    )
     .describe('Set: the store lives in PostgreSQL instead of the SQLite file.'),
 });
 

@@ -72,7 +72,10 @@ export interface UpstreamErrorFacts {
 
 const KIND_BY_PREFIX: Array<[RegExp, CasErrorKind]> = [
   [/^Throttling/, 'throttled'],
-  [/^(InvalidAccessKeyId|SignatureDoesNotMatch|InvalidTimeStamp|SignatureNonceUsed|InvalidSecurityToken|Forbidden|NoPermission|InvalidCredentials)/, 'auth'],
+  [
+    /^(InvalidAccessKeyId|SignatureDoesNotMatch|InvalidTimeStamp|SignatureNonceUsed|InvalidSecurityToken|Forbidden|NoPermission|InvalidCredentials)/,
+    'auth',
+  ],
   [/^(InvalidApi|InvalidAction)\.NotFound$/, 'bad_input'],
   [/NotFound$/, 'not_found'],
   [/^(Missing|Invalid)/, 'bad_input'],
@@ -97,7 +100,8 @@ function hintFor(kind: CasErrorKind, code: string, ramAction: string | undefined
       if (ramAction) return `Grant the RAM action ${ramAction} to the bot's RAM user or role.`;
       if (code.startsWith('InvalidAccessKeyId'))
         return 'Check ALIBABA_CLOUD_ACCESS_KEY_ID: the key does not exist or is disabled.';
-      if (code === 'SignatureDoesNotMatch') return 'Check ALIBABA_CLOUD_ACCESS_KEY_SECRET: it does not match the key id.';
+      if (code === 'SignatureDoesNotMatch')
+        return 'Check ALIBABA_CLOUD_ACCESS_KEY_SECRET: it does not match the key id.';
       if (code.startsWith('InvalidTimeStamp')) return "Check the bot host's clock: it is more than 15 minutes off.";
       if (code === 'InvalidCredentials')
         return 'Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or another credential source.';

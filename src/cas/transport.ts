@@ -103,7 +103,8 @@ export function createTransport(options: TransportOptions): CasTransport {
     } catch {
       throw invalidResponseError(operation.action, 'the body is not JSON');
     }
-    const requestId = typeof body === 'object' && body !== null ? (body as { RequestId?: unknown }).RequestId : undefined;
+    const requestId =
+      typeof body === 'object' && body !== null ? (body as { RequestId?: unknown }).RequestId : undefined;
     const parsed = operation.schema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
