@@ -1,3 +1,4 @@
+import { sortByDaysLeft } from './certificate-dates';
 import type { CasApi, CertificateOrder, ListFilter } from './types';
 
 /** The certificate lists a person can ask for, by the words they type. */
@@ -32,20 +33,6 @@ export function filtersFor(view: CertificateView, keyword?: string): ListFilter[
         { ...base, orderType: 'CERT', status: 'EXPIRED' },
       ];
   }
-}
-
-/** Whole UTC days from `now` until the end date; negative once expired. */
-export function daysLeft(endDate: string | undefined, now: Date): number | undefined {
-  if (!endDate || !/^\d{4}-\d{2}-\d{2}/.test(endDate)) return undefined;
-  const end = Date.UTC(Number(endDate.slice(0, 4)), Number(endDate.slice(5, 7)) - 1, Number(endDate.slice(8, 10)));
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  return Math.round((end - today) / 86_400_000);
-}
-
-/** Soonest to expire first (expired ones lead), undated last; ties by common name. */
-export function sortByDaysLeft(items: CertificateOrder[], now: Date): CertificateOrder[] {
-  const key = (c: CertificateOrder) => daysLeft(c.EndDate, now) ?? Number.POSITIVE_INFINITY;
-  return [...items].sort((a, b) => key(a) - key(b) || (a.CommonName ?? '').localeCompare(b.CommonName ?? ''));
 }
 
 /** Every certificate of a view, all pages of every listing, deduplicated and sorted by days left. */

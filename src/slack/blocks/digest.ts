@@ -1,0 +1,163 @@
+import type { KnownBlock } from '@slack/types';
+import type { CertificateOrder } from '../../cas/types';
+import type { DigestData } from '../../digest/collect';
+import type { DigestPeriod } from '../../digest/period';
+import {
+  daysLeft,
+  describeDaysLeft,
+  EMOJI,
+  formatDelta,
+  formatNumber,
+  formatUtc,
+  plural,
+  URGENCY_EMOJI,
+  urgency,
+} from './format';
+import {
+  actions,
+  boldText,
+  buildMessage,
+  button,
+  codeSpan,
+  context,
+  cutLines,
+  divider,
+  header,
+  inlineText,
+  section,
+} from './limits';
+import { assetLines, RISK_KINDS, riskRows } from './risk';
+import { ACTION_IDS, type ListOpenValue, type SlackMessage } from './types';
+
+/** Certificates shown in each list of the digest before "…and N more". */
+export const DIGEST_LIST_SIZE = 10;
+/** Budget for one list section's text (Slack allows 3,000). */
+const LIST_SECTION_CHARS = 2_800;
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function day(date: Date): string {
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+}
+
+/** "23 Nov 2026 – 30 Nov 2026": the period the digest opens, in UTC dates. */
+export function periodTitle(period: DigestPeriod): string {
+  return `${day(period.start)} – ${day(period.end)}`;
+}
+
+function change(current: number, previous: number | undefined): string {
+  if (previous === undefined) return '';
+  const delta = current - previous;
+  return delta === 0 ? ' (no change)' : ` (${formatDelta(delta)})`;
+}
+
+function certificateLine(item: CertificateOrder, now: Date): string {
+  const days = daysLeft(item.EndDate, now);
+  const name = boldText(item.CommonName || item.Name || item.InstanceId, 100) || '_(no common name)_';
+  const id = typeof item.CertificateId === 'number' ? String(item.CertificateId) : item.InstanceId;
+  const end = item.EndDate ? `ends ${inlineText(item.EndDate, 10)}` : 'end date unknown';
+  return `${URGENCY_EMOJI[urgency(days, item.Expired)]} ${name} ${codeSpan(id, 40)} · ${end} · ${describeDaysLeft(days)}`;
+}
+
+function listSection(title: string, items: CertificateOrder[], now: Date): KnownBlock {
+  const lines = items.slice(0, DIGEST_LIST_SIZE).map((item) => certificateLine(item, now));
+  const cut = cutLines(lines, { maxChars: LIST_SECTION_CHARS - title.length - 10, maxLines: DIGEST_LIST_SIZE + 1 });
+  const hidden = items.length - lines.length + cut.omitted;
+  const more = hidden > 0 && cut.omitted === 0 ? [`…and ${formatNumber(hidden)} more`] : [];
+  return section([`*${title}*`, ...cut.lines, ...more].join('\n'));
+}
+
+function footer(data: DigestData): KnownBlock {
+  const since = data.previous
+    ? `compared with the digest of ${day(new Date(data.previous.period))}`
+    : 'first digest: no trend yet';
+  return context([`Built ${formatUtc(data.now)} · ${since}`]);
+}
+
+/** The weekly digest: trend since last week's digest, the certificates to fix, asset totals. */
+export function renderDigest(data: DigestData): SlackMessage {
+  const rows = riskRows(data.risk);
+  const previous = data.previous;
+  const title = `Weekly certificate digest · ${periodTitle(data.period)}`;
+  const point = data.assets.Point;
+  const scoreText =
+    typeof point === 'number'
+      ? `*Health score:* ${formatNumber(point)}${change(point, previous?.point)}`
+      : '*Health score:* not available';
+
+  if (rows.total === 0 && data.expiring.length === 0 && data.expired.length === 0) {
+    const was =
+      previous && previous.totalRisk > 0
+        ? ` Last week ${plural(previous.totalRisk, 'item needed', 'items needed')} attention.`
+        : '';
+    return buildMessage(`${title}: all clear, no certificate needs attention.${was}`, [
+      header(title),
+      section(
+        `${EMOJI.allClear} *All clear:* no expired, expiring or otherwise risky certificates.${was}\n${scoreText}`,
+      ),
+      section(`*Assets*\n${assetLines(data.assets).join('\n')}`),
+      footer(data),
+    ]);
+  }
+
+  // Rows in the fixed order of kinds; a kind that dropped to zero since last week stays
+  // visible (as progress), every other zero row is left out.
+  const current = new Map(rows.byKind.map((row) => [row.key as string, row.count]));
+  const kindLines = RISK_KINDS.flatMap((kind) => {
+    const now = current.get(kind.key) ?? 0;
+    const before = previous ? (previous.risks[kind.key] ?? 0) : undefined;
+    if (now === 0 && !before) return [];
+    return [`${now === 0 ? EMOJI.good : kind.emoji} ${kind.label}: *${formatNumber(now)}*${change(now, before)}`];
+  });
+  const totalChange = change(rows.total, previous?.totalRisk);
+
+  const openValue: ListOpenValue = { status: 'expiring' };
+  const blocks: KnownBlock[] = [
+    header(title),
+    section(
+      `${EMOJI.warning} *${plural(rows.total, 'item needs', 'items need')} attention*${totalChange}\n${scoreText}`,
+    ),
+    section(`*Risks by kind*${previous ? ' (change since last week)' : ''}\n${kindLines.join('\n')}`),
+    divider(),
+  ];
+  if (data.expiring.length > 0)
+    blocks.push(listSection(`Expiring soonest (${formatNumber(data.expiring.length)})`, data.expiring, data.now));
+  if (data.expired.length > 0)
+    blocks.push(listSection(`Expired and still listed (${formatNumber(data.expired.length)})`, data.expired, data.now));
+  blocks.push(section(`*Assets*\n${assetLines(data.assets).join('\n')}`));
+  if (data.expiring.length > 0)
+    blocks.push(
+      actions([
+        button({
+          text: 'List all expiring certificates',
+          actionId: ACTION_IDS.listOpen,
+          value: JSON.stringify(openValue),
+        }),
+      ]),
+    );
+  blocks.push(footer(data));
+
+  const fallback = [
+    `${title}: ${plural(rows.total, 'item needs', 'items need')} attention${totalChange}`,
+    `${formatNumber(data.expiring.length)} expiring soon, ${formatNumber(data.expired.length)} expired`,
+    typeof point === 'number' ? `health score ${formatNumber(point)}${change(point, previous?.point)}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return buildMessage(`${fallback}.`, blocks);
+}
+
+/** Posted instead of the digest when CAS stayed unavailable for DIGEST_RETRY_MINUTES. */
+export function renderDigestFailure(input: { period: DigestPeriod; reason: string; now: Date }): SlackMessage {
+  const title = `Weekly certificate digest · ${periodTitle(input.period)}`;
+  const reason = inlineText(input.reason, 600);
+  return buildMessage(`${title}: the digest could not be built. ${input.reason.slice(0, 300)}`, [
+    header(title),
+    section(
+      `${EMOJI.warning} *The digest could not be built.*\n${reason}\nThe bot will post next week's digest as usual; run \`/cert-risk\` for the current numbers once the service is back.`,
+    ),
+    context([`Gave up ${formatUtc(input.now)}`]),
+  ]);
+}
+
+export const digestRenderer = { digest: renderDigest, failure: renderDigestFailure };

@@ -1,0 +1,142 @@
+import type { Button, KnownBlock } from '@slack/types';
+import type { CertificateOrder } from '../../cas/types';
+import { daysLeft, describeDaysLeft, EMOJI, formatNumber, formatUtc, plural, URGENCY_EMOJI, urgency } from './format';
+import {
+  actions,
+  boldText,
+  buildMessage,
+  button,
+  codeSpan,
+  context,
+  fitsButtonValue,
+  header,
+  inlineText,
+  oneLine,
+  section,
+  takeBlocks,
+  truncate,
+} from './limits';
+import { ACTION_IDS, type ListPageValue, type ListStatus, type SlackMessage } from './types';
+
+export interface CertificateListInput {
+  filter: { status: ListStatus; keyword?: string };
+  /** 0-based. */
+  page: number;
+  pageSize: number;
+  /** Matching certificates over all pages. */
+  total: number;
+  /** Just this page, already sorted (see sortByDaysLeft). */
+  items: CertificateOrder[];
+  now: Date;
+}
+
+const TITLES: Record<ListStatus, string> = {
+  expiring: 'Expiring certificates',
+  expired: 'Expired certificates',
+  issued: 'Issued certificates',
+  uploaded: 'Uploaded certificates',
+  all: 'All certificates',
+};
+
+/** Budget for the certificate sections; header, pager and context take well under 2,000 more. */
+const ITEMS_JSON_BUDGET = 8_500;
+const MAX_ITEM_BLOCKS = 40;
+
+function cleanKeyword(keyword: string | undefined): string | undefined {
+  if (typeof keyword !== 'string') return undefined;
+  const trimmed = keyword.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function titleOf(status: ListStatus): string {
+  return TITLES[status] ?? TITLES.all;
+}
+
+function itemSection(item: CertificateOrder, now: Date): KnownBlock {
+  const days = daysLeft(item.EndDate, now);
+  const level = urgency(days, item.Expired);
+  const name = boldText(item.CommonName || item.Name || item.InstanceId, 120) || '_(no common name)_';
+  const end = typeof item.EndDate === 'string' && days !== undefined ? ` (ends ${inlineText(item.EndDate, 10)})` : '';
+  const when = days === undefined && item.Expired ? 'expired' : describeDaysLeft(days);
+  const details: string[] = [];
+  const id = typeof item.CertificateId === 'number' ? String(item.CertificateId) : item.InstanceId;
+  if (id !== undefined && id !== '') details.push(`ID ${codeSpan(id, 60)}`);
+  if (item.Issuer) details.push(`Issuer: ${inlineText(item.Issuer, 100)}`);
+  if (item.Upload) details.push('uploaded');
+  const second = details.length > 0 ? `\n${details.join(' · ')}` : '';
+  return section(`${URGENCY_EMOJI[level]} ${name} — ${when}${end}${second}`);
+}
+
+function pageValue(status: ListStatus, keyword: string | undefined, page: number): string {
+  const value: ListPageValue = { status, keyword, page };
+  return JSON.stringify(value);
+}
+
+function wholeNumber(value: number, fallback: number, min: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.max(min, Math.floor(value)) : fallback;
+}
+
+/** The /cert-list answer: one section per certificate on this page, with Previous/Next buttons. */
+export function renderCertificateList(input: CertificateListInput): SlackMessage {
+  const status: ListStatus = input.filter?.status in TITLES ? input.filter.status : 'all';
+  const keyword = cleanKeyword(input.filter?.keyword);
+  const items = Array.isArray(input.items) ? input.items : [];
+  const pageSize = wholeNumber(input.pageSize, 10, 1);
+  const page = wholeNumber(input.page, 0, 0);
+  const first = page * pageSize;
+  const given = wholeNumber(input.total, items.length, 0);
+  // A total smaller than what this page shows would be an upstream inconsistency: trust the page.
+  const total = items.length > 0 ? Math.max(given, first + items.length) : given;
+
+  const title = titleOf(status);
+  const headerText = keyword ? `${title} matching “${truncate(oneLine(keyword), 60)}”` : title;
+  const matching = keyword ? ` matching “${inlineText(keyword, 60)}”` : '';
+  const blocks: KnownBlock[] = [header(headerText)];
+
+  let text: string;
+  if (items.length === 0) {
+    if (total > 0) {
+      text = `${title}${matching}: page ${formatNumber(page + 1)} is past the end; there are ${formatNumber(total)}.`;
+      blocks.push(
+        section(`${EMOJI.unknown} Nothing on page ${formatNumber(page + 1)}; ${plural(total, 'certificate')} in all.`),
+      );
+    } else if (status === 'expiring' || status === 'expired') {
+      text = `No ${title.toLowerCase()}${matching}.`;
+      blocks.push(section(`${EMOJI.allClear} No ${title.toLowerCase()}${matching}.`));
+    } else {
+      text = `No certificates found${matching}.`;
+      blocks.push(section(`${EMOJI.unknown} No ${status === 'all' ? '' : `${status} `}certificates found${matching}.`));
+    }
+  } else {
+    const last = first + items.length;
+    const range = `Showing ${formatNumber(first + 1)}–${formatNumber(last)} of ${formatNumber(total)}`;
+    const soonest = items[0];
+    const soonestName = inlineText(soonest?.CommonName || soonest?.Name, 60);
+    const soonestDays = daysLeft(soonest?.EndDate, input.now);
+    text = `${title}${matching}: ${range.toLowerCase()}.${
+      soonestName && soonestDays !== undefined ? ` First: ${soonestName}, ${describeDaysLeft(soonestDays)}.` : ''
+    }`;
+    blocks.push(context([range]));
+    const fitted = takeBlocks(items, (item) => itemSection(item ?? {}, input.now), {
+      maxBlocks: MAX_ITEM_BLOCKS,
+      maxChars: ITEMS_JSON_BUDGET,
+    });
+    blocks.push(...fitted.blocks);
+    if (fitted.omitted > 0) blocks.push(context([`…and ${formatNumber(fitted.omitted)} more on this page not shown`]));
+  }
+
+  const buttons: Button[] = [];
+  const hasPrevious = page > 0;
+  const hasNext = first + pageSize < total;
+  const previous = pageValue(status, keyword, Math.min(page - 1, Math.max(0, Math.ceil(total / pageSize) - 1)));
+  const next = pageValue(status, keyword, page + 1);
+  const fits = fitsButtonValue(previous) && fitsButtonValue(next);
+  if (fits && hasPrevious) buttons.push(button({ text: '◀ Previous', actionId: ACTION_IDS.listPrev, value: previous }));
+  if (fits && hasNext) buttons.push(button({ text: 'Next ▶', actionId: ACTION_IDS.listNext, value: next }));
+  if (buttons.length > 0) blocks.push(actions(buttons));
+
+  const footer = [`Checked ${formatUtc(input.now)}`];
+  if (!fits && (hasPrevious || hasNext)) footer.push('Paging is off for a keyword this long; use a shorter keyword.');
+  blocks.push(context([footer.join(' · ')]));
+  return buildMessage(text, blocks);
+}

@@ -1,0 +1,197 @@
+import { sortByDaysLeft } from '../../src/cas/certificate-dates';
+import { CasError } from '../../src/cas/errors';
+import type { CertificateOrder, CertificateStatus } from '../../src/cas/types';
+import { renderForTerminal } from '../../src/render/terminal';
+import {
+  renderAssignCancelled,
+  renderAssignConfirmation,
+  renderAssignDone,
+  renderAssignNotYours,
+  renderAssignRefused,
+} from '../../src/slack/blocks/assign';
+import { renderCasError, renderUsage } from '../../src/slack/blocks/errors';
+import { MAX_FALLBACK_TEXT } from '../../src/slack/blocks/limits';
+import { renderCertificateList } from '../../src/slack/blocks/list';
+import { renderRiskSummary } from '../../src/slack/blocks/risk';
+import { parseSerials } from '../../src/slack/blocks/serials';
+import { renderStatusResults } from '../../src/slack/blocks/status';
+import type { SlackMessage } from '../../src/slack/blocks/types';
+import { allText, assets, mrkdwnText, NOW, nasty, risk, ZERO_RISK } from './fixtures';
+import { assertWithinBlockKitLimits } from './limits-checker';
+
+const HUGE = Number.MAX_SAFE_INTEGER;
+const longName = (i: number) => `${i}-${nasty(2000)}`;
+
+const certificates: CertificateOrder[] = Array.from({ length: 10_000 }, (_, i) => ({
+  CertificateId: HUGE - i,
+  InstanceId: nasty(500),
+  CommonName: longName(i),
+  Name: nasty(2000),
+  Issuer: nasty(2000),
+  EndDate: i % 3 === 0 ? '2025-03-01' : i % 3 === 1 ? nasty(30) : '9999-12-31',
+  Expired: i % 2 === 0,
+  Upload: true,
+}));
+
+const serialInput = Array.from({ length: 5_000 }, (_, i) =>
+  i % 4 === 0 ? nasty(2000) : i.toString(16).padStart(64, 'f'),
+).join(' ');
+
+const statuses: CertificateStatus[] = Array.from({ length: 5_000 }, (_, i) => ({
+  SerialNumber: i % 2 === 0 ? nasty(2000) : 'F'.repeat(64),
+  Status: ['good', 'revoked', 'unknown', nasty(2000)][i % 4],
+  RevokeTime: i % 8 === 1 ? nasty(500) : HUGE,
+}));
+
+const hugeRisk = risk({
+  ...Object.fromEntries(Object.keys(ZERO_RISK).map((key) => [key, HUGE])),
+  RequestId: nasty(5000),
+});
+const hugeAssets = assets({
+  RequestId: nasty(5000),
+  Point: 1e300,
+  LastPoint: -1e300,
+  PointTime: HUGE,
+  BuyCertificateCount: HUGE,
+  FreeCertificateCount: HUGE,
+  UploadCertificateCount: HUGE,
+  AliyunAssetCount: HUGE,
+  TencentAssetCount: HUGE,
+  HuaweiAssetCount: HUGE,
+  AwsAssetCount: HUGE,
+  DomainAssetCount: HUGE,
+});
+
+const hugeError = new CasError({
+  kind: 'auth',
+  operation: nasty(5000),
+  code: nasty(5000),
+  message: nasty(5000),
+  hint: nasty(5000),
+  requestId: nasty(5000),
+  ramAction: nasty(5000),
+});
+
+const plainError = Object.assign(new Error(nasty(5000)), { stack: nasty(5000) });
+const keyword = nasty(2000);
+
+const cases: Array<[string, () => SlackMessage]> = [
+  ['risk summary, huge counts', () => renderRiskSummary({ risk: hugeRisk, assets: hugeAssets, now: NOW })],
+  [
+    'risk summary, all clear with huge assets',
+    () => renderRiskSummary({ risk: { ...ZERO_RISK, RequestId: nasty(5000) }, assets: hugeAssets, now: NOW }),
+  ],
+  [
+    'status, 5,000 results and 5,000 invalid',
+    () => {
+      const parsed = parseSerials(serialInput);
+      return renderStatusResults({
+        results: statuses,
+        invalid: [
+          ...parsed.invalid,
+          ...Array.from({ length: 5000 }, () => ({ token: nasty(2000), reason: nasty(2000) })),
+        ],
+        now: NOW,
+      });
+    },
+  ],
+  [
+    'status, parsed 5,000 serials',
+    () => renderStatusResults({ results: [], invalid: parseSerials(serialInput).invalid, now: NOW }),
+  ],
+  ...(['expiring', 'expired', 'issued', 'uploaded', 'all'] as const).map((status): [string, () => SlackMessage] => [
+    `list ${status}, 10,000 certificates on one page`,
+    () =>
+      renderCertificateList({
+        filter: { status, keyword },
+        page: 3,
+        pageSize: 10_000,
+        total: HUGE,
+        items: sortByDaysLeft(certificates, NOW),
+        now: NOW,
+      }),
+  ]),
+  [
+    'list, short keyword so paging stays on',
+    () =>
+      renderCertificateList({
+        filter: { status: 'all', keyword: 'x' },
+        page: 2,
+        pageSize: 10,
+        total: HUGE,
+        items: certificates,
+        now: NOW,
+      }),
+  ],
+  [
+    'list, empty with a huge keyword',
+    () =>
+      renderCertificateList({
+        filter: { status: 'expiring', keyword },
+        page: HUGE,
+        pageSize: HUGE,
+        total: 0,
+        items: [],
+        now: NOW,
+      }),
+  ],
+  ['assign confirmation', () => renderAssignConfirmation({ dataSourceId: HUGE, count: HUGE, adminId: nasty(5000) })],
+  [
+    'assign done',
+    () =>
+      renderAssignDone({
+        dataSourceId: HUGE,
+        count: HUGE,
+        adminId: nasty(5000),
+        result: { RequestId: nasty(5000), CertCount: HUGE, CurrentYearFreeCertCount: HUGE },
+      }),
+  ],
+  ['assign cancelled', () => renderAssignCancelled({ dataSourceId: HUGE, count: HUGE, adminId: nasty(5000) })],
+  [
+    'assign refused',
+    () => renderAssignRefused({ userId: nasty(5000), admins: Array.from({ length: 500 }, () => nasty(5000)) }),
+  ],
+  ['assign not yours', () => renderAssignNotYours({ adminId: nasty(5000) })],
+  ['CAS error with 5,000-character fields', () => renderCasError(hugeError, nasty(5000))],
+  ['other error with a 5,000-character message', () => renderCasError(plainError, nasty(5000))],
+  ...(['/cert-risk', '/cert-status', '/cert-list', '/cert-assign'] as const).map(
+    (command): [string, () => SlackMessage] => [`usage ${command}`, () => renderUsage(command, nasty(5000))],
+  ),
+];
+
+describe('every renderer stays inside Block Kit limits for oversized input', () => {
+  it.each(cases)('%s', (_name, render) => {
+    const message = render();
+    assertWithinBlockKitLimits(message);
+    expect(message.text.length).toBeLessThanOrEqual(MAX_FALLBACK_TEXT);
+    expect(JSON.stringify(message).length).toBeLessThan(12_000);
+    // Untrusted text never becomes a mention, link or special command (plain_text is never parsed).
+    expect(mrkdwnText(message)).not.toMatch(/<!channel>|<@U1>/);
+    expect(message.text).not.toMatch(/<!channel>|<@U1>/);
+    expect(() => renderForTerminal(message, { width: 80 })).not.toThrow();
+  });
+
+  it('says how much was left out', () => {
+    const list = renderCertificateList({
+      filter: { status: 'all' },
+      page: 0,
+      pageSize: 10_000,
+      total: 10_000,
+      items: certificates,
+      now: NOW,
+    });
+    expect(allText(list)).toMatch(/…and [\d,]+ more on this page not shown/);
+    const status = renderStatusResults({ results: statuses, invalid: [], now: NOW });
+    expect(allText(status)).toMatch(/…and [\d,]+ more/);
+    expect(status.text).toBe('5,000 certificates: 1,250 good, 1,250 revoked, 1,250 unknown, 1,250 other status.');
+  });
+
+  it('leaves the generic error free of the original message', () => {
+    const marker = 'SECRET-MARKER-123';
+    const message = renderCasError(
+      Object.assign(new Error(`${marker} ${nasty(5000)}`), { stack: marker }),
+      'Could not X',
+    );
+    expect(JSON.stringify(message)).not.toContain(marker);
+  });
+});

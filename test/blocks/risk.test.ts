@@ -1,0 +1,160 @@
+import { riskCountSchema } from '../../src/cas/schemas';
+import { renderRiskSummary, riskRows } from '../../src/slack/blocks/risk';
+import { ACTION_IDS } from '../../src/slack/blocks/types';
+import { allText, assets, buttons, NOW, risk, type ZERO_RISK } from './fixtures';
+import { assertWithinBlockKitLimits } from './limits-checker';
+
+const counters = Object.keys(riskCountSchema.shape).filter((key) => key !== 'RequestId');
+
+describe('riskRows', () => {
+  it('counts every GetRiskCount counter exactly once by kind and once by source', () => {
+    expect(counters).toHaveLength(18);
+    for (const counter of counters) {
+      const rows = riskRows(risk({ [counter]: 7 }));
+      expect(rows.total).toBe(7);
+      expect(rows.byKind).toHaveLength(1);
+      expect(rows.bySource).toHaveLength(1);
+      expect(rows.byKind[0].count).toBe(7);
+      expect(rows.bySource[0].count).toBe(7);
+    }
+  });
+
+  it('groups by kind and by source and leaves zero rows out', () => {
+    const rows = riskRows(
+      risk({
+        BuyCertificateExpireCount: 2,
+        AliyunAssetCertificateExpiredCount: 1,
+        FreeCertificateWillExpiredCount: 3,
+        MultiCloudAssetCertificateWillExpiredCount: 4,
+        UploadCertificateNotNoticeCount: 5,
+        DomainAssetNotMonitorCount: 6,
+      }),
+    );
+    expect(rows.total).toBe(21);
+    expect(rows.byKind.map(({ key, label, count }) => [key, label, count])).toEqual([
+      ['expired', 'Expired', 3],
+      ['expiring', 'Expiring soon', 7],
+      ['noAlerts', 'Uploaded without alerts', 5],
+      ['unmonitoredDomains', 'Domains without monitoring', 6],
+    ]);
+    expect(rows.byKind[0].emoji).toBe(':red_circle:');
+    expect(rows.byKind[1].emoji).toBe(':large_orange_circle:');
+    expect(rows.bySource.map(({ key, count }) => [key, count])).toEqual([
+      ['paid', 2],
+      ['free', 3],
+      ['uploaded', 5],
+      ['aliyun', 1],
+      ['multiCloud', 4],
+      ['domains', 6],
+    ]);
+  });
+
+  it('labels every kind', () => {
+    const all = riskRows(Object.fromEntries(counters.map((c) => [c, 1])) as typeof ZERO_RISK);
+    expect(all.total).toBe(18);
+    expect(all.byKind.map((row) => `${row.label}=${row.count}`)).toEqual([
+      'Expired=5',
+      'Expiring soon=5',
+      'Not deployed=3',
+      'Failed review=2',
+      'Not hosted=1',
+      'Uploaded without alerts=1',
+      'Domains without monitoring=1',
+    ]);
+    expect(all.bySource.map((row) => `${row.label}=${row.count}`)).toEqual([
+      'Paid certificates=5',
+      'Free certificates=4',
+      'Uploaded certificates=4',
+      'Alibaba Cloud resources=2',
+      'Multi-cloud resources=2',
+      'Domains=1',
+    ]);
+  });
+});
+
+describe('renderRiskSummary', () => {
+  const someRisk = risk({
+    BuyCertificateExpireCount: 2,
+    FreeCertificateExpireCount: 1,
+    FreeCertificateWillExpiredCount: 3,
+    AliyunAssetCertificateWillExpiredCount: 2,
+    BuyCertificateNotDeploymentCount: 1,
+    DomainAssetNotMonitorCount: 5,
+  });
+
+  it('shows score, counts by kind and source, assets, button and context', () => {
+    const message = renderRiskSummary({ risk: someRisk, assets: assets(), now: NOW });
+    assertWithinBlockKitLimits(message);
+    const text = allText(message);
+    expect(message.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Certificate risk', emoji: true },
+    });
+    expect(text).toContain('*14 items need attention*');
+    expect(text).toContain('*Health score:* 82  ▼ 3 since the previous score (85)');
+    expect(text).toContain(':red_circle: Expired: *3*');
+    expect(text).toContain(':large_orange_circle: Expiring soon: *5*');
+    expect(text).toContain(':white_circle: Not deployed: *1*');
+    expect(text).toContain(':globe_with_meridians: Domains without monitoring: *5*');
+    expect(text).not.toContain('Failed review');
+    expect(text).not.toContain('Not hosted');
+    expect(text).not.toContain('Uploaded without alerts');
+    expect(text).toContain('Paid certificates: 3');
+    expect(text).toContain('Alibaba Cloud resources: 2');
+    expect(text).not.toContain('Uploaded certificates:');
+    expect(text).not.toContain('Multi-cloud');
+    expect(text).toContain('Certificates: 10 paid · 5 free · 3 uploaded');
+    expect(text).toContain('Cloud resources: 120 Alibaba Cloud · 4 Tencent Cloud · 2 AWS');
+    expect(text).toContain('Domains: 14');
+    expect(text).toContain('Checked 2025-03-10 09:30 UTC · score from 2025-03-10 07:00 UTC');
+    expect(text).toContain('RequestId `RISK-REQ-1`, `ASSET-REQ-2`');
+    expect(message.text).toBe(
+      'Certificate risk: 14 items need attention (3 expired, 5 expiring soon, 1 not deployed, 5 domains without monitoring). Health score 82 (▼ 3).',
+    );
+  });
+
+  it('has a button that opens the expiring list', () => {
+    const [listButton] = buttons(renderRiskSummary({ risk: someRisk, assets: assets(), now: NOW }));
+    expect(listButton.text).toBe('List expiring certificates');
+    expect(listButton.action_id).toBe(ACTION_IDS.listOpen);
+    expect(listButton.action_id).toBe('cert_list_open');
+    expect(JSON.parse(listButton.value ?? '')).toEqual({ status: 'expiring' });
+  });
+
+  it('shows a rising score with ▲ and a missing previous score', () => {
+    expect(
+      allText(renderRiskSummary({ risk: someRisk, assets: assets({ Point: 90, LastPoint: 80 }), now: NOW })),
+    ).toContain('*Health score:* 90  ▲ 10 since the previous score (80)');
+    expect(
+      allText(renderRiskSummary({ risk: someRisk, assets: assets({ LastPoint: undefined }), now: NOW })),
+    ).toContain('*Health score:* 82  (no previous score)');
+    expect(allText(renderRiskSummary({ risk: someRisk, assets: assets({ LastPoint: 82 }), now: NOW }))).toContain(
+      'unchanged since the previous score',
+    );
+  });
+
+  it('still answers without asset counts', () => {
+    const message = renderRiskSummary({ risk: someRisk, now: NOW });
+    assertWithinBlockKitLimits(message);
+    expect(allText(message)).toContain('*Health score:* not available');
+    expect(allText(message)).not.toContain('*Assets*');
+  });
+
+  it('has a short green all-clear variant', () => {
+    const message = renderRiskSummary({ risk: risk(), assets: assets({ Point: 100, LastPoint: 96 }), now: NOW });
+    assertWithinBlockKitLimits(message);
+    const text = allText(message);
+    expect(text).toContain(':white_check_mark: *All clear:*');
+    expect(text).toContain('*Health score:* 100  ▲ 4 since the previous score (96)');
+    expect(text).toContain('Watching 18 certificates, 126 cloud resources and 14 domains.');
+    expect(text).not.toContain(':red_circle:');
+    expect(buttons(message)).toEqual([]);
+    expect(message.blocks.length).toBeLessThanOrEqual(3);
+    expect(message.text).toBe('Certificate risk: all clear, nothing needs attention. Health score 100 (▲ 4).');
+  });
+
+  it('matches the snapshot', () => {
+    expect(renderRiskSummary({ risk: someRisk, assets: assets(), now: NOW })).toMatchSnapshot();
+    expect(renderRiskSummary({ risk: risk(), assets: assets(), now: NOW })).toMatchSnapshot();
+  });
+});
