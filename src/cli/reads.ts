@@ -1,4 +1,5 @@
-import { type CertificateView, daysLeft, fetchCertificates } from '../cas/certificate-views';
+import { daysLeft } from '../cas/certificate-dates';
+import { type CertificateView, fetchCertificates } from '../cas/certificate-views';
 import type { CasApi, CertificateOrder, CertificateStatus } from '../cas/types';
 import { type Output, table } from './output';
 

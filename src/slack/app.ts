@@ -1,0 +1,102 @@
+import type { AddressInfo } from 'node:net';
+import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { boltLogger } from '../ops/bolt-logger';
+import { registerAssignActions } from './actions/assign-actions';
+import { registerListActions } from './actions/list-actions';
+import { createCertificatePages } from './certificate-pages';
+import { registerAssignCommand } from './commands/assign';
+import { registerListCommand } from './commands/list';
+import { type DigestPreview, registerRiskCommand } from './commands/risk';
+import { registerStatusCommand } from './commands/status';
+import type { SlackDeps } from './deps';
+
+export interface SlackAppSettings {
+  botToken: string;
+  /** HTTP mode: verifies every request. */
+  signingSecret?: string;
+  /** Set: Socket Mode. */
+  appToken?: string;
+  /** Web API base URL override (tests, GovSlack). */
+  apiUrl?: string;
+  /** HTTP port (HTTP mode: Slack requests and routes; Socket Mode: routes only). 0 = any free port. */
+  port: number;
+  /** Extra HTTP routes such as /healthz and /metrics, served in both modes. */
+  routes?: CustomRoute[];
+  /** Web API retries; tests set 0 so a failing fake answers at once. */
+  webApiRetries?: number;
+  /** Skip Bolt's auth.test at construction when the bot's IDs are known (tests, benchmarks). */
+  botIdentity?: { botId: string; botUserId: string };
+}
+
+export interface SlackApp {
+  app: App;
+  /** Starts serving; resolves with the HTTP port actually bound. */
+  start(): Promise<{ port: number | undefined }>;
+  stop(): Promise<void>;
+}
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export function createSlackApp(
+  settings: SlackAppSettings,
+  deps: SlackDeps,
+  extras: { digestPreview?: DigestPreview } = {},
+): SlackApp {
+  const logger = boltLogger(deps.logger);
+  const routes = settings.routes ?? [];
+  const socketMode = Boolean(settings.appToken);
+  let httpServer: import('node:http').Server | undefined;
+  const receiver = socketMode
+    ? new SocketModeReceiver({
+        appToken: settings.appToken as string,
+        logger,
+        customRoutes: routes,
+        installerOptions: { port: settings.port },
+      })
+    : new HTTPReceiver({
+        signingSecret: settings.signingSecret as string,
+        endpoints: SLACK_EVENTS_PATH,
+        logger,
+        customRoutes: routes,
+        // Bolt's default handler would log the raw error; ours logs only what is safe.
+        processBeforeResponse: false,
+      });
+
+  const app = new App({
+    token: settings.botToken,
+    receiver,
+    logger,
+    ...(settings.botIdentity ?? {}),
+    clientOptions: {
+      slackApiUrl: settings.apiUrl,
+      ...(settings.webApiRetries !== undefined ? { retryConfig: { retries: settings.webApiRetries } } : {}),
+    },
+  });
+
+  app.error(async (error) => {
+    deps.logger.error({ err: { name: error.name, code: error.code, message: error.message } }, 'unhandled Slack error');
+  });
+
+  const pages = createCertificatePages(deps.cas, deps.now);
+  registerRiskCommand(app, deps, extras.digestPreview);
+  registerStatusCommand(app, deps);
+  registerListCommand(app, deps, pages);
+  registerAssignCommand(app, deps);
+  registerListActions(app, deps, pages);
+  registerAssignActions(app, deps);
+
+  return {
+    app,
+    async start() {
+      if (socketMode) {
+        await app.start();
+        return { port: routes.length > 0 ? settings.port : undefined };
+      }
+      httpServer = (await app.start(settings.port)) as import('node:http').Server;
+      return { port: (httpServer.address() as AddressInfo).port };
+    },
+    async stop() {
+      await app.stop();
+    },
+  };
+}

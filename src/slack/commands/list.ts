@@ -1,0 +1,49 @@
+import type { App } from '@slack/bolt';
+import { isCertificateView } from '../../cas/certificate-views';
+import { renderUsage } from '../blocks/errors';
+import { renderCertificateList } from '../blocks/list';
+import type { CertificatePages } from '../certificate-pages';
+import { PAGE_SIZE } from '../certificate-pages';
+import { parseCommandArgs, responseType } from '../command-args';
+import type { SlackDeps } from '../deps';
+import { commandHandler } from './run-command';
+
+/** Longest keyword passed to CAS; a domain name is at most 253 characters. */
+export const MAX_KEYWORD = 253;
+
+export function registerListCommand(app: App, deps: SlackDeps, pages: CertificatePages): void {
+  app.command(
+    '/cert-list',
+    commandHandler(deps, '/cert-list', 'Could not list certificates', async ({ command }) => {
+      const args = parseCommandArgs(command.text);
+      if (args.help) return { ...renderUsage('/cert-list'), response_type: 'ephemeral' };
+      // The first word is the view when it names one; otherwise everything is the keyword.
+      const first = args.words[0]?.toLowerCase() ?? 'all';
+      const view = isCertificateView(first) ? first : 'all';
+      const rest = isCertificateView(first) ? args.words.slice(1) : args.words;
+      if (rest.length > 1)
+        return {
+          ...renderUsage('/cert-list', 'Give at most one keyword (a domain or resource ID, no spaces).'),
+          response_type: 'ephemeral',
+        };
+      const keyword = rest[0];
+      if (keyword !== undefined && keyword.length > MAX_KEYWORD)
+        return {
+          ...renderUsage('/cert-list', `The keyword is too long: at most ${MAX_KEYWORD} characters.`),
+          response_type: 'ephemeral',
+        };
+      const page = await pages(view, keyword, 0);
+      return {
+        ...renderCertificateList({
+          filter: { status: page.view, keyword: page.keyword },
+          page: page.page,
+          pageSize: PAGE_SIZE,
+          total: page.total,
+          items: page.items,
+          now: deps.now(),
+        }),
+        response_type: responseType(args),
+      };
+    }),
+  );
+}

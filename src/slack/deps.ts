@@ -1,0 +1,17 @@
+import type { CasApi } from '../cas/types';
+import type { Logger } from '../ops/logger';
+import type { Store } from '../store/types';
+
+/** Everything a Slack handler needs, passed in so tests build the real app with fakes at the edges. */
+export interface SlackDeps {
+  cas: CasApi;
+  store: Store;
+  logger: Logger;
+  now: () => Date;
+  adminUserIds: readonly string[];
+  /** Observers for metrics; optional. */
+  observe?: {
+    commandAcked?(command: string, ms: number): void;
+    commandAnswered?(command: string, ms: number, outcome: 'ok' | 'error'): void;
+  };
+}

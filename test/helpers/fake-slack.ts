@@ -1,0 +1,159 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request the fake received: a Web API method call or a response_url post. */
+export interface FakeSlackCall {
+  kind: 'api' | 'response';
+  /** Web API method (e.g. chat.postMessage) or response_url id. */
+  name: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+export type ScriptedAnswer =
+  | { status: number; headers?: Record<string, string>; body: unknown }
+  | ((body: Record<string, unknown>) => { status: number; headers?: Record<string, string>; body: unknown });
+
+/**
+ * A local stand-in for Slack: the Web API methods the bot calls (auth.test, chat.postMessage,
+ * chat.update) and a response_url sink. Web API bodies arrive form-encoded with JSON inside
+ * (blocks); response_url bodies arrive as JSON, as Bolt's respond() sends them.
+ */
+export class FakeSlack {
+  readonly calls: FakeSlackCall[] = [];
+  private readonly scripted = new Map<string, ScriptedAnswer[]>();
+  private readonly waiters: Array<{ test: (c: FakeSlackCall) => boolean; resolve: (c: FakeSlackCall) => void }> = [];
+  private server?: http.Server;
+  private ts = 1_700_000_000;
+  port = 0;
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api/`;
+  }
+
+  responseUrl(id: string): string {
+    return `http://127.0.0.1:${this.port}/response/${id}`;
+  }
+
+  /** The next answers for a method, used before the default one. */
+  script(method: string, ...answers: ScriptedAnswer[]): void {
+    this.scripted.set(method, [...(this.scripted.get(method) ?? []), ...answers]);
+  }
+
+  async start(): Promise<this> {
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => this.handle(req, res, Buffer.concat(chunks).toString('utf8')));
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server?.closeAllConnections();
+      this.server?.close(() => resolve());
+    });
+  }
+
+  apiCalls(method: string): FakeSlackCall[] {
+    return this.calls.filter((c) => c.kind === 'api' && c.name === method);
+  }
+
+  responses(id: string): FakeSlackCall[] {
+    return this.calls.filter((c) => c.kind === 'response' && c.name === id);
+  }
+
+  /** Resolves with the first call (already made or future) that passes `test`. */
+  waitFor(test: (c: FakeSlackCall) => boolean, timeoutMs = 10_000): Promise<FakeSlackCall> {
+    const found = this.calls.find(test);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out waiting for a Slack call')), timeoutMs);
+      this.waiters.push({
+        test,
+        resolve: (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        },
+      });
+    });
+  }
+
+  waitForResponse(id: string, index = 0, timeoutMs?: number): Promise<FakeSlackCall> {
+    return this.waitFor(
+      (c) => c.kind === 'response' && c.name === id && this.responses(id).indexOf(c) === index,
+      timeoutMs,
+    );
+  }
+
+  private record(call: FakeSlackCall): void {
+    this.calls.push(call);
+    for (const waiter of [...this.waiters]) {
+      if (waiter.test(call)) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(call);
+      }
+    }
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname.startsWith('/response/')) {
+      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      this.record({ kind: 'response', name: url.pathname.slice('/response/'.length), body, at: Date.now() });
+      send(200, { ok: true });
+      return;
+    }
+    if (!url.pathname.startsWith('/api/')) {
+      send(404, { ok: false, error: 'unknown_path' });
+      return;
+    }
+    const method = url.pathname.slice('/api/'.length);
+    const body = parseApiBody(raw, req.headers['content-type']);
+    this.record({ kind: 'api', name: method, body, at: Date.now() });
+    const queue = this.scripted.get(method);
+    const next = queue?.shift();
+    if (next) {
+      const answer = typeof next === 'function' ? next(body) : next;
+      send(answer.status, answer.body, answer.headers);
+      return;
+    }
+    switch (method) {
+      case 'auth.test':
+        send(200, {
+          ok: true,
+          url: 'https://example.slack.com/',
+          team: 'Example',
+          user: 'certbot',
+          team_id: 'T0TEST',
+          user_id: 'U0BOT',
+          bot_id: 'B0BOT',
+        });
+        return;
+      case 'chat.postMessage':
+      case 'chat.update':
+        send(200, { ok: true, channel: body.channel, ts: `${this.ts++}.000100`, message: { text: body.text } });
+        return;
+      default:
+        send(200, { ok: true });
+    }
+  }
+}
+
+function parseApiBody(raw: string, contentType: string | undefined): Record<string, unknown> {
+  if (contentType?.includes('application/json')) return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  const params = new URLSearchParams(raw);
+  const body: Record<string, unknown> = {};
+  for (const [key, value] of params) {
+    body[key] = key === 'blocks' || key === 'attachments' ? JSON.parse(value) : value;
+  }
+  return body;
+}
