@@ -1,8 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildCasClient } from '../cas';
 import { CERTIFICATE_VIEWS, type CertificateView } from '../cas/certificate-views';
+import type { Config } from '../config';
 import { loadConfig } from '../config';
+import { createLogger } from '../ops/logger';
 import { parseSerials } from '../slack/blocks/serials';
+import type { DigestCommandOptions } from './digest-command';
 import { consoleOutput, type Output, reportFailure, UsageError } from './output';
 import { listCommand, riskCommand, statusCommand } from './reads';
 import type { SandboxCommandOptions } from './sandbox-command';
@@ -12,6 +15,19 @@ export interface CliContext {
   now: () => Date;
   /** Set by a command that finished with a failure. */
   exitCode: number;
+}
+
+function loggerFor(config: Config) {
+  return createLogger({
+    level: config.LOG_LEVEL,
+    secrets: [
+      config.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+      config.ALIBABA_CLOUD_SECURITY_TOKEN,
+      config.SLACK_BOT_TOKEN,
+      config.SLACK_SIGNING_SECRET,
+      config.SLACK_APP_TOKEN,
+    ],
+  });
 }
 
 function intOption(name: string) {
@@ -78,6 +94,38 @@ export function buildProgram(context: CliContext): Command {
       await withClient(context, Boolean(options.json), (api, output) =>
         listCommand(api, options.status, options.keyword, output, context.now()),
       );
+    });
+
+  program
+    .command('serve')
+    .description('Run the Slack bot (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set) and the weekly digest')
+    .action(async () => {
+      const output = consoleOutput(false);
+      try {
+        const config = loadConfig(context.env, ['slack']);
+        const { serveCommand } = await import('./serve-command');
+        await serveCommand(config, loggerFor(config));
+      } catch (error) {
+        context.exitCode = reportFailure(output, error);
+      }
+    });
+
+  program
+    .command('digest')
+    .description("Build this period's certificate-risk digest: print it (--dry-run) or post it (--post)")
+    .option('--dry-run', 'print the digest in the terminal; post and record nothing')
+    .option('--post', 'post it now to DIGEST_CHANNEL through the ledger')
+    .option('--force', 'with --post: post again even if this period was already posted')
+    .option('--json', 'the Block Kit message (--dry-run) or the outcomes (--post) as JSON')
+    .action(async (options: DigestCommandOptions) => {
+      const output = consoleOutput(Boolean(options.json));
+      try {
+        const config = loadConfig(context.env);
+        const { digestCommand } = await import('./digest-command');
+        context.exitCode = await digestCommand(config, options, output, loggerFor(config), context.now);
+      } catch (error) {
+        context.exitCode = reportFailure(output, error);
+      }
     });
 
   program

@@ -236,26 +236,28 @@ class CasSandbox implements Sandbox {
    * cluster tests): read the counters, reset them, switch faults. Never part of the CAS API.
    */
   private control(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): void {
-    const reply = (status: number, payload: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(payload));
-    };
     const route = `${req.method} ${req.url}`;
+    let status = 200;
+    let payload: unknown;
     try {
-      if (route === `GET ${CONTROL_PREFIX}stats`) return reply(200, this.stats());
-      if (route === `GET ${CONTROL_PREFIX}calls`) return reply(200, this.calls);
-      if (route === `POST ${CONTROL_PREFIX}reset`) {
+      if (route === `GET ${CONTROL_PREFIX}stats`) payload = this.stats();
+      else if (route === `GET ${CONTROL_PREFIX}calls`) payload = this.calls;
+      else if (route === `POST ${CONTROL_PREFIX}reset`) {
         this.resetCalls();
-        return reply(200, this.stats());
-      }
-      if (route === `POST ${CONTROL_PREFIX}faults`) {
+        payload = this.stats();
+      } else if (route === `POST ${CONTROL_PREFIX}faults`) {
         this.setFaults(JSON.parse(body?.toString('utf8') || '{}') as Partial<Faults>);
-        return reply(200, this.faults);
+        payload = this.faults;
+      } else {
+        status = 404;
+        payload = { error: `no control route ${route}` };
       }
-      return reply(404, { error: `no control route ${route}` });
     } catch (error) {
-      return reply(400, { error: error instanceof Error ? error.message : String(error) });
+      status = 400;
+      payload = { error: error instanceof Error ? error.message : String(error) };
     }
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(payload));
   }
 
   private answer(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): void {

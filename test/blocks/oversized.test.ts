@@ -9,6 +9,7 @@ import {
   renderAssignNotYours,
   renderAssignRefused,
 } from '../../src/slack/blocks/assign';
+import { renderDigest, renderDigestFailure } from '../../src/slack/blocks/digest';
 import { renderCasError, renderUsage } from '../../src/slack/blocks/errors';
 import { MAX_FALLBACK_TEXT } from '../../src/slack/blocks/limits';
 import { renderCertificateList } from '../../src/slack/blocks/list';
@@ -75,7 +76,47 @@ const hugeError = new CasError({
 const plainError = Object.assign(new Error(nasty(5000)), { stack: nasty(5000) });
 const keyword = nasty(2000);
 
+const digestPeriod = {
+  key: '2025-03-10T09:00:00.000Z',
+  start: new Date('2025-03-10T09:00:00Z'),
+  end: new Date('2025-03-17T09:00:00Z'),
+};
+const hugePrevious = {
+  period: '2025-03-03T09:00:00.000Z',
+  takenAt: NOW,
+  point: -1e300,
+  risks: { expired: 0, expiring: HUGE, notDeployed: HUGE, unmonitoredDomains: 1 },
+  totalRisk: 1,
+};
+
 const cases: Array<[string, () => SlackMessage]> = [
+  [
+    'digest, 10,000 expiring and 10,000 expired certificates',
+    () =>
+      renderDigest({
+        period: digestPeriod,
+        now: NOW,
+        risk: hugeRisk,
+        assets: hugeAssets,
+        previous: hugePrevious,
+        expiring: certificates,
+        expired: certificates,
+      }),
+  ],
+  [
+    'digest, all clear with huge assets',
+    () =>
+      renderDigest({
+        period: digestPeriod,
+        now: NOW,
+        risk: ZERO_RISK,
+        assets: hugeAssets,
+        previous: hugePrevious,
+        expiring: [],
+        expired: [],
+      }),
+  ],
+  ['digest failure notice', () => renderDigestFailure({ period: digestPeriod, reason: nasty(5000), now: NOW })],
   ['risk summary, huge counts', () => renderRiskSummary({ risk: hugeRisk, assets: hugeAssets, now: NOW })],
   [
     'risk summary, all clear with huge assets',

@@ -40,9 +40,11 @@ function day(date: Date): string {
   return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
 
-/** "23 Nov 2026 – 30 Nov 2026": the period the digest opens, in UTC dates. */
+/** "23 Nov 2026 – 30 Nov 2026": the period the digest opens, in UTC; with times when shorter than a day. */
 export function periodTitle(period: DigestPeriod): string {
-  return `${day(period.start)} – ${day(period.end)}`;
+  if (period.end.getTime() - period.start.getTime() >= 86_400_000) return `${day(period.start)} – ${day(period.end)}`;
+  const time = (d: Date) => d.toISOString().slice(11, 19);
+  return `${day(period.start)} ${time(period.start)} – ${time(period.end)} UTC`;
 }
 
 function change(current: number, previous: number | undefined): string {
@@ -151,7 +153,7 @@ export function renderDigest(data: DigestData): SlackMessage {
 export function renderDigestFailure(input: { period: DigestPeriod; reason: string; now: Date }): SlackMessage {
   const title = `Weekly certificate digest · ${periodTitle(input.period)}`;
   const reason = inlineText(input.reason, 600);
-  return buildMessage(`${title}: the digest could not be built. ${input.reason.slice(0, 300)}`, [
+  return buildMessage(`${title}: the digest could not be built. ${inlineText(input.reason, 300)}`, [
     header(title),
     section(
       `${EMOJI.warning} *The digest could not be built.*\n${reason}\nThe bot will post next week's digest as usual; run \`/cert-risk\` for the current numbers once the service is back.`,

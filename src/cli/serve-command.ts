@@ -1,0 +1,18 @@
+import { startBot } from '../bot';
+import type { Config } from '../config';
+import type { Logger } from '../ops/logger';
+
+/** `cert-bot serve`: the bot until SIGTERM or SIGINT, then an orderly stop. */
+export async function serveCommand(config: Config, logger: Logger): Promise<void> {
+  const bot = await startBot({ config, logger });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'stopping');
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await bot.stop();
+  logger.info('stopped');
+}

@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCESS_KEY_SECRET,
+  generateDataset,
+  riskCounts,
+  type SandboxProcess,
+  spawnSandbox,
+} from '../../src/sandbox';
+import { FakeSlack } from '../helpers/fake-slack';
+import { runCli } from '../helpers/run-cli';
+
+const CERTS = 200;
+const SEED = 9;
+let sandbox: SandboxProcess;
+let env: Record<string, string>;
+const dataset = generateDataset({ count: CERTS, seed: SEED });
+
+beforeAll(async () => {
+  sandbox = await spawnSandbox({ certs: CERTS, seed: SEED, qps: 100 });
+  env = {
+    CAS_ENDPOINT: sandbox.url,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET,
+    CAS_QPS: '50',
+  };
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+test('risk: readable by default, exact JSON with --json', async () => {
+  const text = await runCli(['risk'], env);
+  expect(text.code).toBe(0);
+  expect(text.stdout).toMatch(/BuyCertificateExpireCount\s+\d+/);
+  const json = await runCli(['risk', '--json'], env);
+  const parsed = JSON.parse(json.stdout) as { risk: Record<string, number>; assets: Record<string, number> };
+  expect(parsed.risk.BuyCertificateExpireCount).toBe(riskCounts(dataset).BuyCertificateExpireCount);
+  expect(parsed.risk.DomainAssetNotMonitorCount).toBe(riskCounts(dataset).DomainAssetNotMonitorCount);
+});
+
+test('status: good, revoked and unknown; a bad serial is one clear line and exit 2', async () => {
+  const revoked = dataset.certificates.find((c) => c.status === 'REVOKED');
+  const good = dataset.certificates.find((c) => c.status === 'ISSUED');
+  const result = await runCli(['status', '--json', good?.serialNo ?? '', `${revoked?.serialNo},ABCDEF`], env);
+  expect(result.code).toBe(0);
+  const statuses = JSON.parse(result.stdout) as Array<{ Status: string }>;
+  expect(statuses.map((s) => s.Status)).toEqual(['good', 'revoked', 'unknown']);
+
+  const bad = await runCli(['status', 'not-a-serial'], env);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  expect(bad.stderr).toContain('not-a-serial');
+});
+
+test('list: every expired certificate, soonest first', async () => {
+  const result = await runCli(['list', '--status', 'expired', '--json'], env);
+  expect(result.code).toBe(0);
+  const items = JSON.parse(result.stdout) as Array<{ CertificateId: number; EndDate: string }>;
+  const expected = dataset.certificates.filter((c) => c.status === 'EXPIRED');
+  expect(items.map((i) => i.CertificateId).sort()).toEqual(expected.map((c) => c.certificateId).sort());
+  const ends = items.map((i) => i.EndDate);
+  expect([...ends].sort()).toEqual(ends);
+  const table = await runCli(['list', '--status', 'expired'], env);
+  expect(table.stdout).toMatch(/COMMON NAME\s+ID\s+ISSUER\s+END DATE\s+DAYS LEFT/);
+  expect(table.stdout).toContain(`${expected.length} certificates (expired)`);
+});
+
+test('a wrong secret is one line on stderr with what to fix, no secret, no stack, exit 1', async () => {
+  const result = await runCli(['risk'], { ...env, ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'wrong-secret-abcdef-123' });
+  expect(result.code).toBe(1);
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).toContain('SignatureDoesNotMatch');
+  expect(result.stderr).toContain('ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+  expect(result.stderr).not.toContain('wrong-secret-abcdef-123');
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+});
+
+test('invalid configuration is reported all at once, by name, exit 2', async () => {
+  const result = await runCli(['serve'], {
+    ...env,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: '',
+    CAS_QPS: 'fast',
+    DIGEST_CRON: 'every monday',
+    DIGEST_TIMEZONE: 'Mars/Olympus',
+  });
+  expect(result.code).toBe(2);
+  for (const name of [
+    'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+    'CAS_QPS',
+    'DIGEST_CRON',
+    'DIGEST_TIMEZONE',
+    'SLACK_BOT_TOKEN',
+    'SLACK_SIGNING_SECRET',
+  ])
+    expect(result.stderr).toContain(name);
+});
+
+test('digest --dry-run prints the digest readably and posts nothing', async () => {
+  const slack = await new FakeSlack().start();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-cli-'));
+  try {
+    const result = await runCli(['digest', '--dry-run'], {
+      ...env,
+      DATA_DIR: dataDir,
+      SLACK_BOT_TOKEN: 'xoxb-test-0000',
+      SLACK_API_URL: slack.apiUrl,
+      DIGEST_CHANNEL: 'C0AAA',
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Weekly certificate digest');
+    expect(result.stdout).toContain('Expiring soonest');
+    expect(result.stdout).not.toContain('"type"');
+    expect(result.stdout).not.toContain(':red_circle:');
+    expect(slack.calls).toHaveLength(0);
+
+    const json = await runCli(['digest', '--dry-run', '--json'], { ...env, DATA_DIR: dataDir });
+    expect(Array.isArray((JSON.parse(json.stdout) as { blocks: unknown[] }).blocks)).toBe(true);
+  } finally {
+    await slack.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('digest --post posts once per period; --force posts again', async () => {
+  const slack = await new FakeSlack().start();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-cli-'));
+  const postEnv = {
+    ...env,
+    DATA_DIR: dataDir,
+    SLACK_BOT_TOKEN: 'xoxb-test-0000',
+    SLACK_API_URL: slack.apiUrl,
+    DIGEST_CHANNEL: 'C0AAA',
+  };
+  try {
+    const first = await runCli(['digest', '--post'], postEnv);
+    expect(first.stdout).toContain('C0AAA: posted');
+    const again = await runCli(['digest', '--post'], postEnv);
+    expect(again.stdout).toContain('C0AAA: skipped');
+    const forced = await runCli(['digest', '--post', '--force'], postEnv);
+    expect(forced.stdout).toContain('C0AAA: posted');
+    expect(slack.apiCalls('chat.postMessage')).toHaveLength(2);
+  } finally {
+    await slack.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,184 @@
+import { periodAt } from '../../src/digest/period';
+import { runDigest } from '../../src/digest/run';
+import { generateDataset, riskCounts, type Sandbox, setCertificateStatus, startSandbox } from '../../src/sandbox';
+import { openSqliteStore } from '../../src/store/sqlite-store';
+import { visibleText } from '../helpers/app-harness';
+import { botEnv, eventually, startTestBot, tempDataDir } from '../helpers/bot-harness';
+import { FakeSlack } from '../helpers/fake-slack';
+
+let sandbox: Sandbox;
+let slack: FakeSlack;
+
+beforeEach(async () => {
+  sandbox = await startSandbox({ certs: 150, seed: 5, qps: 100 });
+  slack = await new FakeSlack().start();
+});
+afterEach(async () => {
+  await slack.stop();
+  await sandbox.close();
+});
+
+const posts = (channel?: string) =>
+  slack.apiCalls('chat.postMessage').filter((c) => channel === undefined || c.body.channel === channel);
+
+/** The "expired" kind as GetRiskCount counts it: a certificate on cloud resources counts more than once. */
+function expiredCounters(): number {
+  const r = riskCounts(sandbox.dataset);
+  return (
+    r.BuyCertificateExpireCount +
+    r.FreeCertificateExpireCount +
+    r.UploadCertificateExpireCount +
+    r.AliyunAssetCertificateExpiredCount +
+    r.MultiCloudAssetCertificateExpiredCount
+  );
+}
+
+function expiredTotal(text: string): number {
+  const match = /Expired: \*(\d+)\*/.exec(text);
+  if (!match) throw new Error(`no expired row in: ${text}`);
+  return Number(match[1]);
+}
+
+test('the scheduler posts each period to every channel, with the change since the previous digest', async () => {
+  const bot = await startTestBot(
+    botEnv(sandbox, slack, { DATA_DIR: tempDataDir(), DIGEST_CHANNEL: 'C0AAA,C0BBB', DIGEST_CRON: '*/3 * * * * *' }),
+  );
+  try {
+    // Start-up: the current period is due and not in the ledger, so it is posted at once.
+    await eventually(() => posts().length === 2);
+    const first = posts('C0AAA')[0];
+    const firstText = visibleText(first.body as { blocks: unknown[] });
+    expect(firstText).toContain('first digest');
+    const before = expiredCounters();
+    expect(expiredTotal(firstText)).toBe(before);
+
+    // Between periods two certificates expire.
+    const issued = sandbox.dataset.certificates.filter((c) => c.status === 'ISSUED' && c.source === 'buy');
+    setCertificateStatus(sandbox.dataset, issued[0].certificateId, 'EXPIRED');
+    setCertificateStatus(sandbox.dataset, issued[1].certificateId, 'EXPIRED');
+
+    // The cron firing opens the next period and posts it once per channel.
+    await eventually(() => posts().length >= 4, 8_000);
+    const second = posts('C0BBB')[1];
+    const secondText = visibleText(second.body as { blocks: unknown[] });
+    const after = expiredCounters();
+    expect(after).toBeGreaterThan(before);
+    expect(secondText).toContain(`Expired: *${after}* (▲ ${after - before})`);
+    expect(secondText).toContain('compared with the digest of');
+    expect(String(second.body.text)).toContain('Weekly certificate digest');
+
+    const ledger = await bot.store.listDigests(10);
+    const periods = new Set(ledger.map((e) => e.period));
+    expect(periods.size).toBeGreaterThanOrEqual(2);
+    for (const entry of ledger.filter((e) => e.status !== 'claimed')) expect(entry.status).toBe('posted');
+    // Exactly once per (channel, period).
+    const keys = posts().map((p) => `${p.body.channel}`);
+    expect(keys.filter((k) => k === 'C0AAA').length).toBe(keys.filter((k) => k === 'C0BBB').length);
+  } finally {
+    await bot.stop();
+  }
+}, 20_000);
+
+test('two instances on one store post the due digest once per channel', async () => {
+  const dataDir = tempDataDir();
+  const env = botEnv(sandbox, slack, { DATA_DIR: dataDir, DIGEST_CHANNEL: 'C0AAA,C0BBB' });
+  const [a, b] = await Promise.all([startTestBot(env), startTestBot(env)]);
+  try {
+    await Promise.all([a.scheduler?.started, b.scheduler?.started]);
+    await eventually(() => posts().length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(posts('C0AAA')).toHaveLength(1);
+    expect(posts('C0BBB')).toHaveLength(1);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('a restart after the scheduled time posts the missed digest once; a second restart does not', async () => {
+  const dataDir = tempDataDir();
+  const env = botEnv(sandbox, slack, { DATA_DIR: dataDir, DIGEST_CHANNEL: 'C0AAA' });
+  const first = await startTestBot(env);
+  await first.scheduler?.started;
+  await eventually(() => posts().length === 1);
+  await first.stop();
+
+  const second = await startTestBot(env);
+  await second.scheduler?.started;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await second.stop();
+  expect(posts()).toHaveLength(1);
+
+  const store = openSqliteStore(dataDir);
+  const period = periodAt({ cron: '0 9 * * 1', timezone: 'UTC' }, new Date());
+  expect(await store.getDigest('C0AAA', period.key)).toMatchObject({ status: 'posted' });
+  await store.close();
+});
+
+test('a CAS outage ends in a failure notice after the retries, and it is recorded', async () => {
+  const bot = await startTestBot(botEnv(sandbox, slack, { DATA_DIR: tempDataDir(), CAS_MAX_ATTEMPTS: '1' }));
+  try {
+    sandbox.setFaults({ unavailableRate: 1 });
+    const period = periodAt({ cron: '0 9 * * 1', timezone: 'UTC' }, new Date());
+    const started = Date.now();
+    const outcomes = await runDigest(bot.digestDeps, {
+      period,
+      channels: ['C0AAA'],
+      retryForMs: 1_000,
+      retryBaseDelayMs: 50,
+      maxRetryDelayMs: 200,
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(outcomes).toEqual([expect.objectContaining({ channel: 'C0AAA', status: 'failed' })]);
+    expect(sandbox.stats().byAction.GetRiskCount).toBeGreaterThan(2);
+    const notice = posts('C0AAA')[0];
+    expect(String(notice.body.text)).toContain('could not be built');
+    expect(visibleText(notice.body as { blocks: unknown[] })).toContain('ServiceUnavailable');
+    expect(await bot.store.getDigest('C0AAA', period.key)).toMatchObject({ status: 'failed' });
+  } finally {
+    await bot.stop();
+  }
+});
+
+test('nothing at risk gives the short all-clear digest', async () => {
+  sandbox.setDataset(generateDataset({ count: 80, seed: 2, profile: 'healthy' }));
+  const bot = await startTestBot(botEnv(sandbox, slack, { DATA_DIR: tempDataDir() }));
+  try {
+    const period = periodAt({ cron: '0 9 * * 1', timezone: 'UTC' }, new Date());
+    await runDigest(bot.digestDeps, { period, channels: ['C0AAA'], retryForMs: 0 });
+    const post = posts('C0AAA')[0];
+    expect(String(post.body.text)).toContain('all clear');
+    expect((post.body.blocks as unknown[]).length).toBeLessThanOrEqual(4);
+  } finally {
+    await bot.stop();
+  }
+});
+
+test('not_in_channel is logged with the fix and recorded; a 429 is waited out and posted once', async () => {
+  slack.script('chat.postMessage', (body) =>
+    body.channel === 'C0NOPE'
+      ? { status: 200, body: { ok: false, error: 'not_in_channel' } }
+      : { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } },
+  );
+  const bot = await startTestBot(botEnv(sandbox, slack, { DATA_DIR: tempDataDir() }));
+  try {
+    const period = periodAt({ cron: '0 9 * * 1', timezone: 'UTC' }, new Date());
+    const outcomes = await runDigest(bot.digestDeps, { period, channels: ['C0NOPE'], retryForMs: 0 });
+    expect(outcomes[0]).toMatchObject({ status: 'failed' });
+    expect(bot.logs.text()).toContain('/invite');
+    expect(await bot.store.getDigest('C0NOPE', period.key)).toMatchObject({ status: 'failed' });
+
+    slack.script('chat.postMessage', {
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { ok: false, error: 'ratelimited' },
+    });
+    const started = Date.now();
+    const [ok] = await runDigest(bot.digestDeps, { period, channels: ['C0OKAY'], retryForMs: 0 });
+    expect(ok.status).toBe('posted');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(posts('C0OKAY')).toHaveLength(2);
+    expect(posts('C0OKAY').filter((p) => p === posts('C0OKAY')[1])).toHaveLength(1);
+  } finally {
+    await bot.stop();
+  }
+});
