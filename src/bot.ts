@@ -39,7 +39,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const { config, logger } = options;
   const now = options.now ?? (() => new Date());
   const store = await openStore(config);
-  const cas = buildCasClient(config, {
+  const cas = await buildCasClient(config, {
     hooks: options.casHooks,
     retryBaseDelayMs: options.testing?.retryBaseDelayMs,
   });

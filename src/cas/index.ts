@@ -14,8 +14,11 @@ export interface BuildClientOptions {
   retryBaseDelayMs?: number;
 }
 
-/** The CAS client as configured by the environment. */
-export function buildCasClient(config: Config, options: BuildClientOptions = {}): CasClient {
+/**
+ * The CAS client as configured by the environment. Async because a shared (Redis) limiter
+ * must be reachable before the bot starts serving.
+ */
+export async function buildCasClient(config: Config, options: BuildClientOptions = {}): Promise<CasClient> {
   const transport = createTransport({
     endpoint: parseEndpoint(config.CAS_ENDPOINT),
     region: config.CAS_REGION,

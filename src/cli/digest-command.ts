@@ -34,7 +34,7 @@ export async function digestCommand(
   if (options.force && !options.post) throw new UsageError('--force only applies to --post');
   const schedule = { cron: config.DIGEST_CRON, timezone: config.DIGEST_TIMEZONE };
   const period = periodAt(schedule, now());
-  const cas = buildCasClient(config);
+  const cas = await buildCasClient(config);
   const store = await openStore(config);
   try {
     if (options.dryRun) {

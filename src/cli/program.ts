@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { buildCasClient } from '../cas';
+import { buildCasClient, type CasClient } from '../cas';
 import { CERTIFICATE_VIEWS, type CertificateView } from '../cas/certificate-views';
 import type { Config } from '../config';
 import { loadConfig } from '../config';
@@ -42,12 +42,12 @@ function intOption(name: string) {
 async function withClient(
   context: CliContext,
   json: boolean,
-  run: (api: ReturnType<typeof buildCasClient>, output: Output) => Promise<unknown>,
+  run: (api: CasClient, output: Output) => Promise<unknown>,
 ): Promise<void> {
   const output = consoleOutput(json);
-  let client: ReturnType<typeof buildCasClient> | undefined;
+  let client: CasClient | undefined;
   try {
-    client = buildCasClient(loadConfig(context.env));
+    client = await buildCasClient(loadConfig(context.env));
     await run(client, output);
   } catch (error) {
     context.exitCode = reportFailure(output, error);
