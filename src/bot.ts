@@ -1,11 +1,14 @@
 import os from 'node:os';
-import type { CustomRoute } from '@slack/bolt';
-import { buildCasClient, type CasClient, type ClientHooks } from './cas';
+import { buildCasClient, type CasClient } from './cas';
 import type { Config } from './config';
 import { periodAt } from './digest/period';
 import { type DigestDeps, runDigest } from './digest/run';
 import { type DigestScheduler, startDigestScheduler } from './digest/scheduler';
+import { createInflight } from './ops/inflight';
 import type { Logger } from './ops/logger';
+import { createMetrics, type Metrics } from './ops/metrics';
+import { createReadiness, type Readiness } from './ops/readiness';
+import { opsRoutes } from './ops/routes';
 import { createSlackApp, type SlackApp } from './slack/app';
 import { digestRenderer } from './slack/blocks/digest';
 import type { SlackDeps } from './slack/deps';
@@ -16,16 +19,15 @@ export interface BotOptions {
   config: Config;
   logger: Logger;
   now?: () => Date;
-  /** Extra HTTP routes (health, metrics). */
-  routes?: CustomRoute[];
-  casHooks?: ClientHooks;
-  observe?: SlackDeps['observe'] & DigestDeps['observe'];
+  /** How long a shutdown waits for commands in flight (default 10 s). */
+  drainMs?: number;
   /** Tests: skip Bolt's auth.test, fail fast on Web API errors, retry CAS quickly. */
   testing?: { botIdentity?: { botId: string; botUserId: string }; webApiRetries?: number; retryBaseDelayMs?: number };
 }
 
 export interface Bot {
   port: number | undefined;
+  metrics: Metrics;
   cas: CasClient;
   store: Store;
   slack: SlackApp;
@@ -39,9 +41,23 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const { config, logger } = options;
   const now = options.now ?? (() => new Date());
   const store = await openStore(config);
+  const metrics = createMetrics();
+  const inflight = createInflight();
+  let readiness: Readiness | undefined;
   const cas = await buildCasClient(config, {
-    hooks: options.casHooks,
+    hooks: {
+      onCall(operation, outcome, ms) {
+        metrics.casHooks.onCall?.(operation, outcome, ms);
+        if (outcome === 'ok') readiness?.casSucceeded();
+      },
+      onRetry: metrics.casHooks.onRetry,
+    },
     retryBaseDelayMs: options.testing?.retryBaseDelayMs,
+  });
+  metrics.watchLimiters(cas.limiters);
+  metrics.watchRisk(async () => {
+    const [risk, assets] = await Promise.all([cas.getRiskCount(), cas.getAssetCount()]);
+    return { risk, assets };
   });
   const deps: SlackDeps = {
     cas,
@@ -49,7 +65,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     logger,
     now,
     adminUserIds: config.ADMIN_USER_IDS,
-    observe: options.observe,
+    observe: metrics.observe,
+    inflight,
   };
 
   let digestDeps: DigestDeps | undefined;
@@ -61,7 +78,13 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       appToken: config.SLACK_APP_TOKEN,
       apiUrl: config.SLACK_API_URL,
       port: config.PORT,
-      routes: options.routes,
+      routes: opsRoutes({
+        metrics,
+        readiness: {
+          check: () => (readiness as Readiness).check(),
+          casSucceeded: () => readiness?.casSucceeded(),
+        },
+      }),
       webApiRetries: options.testing?.webApiRetries,
       botIdentity: options.testing?.botIdentity,
     },
@@ -82,7 +105,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     now,
     render: digestRenderer,
     instanceId: `${os.hostname()}:${process.pid}`,
-    observe: options.observe,
+    observe: metrics.observe,
     poster: {
       postMessage: async (message) => {
         const result = await slack.app.client.chat.postMessage(message);
@@ -90,6 +113,16 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       },
     },
   };
+
+  readiness = createReadiness({
+    store: () => store.ping(),
+    cas: async () => {
+      await cas.getAssetCount();
+    },
+    slack: async () => {
+      await slack.app.client.auth.test();
+    },
+  });
 
   const { port } = await slack.start();
   logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'cert-bot is serving');
@@ -115,18 +148,27 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     });
   }
 
+  const drainMs = options.drainMs ?? 10_000;
+  let stopping: Promise<void> | undefined;
   return {
     port,
+    metrics,
     cas,
     store,
     slack,
     scheduler,
     digestDeps,
-    async stop() {
-      await scheduler?.stop();
-      await slack.stop();
-      await cas.close();
-      await store.close();
+    stop() {
+      // Stop taking requests, let answers in flight finish, then close what they use.
+      stopping ??= (async () => {
+        await slack.stop().catch((error: unknown) => logger.warn({ err: { name: (error as Error)?.name } }, 'stop'));
+        const drained = await inflight.drained(drainMs);
+        if (!drained) logger.warn({ inflight: inflight.count() }, 'shutting down with commands still in flight');
+        await scheduler?.stop(drainMs);
+        await cas.close();
+        await store.close();
+      })();
+      return stopping;
     },
   };
 }

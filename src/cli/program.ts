@@ -1,9 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildCasClient, type CasClient } from '../cas';
 import { CERTIFICATE_VIEWS, type CertificateView } from '../cas/certificate-views';
-import type { Config } from '../config';
 import { loadConfig } from '../config';
-import { createLogger } from '../ops/logger';
+import { loggerForConfig } from '../ops/logger';
 import { parseSerials } from '../slack/blocks/serials';
 import type { DigestCommandOptions } from './digest-command';
 import { consoleOutput, type Output, reportFailure, UsageError } from './output';
@@ -15,19 +14,6 @@ export interface CliContext {
   now: () => Date;
   /** Set by a command that finished with a failure. */
   exitCode: number;
-}
-
-function loggerFor(config: Config) {
-  return createLogger({
-    level: config.LOG_LEVEL,
-    secrets: [
-      config.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-      config.ALIBABA_CLOUD_SECURITY_TOKEN,
-      config.SLACK_BOT_TOKEN,
-      config.SLACK_SIGNING_SECRET,
-      config.SLACK_APP_TOKEN,
-    ],
-  });
 }
 
 function intOption(name: string) {
@@ -104,7 +90,7 @@ export function buildProgram(context: CliContext): Command {
       try {
         const config = loadConfig(context.env, ['slack']);
         const { serveCommand } = await import('./serve-command');
-        await serveCommand(config, loggerFor(config));
+        await serveCommand(config, loggerForConfig(config));
       } catch (error) {
         context.exitCode = reportFailure(output, error);
       }
@@ -122,7 +108,7 @@ export function buildProgram(context: CliContext): Command {
       try {
         const config = loadConfig(context.env);
         const { digestCommand } = await import('./digest-command');
-        context.exitCode = await digestCommand(config, options, output, loggerFor(config), context.now);
+        context.exitCode = await digestCommand(config, options, output, loggerForConfig(config), context.now);
       } catch (error) {
         context.exitCode = reportFailure(output, error);
       }

@@ -21,7 +21,8 @@ export interface DigestSchedulerOptions {
 export interface DigestScheduler {
   /** Resolves once the start-up catch-up check has run. */
   started: Promise<void>;
-  stop(): Promise<void>;
+  /** Stops triggering; waits up to `graceMs` for a run in progress (its claim is left to go stale). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -82,12 +83,14 @@ export function startDigestScheduler(options: DigestSchedulerOptions): DigestSch
 
   return {
     started,
-    async stop() {
+    async stop(graceMs = 10_000) {
       stopped = true;
       clearInterval(interval);
       await task.stop();
       await task.destroy();
-      await running;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([running, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
     },
   };
 }

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import type { Config } from '../config';
 
 export type { Logger };
 
@@ -69,4 +70,34 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 /** A logger that drops everything, for library-style use and quiet tests. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/** The bot's logger as configured: level from LOG_LEVEL, every configured secret scrubbed. */
+export function loggerForConfig(
+  config: Pick<
+    Config,
+    | 'LOG_LEVEL'
+    | 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'
+    | 'ALIBABA_CLOUD_SECURITY_TOKEN'
+    | 'SLACK_BOT_TOKEN'
+    | 'SLACK_SIGNING_SECRET'
+    | 'SLACK_APP_TOKEN'
+    | 'DATABASE_URL'
+    | 'REDIS_URL'
+  >,
+  destination?: pino.DestinationStream,
+): Logger {
+  return createLogger({
+    level: config.LOG_LEVEL,
+    destination,
+    secrets: [
+      config.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+      config.ALIBABA_CLOUD_SECURITY_TOKEN,
+      config.SLACK_BOT_TOKEN,
+      config.SLACK_SIGNING_SECRET,
+      config.SLACK_APP_TOKEN,
+      config.DATABASE_URL,
+      config.REDIS_URL,
+    ],
+  });
 }

@@ -1,4 +1,5 @@
 import type { CasApi } from '../cas/types';
+import type { Inflight } from '../ops/inflight';
 import type { Logger } from '../ops/logger';
 import type { Store } from '../store/types';
 
@@ -9,6 +10,8 @@ export interface SlackDeps {
   logger: Logger;
   now: () => Date;
   adminUserIds: readonly string[];
+  /** Tracks answers in progress so a shutdown can wait for them; optional. */
+  inflight?: Inflight;
   /** Observers for metrics; optional. */
   observe?: {
     commandAcked?(command: string, ms: number): void;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Bot, startBot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/ops/logger';
+import { loggerForConfig } from '../../src/ops/logger';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type Sandbox } from '../../src/sandbox';
 import { LogCapture } from './app-harness';
 import type { FakeSlack } from './fake-slack';
@@ -39,7 +39,7 @@ export async function startTestBot(
   logs = new LogCapture(),
 ): Promise<Bot & { logs: LogCapture }> {
   const config = loadConfig(env, ['slack']);
-  const logger = createLogger({ level: 'debug', destination: logs, secrets: [BOT_TOKEN, SIGNING_SECRET] });
+  const logger = loggerForConfig(config, logs);
   const bot = await startBot({
     config,
     logger,

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMidd
 import { LRUCache } from 'lru-cache';
 import { renderAssignCancelled, renderAssignDone, renderAssignNotYours } from '../blocks/assign';
 import { renderCasError } from '../blocks/errors';
-import { describeError, safeRespond } from '../commands/run-command';
+import { describeError, safeRespond, tracked } from '../commands/run-command';
 import type { SlackDeps } from '../deps';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -39,68 +39,72 @@ export function registerAssignActions(app: App, deps: SlackDeps): void {
 
   const handler =
     (decision: 'confirm' | 'cancel') =>
-    async ({ ack, action, body, respond }: ButtonArgs): Promise<void> => {
-      await ack();
-      const userId = body.user.id;
-      const log = deps.logger.child({ action: action.action_id, user: userId });
-      const value = parseValue(action.value);
-      const audit = { userId, teamId: body.team?.id, channelId: body.channel?.id, action: 'cert-assign' };
-      const details = value ? { dataSourceId: value.id, count: value.count } : { value: 'unreadable' };
-      if (!value || value.admin !== userId || !deps.adminUserIds.includes(userId)) {
-        await deps.store.recordAudit({
-          ...audit,
-          at: deps.now(),
-          outcome: 'denied',
-          details: { ...details, decision },
-        });
-        await safeRespond(
-          respond,
-          { ...renderAssignNotYours(), replace_original: false, response_type: 'ephemeral' },
-          log,
-        );
-        return;
-      }
-      const key = `${userId}:${body.container?.message_ts ?? action.action_ts}`;
-      if (done.has(key)) return;
-      done.set(key, true);
-      const info = { dataSourceId: value.id, count: value.count, adminId: userId };
-      if (decision === 'cancel') {
-        await deps.store.recordAudit({ ...audit, at: deps.now(), outcome: 'cancelled', details });
-        await safeRespond(respond, { ...renderAssignCancelled(info), replace_original: true }, log);
-        return;
-      }
-      await deps.store.recordAudit({ ...audit, at: deps.now(), outcome: 'confirmed', details });
-      try {
-        const result = await deps.cas.assignCertificateCount({ id: value.id, certTotalCount: value.count });
-        await deps.store.recordAudit({
-          ...audit,
-          at: deps.now(),
-          outcome: 'succeeded',
-          details: {
-            ...details,
-            certCount: result.CertCount,
-            currentYearFreeCertCount: result.CurrentYearFreeCertCount,
-          },
-          requestId: result.RequestId,
-        });
-        await safeRespond(respond, { ...renderAssignDone({ ...info, result }), replace_original: true }, log);
-      } catch (error) {
-        const requestId = (error as { requestId?: string }).requestId;
-        await deps.store.recordAudit({
-          ...audit,
-          at: deps.now(),
-          outcome: 'failed',
-          details: { ...details, error: describeError(error).code ?? 'error' },
-          requestId,
-        });
-        log.warn({ err: describeError(error) }, 'AssignCertificateCount failed');
-        await safeRespond(
-          respond,
-          { ...renderCasError(error, 'Could not assign certificates'), replace_original: true },
-          log,
-        );
-      }
+    async (args: ButtonArgs): Promise<void> => {
+      await args.ack();
+      await tracked(deps, () => press(args, decision));
     };
+
+  async function press({ action, body, respond }: ButtonArgs, decision: 'confirm' | 'cancel'): Promise<void> {
+    const userId = body.user.id;
+    const log = deps.logger.child({ action: action.action_id, user: userId });
+    const value = parseValue(action.value);
+    const audit = { userId, teamId: body.team?.id, channelId: body.channel?.id, action: 'cert-assign' };
+    const details = value ? { dataSourceId: value.id, count: value.count } : { value: 'unreadable' };
+    if (!value || value.admin !== userId || !deps.adminUserIds.includes(userId)) {
+      await deps.store.recordAudit({
+        ...audit,
+        at: deps.now(),
+        outcome: 'denied',
+        details: { ...details, decision },
+      });
+      await safeRespond(
+        respond,
+        { ...renderAssignNotYours(), replace_original: false, response_type: 'ephemeral' },
+        log,
+      );
+      return;
+    }
+    const key = `${userId}:${body.container?.message_ts ?? action.action_ts}`;
+    if (done.has(key)) return;
+    done.set(key, true);
+    const info = { dataSourceId: value.id, count: value.count, adminId: userId };
+    if (decision === 'cancel') {
+      await deps.store.recordAudit({ ...audit, at: deps.now(), outcome: 'cancelled', details });
+      await safeRespond(respond, { ...renderAssignCancelled(info), replace_original: true }, log);
+      return;
+    }
+    await deps.store.recordAudit({ ...audit, at: deps.now(), outcome: 'confirmed', details });
+    try {
+      const result = await deps.cas.assignCertificateCount({ id: value.id, certTotalCount: value.count });
+      await deps.store.recordAudit({
+        ...audit,
+        at: deps.now(),
+        outcome: 'succeeded',
+        details: {
+          ...details,
+          certCount: result.CertCount,
+          currentYearFreeCertCount: result.CurrentYearFreeCertCount,
+        },
+        requestId: result.RequestId,
+      });
+      await safeRespond(respond, { ...renderAssignDone({ ...info, result }), replace_original: true }, log);
+    } catch (error) {
+      const requestId = (error as { requestId?: string }).requestId;
+      await deps.store.recordAudit({
+        ...audit,
+        at: deps.now(),
+        outcome: 'failed',
+        details: { ...details, error: describeError(error).code ?? 'error' },
+        requestId,
+      });
+      log.warn({ err: describeError(error) }, 'AssignCertificateCount failed');
+      await safeRespond(
+        respond,
+        { ...renderCasError(error, 'Could not assign certificates'), replace_original: true },
+        log,
+      );
+    }
+  }
 
   app.action<BlockAction<ButtonAction>>('cert_assign_confirm', handler('confirm'));
   app.action<BlockAction<ButtonAction>>('cert_assign_cancel', handler('cancel'));

@@ -4,7 +4,7 @@ import { renderCasError } from '../blocks/errors';
 import { renderCertificateList } from '../blocks/list';
 import type { CertificatePages } from '../certificate-pages';
 import { PAGE_SIZE } from '../certificate-pages';
-import { describeError, safeRespond } from '../commands/run-command';
+import { describeError, safeRespond, tracked } from '../commands/run-command';
 import type { SlackDeps } from '../deps';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -39,29 +39,32 @@ export function registerListActions(app: App, deps: SlackDeps, pages: Certificat
         log.warn('list button with an unreadable value');
         return;
       }
-      try {
-        const page = await pages(target.status, target.keyword, target.page ?? 0);
-        const message = renderCertificateList({
-          filter: { status: page.view, keyword: page.keyword },
-          page: page.page,
-          pageSize: PAGE_SIZE,
-          total: page.total,
-          items: page.items,
-          now: deps.now(),
-        });
-        await respond({ ...message, replace_original: replaceOriginal, response_type: 'ephemeral' });
-      } catch (error) {
-        log.warn({ err: describeError(error) }, 'list button failed');
-        await safeRespond(
-          respond,
-          {
-            ...renderCasError(error, 'Could not list certificates'),
-            replace_original: false,
-            response_type: 'ephemeral',
-          },
-          log,
-        );
-      }
+      const view = target.status;
+      await tracked(deps, async () => {
+        try {
+          const page = await pages(view, target.keyword, target.page ?? 0);
+          const message = renderCertificateList({
+            filter: { status: page.view, keyword: page.keyword },
+            page: page.page,
+            pageSize: PAGE_SIZE,
+            total: page.total,
+            items: page.items,
+            now: deps.now(),
+          });
+          await respond({ ...message, replace_original: replaceOriginal, response_type: 'ephemeral' });
+        } catch (error) {
+          log.warn({ err: describeError(error) }, 'list button failed');
+          await safeRespond(
+            respond,
+            {
+              ...renderCasError(error, 'Could not list certificates'),
+              replace_original: false,
+              response_type: 'ephemeral',
+            },
+            log,
+          );
+        }
+      });
     };
   app.action<BlockAction<ButtonAction>>('cert_list_prev', handler(true));
   app.action<BlockAction<ButtonAction>>('cert_list_next', handler(true));

@@ -21,18 +21,26 @@ export function commandHandler(
     await args.ack();
     deps.observe?.commandAcked?.(name, performance.now() - started);
     const log = deps.logger.child({ command: name, user: args.command.user_id, team: args.command.team_id });
-    let outcome: 'ok' | 'error' = 'ok';
-    try {
-      const message = await build(args);
-      if (message) await args.respond(message);
-    } catch (error) {
-      outcome = 'error';
-      log.warn({ err: describeError(error) }, `${name} failed`);
-      await safeRespond(args.respond, { ...renderCasError(error, whatFails), response_type: 'ephemeral' }, log);
-    } finally {
-      deps.observe?.commandAnswered?.(name, performance.now() - started, outcome);
-    }
+    const answer = async () => {
+      let outcome: 'ok' | 'error' = 'ok';
+      try {
+        const message = await build(args);
+        if (message) await args.respond(message);
+      } catch (error) {
+        outcome = 'error';
+        log.warn({ err: describeError(error) }, `${name} failed`);
+        await safeRespond(args.respond, { ...renderCasError(error, whatFails), response_type: 'ephemeral' }, log);
+      } finally {
+        deps.observe?.commandAnswered?.(name, performance.now() - started, outcome);
+      }
+    };
+    await tracked(deps, answer);
   };
+}
+
+/** Runs work that answers a user so that a shutdown waits for it. */
+export function tracked<T>(deps: SlackDeps, work: () => Promise<T>): Promise<T> {
+  return deps.inflight ? deps.inflight.track(work()) : work();
 }
 
 export async function safeRespond(

@@ -1,0 +1,145 @@
+import type Bottleneck from 'bottleneck';
+import client from 'prom-client';
+import type { CallOutcome, ClientHooks } from '../cas/client';
+import { queueDepth } from '../cas/limiter';
+import type { AssetCount, RiskCount } from '../cas/types';
+import { riskRows } from '../slack/blocks/risk';
+
+/**
+ * The bot's Prometheus metrics, on a registry of its own so tests can build several apps in
+ * one process. Risk counts and the health score are gauges too, so a team that already
+ * alerts with Prometheus can alert on expiring certificates directly.
+ */
+export interface Metrics {
+  registry: client.Registry;
+  casHooks: ClientHooks;
+  observe: {
+    commandAcked(command: string, ms: number): void;
+    commandAnswered(command: string, ms: number, outcome: 'ok' | 'error'): void;
+    digestRun(outcome: string): void;
+  };
+  /** Limiters whose queue depth is reported. */
+  watchLimiters(group: Bottleneck.Group): void;
+  /** The exposition text of a scrape, risk gauges refreshed first. */
+  render(): Promise<string>;
+  /** Where the risk gauges read their numbers at scrape time (cached CAS reads). */
+  watchRisk(source: () => Promise<{ risk: RiskCount; assets: AssetCount }>): void;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const seconds = (ms: number) => ms / 1000;
+
+  const casCalls = new client.Counter({
+    name: 'certbot_cas_calls_total',
+    help: 'CAS calls by operation and outcome (ok, throttled, auth, bad_input, not_found, unavailable, invalid_response).',
+    labelNames: ['operation', 'outcome'],
+    registers: [registry],
+  });
+  const casDuration = new client.Histogram({
+    name: 'certbot_cas_call_duration_seconds',
+    help: 'Duration of one CAS call attempt.',
+    labelNames: ['operation'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const casThrottled = new client.Counter({
+    name: 'certbot_cas_throttled_total',
+    help: 'CAS answers that were throttling errors (Throttling*).',
+    labelNames: ['operation'],
+    registers: [registry],
+  });
+  const casRetries = new client.Counter({
+    name: 'certbot_cas_retries_total',
+    help: 'CAS call attempts retried after throttling or a transient failure.',
+    labelNames: ['operation'],
+    registers: [registry],
+  });
+  const ack = new client.Histogram({
+    name: 'certbot_command_ack_seconds',
+    help: 'Time from receiving a slash command to acknowledging it (Slack allows 3 s).',
+    labelNames: ['command'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3],
+    registers: [registry],
+  });
+  const answer = new client.Histogram({
+    name: 'certbot_command_answer_seconds',
+    help: 'Time from receiving a slash command to its answer through response_url.',
+    labelNames: ['command', 'outcome'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const digestRuns = new client.Counter({
+    name: 'certbot_digest_runs_total',
+    help: 'Digest posts per channel by outcome (posted, failed, skipped, released).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+
+  const limiters: Bottleneck.Group[] = [];
+  new client.Gauge({
+    name: 'certbot_cas_limiter_queue_depth',
+    help: 'CAS calls waiting for or holding a rate-limiter slot.',
+    registers: [registry],
+    collect() {
+      this.set(limiters.reduce((sum, group) => sum + queueDepth(group), 0));
+    },
+  });
+
+  let riskSource: (() => Promise<{ risk: RiskCount; assets: AssetCount }>) | undefined;
+  const riskGauge = new client.Gauge({
+    name: 'certbot_risk_count',
+    help: 'Certificate risks by kind, from GetRiskCount (cached for CAS_CACHE_TTL_SECONDS).',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const scoreGauge = new client.Gauge({
+    name: 'certbot_health_score',
+    help: 'Certificate health score (GetAssetCount Point).',
+    registers: [registry],
+  });
+  // Refreshed when scraped; a failing CAS leaves the last values (and counts in certbot_cas_calls_total).
+  const refreshRisk = async () => {
+    if (!riskSource) return;
+    try {
+      const { risk, assets } = await riskSource();
+      const rows = riskRows(risk);
+      riskGauge.reset();
+      for (const row of rows.byKind) riskGauge.set({ kind: row.key }, row.count);
+      riskGauge.set({ kind: 'total' }, rows.total);
+      if (typeof assets.Point === 'number') scoreGauge.set(assets.Point);
+    } catch {
+      // Keep the previous values; the failure itself is visible in the CAS call counters.
+    }
+  };
+
+  return {
+    registry,
+    async render() {
+      await refreshRisk();
+      return registry.metrics();
+    },
+    casHooks: {
+      onCall(operation: string, outcome: CallOutcome, durationMs: number) {
+        casCalls.inc({ operation, outcome });
+        casDuration.observe({ operation }, seconds(durationMs));
+        if (outcome === 'throttled') casThrottled.inc({ operation });
+      },
+      onRetry(operation: string) {
+        casRetries.inc({ operation });
+      },
+    },
+    observe: {
+      commandAcked: (command, ms) => ack.observe({ command }, seconds(ms)),
+      commandAnswered: (command, ms, outcome) => answer.observe({ command, outcome }, seconds(ms)),
+      digestRun: (outcome) => digestRuns.inc({ outcome }),
+    },
+    watchLimiters: (group) => {
+      limiters.push(group);
+    },
+    watchRisk: (source) => {
+      riskSource = source;
+    },
+  };
+}
