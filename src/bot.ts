@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { buildCasClient, type CasClient } from './cas';
 import type { Config } from './config';
-import { periodAt } from './digest/period';
+import { digestPreview } from './digest/preview';
 import { type DigestDeps, runDigest } from './digest/run';
 import { type DigestScheduler, startDigestScheduler } from './digest/scheduler';
 import { createInflight } from './ops/inflight';
@@ -89,13 +89,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       botIdentity: options.testing?.botIdentity,
     },
     deps,
-    {
-      digestPreview: async () => {
-        const { collectDigest } = await import('./digest/collect');
-        const data = await collectDigest(cas, store, periodAt(schedule, now()), now());
-        return digestRenderer.digest(data);
-      },
-    },
+    { digestPreview: digestPreview(cas, store, schedule, now) },
   );
 
   digestDeps = {

@@ -115,6 +115,23 @@ export function buildProgram(context: CliContext): Command {
     });
 
   program
+    .command('demo')
+    .description('Show what the bot answers in Slack, against a local CAS simulator; needs no configuration')
+    .action(async () => {
+      const output = consoleOutput(false);
+      try {
+        const { runDemo } = await import('../demo/run-demo');
+        await runDemo({
+          out: output.out,
+          color: Boolean(process.stdout.isTTY),
+          width: Math.min(process.stdout.columns ?? 100, 100),
+        });
+      } catch (error) {
+        context.exitCode = reportFailure(output, error);
+      }
+    });
+
+  program
     .command('sandbox')
     .description('Run the local CAS simulator (for tests, benchmarks and trying the bot)')
     .option('--port <port>', 'port to listen on (0 = any free port)', intOption('--port'), 9000)

@@ -147,3 +147,14 @@ test('digest --post posts once per period; --force posts again', async () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('the demo runs with no configuration and shows every command and the digest', async () => {
+  const result = await runCli(['demo'], {}, 60_000);
+  expect(result.code).toBe(0);
+  for (const part of ['/cert-risk', 'Health score', '/cert-status', '1 revoked', '1 unknown', '/cert-list expiring'])
+    expect(result.stdout).toContain(part);
+  expect(result.stdout).toContain('Weekly certificate digest');
+  expect(result.stdout).toContain('Next steps');
+  expect(result.stdout).not.toContain('\u001b[');
+  expect(result.stderr).toBe('');
+});

@@ -1,10 +1,10 @@
-import crypto from 'node:crypto';
+import { slackSignature } from '../../src/slack/request-signing';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f1c2d3e4b5a6978';
 
 /** Signs a body as Slack does: v0=HMAC-SHA256(secret, "v0:{ts}:{body}"). */
 export function sign(body: string, timestamp: number, secret = SIGNING_SECRET): string {
-  return `v0=${crypto.createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return slackSignature(body, timestamp, secret);
 }
 
 export interface PostOptions {
