@@ -82,7 +82,7 @@ export const SQLITE_FILE_NAME = 'cert-bot.sqlite';
  */
 export function openSqliteStore(dataDir: string): Store {
   const file = path.resolve(dataDir, SQLITE_FILE_NAME);
-  let db: Database.Database;
+  let db: Database.Database | undefined;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     db = new Database(file);
@@ -92,6 +92,10 @@ export function openSqliteStore(dataDir: string): Store {
     migrate(db);
     db.prepare('SELECT count(*) FROM digest_ledger').get();
   } catch (error) {
+    // A file that failed to open must not stay locked by this process (tests, retries).
+    if (db?.open) db.close();
+    if (error instanceof StoreError)
+      throw new StoreError(`Cannot open the store at ${file}: ${error.message}`, { cause: error });
     throw new StoreError(
       `Cannot open the store at ${file}: ${reason(error)}. Check that DATA_DIR is writable and that the file is a SQLite database (move it aside to start afresh).`,
       { cause: error },
@@ -101,13 +105,17 @@ export function openSqliteStore(dataDir: string): Store {
 }
 
 function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  // Not `instanceof Error`: fs errors may come from another realm (a jest sandbox).
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : String(error);
 }
 
 function migrate(db: Database.Database): void {
   const current = Number(db.pragma('user_version', { simple: true }));
   if (current > MIGRATIONS.length)
-    throw new Error(`the file has schema version ${current}, newer than this bot (${MIGRATIONS.length})`);
+    throw new StoreError(
+      `the file has schema version ${current}, newer than this bot (${MIGRATIONS.length}); run the newer bot version, or set DATA_DIR to another folder`,
+    );
   db.transaction(() => {
     for (let version = current; version < MIGRATIONS.length; version++) db.exec(MIGRATIONS[version]);
     db.pragma(`user_version = ${MIGRATIONS.length}`);
@@ -201,8 +209,7 @@ class SqliteStore implements Store {
 
   async getDigest(channel: string, period: string): Promise<DigestLedgerEntry | undefined> {
     const row = this.db.prepare('SELECT * FROM digest_ledger WHERE channel = ? AND period = ?').get(channel, period) as
-      | LedgerRow
-      | undefined;
+      LedgerRow | undefined;
     return row ? toLedgerEntry(row) : undefined;
   }
 
