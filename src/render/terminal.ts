@@ -67,7 +67,7 @@ function styler(color: boolean) {
   };
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
+// eslint-disable-next-line no-control-regex -- ANSI escape sequences start with ESC
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** Columns a string takes: ANSI codes 0, combining marks and variation selectors 0, emoji and CJK 2. */

@@ -6,7 +6,7 @@ import { renderStatusResults } from '../../src/slack/blocks/status';
 import type { SlackMessage } from '../../src/slack/blocks/types';
 import { assets, certificate, NOW, risk } from './fixtures';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
+// eslint-disable-next-line no-control-regex -- ANSI escape sequences start with ESC
 const ANSI = /\u001b\[/;
 const stripAnsi = (text: string) =>
   text

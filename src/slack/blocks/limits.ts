@@ -47,7 +47,7 @@ export function jsonCost(text: string): number {
  * Removes what has no place in a message: control characters (newlines and tabs aside; tabs
  * become spaces), lone UTF-16 surrogates, and CR/CRLF line ends.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 export function cleanText(text: string): string {

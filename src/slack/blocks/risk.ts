@@ -5,13 +5,7 @@ import { actions, buildMessage, button, codeSpan, context, fieldsSection, header
 import { ACTION_IDS, type ListOpenValue, type SlackMessage } from './types';
 
 export type RiskKind =
-  | 'expired'
-  | 'expiring'
-  | 'notDeployed'
-  | 'failedReview'
-  | 'notHosted'
-  | 'noAlerts'
-  | 'unmonitoredDomains';
+  'expired' | 'expiring' | 'notDeployed' | 'failedReview' | 'notHosted' | 'noAlerts' | 'unmonitoredDomains';
 export type RiskSource = 'paid' | 'free' | 'uploaded' | 'aliyun' | 'multiCloud' | 'domains';
 
 export interface RiskKindRow {
