@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { WebClient } from '@slack/web-api';
 import { buildCasClient, type CasClient } from './cas';
 import type { Config } from './config';
 import { digestPreview } from './digest/preview';
@@ -7,7 +8,7 @@ import { type DigestScheduler, startDigestScheduler } from './digest/scheduler';
 import { createInflight } from './ops/inflight';
 import type { Logger } from './ops/logger';
 import { createMetrics, type Metrics } from './ops/metrics';
-import { createReadiness, type Readiness } from './ops/readiness';
+import { createReadiness } from './ops/readiness';
 import { opsRoutes } from './ops/routes';
 import { createSlackApp, type SlackApp } from './slack/app';
 import { digestRenderer } from './slack/blocks/digest';
@@ -43,17 +44,33 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const store = await openStore(config);
   const metrics = createMetrics();
   const inflight = createInflight();
-  let readiness: Readiness | undefined;
+  // The readiness probe's own Slack client: auth.test there needs nothing from the app.
+  const probeClient = new WebClient(config.SLACK_BOT_TOKEN, {
+    slackApiUrl: config.SLACK_API_URL,
+    retryConfig: { retries: 0 },
+  });
+  // Filled in below: the client reports successes to readiness, readiness may ask the client.
+  const casRef: { current?: CasClient } = {};
+  const readiness = createReadiness({
+    store: () => store.ping(),
+    cas: async () => {
+      await casRef.current?.getAssetCount();
+    },
+    slack: async () => {
+      await probeClient.auth.test();
+    },
+  });
   const cas = await buildCasClient(config, {
     hooks: {
       onCall(operation, outcome, ms) {
         metrics.casHooks.onCall?.(operation, outcome, ms);
-        if (outcome === 'ok') readiness?.casSucceeded();
+        if (outcome === 'ok') readiness.casSucceeded();
       },
       onRetry: metrics.casHooks.onRetry,
     },
     retryBaseDelayMs: options.testing?.retryBaseDelayMs,
   });
+  casRef.current = cas;
   metrics.watchLimiters(cas.limiters);
   metrics.watchRisk(async () => {
     const [risk, assets] = await Promise.all([cas.getRiskCount(), cas.getAssetCount()]);
@@ -69,7 +86,6 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     inflight,
   };
 
-  let digestDeps: DigestDeps | undefined;
   const schedule = { cron: config.DIGEST_CRON, timezone: config.DIGEST_TIMEZONE };
   const slack = createSlackApp(
     {
@@ -78,13 +94,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       appToken: config.SLACK_APP_TOKEN,
       apiUrl: config.SLACK_API_URL,
       port: config.PORT,
-      routes: opsRoutes({
-        metrics,
-        readiness: {
-          check: () => (readiness as Readiness).check(),
-          casSucceeded: () => readiness?.casSucceeded(),
-        },
-      }),
+      routes: opsRoutes({ metrics, readiness }),
       webApiRetries: options.testing?.webApiRetries,
       botIdentity: options.testing?.botIdentity,
     },
@@ -92,7 +102,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     { digestPreview: digestPreview(cas, store, schedule, now) },
   );
 
-  digestDeps = {
+  const digestDeps: DigestDeps = {
     cas,
     store,
     logger,
@@ -108,16 +118,6 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     },
   };
 
-  readiness = createReadiness({
-    store: () => store.ping(),
-    cas: async () => {
-      await cas.getAssetCount();
-    },
-    slack: async () => {
-      await slack.app.client.auth.test();
-    },
-  });
-
   const { port } = await slack.start();
   logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'cert-bot is serving');
 
@@ -125,7 +125,6 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   if (config.DIGEST_CHANNEL.length === 0) {
     logger.info('DIGEST_CHANNEL is not set: no weekly digest will be posted');
   } else {
-    const runDeps = digestDeps;
     scheduler = startDigestScheduler({
       schedule,
       channels: config.DIGEST_CHANNEL,
@@ -133,7 +132,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       logger,
       now,
       run: (period) =>
-        runDigest(runDeps, {
+        runDigest(digestDeps, {
           period,
           channels: config.DIGEST_CHANNEL,
           retryForMs: config.DIGEST_RETRY_MINUTES * 60_000,

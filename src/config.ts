@@ -182,3 +182,23 @@ function formatDefault(value: unknown): string {
   if (Array.isArray(value)) return value.length === 0 ? '' : `\`${value.join(',')}\``;
   return `\`${String(value)}\``;
 }
+
+/** `.env.example`, generated from the schema: every variable, its default and its meaning. */
+export function envExample(): string {
+  const lines = [
+    '# cas-cert-bot configuration. Copy to .env and fill in; unset variables take the default shown.',
+    '# Generated from src/config.ts (npm run docs:config).',
+    '',
+  ];
+  for (const [name, field] of Object.entries(configSchema.shape)) {
+    const parsed = field.safeParse(undefined);
+    const fallback = parsed.success && parsed.data !== undefined ? envDefault(parsed.data) : '';
+    lines.push(`# ${field.description ?? ''}`, `${fallback === '' ? '# ' : ''}${name}=${fallback}`, '');
+  }
+  return lines.join('\n');
+}
+
+function envDefault(value: unknown): string {
+  if (Array.isArray(value)) return value.join(',');
+  return String(value);
+}

@@ -132,6 +132,14 @@ export function buildProgram(context: CliContext): Command {
     });
 
   program
+    .command('docs-config', { hidden: true })
+    .description("Regenerate the README's configuration table and .env.example from the schema")
+    .action(async () => {
+      const { writeConfigDocs } = await import('./docs-config');
+      writeConfigDocs(process.cwd());
+    });
+
+  program
     .command('sandbox')
     .description('Run the local CAS simulator (for tests, benchmarks and trying the bot)')
     .option('--port <port>', 'port to listen on (0 = any free port)', intOption('--port'), 9000)

