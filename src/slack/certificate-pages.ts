@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { type CertificateView, fetchCertificates } from '../cas/certificate-views';
 import type { CasApi, CertificateOrder } from '../cas/types';
+import { renderCertificateList } from './blocks/list';
 
 export const PAGE_SIZE = 10;
 
@@ -41,3 +42,15 @@ export function createCertificatePages(cas: CasApi, now: () => Date, ttlMs = 60_
 }
 
 export type CertificatePages = ReturnType<typeof createCertificatePages>;
+
+/** The Block Kit message of one page, as /cert-list and its buttons show it. */
+export function renderCertificatePage(page: CertificatePage, now: Date) {
+  return renderCertificateList({
+    filter: { status: page.view, keyword: page.keyword },
+    page: page.page,
+    pageSize: PAGE_SIZE,
+    total: page.total,
+    items: page.items,
+    now,
+  });
+}

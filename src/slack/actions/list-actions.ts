@@ -1,9 +1,7 @@
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { isCertificateView } from '../../cas/certificate-views';
 import { renderCasError } from '../blocks/errors';
-import { renderCertificateList } from '../blocks/list';
-import type { CertificatePages } from '../certificate-pages';
-import { PAGE_SIZE } from '../certificate-pages';
+import { type CertificatePages, renderCertificatePage } from '../certificate-pages';
 import { describeError, safeRespond, tracked } from '../commands/run-command';
 import type { SlackDeps } from '../deps';
 
@@ -43,15 +41,11 @@ export function registerListActions(app: App, deps: SlackDeps, pages: Certificat
       await tracked(deps, async () => {
         try {
           const page = await pages(view, target.keyword, target.page ?? 0);
-          const message = renderCertificateList({
-            filter: { status: page.view, keyword: page.keyword },
-            page: page.page,
-            pageSize: PAGE_SIZE,
-            total: page.total,
-            items: page.items,
-            now: deps.now(),
+          await respond({
+            ...renderCertificatePage(page, deps.now()),
+            replace_original: replaceOriginal,
+            response_type: 'ephemeral',
           });
-          await respond({ ...message, replace_original: replaceOriginal, response_type: 'ephemeral' });
         } catch (error) {
           log.warn({ err: describeError(error) }, 'list button failed');
           await safeRespond(

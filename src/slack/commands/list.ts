@@ -1,9 +1,7 @@
 import type { App } from '@slack/bolt';
 import { isCertificateView } from '../../cas/certificate-views';
 import { renderUsage } from '../blocks/errors';
-import { renderCertificateList } from '../blocks/list';
-import type { CertificatePages } from '../certificate-pages';
-import { PAGE_SIZE } from '../certificate-pages';
+import { type CertificatePages, renderCertificatePage } from '../certificate-pages';
 import { parseCommandArgs, responseType } from '../command-args';
 import type { SlackDeps } from '../deps';
 import { commandHandler } from './run-command';
@@ -33,17 +31,7 @@ export function registerListCommand(app: App, deps: SlackDeps, pages: Certificat
           response_type: 'ephemeral',
         };
       const page = await pages(view, keyword, 0);
-      return {
-        ...renderCertificateList({
-          filter: { status: page.view, keyword: page.keyword },
-          page: page.page,
-          pageSize: PAGE_SIZE,
-          total: page.total,
-          items: page.items,
-          now: deps.now(),
-        }),
-        response_type: responseType(args),
-      };
+      return { ...renderCertificatePage(page, deps.now()), response_type: responseType(args) };
     }),
   );
 }
