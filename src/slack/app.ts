@@ -46,12 +46,18 @@ export function createSlackApp(
   const routes = settings.routes ?? [];
   const socketMode = Boolean(settings.appToken);
   let httpServer: import('node:http').Server | undefined;
+  const clientOptions = {
+    slackApiUrl: settings.apiUrl,
+    ...(settings.webApiRetries !== undefined ? { retryConfig: { retries: settings.webApiRetries } } : {}),
+  };
   const receiver = socketMode
     ? new SocketModeReceiver({
         appToken: settings.appToken as string,
         logger,
         customRoutes: routes,
-        installerOptions: { port: settings.port },
+        // The Socket Mode client has its own Web API client (apps.connections.open): give it
+        // the same base URL and retry policy as the app's.
+        installerOptions: { port: settings.port, clientOptions },
       })
     : new HTTPReceiver({
         signingSecret: settings.signingSecret as string,
@@ -67,10 +73,7 @@ export function createSlackApp(
     receiver,
     logger,
     ...(settings.botIdentity ?? {}),
-    clientOptions: {
-      slackApiUrl: settings.apiUrl,
-      ...(settings.webApiRetries !== undefined ? { retryConfig: { retries: settings.webApiRetries } } : {}),
-    },
+    clientOptions,
   });
 
   app.error(async (error) => {

@@ -1,23 +1,13 @@
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { FakeSlack } from '../helpers/fake-slack';
+import { freePort } from '../helpers/free-port';
 
 const root = path.resolve(__dirname, '..', '..');
 const run = promisify(execFile);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The Docker image installs production dependencies only. This installs exactly those into a
