@@ -46,31 +46,40 @@ interface TeaErrorShape {
 
 export function createTransport(options: TransportOptions): CasTransport {
   const { accessKeyId, accessKeySecret, securityToken } = options.credentials;
+  const explicit = Boolean(accessKeyId && accessKeySecret);
+
   // openapi-client only builds a credential from an explicit key pair; everything else
   // (profile, OIDC, ECS role) needs the default chain handed in as a Credential object.
-  const credential = accessKeyId && accessKeySecret ? undefined : new Credential();
-  const client = new OpenApi(
-    new $OpenApi.Config({
-      endpoint: options.endpoint.host,
-      protocol: options.endpoint.protocol,
-      regionId: options.region,
-      accessKeyId: credential ? undefined : accessKeyId,
-      accessKeySecret: credential ? undefined : accessKeySecret,
-      securityToken: credential ? undefined : securityToken,
-      credential,
-      readTimeout: options.timeoutMs,
-      connectTimeout: Math.min(options.timeoutMs, 5_000),
-    }),
-  );
+  const connect = () => {
+    const credential = explicit ? undefined : new Credential();
+    const client = new OpenApi(
+      new $OpenApi.Config({
+        endpoint: options.endpoint.host,
+        protocol: options.endpoint.protocol,
+        regionId: options.region,
+        accessKeyId: credential ? undefined : accessKeyId,
+        accessKeySecret: credential ? undefined : accessKeySecret,
+        securityToken: credential ? undefined : securityToken,
+        credential,
+        readTimeout: options.timeoutMs,
+        connectTimeout: Math.min(options.timeoutMs, 5_000),
+      }),
+    );
+    return { credential, client };
+  };
+  let current = connect();
 
   async function accountKey(): Promise<string> {
+    const { credential } = current;
     if (!credential) return accessKeyId as string;
     try {
       const resolved = await credential.getCredential();
       return resolved.accessKeyId ?? 'default';
     } catch {
-      // The call itself will fail with a clear credentials error; share one queue meanwhile.
-      return 'default';
+      // After one failed resolution a Credential object only retries its last provider, so a
+      // fixed environment (a mounted token file, a profile) needs a fresh one next time.
+      current = connect();
+      throw casErrorFromUpstream({ operation: 'credentials', code: 'InvalidCredentials', statusCode: 401 });
     }
   }
 
@@ -92,7 +101,7 @@ export function createTransport(options: TransportOptions): CasTransport {
     const request = new $OpenApi.OpenApiRequest({ query: OpenApiUtil.query(defined) });
     let raw: unknown;
     try {
-      const response = await client.callApi(params, request, new $Util.RuntimeOptions({}));
+      const response = await current.client.callApi(params, request, new $Util.RuntimeOptions({}));
       raw = response.body;
     } catch (error) {
       throw toCasError(operation.action, error);
@@ -141,7 +150,12 @@ function toCasError(operation: string, error: unknown): CasError {
       authAction: stringOr(detail.AuthAction),
     });
   }
-  if (e.code === 'InvalidCredentials' || /credential/i.test(e.name ?? '') || /credentials?/i.test(e.code ?? '')) {
+  // The default chain reports "unable to get credentials from any of the providers in the chain".
+  if (
+    e.code === 'InvalidCredentials' ||
+    /credential/i.test(e.name ?? '') ||
+    /unable to get credentials/i.test(e.message ?? '')
+  ) {
     return casErrorFromUpstream({ operation, code: 'InvalidCredentials', statusCode: 401 });
   }
   const text = `${e.name ?? ''} ${e.code ?? ''} ${e.message ?? ''}`;
