@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CasClient } from '../../src/cas/client';
+import { digestPreview } from '../../src/digest/preview';
 import { createLogger, type Logger } from '../../src/ops/logger';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
 import { createSlackApp, type SlackApp } from '../../src/slack/app';
@@ -63,6 +64,7 @@ export class AppHarness {
         now: options.now ?? (() => new Date()),
         adminUserIds: [ADMIN, OTHER_ADMIN],
       },
+      { digestPreview: digestPreview(this.cas, this.store, { cron: '0 9 * * 1', timezone: 'UTC' }, () => new Date()) },
     );
     const { port } = await this.app.start();
     this.port = port ?? 0;

@@ -48,6 +48,15 @@ describe('/cert-risk', () => {
     expect(h.sandbox.calls).toHaveLength(0);
   });
 
+  test('`digest` shows the weekly digest as it would be posted, and posts nothing', async () => {
+    const { answer } = await h.command('/cert-risk', 'digest');
+    expect(answer.text).toContain('Weekly certificate digest');
+    expect(answer.response_type).toBe('ephemeral');
+    expect(visibleText(answer)).toContain('Expiring soonest');
+    expect(h.slack.apiCalls('chat.postMessage')).toHaveLength(0);
+    expect(await h.store.listDigests(10)).toHaveLength(0);
+  });
+
   test('the list button answers with the expiring certificates', async () => {
     const { answer } = await h.command('/cert-risk', '');
     const open = buttons(answer).find((b) => b.action_id === 'cert_list_open');
