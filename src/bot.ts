@@ -67,6 +67,11 @@ export async function startBot(options: BotOptions): Promise<Bot> {
         if (outcome === 'ok') readiness.casSucceeded();
       },
       onRetry: metrics.casHooks.onRetry,
+      onLimiterConnection(state, detail) {
+        if (state === 'lost')
+          logger.error({ limiter: detail }, 'shared rate limiter (Redis) unreachable; CAS calls fail until it is back');
+        else logger.info({ limiter: detail }, 'shared rate limiter (Redis) reachable again');
+      },
     },
     retryBaseDelayMs: options.testing?.retryBaseDelayMs,
   });

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { CasError } from './errors';
 import { createLimiterGroup } from './limiter';
+import { LIMITER_UNAVAILABLE_CODE, type LimiterConnectionState, type SharedLimiter } from './redis-limiter';
 import { withRetries } from './retry';
 import {
   type AssetCount,
@@ -48,6 +49,8 @@ export type CallOutcome = 'ok' | CasError['kind'];
 export interface ClientHooks {
   onCall?(operation: string, outcome: CallOutcome, durationMs: number): void;
   onRetry?(operation: string, error: unknown, attempt: number): void;
+  /** The shared limiter's Redis connection was lost or is back; `detail` names host:port, never the URL. */
+  onLimiterConnection?(state: LimiterConnectionState, detail: string): void;
 }
 
 export interface CasClientOptions {
@@ -62,6 +65,8 @@ export interface CasClientOptions {
   retryBaseDelayMs?: number;
   /** Options for the per-account Bottleneck limiters (e.g. a Redis datastore). */
   bottleneck?: Bottleneck.ConstructorOptions;
+  /** Set: the per-account limits are shared with other processes (Redis); closed by `close()`. */
+  sharedLimiter?: SharedLimiter;
   hooks?: ClientHooks;
 }
 
@@ -78,12 +83,15 @@ export interface CasClient extends CasApi {
 }
 
 export function createCasClient(options: CasClientOptions): CasClient {
-  const { transport, hooks } = options;
+  const { transport, hooks, sharedLimiter } = options;
   const limiters = createLimiterGroup({
     qps: options.qps,
     maxConcurrent: options.maxConcurrent,
-    bottleneck: options.bottleneck,
+    bottleneck: sharedLimiter ? { ...options.bottleneck, ...sharedLimiter.bottleneck } : options.bottleneck,
   });
+  sharedLimiter?.watch(limiters);
+  const schedule = <T>(account: string, action: string, task: () => Promise<T>): Promise<T> =>
+    sharedLimiter ? sharedLimiter.schedule(limiters, account, action, task) : limiters.key(account).schedule(task);
   const defaultPageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
 
   async function call<T>(
@@ -92,10 +100,9 @@ export function createCasClient(options: CasClientOptions): CasClient {
     retryOnlyThrottled = false,
   ) {
     const account = await transport.accountKey();
-    const limiter = limiters.key(account);
     return withRetries(
       () =>
-        limiter.schedule(async () => {
+        schedule(account, operation.action, async () => {
           const started = performance.now();
           try {
             const result = await transport.call(operation, query);
@@ -109,7 +116,12 @@ export function createCasClient(options: CasClientOptions): CasClient {
         }),
       {
         attempts: options.attempts,
-        only: retryOnlyThrottled ? (error) => error instanceof CasError && error.kind === 'throttled' : undefined,
+        // A write is retried only when it certainly was not executed: refused by CAS as throttled,
+        // or never sent because the shared limiter could not be reached.
+        only: retryOnlyThrottled
+          ? (error) =>
+              error instanceof CasError && (error.kind === 'throttled' || error.code === LIMITER_UNAVAILABLE_CODE)
+          : undefined,
         baseDelayMs: options.retryBaseDelayMs,
         onRetry: (error, attempt) => hooks?.onRetry?.(operation.action, error, attempt),
       },
@@ -209,6 +221,9 @@ export function createCasClient(options: CasClientOptions): CasClient {
     async close() {
       countCache.clear();
       pageCache.clear();
+      // The shared connection goes first: once it is closed, a limiter's disconnect no longer
+      // sends UNSUBSCRIBE, which Bottleneck does without handling its failure.
+      await sharedLimiter?.close();
       await Promise.all(limiters.limiters().map(({ limiter }) => limiter.disconnect(false)));
     },
   };

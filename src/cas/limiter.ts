@@ -16,6 +16,11 @@ export interface LimiterOptions {
  * The service counts calls in a sliding one-second window. Spacing calls `1000 / qps` apart is
  * exactly on the edge: a few milliseconds of jitter on the wire would put qps + 1 calls in one
  * window. A 5% margin keeps every window under the limit at a 5% cost in throughput.
+ *
+ * Shared by several replicas (redis-limiter.ts), the same spacing holds across them: Bottleneck
+ * computes every wait in Redis from one `nextRequest`. It takes "now" from each replica's own
+ * clock, though, so the replicas' clocks must agree (NTP) to well within the margin, which is
+ * about 50 ms per one-second window whatever CAS_QPS is.
  */
 export const SPACING_MARGIN = 1.05;
 

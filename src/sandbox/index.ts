@@ -53,3 +53,4 @@ export {
   type ReceivedRequest,
   verifySignature,
 } from './signature';
+export { busiestWindow } from './rate-window';

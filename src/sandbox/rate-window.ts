@@ -28,3 +28,15 @@ export class SlidingWindowLimiter {
     return true;
   }
 }
+
+/** The most calls that arrived within any one-second span: what a sliding-window limit sees. */
+export function busiestWindow(calls: ReadonlyArray<{ at: number }>): number {
+  const times = calls.map((c) => c.at).sort((a, b) => a - b);
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    while (times[end] - times[start] >= 1000) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}

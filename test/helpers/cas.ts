@@ -37,14 +37,4 @@ export function clientFor(sandbox: { url: string }, options: TestClientOptions =
   });
 }
 
-/** Calls per rolling one-second window at the simulator, highest first. */
-export function busiestWindow(calls: ReadonlyArray<{ at: number }>): number {
-  const times = calls.map((c) => c.at).sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < times.length; end++) {
-    while (times[end] - times[start] >= 1000) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
+export { busiestWindow } from '../../src/sandbox';
