@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { boltLogger } from '../ops/bolt-logger';
@@ -45,7 +46,6 @@ export function createSlackApp(
   const logger = boltLogger(deps.logger);
   const routes = settings.routes ?? [];
   const socketMode = Boolean(settings.appToken);
-  let httpServer: import('node:http').Server | undefined;
   const clientOptions = {
     slackApiUrl: settings.apiUrl,
     ...(settings.webApiRetries !== undefined ? { retryConfig: { retries: settings.webApiRetries } } : {}),
@@ -64,7 +64,7 @@ export function createSlackApp(
         endpoints: SLACK_EVENTS_PATH,
         logger,
         customRoutes: routes,
-        // Bolt's default handler would log the raw error; ours logs only what is safe.
+        // Ack first, then work: every handler answers through response_url after its ack.
         processBeforeResponse: false,
       });
 
@@ -95,8 +95,8 @@ export function createSlackApp(
         await app.start();
         return { port: routes.length > 0 ? settings.port : undefined };
       }
-      httpServer = (await app.start(settings.port)) as import('node:http').Server;
-      return { port: (httpServer.address() as AddressInfo).port };
+      const server = (await app.start(settings.port)) as Server;
+      return { port: (server.address() as AddressInfo).port };
     },
     async stop() {
       await app.stop();

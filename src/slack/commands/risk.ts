@@ -1,12 +1,13 @@
 import type { App } from '@slack/bolt';
 import { renderUsage } from '../blocks/errors';
 import { renderRiskSummary } from '../blocks/risk';
+import type { SlackMessage } from '../blocks/types';
 import { parseCommandArgs, responseType } from '../command-args';
 import type { SlackDeps } from '../deps';
 import { commandHandler } from './run-command';
 
-/** Builds the digest preview for `/cert-risk digest`; provided once the digest exists. */
-export type DigestPreview = () => Promise<import('../blocks/types').SlackMessage>;
+/** Builds this period's digest as it would be posted, for `/cert-risk digest`. */
+export type DigestPreview = () => Promise<SlackMessage>;
 
 export function registerRiskCommand(app: App, deps: SlackDeps, digestPreview?: DigestPreview): void {
   app.command(
