@@ -2,7 +2,7 @@ import type Bottleneck from 'bottleneck';
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { CasError } from './errors';
-import { createLimiterGroup } from './limiter';
+import { createLimiterGroup, minTimeFor } from './limiter';
 import { LIMITER_UNAVAILABLE_CODE, type LimiterConnectionState, type SharedLimiter } from './redis-limiter';
 import { withRetries } from './retry';
 import {
@@ -73,6 +73,8 @@ export interface CasClientOptions {
 /** The documented limit of serials per DescribeClientCertificateStatusForSerialNumber call we allow. */
 export const MAX_SERIALS_PER_CALL = 50;
 export const DEFAULT_PAGE_SIZE = 50;
+/** Longest a status lookup waits for others to share its call. */
+export const STATUS_BATCH_WINDOW_MAX_MS = 100;
 
 export interface CasClient extends CasApi {
   /** The limiter group, for queue-depth metrics and shutdown. */
@@ -159,7 +161,16 @@ export function createCasClient(options: CasClientOptions): CasClient {
         (serial) => bySerial.get(normalizeSerial(serial)) ?? { SerialNumber: serial, Status: 'unknown' },
       );
     },
-    { cache: false, maxBatchSize: MAX_SERIALS_PER_CALL },
+    {
+      cache: false,
+      maxBatchSize: MAX_SERIALS_PER_CALL,
+      // DataLoader alone batches only loads made in the same tick, but each Slack request
+      // arrives in its own I/O callback. Collecting for one limiter interval costs nothing a
+      // caller would notice (the call would wait that long for a slot anyway) and turns a burst
+      // of /cert-status commands into a few comma-joined calls.
+      batchScheduleFn: (dispatch) =>
+        setTimeout(dispatch, Math.min(STATUS_BATCH_WINDOW_MAX_MS, minTimeFor(options.qps))),
+    },
   );
 
   function pageQuery(filter: ListFilter, page: number) {

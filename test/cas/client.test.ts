@@ -266,6 +266,23 @@ describe('retries, rate limit, coalescing and batching', () => {
     await client.close();
   });
 
+  test('lookups arriving in separate requests a few milliseconds apart share one call', async () => {
+    const client = clientFor(sandbox);
+    const certs = sandbox.dataset.certificates.slice(0, 30);
+    const results = await Promise.all(
+      certs.map(
+        (c, i) =>
+          new Promise<string>((resolve, reject) => {
+            // Each lookup in its own macrotask, as separate Slack requests arrive.
+            setTimeout(() => client.getCertificateStatus(c.serialNo).then((r) => resolve(r.Status), reject), i);
+          }),
+      ),
+    );
+    expect(results).toEqual(certs.map((c) => (c.status === 'REVOKED' ? 'revoked' : 'good')));
+    expect(sandbox.calls.length).toBeLessThanOrEqual(2);
+    await client.close();
+  });
+
   test('the certificate views list every expiring certificate, soonest first', async () => {
     const client = clientFor(sandbox);
     const now = new Date(sandbox.dataset.day);

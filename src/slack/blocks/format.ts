@@ -62,10 +62,14 @@ export function formatUtc(value: number | string | Date): string {
 }
 
 /** 1234567 → '1,234,567'; fractions keep up to 2 decimals; non-finite values → '?'. */
+// One formatter for every number: toLocaleString with options builds a new Intl.NumberFormat
+// on each call, which profiling showed as the costliest step of rendering a summary.
+const NUMBER_FORMAT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
 export function formatNumber(n: number | undefined): string {
   if (typeof n !== 'number' || !Number.isFinite(n)) return '?';
   if (Math.abs(n) >= 1e21) return n.toExponential(2);
-  return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  return NUMBER_FORMAT.format(n);
 }
 
 /** '▲ 3' when up, '▼ 2' when down, '–' when unchanged or unknown. */

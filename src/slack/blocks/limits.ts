@@ -1,3 +1,4 @@
+import { formatNumber } from './format';
 import type {
   ActionsBlock,
   Button,
@@ -130,7 +131,7 @@ export function boldText(raw: string | undefined, max: number): string {
   return inner ? `*${inner}*` : '';
 }
 
-export const moreLine = (omitted: number): string => `${ELLIPSIS}and ${omitted.toLocaleString('en-US')} more`;
+export const moreLine = (omitted: number): string => `${ELLIPSIS}and ${formatNumber(omitted)} more`;
 
 export interface CutOptions {
   /** Budget for the joined text (lines joined by "\n"), measured as its JSON cost. */
