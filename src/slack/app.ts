@@ -4,6 +4,7 @@ import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/
 import { boltLogger } from '../ops/bolt-logger';
 import { registerAssignActions } from './actions/assign-actions';
 import { registerListActions } from './actions/list-actions';
+import { createAnswerGate } from './answer-gate';
 import { createCertificatePages } from './certificate-pages';
 import { registerAssignCommand } from './commands/assign';
 import { registerListCommand } from './commands/list';
@@ -76,17 +77,25 @@ export function createSlackApp(
     clientOptions,
   });
 
+  // Every request is noted before its handler runs, so answer work yields to acknowledgements.
+  const handlerDeps: SlackDeps = { ...deps, answerGate: deps.answerGate ?? createAnswerGate() };
+  const gate = handlerDeps.answerGate;
+  app.use(async ({ next }) => {
+    gate?.requestArrived();
+    await next();
+  });
+
   app.error(async (error) => {
     deps.logger.error({ err: { name: error.name, code: error.code, message: error.message } }, 'unhandled Slack error');
   });
 
   const pages = createCertificatePages(deps.cas, deps.now);
-  registerRiskCommand(app, deps, extras.digestPreview);
-  registerStatusCommand(app, deps);
-  registerListCommand(app, deps, pages);
-  registerAssignCommand(app, deps);
-  registerListActions(app, deps, pages);
-  registerAssignActions(app, deps);
+  registerRiskCommand(app, handlerDeps, extras.digestPreview);
+  registerStatusCommand(app, handlerDeps);
+  registerListCommand(app, handlerDeps, pages);
+  registerAssignCommand(app, handlerDeps);
+  registerListActions(app, handlerDeps, pages);
+  registerAssignActions(app, handlerDeps);
 
   return {
     app,

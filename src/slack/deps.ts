@@ -1,5 +1,6 @@
 import type { CasApi } from '../cas/types';
 import type { Inflight } from '../ops/inflight';
+import type { AnswerGate } from './answer-gate';
 import type { Logger } from '../ops/logger';
 import type { Store } from '../store/types';
 
@@ -10,6 +11,8 @@ export interface SlackDeps {
   logger: Logger;
   now: () => Date;
   adminUserIds: readonly string[];
+  /** Lets acknowledgements go before answer work under load; optional (answers then run at once). */
+  answerGate?: AnswerGate;
   /** Tracks answers in progress so a shutdown can wait for them; optional. */
   inflight?: Inflight;
   /** Observers for metrics; optional. */

@@ -24,7 +24,9 @@ export function commandHandler(
     const answer = async () => {
       let outcome: 'ok' | 'error' = 'ok';
       try {
+        await deps.answerGate?.turn();
         const message = await build(args);
+        await deps.answerGate?.turn();
         if (message) await args.respond(message);
       } catch (error) {
         outcome = 'error';
