@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import Redis from 'ioredis';
 import { loadConfig } from '../../src/config';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../src/sandbox';
@@ -64,16 +63,7 @@ export function configFor(endpoint: string, redisUrl: string, qps = 50) {
   });
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../helpers/free-port';
 
 /** A throwaway redis-server, so that the machine's shared one is never stopped. */
 export function startRedisServer(port: number): Promise<ChildProcess> {
