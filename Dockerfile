@@ -1,9 +1,11 @@
 # syntax=docker/dockerfile:1
-# cas-cert-bot: multi-stage build on the current Node LTS. The test suite also runs on this
-# Node major in CI (.ci/run reads the version from the FROM lines below).
+# cas-cert-bot: multi-stage build on Node 22 LTS. The test suite also runs on this Node major
+# in CI (.ci/run reads the version from the FROM lines below). Not Node 24: better-sqlite3 12
+# (the last line that supports Node 20) aborts the process on Node 24 when a statement is
+# garbage-collected (node::RemoveEnvironmentCleanupHook assertion, WiseLibs/better-sqlite3#1515).
 
 # 1. Build: dev dependencies, TypeScript compile.
-FROM node:24-slim AS build
+FROM node:22-slim AS build
 WORKDIR /app
 # better-sqlite3 compiles from source when no prebuilt binary matches.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -15,14 +17,14 @@ COPY bench ./bench
 RUN npm run build
 
 # 2. Production dependencies only, built for the same Node and libc as the runtime.
-FROM node:24-slim AS deps
+FROM node:22-slim AS deps
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm rebuild better-sqlite3 && npm cache clean --force
 
 # 3. Runtime: no compilers, no dev dependencies, no secrets, not root.
-FROM node:24-slim
+FROM node:22-slim
 ENV NODE_ENV=production \
     PORT=3000 \
     DATA_DIR=/data

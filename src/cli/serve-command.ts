@@ -15,4 +15,8 @@ export async function serveCommand(config: Config, logger: Logger): Promise<void
   });
   await bot.stop();
   logger.info('stopped');
+  // Everything the bot owns is closed; a library timer (Socket Mode's reconnect and ping
+  // timers) must not keep the process past its termination grace period.
+  await new Promise<void>((resolve) => logger.flush(() => resolve()));
+  process.exit(0);
 }
