@@ -1,6 +1,7 @@
 import { daysLeft } from '../cas/certificate-dates';
 import { type CertificateView, fetchCertificates } from '../cas/certificate-views';
 import type { CasApi, CertificateOrder, CertificateStatus } from '../cas/types';
+import { formatUtc } from '../slack/blocks/format';
 import { type Output, table } from './output';
 
 /** `cert-bot risk`: the GetRiskCount and GetAssetCount numbers. */
@@ -30,9 +31,7 @@ export async function statusCommand(api: CasApi, serials: string[], output: Outp
     table(
       results.map((r) => [
         r.SerialNumber,
-        r.Status === 'revoked' && r.RevokeTime !== undefined
-          ? `revoked at ${formatRevokeTime(r.RevokeTime)}`
-          : r.Status,
+        r.Status === 'revoked' && r.RevokeTime !== undefined ? `revoked at ${formatUtc(r.RevokeTime)}` : r.Status,
       ]),
     ),
   );
@@ -70,10 +69,4 @@ export async function listCommand(
   for (const row of rows) output.out(line(row));
   output.out(`${items.length} certificate${items.length === 1 ? '' : 's'} (${view}${keyword ? `, "${keyword}"` : ''})`);
   return items;
-}
-
-export function formatRevokeTime(value: number | string): string {
-  const date = typeof value === 'number' ? new Date(value) : new Date(value.endsWith('Z') ? value : `${value}Z`);
-  if (Number.isNaN(date.getTime())) return String(value);
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
