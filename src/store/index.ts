@@ -3,8 +3,6 @@ import { openPostgresStore } from './postgres-store';
 import { openSqliteStore } from './sqlite-store';
 import type { Store } from './types';
 
-export * from './types';
-
 /** The store the configuration asks for: PostgreSQL when DATABASE_URL is set (replicas), else the SQLite file. */
 export async function openStore(config: Pick<Config, 'DATA_DIR' | 'DATABASE_URL'>): Promise<Store> {
   if (config.DATABASE_URL) return openPostgresStore(config.DATABASE_URL);

@@ -1,42 +1,6 @@
 import type { PoolClient } from 'pg';
+import { POSTGRES_MIGRATIONS as MIGRATIONS } from './migrations';
 import { StoreError } from './types';
-
-/**
- * Schema versions, applied in order; `schema_migrations` records which ones a database has.
- * Period keys and channels are compared byte-wise (COLLATE "C"), as SQLite does, so
- * "the latest earlier period" and listing order do not depend on the server's locale.
- */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE audit_log (
-     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-     at timestamptz NOT NULL,
-     user_id text NOT NULL,
-     team_id text,
-     channel_id text,
-     action text NOT NULL,
-     outcome text NOT NULL,
-     details jsonb NOT NULL,
-     request_id text
-   );
-   CREATE TABLE digest_ledger (
-     channel text COLLATE "C" NOT NULL,
-     period text COLLATE "C" NOT NULL,
-     status text NOT NULL CHECK (status IN ('claimed', 'posted', 'failed')),
-     claimed_by text NOT NULL,
-     claimed_at timestamptz NOT NULL,
-     finished_at timestamptz,
-     message_ts text,
-     error text,
-     PRIMARY KEY (channel, period)
-   );
-   CREATE TABLE digest_snapshot (
-     period text COLLATE "C" PRIMARY KEY,
-     taken_at timestamptz NOT NULL,
-     point double precision,
-     risks jsonb NOT NULL,
-     total_risk integer NOT NULL
-   );`,
-];
 
 /** First key of the advisory lock, so this bot's lock does not meet another application's. */
 const LOCK_CLASS = 0x63617362; // "casb"

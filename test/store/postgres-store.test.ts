@@ -83,7 +83,7 @@ test('the schema option does the same for a URL without one', async () => {
   const test = await schema();
   const store = await openPostgresStore(POSTGRES_URL, { schema: test.schema });
   try {
-    await store.saveSnapshot({ period: 'p1', takenAt: new Date(), risks: {}, totalRisk: 0 });
+    await store.snapshots.saveSnapshot({ period: 'p1', takenAt: new Date(), risks: {}, totalRisk: 0 });
     const rows = await queryIn<{ period: string }>(test.schema, 'SELECT period FROM digest_snapshot');
     expect(rows).toEqual([{ period: 'p1' }]);
   } finally {
@@ -95,14 +95,14 @@ test('stores opening one schema at once migrate it once, and reopening changes n
   const test = await schema();
   const stores = await Promise.all([openPostgresStore(test.url), openPostgresStore(test.url)]);
   try {
-    await stores[0].recordAudit({ at: new Date(), userId: 'U0A', action: 'x', outcome: 'requested', details: {} });
-    expect(await stores[1].listAudit(5)).toHaveLength(1);
+    await stores[0].audit.record({ at: new Date(), userId: 'U0A', action: 'x', outcome: 'requested', details: {} });
+    expect(await stores[1].audit.list(5)).toHaveLength(1);
   } finally {
     await Promise.all(stores.map((s) => s.close()));
   }
   const again = await openPostgresStore(test.url);
   try {
-    expect(await again.listAudit(5)).toHaveLength(1);
+    expect(await again.audit.list(5)).toHaveLength(1);
   } finally {
     await again.close();
   }

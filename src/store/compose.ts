@@ -1,0 +1,22 @@
+import { sql } from 'kysely';
+import { auditLog } from './audit-log';
+import { claimStore } from './claims';
+import { confirmationStore } from './confirmations';
+import type { Database } from './database';
+import { snapshotStore } from './snapshots';
+import type { Store } from './types';
+
+/** The store's concerns over one open database. */
+export function composeStore(database: Database): Store {
+  return {
+    kind: database.dialect,
+    audit: auditLog(database),
+    claims: claimStore(database),
+    snapshots: snapshotStore(database),
+    confirmations: confirmationStore(database),
+    async ping() {
+      await sql`SELECT 1`.execute(database.db);
+    },
+    close: () => database.close(),
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * Schema versions of both databases, applied in order, side by side so a change is made to
+ * both at once. Every statement is idempotent (IF NOT EXISTS), and each runner applies them
+ * under a lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock), so replicas or a CLI
+ * command starting at the same moment as `serve` never race each other.
+ * PostgreSQL compares keys byte-wise (COLLATE "C"), as SQLite does, so "the latest earlier
+ * period" and listing order do not depend on the server's locale.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS audit_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     team_id TEXT,
+     channel_id TEXT,
+     action TEXT NOT NULL,
+     outcome TEXT NOT NULL,
+     details TEXT NOT NULL,
+     request_id TEXT
+   );
+   CREATE TABLE IF NOT EXISTS digest_ledger (
+     channel TEXT NOT NULL,
+     period TEXT NOT NULL,
+     status TEXT NOT NULL,
+     claimed_by TEXT NOT NULL,
+     claimed_at TEXT NOT NULL,
+     finished_at TEXT,
+     message_ts TEXT,
+     error TEXT,
+     PRIMARY KEY (channel, period)
+   );
+   CREATE TABLE IF NOT EXISTS digest_snapshot (
+     period TEXT PRIMARY KEY,
+     taken_at TEXT NOT NULL,
+     point REAL,
+     risks TEXT NOT NULL,
+     total_risk INTEGER NOT NULL
+   );`,
+  // Generic exactly-once claims replace the digest ledger (its rows move over), and pending
+  // confirmations move from button values to the server.
+  `CREATE TABLE IF NOT EXISTS claims (
+     kind TEXT NOT NULL,
+     subject TEXT NOT NULL,
+     period TEXT NOT NULL,
+     status TEXT NOT NULL,
+     holder TEXT NOT NULL,
+     claimed_at TEXT NOT NULL,
+     lease_until TEXT,
+     finished_at TEXT,
+     attempts INTEGER NOT NULL DEFAULT 1,
+     result TEXT,
+     error TEXT,
+     PRIMARY KEY (kind, subject, period)
+   );
+   INSERT OR IGNORE INTO claims (kind, subject, period, status, holder, claimed_at, lease_until, finished_at, attempts, result, error)
+     SELECT 'digest', channel, period, status, claimed_by, claimed_at,
+            CASE WHEN status = 'claimed' THEN claimed_at END, finished_at, 1,
+            CASE WHEN message_ts IS NOT NULL THEN json_object('messageTs', message_ts) END, error
+     FROM digest_ledger;
+   DROP TABLE IF EXISTS digest_ledger;
+   CREATE TABLE IF NOT EXISTS confirmations (
+     nonce TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     requester TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL
+   );`,
+];
+
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS audit_log (
+     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     at timestamptz NOT NULL,
+     user_id text NOT NULL,
+     team_id text,
+     channel_id text,
+     action text NOT NULL,
+     outcome text NOT NULL,
+     details jsonb NOT NULL,
+     request_id text
+   );
+   CREATE TABLE IF NOT EXISTS digest_ledger (
+     channel text COLLATE "C" NOT NULL,
+     period text COLLATE "C" NOT NULL,
+     status text NOT NULL CHECK (status IN ('claimed', 'posted', 'failed')),
+     claimed_by text NOT NULL,
+     claimed_at timestamptz NOT NULL,
+     finished_at timestamptz,
+     message_ts text,
+     error text,
+     PRIMARY KEY (channel, period)
+   );
+   CREATE TABLE IF NOT EXISTS digest_snapshot (
+     period text COLLATE "C" PRIMARY KEY,
+     taken_at timestamptz NOT NULL,
+     point double precision,
+     risks jsonb NOT NULL,
+     total_risk integer NOT NULL
+   );`,
+  `CREATE TABLE IF NOT EXISTS claims (
+     kind text COLLATE "C" NOT NULL,
+     subject text COLLATE "C" NOT NULL,
+     period text COLLATE "C" NOT NULL,
+     status text NOT NULL,
+     holder text NOT NULL,
+     claimed_at timestamptz NOT NULL,
+     lease_until timestamptz,
+     finished_at timestamptz,
+     attempts integer NOT NULL DEFAULT 1,
+     result jsonb,
+     error text,
+     PRIMARY KEY (kind, subject, period)
+   );
+   INSERT INTO claims (kind, subject, period, status, holder, claimed_at, lease_until, finished_at, attempts, result, error)
+     SELECT 'digest', channel, period, status, claimed_by, claimed_at,
+            CASE WHEN status = 'claimed' THEN claimed_at END, finished_at, 1,
+            CASE WHEN message_ts IS NOT NULL THEN jsonb_build_object('messageTs', message_ts) END, error
+     FROM digest_ledger
+     ON CONFLICT DO NOTHING;
+   DROP TABLE IF EXISTS digest_ledger;
+   CREATE TABLE IF NOT EXISTS confirmations (
+     nonce text PRIMARY KEY,
+     kind text NOT NULL,
+     requester text NOT NULL,
+     payload jsonb NOT NULL,
+     created_at timestamptz NOT NULL,
+     expires_at timestamptz NOT NULL
+   );`,
+];
