@@ -1,13 +1,7 @@
-import { sortByDaysLeft } from './certificate-dates';
+import { type Certificate, certificateFromOrder } from '../domain/certificate';
+import { sortByDaysLeft } from '../domain/expiry';
+import type { CertificateView } from '../domain/views';
 import type { CasApi, CertificateOrder, ListFilter } from './types';
-
-/** The certificate lists a person can ask for, by the words they type. */
-export const CERTIFICATE_VIEWS = ['all', 'expiring', 'expired', 'issued', 'uploaded'] as const;
-export type CertificateView = (typeof CERTIFICATE_VIEWS)[number];
-
-export function isCertificateView(value: string): value is CertificateView {
-  return (CERTIFICATE_VIEWS as readonly string[]).includes(value);
-}
 
 /**
  * ListUserCertificateOrder takes one Status at a time and, left empty, returns only valid
@@ -35,12 +29,11 @@ export function filtersFor(view: CertificateView, keyword?: string): ListFilter[
   }
 }
 
-/** Every certificate of a view, all pages of every listing, deduplicated and sorted by days left. */
-export async function fetchCertificates(
+/** Every CAS row of a view, all pages of every listing, deduplicated, in listing order. */
+export async function fetchCertificateOrders(
   api: CasApi,
   view: CertificateView,
   keyword: string | undefined,
-  now: Date,
 ): Promise<CertificateOrder[]> {
   const listings = await Promise.all(
     filtersFor(view, keyword).map(async (filter) => {
@@ -50,11 +43,25 @@ export async function fetchCertificates(
     }),
   );
   const seen = new Set<string>();
-  const unique = listings.flat().filter((item) => {
+  return listings.flat().filter((item) => {
     const id = String(item.CertificateId ?? item.InstanceId ?? item.SerialNo ?? Math.random());
     if (seen.has(id)) return false;
     seen.add(id);
     return true;
   });
-  return sortByDaysLeft(unique, now);
+}
+
+/** Every certificate of a view as the model, sorted by days left. */
+export async function fetchCertificates(
+  api: CasApi,
+  view: CertificateView,
+  keyword: string | undefined,
+  now: Date,
+  account: string,
+): Promise<Certificate[]> {
+  const orders = await fetchCertificateOrders(api, view, keyword);
+  return sortByDaysLeft(
+    orders.map((order) => certificateFromOrder(order, account)),
+    now,
+  );
 }

@@ -1,9 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { buildCasClient, type CasClient } from '../cas';
-import { CERTIFICATE_VIEWS, type CertificateView } from '../cas/certificate-views';
 import { loadConfig } from '../config';
+import { MAX_SERIALS_PER_REQUEST, parseSerials } from '../domain/serials';
+import { CERTIFICATE_VIEWS, type CertificateView } from '../domain/views';
 import { loggerForConfig } from '../ops/logger';
-import { parseSerials } from '../slack/blocks/serials';
+import { createServices, type Services } from '../services';
 import type { DigestCommandOptions } from './digest-command';
 import { consoleOutput, type Output, reportFailure, UsageError } from './output';
 import { listCommand, riskCommand, statusCommand } from './reads';
@@ -24,21 +24,22 @@ function intOption(name: string) {
   };
 }
 
-/** Runs one CAS read with the environment's configuration, reporting failures as one line. */
-async function withClient(
+/** Runs one command on the services built from the environment, reporting failures as one line. */
+async function withServices(
   context: CliContext,
   json: boolean,
-  run: (api: CasClient, output: Output) => Promise<unknown>,
+  run: (services: Services, output: Output) => Promise<unknown>,
 ): Promise<void> {
   const output = consoleOutput(json);
-  let client: CasClient | undefined;
+  let services: Services | undefined;
   try {
-    client = await buildCasClient(loadConfig(context.env));
-    await run(client, output);
+    const config = loadConfig(context.env);
+    services = createServices(config, { logger: loggerForConfig(config), now: context.now });
+    await run(services, output);
   } catch (error) {
     context.exitCode = reportFailure(output, error);
   } finally {
-    await client?.close();
+    await services?.stop();
   }
 }
 
@@ -52,7 +53,9 @@ export function buildProgram(context: CliContext): Command {
     .description('Show the GetRiskCount and GetAssetCount numbers')
     .option('--json', 'exact JSON output')
     .action(async (options: { json?: boolean }) => {
-      await withClient(context, Boolean(options.json), (api, output) => riskCommand(api, output));
+      await withServices(context, Boolean(options.json), async (services, output) =>
+        riskCommand(await services.cas(), output),
+      );
     });
 
   program
@@ -61,12 +64,12 @@ export function buildProgram(context: CliContext): Command {
     .argument('<serial...>', 'serial numbers, separated by spaces or commas')
     .option('--json', 'exact JSON output')
     .action(async (serialArgs: string[], options: { json?: boolean }) => {
-      await withClient(context, Boolean(options.json), async (api, output) => {
-        const { serials, invalid } = parseSerials(serialArgs.join(' '), { max: 50 });
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        const { serials, invalid } = parseSerials(serialArgs.join(' '), { max: MAX_SERIALS_PER_REQUEST });
         if (invalid.length > 0) {
           throw new UsageError(invalid.map((i) => `"${i.token}": ${i.reason}`).join('; '));
         }
-        await statusCommand(api, serials, output);
+        await statusCommand(await services.cas(), serials, output);
       });
     });
 
@@ -77,14 +80,14 @@ export function buildProgram(context: CliContext): Command {
     .option('--keyword <keyword>', 'fuzzy match on domain or resource ID')
     .option('--json', 'exact JSON output')
     .action(async (options: { status: CertificateView; keyword?: string; json?: boolean }) => {
-      await withClient(context, Boolean(options.json), (api, output) =>
-        listCommand(api, options.status, options.keyword, output, context.now()),
+      await withServices(context, Boolean(options.json), async (services, output) =>
+        listCommand(await services.certificates(), options.status, options.keyword, output, context.now()),
       );
     });
 
   program
     .command('serve')
-    .description('Run the Slack bot (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set) and the weekly digest')
+    .description('Run the Slack bot (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set) and the scheduled digest')
     .action(async () => {
       const output = consoleOutput(false);
       try {

@@ -1,7 +1,10 @@
-import { daysLeft } from '../cas/certificate-dates';
-import { type CertificateView, fetchCertificates } from '../cas/certificate-views';
-import type { CasApi, CertificateOrder, CertificateStatus } from '../cas/types';
-import { formatUtc } from '../slack/blocks/format';
+import type { CasApi, CertificateStatus } from '../cas/types';
+import type { Certificate } from '../domain/certificate';
+import { daysLeft } from '../domain/expiry';
+import type { CertificateView } from '../domain/views';
+import type { CertificateSource } from '../inventory/certificate-source';
+import { formatUtc } from '../render/format';
+import { certificateJson } from './certificate-json';
 import { type Output, table } from './output';
 
 /** `cert-bot risk`: the GetRiskCount and GetAssetCount numbers. */
@@ -40,23 +43,23 @@ export async function statusCommand(api: CasApi, serials: string[], output: Outp
 
 /** `cert-bot list`: every certificate of the view, soonest to expire first. */
 export async function listCommand(
-  api: CasApi,
+  source: CertificateSource,
   view: CertificateView,
   keyword: string | undefined,
   output: Output,
   now: Date,
-): Promise<CertificateOrder[]> {
-  const items = await fetchCertificates(api, view, keyword, now);
+): Promise<Certificate[]> {
+  const items = await source.list(view, keyword, now);
   if (output.json) {
-    output.out(JSON.stringify(items, null, 2));
+    output.out(JSON.stringify(items.map(certificateJson), null, 2));
     return items;
   }
   const rows = items.map((c) => [
-    c.CommonName ?? '?',
-    String(c.CertificateId ?? ''),
-    c.Issuer ?? '',
-    c.EndDate ?? '',
-    String(daysLeft(c.EndDate, now) ?? ''),
+    c.commonName ?? '?',
+    c.certificateId ?? c.instanceId ?? '',
+    c.issuer ?? '',
+    c.endDate ?? '',
+    String(daysLeft(c.endDate, now) ?? ''),
   ]);
   const headings = ['COMMON NAME', 'ID', 'ISSUER', 'END DATE', 'DAYS LEFT'];
   const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

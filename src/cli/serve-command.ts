@@ -1,10 +1,16 @@
-import { startBot } from '../bot';
 import type { Config } from '../config';
 import type { Logger } from '../ops/logger';
+import { createServices } from '../services';
 
 /** `cert-bot serve`: the bot until SIGTERM or SIGINT, then an orderly stop. */
 export async function serveCommand(config: Config, logger: Logger): Promise<void> {
-  const bot = await startBot({ config, logger });
+  const services = createServices(config, { logger });
+  try {
+    await services.start();
+  } catch (error) {
+    await services.stop();
+    throw error;
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'stopping');
@@ -13,7 +19,7 @@ export async function serveCommand(config: Config, logger: Logger): Promise<void
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-  await bot.stop();
+  await services.stop();
   logger.info('stopped');
   // Everything the bot owns is closed; a library timer (Socket Mode's reconnect and ping
   // timers) must not keep the process past its termination grace period.

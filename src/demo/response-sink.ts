@@ -1,6 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SlackMessage } from '../slack/blocks/types';
+import type { KnownBlock } from '@slack/types';
+
+/** What the bot answers through response_url: fallback text and blocks. */
+interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
 
 /** Stands in for Slack's response_url: collects what the bot answers, by request id. */
 export interface ResponseSink {

@@ -2,15 +2,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildCasClient } from '../cas';
 import { loadConfig } from '../config';
-import { digestPreview } from '../digest/preview';
 import { silentLogger } from '../ops/logger';
 import { renderForTerminal } from '../render/terminal';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, startSandbox } from '../sandbox';
-import { createSlackApp } from '../slack/app';
-import { signedFormHeaders } from '../slack/request-signing';
-import { openSqliteStore } from '../store/sqlite-store';
+import { createServices } from '../services';
+import { signedFormHeaders } from './request-signing';
 import { startResponseSink } from './response-sink';
 
 export interface DemoOptions {
@@ -34,28 +31,16 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET,
     DATA_DIR: dataDir,
+    SLACK_BOT_TOKEN: 'xoxb-demo',
+    SLACK_SIGNING_SECRET: signingSecret,
+    PORT: '0',
   });
-  const cas = await buildCasClient(config);
-  const store = openSqliteStore(config.DATA_DIR);
-  const slack = createSlackApp(
-    {
-      botToken: 'xoxb-demo',
-      signingSecret,
-      port: 0,
-      // Known identity: Bolt skips auth.test, so the demo never calls slack.com.
-      botIdentity: { botId: 'B0DEMO', botUserId: 'U0DEMO' },
-    },
-    { cas, store, logger: silentLogger(), now: () => new Date(), adminUserIds: [] },
-    {
-      digestPreview: digestPreview(
-        cas,
-        store,
-        { cron: config.DIGEST_CRON, timezone: config.DIGEST_TIMEZONE },
-        () => new Date(),
-      ),
-    },
-  );
-  const { port } = await slack.start();
+  // Known identity: Bolt skips auth.test, so the demo never calls slack.com.
+  const services = createServices(config, {
+    logger: silentLogger(),
+    botIdentity: { botId: 'B0DEMO', botUserId: 'U0DEMO' },
+  });
+  const { port } = await services.start();
 
   let counter = 0;
   const command = async (name: string, text: string) => {
@@ -94,9 +79,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await command('/cert-risk', 'digest');
     options.out(NEXT_STEPS);
   } finally {
-    await slack.stop();
-    await cas.close();
-    await store.close();
+    await services.stop();
     await sink.close();
     await sandbox.close();
     fs.rmSync(dataDir, { recursive: true, force: true });

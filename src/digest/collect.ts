@@ -1,8 +1,9 @@
-import { fetchCertificates } from '../cas/certificate-views';
-import type { AssetCount, CasApi, CertificateOrder, RiskCount } from '../cas/types';
-import { riskRows } from '../slack/blocks/risk';
-import type { DigestSnapshot, Store } from '../store/types';
-import type { DigestPeriod } from './period';
+import type { AssetCount, CasApi, RiskCount } from '../cas/types';
+import type { Certificate } from '../domain/certificate';
+import { riskCountsByKind, riskRows } from '../domain/risk';
+import type { CertificateSource } from '../inventory/certificate-source';
+import type { DigestSnapshot, SnapshotStore } from '../store/types';
+import type { JobPeriod as DigestPeriod } from '../jobs/period';
 
 /** Everything one digest shows; the renderer turns it into Block Kit. */
 export interface DigestData {
@@ -10,33 +11,37 @@ export interface DigestData {
   now: Date;
   risk: RiskCount;
   assets: AssetCount;
-  /** Last week's numbers, for the trend; absent on the first digest. */
+  /** Last period's numbers, for the trend; absent on the first digest. */
   previous?: DigestSnapshot;
   /** Soonest first. */
-  expiring: CertificateOrder[];
-  expired: CertificateOrder[];
+  expiring: Certificate[];
+  expired: Certificate[];
 }
 
-/** Reads CAS (counts and both certificate lists) and the previous snapshot. */
-export async function collectDigest(cas: CasApi, store: Store, period: DigestPeriod, now: Date): Promise<DigestData> {
+/** Reads the counts, both certificate lists and the previous snapshot. */
+export async function collectDigest(
+  input: { cas: CasApi; certificates: CertificateSource; snapshots: SnapshotStore },
+  period: DigestPeriod,
+  now: Date,
+): Promise<DigestData> {
   const [risk, assets, expiring, expired, previous] = await Promise.all([
-    cas.getRiskCount(),
-    cas.getAssetCount(),
-    fetchCertificates(cas, 'expiring', undefined, now),
-    fetchCertificates(cas, 'expired', undefined, now),
-    store.previousSnapshot(period.key),
+    input.cas.getRiskCount(),
+    input.cas.getAssetCount(),
+    input.certificates.list('expiring', undefined, now),
+    input.certificates.list('expired', undefined, now),
+    input.snapshots.previousSnapshot(period.key),
   ]);
   return { period, now, risk, assets, previous, expiring, expired };
 }
 
-/** The numbers a digest showed, kept so next week's digest can show the change. */
+/** The numbers a digest showed, kept so the next digest can show the change. */
 export function snapshotOf(data: DigestData): DigestSnapshot {
   const rows = riskRows(data.risk);
   return {
     period: data.period.key,
     takenAt: data.now,
     point: data.assets.Point,
-    risks: Object.fromEntries(rows.byKind.map((row) => [row.key, row.count])),
+    risks: riskCountsByKind(rows),
     totalRisk: rows.total,
   };
 }

@@ -60,8 +60,9 @@ export interface CertificateOrderRow {
   ResourceGroupId?: string;
 }
 
+// Blank strings mean "not sent"; anything else is kept as CAS sent it (renderers escape it).
 const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  typeof value === 'string' && value.trim() !== '' ? value : undefined;
 
 /** Sans arrive as one comma-separated string; blanks and repeats are dropped. */
 export function parseSans(value: unknown): string[] {

@@ -3,7 +3,7 @@ import client from 'prom-client';
 import type { CallOutcome, ClientHooks } from '../cas/client';
 import { queueDepth } from '../cas/limiter';
 import type { AssetCount, RiskCount } from '../cas/types';
-import { riskRows } from '../slack/blocks/risk';
+import { riskRows } from '../domain/risk';
 
 /**
  * The bot's Prometheus metrics, on a registry of its own so tests can build several apps in

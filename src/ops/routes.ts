@@ -1,7 +1,13 @@
-import type { ServerResponse } from 'node:http';
-import type { CustomRoute } from '@slack/bolt';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Metrics } from './metrics';
 import type { Readiness } from './readiness';
+
+/** An HTTP route served beside the Slack endpoint (Bolt's custom routes have this shape). */
+export interface HttpRoute {
+  path: string;
+  method: string | string[];
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+}
 
 export const HEALTH_PATH = '/healthz';
 export const READY_PATH = '/readyz';
@@ -13,7 +19,7 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 }
 
 /** Liveness, readiness and metrics, served beside /slack/events (and in Socket Mode on PORT). */
-export function opsRoutes(input: { metrics: Metrics; readiness: Readiness }): CustomRoute[] {
+export function opsRoutes(input: { metrics: Metrics; readiness: Readiness }): HttpRoute[] {
   return [
     {
       path: HEALTH_PATH,

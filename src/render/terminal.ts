@@ -1,5 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import type { SlackMessage } from '../slack/blocks/types';
+/** A Block Kit message: fallback text and blocks (what the Slack renderers return). */
+interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
 
 /**
  * Block Kit as a terminal shows it, for the demo and `cert-bot digest --dry-run`: headers

@@ -1,14 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
-import { boltLogger } from '../ops/bolt-logger';
+import { boltLogger } from './bolt-logger';
 import { registerAssignActions } from './actions/assign-actions';
 import { registerListActions } from './actions/list-actions';
 import { createAnswerGate } from './answer-gate';
-import { createCertificatePages } from './certificate-pages';
 import { registerAssignCommand } from './commands/assign';
 import { registerListCommand } from './commands/list';
-import { type DigestPreview, registerRiskCommand } from './commands/risk';
+import { registerRiskCommand } from './commands/risk';
 import { registerStatusCommand } from './commands/status';
 import type { SlackDeps } from './deps';
 
@@ -24,7 +23,7 @@ export interface SlackAppSettings {
   port: number;
   /** Extra HTTP routes such as /healthz and /metrics, served in both modes. */
   routes?: CustomRoute[];
-  /** Web API retries; tests set 0 so a failing fake answers at once. */
+  /** Web API retries (default: the client's own policy); 0 makes a failing Slack answer at once. */
   webApiRetries?: number;
   /** Skip Bolt's auth.test at construction when the bot's IDs are known (tests, benchmarks). */
   botIdentity?: { botId: string; botUserId: string };
@@ -39,11 +38,7 @@ export interface SlackApp {
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
-export function createSlackApp(
-  settings: SlackAppSettings,
-  deps: SlackDeps,
-  extras: { digestPreview?: DigestPreview } = {},
-): SlackApp {
+export function createSlackApp(settings: SlackAppSettings, deps: SlackDeps): SlackApp {
   const logger = boltLogger(deps.logger);
   const routes = settings.routes ?? [];
   const socketMode = Boolean(settings.appToken);
@@ -89,12 +84,11 @@ export function createSlackApp(
     deps.logger.error({ err: { name: error.name, code: error.code, message: error.message } }, 'unhandled Slack error');
   });
 
-  const pages = createCertificatePages(deps.cas, deps.now);
-  registerRiskCommand(app, handlerDeps, extras.digestPreview);
+  registerRiskCommand(app, handlerDeps);
   registerStatusCommand(app, handlerDeps);
-  registerListCommand(app, handlerDeps, pages);
+  registerListCommand(app, handlerDeps);
   registerAssignCommand(app, handlerDeps);
-  registerListActions(app, handlerDeps, pages);
+  registerListActions(app, handlerDeps);
   registerAssignActions(app, handlerDeps);
 
   return {

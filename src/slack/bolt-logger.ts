@@ -1,5 +1,5 @@
 import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
-import type { Logger } from './logger';
+import type { Logger } from '../ops/logger';
 
 const LEVELS: Record<string, LogLevel> = {
   trace: LogLevel.DEBUG,

@@ -1,16 +1,23 @@
 import type { CasApi } from '../cas/types';
+import type { CertificateSource } from '../inventory/certificate-source';
 import type { Inflight } from '../ops/inflight';
-import type { AnswerGate } from './answer-gate';
 import type { Logger } from '../ops/logger';
 import type { Store } from '../store/types';
+import type { AnswerGate } from './answer-gate';
+import type { SlackMessage } from './blocks/types';
 
-/** Everything a Slack handler needs, passed in so tests build the real app with fakes at the edges. */
+/** Everything a Slack listener needs, passed in so tests build the real app with fakes at the edges. */
 export interface SlackDeps {
   cas: CasApi;
-  store: Store;
+  certificates: CertificateSource;
+  store: Pick<Store, 'audit' | 'claims' | 'confirmations'>;
   logger: Logger;
   now: () => Date;
   adminUserIds: readonly string[];
+  /** Names this process in claims (host and pid). */
+  instanceId: string;
+  /** This period's digest as it would be posted, for `/cert-risk digest`; records nothing. */
+  digestPreview?: () => Promise<SlackMessage>;
   /** Lets acknowledgements go before answer work under load; optional (answers then run at once). */
   answerGate?: AnswerGate;
   /** Tracks answers in progress so a shutdown can wait for them; optional. */

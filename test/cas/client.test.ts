@@ -286,9 +286,9 @@ describe('retries, rate limit, coalescing and batching', () => {
   test('the certificate views list every expiring certificate, soonest first', async () => {
     const client = clientFor(sandbox);
     const now = new Date(sandbox.dataset.day);
-    const expiring = await fetchCertificates(client, 'expiring', undefined, now);
+    const expiring = await fetchCertificates(client, 'expiring', undefined, now, 'default');
     expect(expiring).toHaveLength(sandbox.dataset.certificates.filter((c) => c.status === 'WILLEXPIRED').length);
-    const ends = expiring.map((c) => c.EndDate ?? '');
+    const ends = expiring.map((c) => c.endDate ?? '');
     expect([...ends].sort()).toEqual(ends);
     await client.close();
   });

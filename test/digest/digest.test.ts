@@ -1,5 +1,5 @@
-import { periodAt } from '../../src/digest/period';
-import { runDigest } from '../../src/digest/run';
+import { periodAt } from '../../src/jobs/period';
+import { digestClaimKey, runDigest } from '../../src/digest/run';
 import { generateDataset, riskCounts, type Sandbox, setCertificateStatus, startSandbox } from '../../src/sandbox';
 import { openSqliteStore } from '../../src/store/sqlite-store';
 import { visibleText } from '../helpers/app-harness';
@@ -67,7 +67,7 @@ test('the scheduler posts each period to every channel, with the change since th
     expect(secondText).toContain('compared with the digest of');
     expect(String(second.body.text)).toContain('Weekly certificate digest');
 
-    const ledger = await bot.store.listDigests(10);
+    const ledger = await bot.store.claims.list('digest', 10);
     const periods = new Set(ledger.map((e) => e.period));
     expect(periods.size).toBeGreaterThanOrEqual(2);
     for (const entry of ledger.filter((e) => e.status !== 'claimed')) expect(entry.status).toBe('posted');
@@ -84,7 +84,7 @@ test('two instances on one store post the due digest once per channel', async ()
   const env = botEnv(sandbox, slack, { DATA_DIR: dataDir, DIGEST_CHANNEL: 'C0AAA,C0BBB' });
   const [a, b] = await Promise.all([startTestBot(env), startTestBot(env)]);
   try {
-    await Promise.all([a.scheduler?.started, b.scheduler?.started]);
+    await Promise.all([a.jobsStarted, b.jobsStarted]);
     await eventually(() => posts().length >= 2);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(posts('C0AAA')).toHaveLength(1);
@@ -98,19 +98,19 @@ test('a restart after the scheduled time posts the missed digest once; a second 
   const dataDir = tempDataDir();
   const env = botEnv(sandbox, slack, { DATA_DIR: dataDir, DIGEST_CHANNEL: 'C0AAA' });
   const first = await startTestBot(env);
-  await first.scheduler?.started;
+  await first.jobsStarted;
   await eventually(() => posts().length === 1);
   await first.stop();
 
   const second = await startTestBot(env);
-  await second.scheduler?.started;
+  await second.jobsStarted;
   await new Promise((resolve) => setTimeout(resolve, 300));
   await second.stop();
   expect(posts()).toHaveLength(1);
 
   const store = openSqliteStore(dataDir);
   const period = periodAt({ cron: '0 9 * * 1', timezone: 'UTC' }, new Date());
-  expect(await store.getDigest('C0AAA', period.key)).toMatchObject({ status: 'posted' });
+  expect(await store.claims.get(digestClaimKey('C0AAA', period.key))).toMatchObject({ status: 'posted' });
   await store.close();
 });
 
@@ -133,7 +133,7 @@ test('a CAS outage ends in a failure notice after the retries, and it is recorde
     const notice = posts('C0AAA')[0];
     expect(String(notice.body.text)).toContain('could not be built');
     expect(visibleText(notice.body as { blocks: unknown[] })).toContain('ServiceUnavailable');
-    expect(await bot.store.getDigest('C0AAA', period.key)).toMatchObject({ status: 'failed' });
+    expect(await bot.store.claims.get(digestClaimKey('C0AAA', period.key))).toMatchObject({ status: 'failed' });
   } finally {
     await bot.stop();
   }
@@ -165,7 +165,7 @@ test('not_in_channel is logged with the fix and recorded; a 429 is waited out an
     const outcomes = await runDigest(bot.digestDeps, { period, channels: ['C0NOPE'], retryForMs: 0 });
     expect(outcomes[0]).toMatchObject({ status: 'failed' });
     expect(bot.logs.text()).toContain('/invite');
-    expect(await bot.store.getDigest('C0NOPE', period.key)).toMatchObject({ status: 'failed' });
+    expect(await bot.store.claims.get(digestClaimKey('C0NOPE', period.key))).toMatchObject({ status: 'failed' });
 
     slack.script('chat.postMessage', {
       status: 429,

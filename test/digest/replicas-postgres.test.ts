@@ -1,4 +1,4 @@
-import { periodAt } from '../../src/digest/period';
+import { periodAt } from '../../src/jobs/period';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
 import { botEnv, eventually, startTestBot, tempDataDir } from '../helpers/bot-harness';
 import { FakeSlack } from '../helpers/fake-slack';
@@ -34,7 +34,7 @@ test('three replicas on one PostgreSQL store post the due digest exactly once pe
   const bots = await Promise.all([startTestBot(env), startTestBot(env), startTestBot(env)]);
   try {
     for (const bot of bots) expect(bot.store.kind).toBe('postgres');
-    await Promise.all(bots.map((bot) => bot.scheduler?.started));
+    await Promise.all(bots.map((bot) => bot.jobsStarted));
     await eventually(() => posts().length >= 2);
     // Long enough for a replica that lost the race but went on anyway to show up.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -42,13 +42,13 @@ test('three replicas on one PostgreSQL store post the due digest exactly once pe
     expect(posts('C0AAA')).toHaveLength(1);
     expect(posts('C0BBB')).toHaveLength(1);
     const period = periodAt({ cron: '0 9 * * 1', timezone: 'UTC' }, new Date()).key;
-    await eventually(async () => (await bots[0].store.listDigests(10)).every((e) => e.status === 'posted'));
-    const ledger = await bots[2].store.listDigests(10);
-    expect(ledger.map((e) => ({ channel: e.channel, period: e.period, status: e.status }))).toEqual([
+    await eventually(async () => (await bots[0].store.claims.list('digest', 10)).every((e) => e.status === 'posted'));
+    const ledger = await bots[2].store.claims.list('digest', 10);
+    expect(ledger.map((e) => ({ channel: e.subject, period: e.period, status: e.status }))).toEqual([
       { channel: 'C0AAA', period, status: 'posted' },
       { channel: 'C0BBB', period, status: 'posted' },
     ]);
-    expect(await bots[1].store.previousSnapshot('9999')).toMatchObject({ period });
+    expect(await bots[1].store.snapshots.previousSnapshot('9999')).toMatchObject({ period });
   } finally {
     await Promise.all(bots.map((bot) => bot.stop()));
   }

@@ -2,13 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CasClient } from '../../src/cas/client';
-import { digestPreview } from '../../src/digest/preview';
+import { loadConfig } from '../../src/config';
 import { createLogger, type Logger } from '../../src/ops/logger';
-import { type Sandbox, startSandbox } from '../../src/sandbox';
-import { createSlackApp, type SlackApp } from '../../src/slack/app';
-import { openSqliteStore } from '../../src/store/sqlite-store';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type Sandbox, startSandbox } from '../../src/sandbox';
+import { createServices, type Services } from '../../src/services';
 import type { Store } from '../../src/store/types';
-import { clientFor } from './cas';
 import { FakeSlack } from './fake-slack';
 import { buttonForm, commandForm, postSigned, SIGNING_SECRET } from './slack-requests';
 
@@ -28,45 +26,60 @@ export class LogCapture {
 }
 
 /**
- * The real app on a free port in HTTP mode, with the CAS simulator behind the real client,
- * a fake Slack Web API and response_url sink, and a real SQLite store in a temporary folder.
+ * The real app on a free port in HTTP mode, built by createServices as `serve` builds it, with
+ * the CAS simulator behind the real client, a fake Slack Web API and response_url sink, and a
+ * real SQLite store in a temporary folder.
  */
 export class AppHarness {
   sandbox!: Sandbox;
   slack!: FakeSlack;
   store!: Store;
   cas!: CasClient;
-  app!: SlackApp;
+  services!: Services;
   logs = new LogCapture();
   logger!: Logger;
   port = 0;
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-test-'));
+  readonly dataDir: string;
+  private readonly ownsDataDir: boolean;
   private responseCounter = 0;
 
-  async start(options: { certs?: number; now?: () => Date } = {}): Promise<this> {
+  /** A harness on its own new data folder, or on `dataDir` (another replica, or a restart). */
+  constructor(dataDir?: string) {
+    this.ownsDataDir = dataDir === undefined;
+    this.dataDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-test-'));
+  }
+
+  async start(options: { certs?: number; now?: () => Date; env?: Record<string, string> } = {}): Promise<this> {
     this.sandbox = await startSandbox({ certs: options.certs ?? 120, seed: 11, qps: 100 });
     this.slack = await new FakeSlack().start();
-    this.store = openSqliteStore(this.dataDir);
-    this.cas = clientFor(this.sandbox, { qps: 100, attempts: 2, timeoutMs: 1500 });
     this.logger = createLogger({ level: 'debug', destination: this.logs, secrets: [SIGNING_SECRET] });
-    this.app = createSlackApp(
+    const config = loadConfig(
       {
-        botToken: 'xoxb-test-bot-token-000000000000',
-        signingSecret: SIGNING_SECRET,
-        apiUrl: this.slack.apiUrl,
-        port: 0,
-        webApiRetries: 0,
+        ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET,
+        CAS_ENDPOINT: this.sandbox.url,
+        CAS_QPS: '100',
+        CAS_MAX_ATTEMPTS: '2',
+        CAS_TIMEOUT_MS: '1500',
+        SLACK_BOT_TOKEN: 'xoxb-test-bot-token-000000000000',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: this.slack.apiUrl,
+        PORT: '0',
+        DATA_DIR: this.dataDir,
+        ADMIN_USER_IDS: [ADMIN, OTHER_ADMIN].join(','),
+        ...options.env,
       },
-      {
-        cas: this.cas,
-        store: this.store,
-        logger: this.logger,
-        now: options.now ?? (() => new Date()),
-        adminUserIds: [ADMIN, OTHER_ADMIN],
-      },
-      { digestPreview: digestPreview(this.cas, this.store, { cron: '0 9 * * 1', timezone: 'UTC' }, () => new Date()) },
+      ['slack'],
     );
-    const { port } = await this.app.start();
+    this.services = createServices(config, {
+      logger: this.logger,
+      now: options.now,
+      slackRetries: 0,
+      retryBaseDelayMs: 20,
+    });
+    this.store = await this.services.store();
+    this.cas = await this.services.cas();
+    const { port } = await this.services.start();
     this.port = port ?? 0;
     return this;
   }
@@ -93,22 +106,27 @@ export class AppHarness {
 
   /** Presses a button and waits for its response_url answer. */
   async press(actionId: string, value: string, userId: string, messageTs?: string) {
+    return this.send(this.pressForm(actionId, value, userId, messageTs));
+  }
+
+  /** The signed form of a button press, to send (or replay) with `send`. */
+  pressForm(actionId: string, value: string, userId: string, messageTs?: string) {
     const id = this.nextResponseId();
-    const res = await postSigned(
-      this.eventsUrl,
-      buttonForm({ actionId, value, userId, responseUrl: this.slack.responseUrl(id), messageTs }),
-    );
-    const answer = await this.slack.waitForResponse(id);
+    return { id, form: buttonForm({ actionId, value, userId, responseUrl: this.slack.responseUrl(id), messageTs }) };
+  }
+
+  /** Sends a (possibly captured) form to this app and waits for the answer at its response_url. */
+  async send({ id, form }: { id: string; form: Record<string, string> }, answerIndex = 0) {
+    const res = await postSigned(this.eventsUrl, form);
+    const answer = await this.slack.waitForResponse(id, answerIndex);
     return { status: res.status, id, answer: answer.body as unknown as SlackAnswer };
   }
 
   async stop(): Promise<void> {
-    await this.app?.stop();
-    await this.cas?.close();
-    await this.store?.close();
+    await this.services?.stop();
     await this.slack?.stop();
     await this.sandbox?.close();
-    fs.rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,10 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Bot, startBot } from '../../src/bot';
+import type { DigestDeps } from '../../src/digest/run';
+import { createServices, type ServiceOverrides, type Services } from '../../src/services';
+import type { Store } from '../../src/store/types';
 import { loadConfig } from '../../src/config';
 import { loggerForConfig } from '../../src/ops/logger';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type Sandbox } from '../../src/sandbox';
@@ -33,19 +36,37 @@ export function botEnv(sandbox: Sandbox, slack: FakeSlack, extra: Record<string,
   };
 }
 
-/** The whole bot as `cert-bot serve` builds it, with its logs captured. */
+export interface TestBot {
+  services: Services;
+  port: number | undefined;
+  store: Store;
+  digestDeps: DigestDeps;
+  /** Resolves once the start-up catch-up has run. */
+  jobsStarted: Promise<void>;
+  logs: LogCapture;
+  stop(): Promise<void>;
+}
+
+/** The whole bot as `cert-bot serve` builds it, started, with its logs captured. */
 export async function startTestBot(
   env: Record<string, string>,
   logs = new LogCapture(),
-): Promise<Bot & { logs: LogCapture }> {
+  overrides: ServiceOverrides = {},
+): Promise<TestBot> {
   const config = loadConfig(env, ['slack']);
   const logger = loggerForConfig(config, logs);
-  const bot = await startBot({
-    config,
+  const services = createServices(config, {
     logger,
-    testing: { webApiRetries: 2, retryBaseDelayMs: 20, botIdentity: { botId: 'B0BOT', botUserId: 'U0BOT' } },
+    slackRetries: 2,
+    retryBaseDelayMs: 20,
+    botIdentity: { botId: 'B0BOT', botUserId: 'U0BOT' },
+    ...overrides,
   });
-  return Object.assign(bot, { logs });
+  const { port } = await services.start();
+  const store = await services.store();
+  const digestDeps = (await services.digest()).deps;
+  const jobsStarted = (await services.jobs()).started;
+  return { services, port, store, digestDeps, jobsStarted, logs, stop: () => services.stop() };
 }
 
 /** Polls until `check` holds, or fails after `timeoutMs`. */
@@ -56,4 +77,33 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error('condition not met in time');
+}
+
+/**
+ * `serve` in a child process, built from dist/ as the CLI is, with the same environment and
+ * a short digest lease, so a test can kill it (SIGKILL: no orderly stop) mid-work.
+ */
+export function spawnBot(env: Record<string, string>, overrides: { digestLeaseMs?: number } = {}): ChildProcess {
+  const dist = path.resolve(__dirname, '..', '..', 'dist', 'src');
+  const script = `
+    const { loadConfig } = require(${JSON.stringify(path.join(dist, 'config.js'))});
+    const { loggerForConfig } = require(${JSON.stringify(path.join(dist, 'ops', 'logger.js'))});
+    const { createServices } = require(${JSON.stringify(path.join(dist, 'services.js'))});
+    const config = loadConfig(process.env, ['slack']);
+    createServices(config, {
+      logger: loggerForConfig(config),
+      slackRetries: 0,
+      retryBaseDelayMs: 20,
+      botIdentity: { botId: 'B0BOT', botUserId: 'U0BOT' },
+      digestLeaseMs: ${overrides.digestLeaseMs ?? 120_000},
+    }).start().catch((error) => { console.error(error); process.exit(1); });`;
+  const child = spawn(process.execPath, ['-e', script], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  // Drained, so a chatty child never blocks on a full pipe; kept short for a failing test's message.
+  let errors = '';
+  child.stderr?.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-4_000)));
+  Object.defineProperty(child, 'errorOutput', { get: () => errors });
+  return child;
 }

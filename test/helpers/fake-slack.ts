@@ -24,7 +24,12 @@ export class FakeSlack {
   private readonly scripted = new Map<string, ScriptedAnswer[]>();
   private readonly waiters: Array<{ test: (c: FakeSlackCall) => boolean; resolve: (c: FakeSlackCall) => void }> = [];
   private server?: http.Server;
-  private ts = 1_700_000_000;
+  // Message ts are seconds since the epoch, as Slack's are, so `oldest` filters work on real time.
+  private ts = Math.floor(Date.now() / 1000);
+  /** Messages accepted per channel, newest last, as conversations.history returns them. */
+  private readonly history = new Map<string, Array<{ ts: string; text?: unknown; metadata?: unknown }>>();
+  /** Methods whose next calls are accepted (a message is stored) but never answered. */
+  private readonly held = new Map<string, number>();
   port = 0;
 
   get apiUrl(): string {
@@ -33,6 +38,15 @@ export class FakeSlack {
 
   responseUrl(id: string): string {
     return `http://127.0.0.1:${this.port}/response/${id}`;
+  }
+
+  /**
+   * The next `count` calls of a method are carried out (a posted message is stored) but never
+   * answered: the caller sees a request that hangs, as when Slack accepted it and the answer
+   * was lost, or the caller died waiting.
+   */
+  hold(method: string, count = 1): void {
+    this.held.set(method, (this.held.get(method) ?? 0) + count);
   }
 
   /** The next answers for a method, used before the default one. */
@@ -100,6 +114,14 @@ export class FakeSlack {
     }
   }
 
+  private store(body: Record<string, unknown>): string {
+    const ts = `${this.ts++}.000100`;
+    const channel = String(body.channel);
+    const metadata = typeof body.metadata === 'string' ? JSON.parse(body.metadata) : body.metadata;
+    this.history.set(channel, [...(this.history.get(channel) ?? []), { ts, text: body.text, metadata }]);
+    return ts;
+  }
+
   private handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -126,7 +148,26 @@ export class FakeSlack {
       send(answer.status, answer.body, answer.headers);
       return;
     }
+    const held = this.held.get(method) ?? 0;
+    if (held > 0) {
+      this.held.set(method, held - 1);
+      if (method === 'chat.postMessage') this.store(body);
+      return; // never answered
+    }
     switch (method) {
+      case 'conversations.history': {
+        const messages = [...(this.history.get(String(body.channel)) ?? [])].reverse();
+        const oldest = Number(body.oldest ?? 0);
+        const withMetadata = String(body.include_all_metadata) === 'true';
+        send(200, {
+          ok: true,
+          messages: messages
+            .filter((m) => Number(m.ts) >= oldest)
+            .map((m) => (withMetadata ? m : { ts: m.ts, text: m.text })),
+          has_more: false,
+        });
+        return;
+      }
       case 'auth.test':
         send(200, {
           ok: true,
@@ -139,6 +180,8 @@ export class FakeSlack {
         });
         return;
       case 'chat.postMessage':
+        send(200, { ok: true, channel: body.channel, ts: this.store(body), message: { text: body.text } });
+        return;
       case 'chat.update':
         send(200, { ok: true, channel: body.channel, ts: `${this.ts++}.000100`, message: { text: body.text } });
         return;

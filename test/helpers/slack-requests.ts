@@ -1,4 +1,4 @@
-import { slackSignature } from '../../src/slack/request-signing';
+import { slackSignature } from '../../src/demo/request-signing';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f1c2d3e4b5a6978';
 

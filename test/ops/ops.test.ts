@@ -1,4 +1,4 @@
-import { periodAt } from '../../src/digest/period';
+import { periodAt } from '../../src/jobs/period';
 import { runDigest } from '../../src/digest/run';
 import { DEFAULT_ACCESS_KEY_SECRET, type Sandbox, startSandbox } from '../../src/sandbox';
 import { BOT_TOKEN, botEnv, startTestBot, tempDataDir } from '../helpers/bot-harness';

@@ -54,7 +54,7 @@ describe('/cert-risk', () => {
     expect(answer.response_type).toBe('ephemeral');
     expect(visibleText(answer)).toContain('Expiring soonest');
     expect(h.slack.apiCalls('chat.postMessage')).toHaveLength(0);
-    expect(await h.store.listDigests(10)).toHaveLength(0);
+    expect(await h.store.claims.list('digest', 10)).toHaveLength(0);
   });
 
   test('the list button answers with the expiring certificates', async () => {
@@ -174,7 +174,7 @@ describe('/cert-assign', () => {
     expect(answer.text.toLowerCase()).toMatch(/admin/);
     expect(buttons(answer)).toHaveLength(0);
     expect(h.sandbox.calls).toHaveLength(0);
-    const [latest] = await h.store.listAudit(1);
+    const [latest] = await h.store.audit.list(1);
     expect(latest).toMatchObject({ userId: USER, outcome: 'refused' });
   });
 
@@ -199,11 +199,11 @@ describe('/cert-assign', () => {
     expect(text).toContain('7');
     expect(h.sandbox.calls).toHaveLength(1);
     expect(h.sandbox.calls[0].query).toMatchObject({ Id: '33285', CertTotalCount: '7' });
-    const requestId = (await h.store.listAudit(1))[0].requestId;
+    const requestId = (await h.store.audit.list(1))[0].requestId;
     expect(requestId).toBeDefined();
     expect(text).toContain(requestId as string);
 
-    const outcomes = (await h.store.listAudit(4)).map((e) => `${e.userId}:${e.outcome}`).reverse();
+    const outcomes = (await h.store.audit.list(4)).map((e) => `${e.userId}:${e.outcome}`).reverse();
     expect(outcomes).toEqual([
       `${ADMIN}:requested`,
       `${OTHER_ADMIN}:denied`,
@@ -221,7 +221,7 @@ describe('/cert-assign', () => {
     expect(h.sandbox.calls).toHaveLength(0);
 
     const reopened = openSqliteStore(h.dataDir);
-    const entries = await reopened.listAudit(50);
+    const entries = await reopened.audit.list(50);
     await reopened.close();
     expect(entries[0]).toMatchObject({
       userId: ADMIN,

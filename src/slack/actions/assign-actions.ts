@@ -1,111 +1,134 @@
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { LRUCache } from 'lru-cache';
-import { renderAssignCancelled, renderAssignDone, renderAssignNotYours } from '../blocks/assign';
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { parseAssignment } from '../../domain/assignment';
+import {
+  renderAssignAlreadyDecided,
+  renderAssignCancelled,
+  renderAssignDone,
+  renderAssignNotYours,
+  renderAssignUnavailable,
+} from '../blocks/assign';
 import { renderCasError } from '../blocks/errors';
-import { describeError, safeRespond, tracked } from '../commands/run-command';
+import { type AssignDecisionValue, BUTTONS } from '../button-codecs';
+import { ASSIGN_CONFIRMATION_KIND } from '../commands/assign';
 import type { SlackDeps } from '../deps';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-
-interface AssignValue {
-  id: number;
-  count: number;
-  admin: string;
-}
-
-function parseValue(value: string | undefined): AssignValue | undefined {
-  try {
-    const parsed = JSON.parse(value ?? '') as Partial<AssignValue>;
-    if (
-      Number.isInteger(parsed.id) &&
-      Number.isInteger(parsed.count) &&
-      typeof parsed.admin === 'string' &&
-      parsed.admin.length > 0
-    )
-      return parsed as AssignValue;
-  } catch {
-    // fall through: an unreadable value is treated as a forged or stale button
-  }
-  return undefined;
-}
+import { type Answer, type ButtonArgs, buttonListener, describeError } from '../listener';
 
 /**
- * Confirm and Cancel of /cert-assign. Only the admin who asked may press them, and only while
- * still an admin; every press is audited. A confirmation is carried out at most once even if
- * the button is pressed twice before the message is replaced.
+ * A decision is never taken over: a holder that died mid-call may have changed the quota, so
+ * only a person, with a new /cert-assign, may try again.
+ */
+const DECISION_LEASE_MS = 100 * 365 * 86_400_000;
+
+/**
+ * Confirm and Cancel of /cert-assign. The pending request is read from the store by the
+ * button's nonce; only the admin who asked may decide, and only while still an admin and
+ * before it expires; every press is audited. The decision is an exactly-once claim, so a
+ * Confirm pressed twice, replayed after a restart or sent to two replicas runs
+ * AssignCertificateCount once.
  */
 export function registerAssignActions(app: App, deps: SlackDeps): void {
-  const done = new LRUCache<string, true>({ max: 10_000, ttl: 60 * 60 * 1000 });
-
-  const handler =
-    (decision: 'confirm' | 'cancel') =>
-    async (args: ButtonArgs): Promise<void> => {
-      await args.ack();
-      await tracked(deps, () => press(args, decision));
-    };
-
-  async function press({ action, body, respond }: ButtonArgs, decision: 'confirm' | 'cancel'): Promise<void> {
+  async function decide(
+    decision: 'confirm' | 'cancel',
+    { nonce }: AssignDecisionValue,
+    { body }: ButtonArgs,
+  ): Promise<Answer> {
     const userId = body.user.id;
-    const log = deps.logger.child({ action: action.action_id, user: userId });
-    const value = parseValue(action.value);
     const audit = { userId, teamId: body.team?.id, channelId: body.channel?.id, action: 'cert-assign' };
-    const details = value ? { dataSourceId: value.id, count: value.count } : { value: 'unreadable' };
-    if (!value || value.admin !== userId || !deps.adminUserIds.includes(userId)) {
-      await deps.store.recordAudit({
-        ...audit,
-        at: deps.now(),
-        outcome: 'denied',
-        details: { ...details, decision },
-      });
-      await safeRespond(
-        respond,
-        { ...renderAssignNotYours(), replace_original: false, response_type: 'ephemeral' },
-        log,
-      );
-      return;
+    const pending = await deps.store.confirmations.get(nonce);
+    const parsed =
+      pending?.kind === ASSIGN_CONFIRMATION_KIND
+        ? parseAssignment([pending.payload.dataSourceId, pending.payload.count])
+        : undefined;
+    const details =
+      parsed && typeof parsed !== 'string' ? { dataSourceId: parsed.dataSourceId, count: parsed.count } : {};
+    const deny = async (answer: Answer, reason: string) => {
+      await deps.store.audit.record({ ...audit, at: deps.now(), outcome: 'denied', details: { ...details, decision, reason } });
+      return { ...answer, replace_original: false, response_type: 'ephemeral' as const };
+    };
+    if (!pending || parsed === undefined) return deny(renderAssignUnavailable({ reason: 'unknown' }), 'unknown');
+    if (pending.requester !== userId || !deps.adminUserIds.includes(userId))
+      return deny(renderAssignNotYours({ adminId: pending.requester }), 'not the requester');
+    if (typeof parsed === 'string') return deny(renderAssignUnavailable({ reason: 'invalid', detail: parsed }), 'invalid');
+    if (pending.expiresAt.getTime() <= deps.now().getTime())
+      return deny(renderAssignUnavailable({ reason: 'expired' }), 'expired');
+
+    const key = { kind: ASSIGN_CONFIRMATION_KIND, subject: nonce, period: 'decision' };
+    const claimed = await deps.store.claims.claim({
+      ...key,
+      holder: deps.instanceId,
+      now: deps.now(),
+      leaseMs: DECISION_LEASE_MS,
+    });
+    if (!claimed) {
+      const entry = await deps.store.claims.get(key);
+      return {
+        ...renderAssignAlreadyDecided({ status: entry?.status ?? 'claimed' }),
+        replace_original: false,
+        response_type: 'ephemeral',
+      };
     }
-    const key = `${userId}:${body.container?.message_ts ?? action.action_ts}`;
-    if (done.has(key)) return;
-    done.set(key, true);
-    const info = { dataSourceId: value.id, count: value.count, adminId: userId };
+    const info = { ...parsed, adminId: userId };
     if (decision === 'cancel') {
-      await deps.store.recordAudit({ ...audit, at: deps.now(), outcome: 'cancelled', details });
-      await safeRespond(respond, { ...renderAssignCancelled(info), replace_original: true }, log);
-      return;
+      await deps.store.audit.record({ ...audit, at: deps.now(), outcome: 'cancelled', details });
+      await deps.store.claims.finish(key, deps.instanceId, { status: 'cancelled', now: deps.now() });
+      return { ...renderAssignCancelled(info), replace_original: true };
     }
-    await deps.store.recordAudit({ ...audit, at: deps.now(), outcome: 'confirmed', details });
+    await deps.store.audit.record({ ...audit, at: deps.now(), outcome: 'confirmed', details });
     try {
-      const result = await deps.cas.assignCertificateCount({ id: value.id, certTotalCount: value.count });
-      await deps.store.recordAudit({
+      const result = await deps.cas.assignCertificateCount({ id: parsed.dataSourceId, certTotalCount: parsed.count });
+      await deps.store.audit.record({
         ...audit,
         at: deps.now(),
         outcome: 'succeeded',
-        details: {
-          ...details,
-          certCount: result.CertCount,
-          currentYearFreeCertCount: result.CurrentYearFreeCertCount,
-        },
+        details: { ...details, certCount: result.CertCount, currentYearFreeCertCount: result.CurrentYearFreeCertCount },
         requestId: result.RequestId,
       });
-      await safeRespond(respond, { ...renderAssignDone({ ...info, result }), replace_original: true }, log);
+      await deps.store.claims.finish(key, deps.instanceId, {
+        status: 'succeeded',
+        now: deps.now(),
+        result: { requestId: result.RequestId ?? null },
+      });
+      return { ...renderAssignDone({ ...info, result }), replace_original: true };
     } catch (error) {
       const requestId = (error as { requestId?: string }).requestId;
-      await deps.store.recordAudit({
+      await deps.store.audit.record({
         ...audit,
         at: deps.now(),
         outcome: 'failed',
         details: { ...details, error: describeError(error).code ?? 'error' },
         requestId,
       });
-      log.warn({ err: describeError(error) }, 'AssignCertificateCount failed');
-      await safeRespond(
-        respond,
-        { ...renderCasError(error, 'Could not assign certificates'), replace_original: true },
-        log,
-      );
+      await deps.store.claims.finish(key, deps.instanceId, {
+        status: 'failed',
+        now: deps.now(),
+        error: String(describeError(error).code ?? 'error'),
+      });
+      return { ...renderCasError(error, 'Could not assign certificates'), replace_original: true };
     }
   }
 
-  app.action<BlockAction<ButtonAction>>('cert_assign_confirm', handler('confirm'));
-  app.action<BlockAction<ButtonAction>>('cert_assign_cancel', handler('cancel'));
+  const onUnreadable = (decision: 'confirm' | 'cancel') => async ({ body }: ButtonArgs) => {
+    await deps.store.audit.record({
+      userId: body.user.id,
+      teamId: body.team?.id,
+      channelId: body.channel?.id,
+      action: 'cert-assign',
+      at: deps.now(),
+      outcome: 'denied',
+      details: { value: 'unreadable', decision },
+    });
+  };
+  for (const [codec, decision] of [
+    [BUTTONS.assignConfirm, 'confirm'],
+    [BUTTONS.assignCancel, 'cancel'],
+  ] as const) {
+    app.action<BlockAction<ButtonAction>>(
+      codec.actionId,
+      buttonListener(
+        deps,
+        { codec, whatFails: 'Could not assign certificates', onUnreadable: onUnreadable(decision) },
+        (value, args) => decide(decision, value, args),
+      ),
+    );
+  }
 }

@@ -1,12 +1,15 @@
 import type { KnownBlock } from '@slack/types';
 import type { AssignCertificateCountResult } from '../../cas/types';
-import { EMOJI, formatNumber, plural } from './format';
-import { actions, buildMessage, button, codeSpan, context, fieldsSection, header, inlineText, section } from './limits';
-import { ACTION_IDS, type AssignValue, type SlackMessage } from './types';
+import { formatNumber, formatUtc, plural } from '../../render/format';
+import { EMOJI } from './emoji';
+import { actions, buildMessage, button, context, fieldsSection, header, section } from './builders';
+import { codeSpan, inlineText } from './escape';
+import { BUTTONS } from '../button-codecs';
+import type { SlackMessage } from './types';
 
 export interface AssignInput {
-  /** The data source the certificates are assigned to (AssignCertificateCount Id). */
-  dataSourceId: number;
+  /** The data source the certificates are assigned to (AssignCertificateCount Id), exact digits. */
+  dataSourceId: string;
   /** How many certificates to assign (CertTotalCount). */
   count: number;
   /** Slack user id of the admin who ran /cert-assign. */
@@ -19,39 +22,30 @@ function mention(userId: string | undefined): string {
   return /^[UW][A-Z0-9]{1,30}$/.test(userId) ? `<@${userId}>` : inlineText(userId, 40);
 }
 
-function idText(id: number): string {
-  return typeof id === 'number' && Number.isFinite(id) ? String(id) : '?';
+function idText(id: string): string {
+  return typeof id === 'string' && /^\d{1,20}$/.test(id) ? id : '?';
 }
 
 function certificates(count: number): string {
   return plural(count, 'certificate');
 }
 
-/** The value both buttons carry; the admin id is capped so the value always fits. */
-export function assignValue(input: AssignInput): string {
-  const value: AssignValue = {
-    id: input.dataSourceId,
-    count: input.count,
-    admin: String(input.adminId ?? '').slice(0, 255),
-  };
-  return JSON.stringify(value);
-}
-
 /** Asks the admin to confirm before AssignCertificateCount changes anything. */
-export function renderAssignConfirmation(input: AssignInput): SlackMessage {
+export function renderAssignConfirmation(input: AssignInput & { nonce: string; expiresAt: Date }): SlackMessage {
   const id = idText(input.dataSourceId);
   const what = `${certificates(input.count)} to data source ${id}`;
-  const value = assignValue(input);
+  // The request itself stays on the server; the buttons name it by its nonce.
+  const value = BUTTONS.assignConfirm.encode({ nonce: input.nonce });
   const blocks: KnownBlock[] = [
     header('Assign certificates?'),
     section(
       `${EMOJI.warning} *Assign ${what}?*\nThis changes your certificate quota in Certificate Management Service and cannot be undone from Slack.`,
     ),
     actions([
-      button({ text: 'Confirm', actionId: ACTION_IDS.assignConfirm, value, style: 'primary' }),
-      button({ text: 'Cancel', actionId: ACTION_IDS.assignCancel, value }),
+      button({ text: 'Confirm', actionId: BUTTONS.assignConfirm.actionId, value, style: 'primary' }),
+      button({ text: 'Cancel', actionId: BUTTONS.assignCancel.actionId, value }),
     ]),
-    context([`Requested by ${mention(input.adminId)} · only they can confirm`]),
+    context([`Requested by ${mention(input.adminId)} · only they can confirm, until ${formatUtc(input.expiresAt)}`]),
   ];
   return buildMessage(`Confirm: assign ${what}? This changes your certificate quota.`, blocks);
 }
@@ -106,5 +100,36 @@ export function renderAssignNotYours(input: { adminId?: string } = {}): SlackMes
   const who = input.adminId ? mention(input.adminId) : 'the admin who ran /cert-assign';
   return buildMessage('Only the admin who asked for this assignment can confirm or cancel it.', [
     section(`${EMOJI.locked} Only ${who} can confirm or cancel this assignment. Nothing was changed.`),
+  ]);
+}
+
+/** The confirmation cannot be used: unknown nonce, expired, or a stored request the limits now refuse. */
+export function renderAssignUnavailable(input: {
+  reason: 'unknown' | 'expired' | 'invalid';
+  detail?: string;
+}): SlackMessage {
+  const why =
+    input.reason === 'expired'
+      ? 'This confirmation has expired.'
+      : input.reason === 'invalid'
+        ? `This request is not allowed: ${inlineText(input.detail, 300)}`
+        : 'This confirmation is unknown to the bot (it may be from another installation, or its record was removed).';
+  return buildMessage(`${why} Nothing was changed; run /cert-assign again.`, [
+    section(`${EMOJI.warning} ${why} Nothing was changed; run \`/cert-assign\` again.`),
+  ]);
+}
+
+/** Confirm or Cancel pressed again after the decision was made (twice, or on another replica). */
+export function renderAssignAlreadyDecided(input: { status: string }): SlackMessage {
+  const what =
+    input.status === 'cancelled'
+      ? 'was cancelled'
+      : input.status === 'claimed'
+        ? 'is being carried out right now'
+        : input.status === 'succeeded'
+          ? 'was already carried out'
+          : 'was already tried and failed; run /cert-assign again to retry';
+  return buildMessage(`This assignment ${what}. Nothing more was changed.`, [
+    section(`${EMOJI.locked} This assignment ${what}. Nothing more was changed.`),
   ]);
 }

@@ -1,33 +1,16 @@
 import type { KnownBlock } from '@slack/types';
-import type { CertificateOrder } from '../../cas/types';
+import { type Certificate, displayName } from '../../domain/certificate';
 import type { DigestData } from '../../digest/collect';
-import type { DigestPeriod } from '../../digest/period';
-import {
-  daysLeft,
-  describeDaysLeft,
-  EMOJI,
-  formatDelta,
-  formatNumber,
-  formatUtc,
-  plural,
-  URGENCY_EMOJI,
-  urgency,
-} from './format';
-import {
-  actions,
-  boldText,
-  buildMessage,
-  button,
-  codeSpan,
-  context,
-  cutLines,
-  divider,
-  header,
-  inlineText,
-  section,
-} from './limits';
-import { assetLines, RISK_KINDS, riskRows } from './risk';
-import { ACTION_IDS, type ListOpenValue, type SlackMessage } from './types';
+import type { JobPeriod as DigestPeriod } from '../../jobs/period';
+import { daysLeft, urgency } from '../../domain/expiry';
+import { RISK_KINDS, riskRows } from '../../domain/risk';
+import { BUTTONS } from '../button-codecs';
+import { describeDaysLeft, formatDelta, formatNumber, formatUtc, plural } from '../../render/format';
+import { EMOJI, URGENCY_EMOJI } from './emoji';
+import { actions, buildMessage, button, context, cutLines, divider, header, section } from './builders';
+import { boldText, codeSpan, inlineText } from './escape';
+import { assetLines, RISK_KIND_EMOJI } from './risk';
+import type { SlackMessage } from './types';
 
 /** Certificates shown in each list of the digest before "…and N more". */
 export const DIGEST_LIST_SIZE = 10;
@@ -53,15 +36,15 @@ function change(current: number, previous: number | undefined): string {
   return delta === 0 ? ' (no change)' : ` (${formatDelta(delta)})`;
 }
 
-function certificateLine(item: CertificateOrder, now: Date): string {
-  const days = daysLeft(item.EndDate, now);
-  const name = boldText(item.CommonName || item.Name || item.InstanceId, 100) || '_(no common name)_';
-  const id = typeof item.CertificateId === 'number' ? String(item.CertificateId) : item.InstanceId;
-  const end = item.EndDate ? `ends ${inlineText(item.EndDate, 10)}` : 'end date unknown';
-  return `${URGENCY_EMOJI[urgency(days, item.Expired)]} ${name} ${codeSpan(id, 40)} · ${end} · ${describeDaysLeft(days)}`;
+function certificateLine(item: Certificate, now: Date): string {
+  const days = daysLeft(item.endDate, now);
+  const name = boldText(displayName(item), 100) || '_(no common name)_';
+  const id = item.certificateId ?? item.instanceId;
+  const end = item.endDate ? `ends ${inlineText(item.endDate, 10)}` : 'end date unknown';
+  return `${URGENCY_EMOJI[urgency(days, item.expired)]} ${name} ${codeSpan(id, 40)} · ${end} · ${describeDaysLeft(days)}`;
 }
 
-function listSection(title: string, items: CertificateOrder[], now: Date): KnownBlock {
+function listSection(title: string, items: Certificate[], now: Date): KnownBlock {
   const lines = items.slice(0, DIGEST_LIST_SIZE).map((item) => certificateLine(item, now));
   const cut = cutLines(lines, { maxChars: LIST_SECTION_CHARS - title.length - 10, maxLines: DIGEST_LIST_SIZE + 1 });
   const hidden = items.length - lines.length + cut.omitted;
@@ -76,7 +59,7 @@ function footer(data: DigestData): KnownBlock {
   return context([`Built ${formatUtc(data.now)} · ${since}`]);
 }
 
-/** The weekly digest: trend since last week's digest, the certificates to fix, asset totals. */
+/** The digest: trend since the previous digest, the certificates to fix, asset totals. */
 export function renderDigest(data: DigestData): SlackMessage {
   const rows = riskRows(data.risk);
   const previous = data.previous;
@@ -109,11 +92,12 @@ export function renderDigest(data: DigestData): SlackMessage {
     const now = current.get(kind.key) ?? 0;
     const before = previous ? (previous.risks[kind.key] ?? 0) : undefined;
     if (now === 0 && !before) return [];
-    return [`${now === 0 ? EMOJI.good : kind.emoji} ${kind.label}: *${formatNumber(now)}*${change(now, before)}`];
+    return [
+      `${now === 0 ? EMOJI.good : RISK_KIND_EMOJI[kind.key]} ${kind.label}: *${formatNumber(now)}*${change(now, before)}`,
+    ];
   });
   const totalChange = change(rows.total, previous?.totalRisk);
 
-  const openValue: ListOpenValue = { status: 'expiring' };
   const blocks: KnownBlock[] = [
     header(title),
     section(
@@ -132,8 +116,8 @@ export function renderDigest(data: DigestData): SlackMessage {
       actions([
         button({
           text: 'List all expiring certificates',
-          actionId: ACTION_IDS.listOpen,
-          value: JSON.stringify(openValue),
+          actionId: BUTTONS.listOpen.actionId,
+          value: BUTTONS.listOpen.encode({ status: 'expiring' }),
         }),
       ]),
     );

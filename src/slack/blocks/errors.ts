@@ -1,7 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import { isCasError } from '../../cas/errors';
-import { EMOJI } from './format';
-import { buildMessage, codeSpan, context, inlineText, section } from './limits';
+import { EMOJI } from './emoji';
+import { buildMessage, context, section } from './builders';
+import { codeSpan, inlineText } from './escape';
 import type { SlackMessage } from './types';
 
 /**

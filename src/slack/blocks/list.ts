@@ -1,36 +1,27 @@
 import type { Button, KnownBlock } from '@slack/types';
-import type { CertificateOrder } from '../../cas/types';
-import { daysLeft, describeDaysLeft, EMOJI, formatNumber, formatUtc, plural, URGENCY_EMOJI, urgency } from './format';
-import {
-  actions,
-  boldText,
-  buildMessage,
-  button,
-  codeSpan,
-  context,
-  fitsButtonValue,
-  header,
-  inlineText,
-  oneLine,
-  section,
-  takeBlocks,
-  truncate,
-} from './limits';
-import { ACTION_IDS, type ListPageValue, type ListStatus, type SlackMessage } from './types';
+import { type Certificate, displayName } from '../../domain/certificate';
+import { daysLeft, urgency } from '../../domain/expiry';
+import type { CertificateView } from '../../domain/views';
+import { describeDaysLeft, formatNumber, formatUtc, plural } from '../../render/format';
+import { EMOJI, URGENCY_EMOJI } from './emoji';
+import { actions, buildMessage, button, context, fitsButtonValue, header, section, takeBlocks } from './builders';
+import { boldText, codeSpan, inlineText, oneLine, truncate } from './escape';
+import { BUTTONS } from '../button-codecs';
+import type { SlackMessage } from './types';
 
 export interface CertificateListInput {
-  filter: { status: ListStatus; keyword?: string };
+  filter: { status: CertificateView; keyword?: string };
   /** 0-based. */
   page: number;
   pageSize: number;
   /** Matching certificates over all pages. */
   total: number;
   /** Just this page, already sorted (see sortByDaysLeft). */
-  items: CertificateOrder[];
+  items: Certificate[];
   now: Date;
 }
 
-const TITLES: Record<ListStatus, string> = {
+const TITLES: Record<CertificateView, string> = {
   expiring: 'Expiring certificates',
   expired: 'Expired certificates',
   issued: 'Issued certificates',
@@ -48,28 +39,30 @@ function cleanKeyword(keyword: string | undefined): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-function titleOf(status: ListStatus): string {
+function titleOf(status: CertificateView): string {
   return TITLES[status] ?? TITLES.all;
 }
 
-function itemSection(item: CertificateOrder, now: Date): KnownBlock {
-  const days = daysLeft(item.EndDate, now);
-  const level = urgency(days, item.Expired);
-  const name = boldText(item.CommonName || item.Name || item.InstanceId, 120) || '_(no common name)_';
-  const end = typeof item.EndDate === 'string' && days !== undefined ? ` (ends ${inlineText(item.EndDate, 10)})` : '';
-  const when = days === undefined && item.Expired ? 'expired' : describeDaysLeft(days);
+function itemSection(item: Certificate, now: Date): KnownBlock {
+  const days = daysLeft(item.endDate, now);
+  const level = urgency(days, item.expired);
+  const name = boldText(displayName(item), 120) || '_(no common name)_';
+  const end = typeof item.endDate === 'string' && days !== undefined ? ` (ends ${inlineText(item.endDate, 10)})` : '';
+  const when = days === undefined && item.expired ? 'expired' : describeDaysLeft(days);
   const details: string[] = [];
-  const id = typeof item.CertificateId === 'number' ? String(item.CertificateId) : item.InstanceId;
+  const id = item.certificateId ?? item.instanceId;
   if (id !== undefined && id !== '') details.push(`ID ${codeSpan(id, 60)}`);
-  if (item.Issuer) details.push(`Issuer: ${inlineText(item.Issuer, 100)}`);
-  if (item.Upload) details.push('uploaded');
+  if (item.issuer) details.push(`Issuer: ${inlineText(item.issuer, 100)}`);
+  if (item.uploaded) details.push('uploaded');
   const second = details.length > 0 ? `\n${details.join(' · ')}` : '';
   return section(`${URGENCY_EMOJI[level]} ${name} — ${when}${end}${second}`);
 }
 
-function pageValue(status: ListStatus, keyword: string | undefined, page: number): string {
-  const value: ListPageValue = { status, keyword, page };
-  return JSON.stringify(value);
+/** Stands in for a missing list entry, so a hole in the input renders as a nameless row. */
+const NO_CERTIFICATE: Certificate = { account: '', id: '', sans: [], expired: false, uploaded: false };
+
+function pageValue(status: CertificateView, keyword: string | undefined, page: number): string {
+  return BUTTONS.listNext.encode({ status, keyword, page });
 }
 
 function wholeNumber(value: number, fallback: number, min: number): number {
@@ -78,7 +71,7 @@ function wholeNumber(value: number, fallback: number, min: number): number {
 
 /** The /cert-list answer: one section per certificate on this page, with Previous/Next buttons. */
 export function renderCertificateList(input: CertificateListInput): SlackMessage {
-  const status: ListStatus = input.filter?.status in TITLES ? input.filter.status : 'all';
+  const status: CertificateView = input.filter?.status in TITLES ? input.filter.status : 'all';
   const keyword = cleanKeyword(input.filter?.keyword);
   const items = Array.isArray(input.items) ? input.items : [];
   const pageSize = wholeNumber(input.pageSize, 10, 1);
@@ -111,13 +104,13 @@ export function renderCertificateList(input: CertificateListInput): SlackMessage
     const last = first + items.length;
     const range = `Showing ${formatNumber(first + 1)}–${formatNumber(last)} of ${formatNumber(total)}`;
     const soonest = items[0];
-    const soonestName = inlineText(soonest?.CommonName || soonest?.Name, 60);
-    const soonestDays = daysLeft(soonest?.EndDate, input.now);
+    const soonestName = inlineText(soonest?.commonName ?? soonest?.name, 60);
+    const soonestDays = daysLeft(soonest?.endDate, input.now);
     text = `${title}${matching}: ${range.toLowerCase()}.${
       soonestName && soonestDays !== undefined ? ` First: ${soonestName}, ${describeDaysLeft(soonestDays)}.` : ''
     }`;
     blocks.push(context([range]));
-    const fitted = takeBlocks(items, (item) => itemSection(item ?? {}, input.now), {
+    const fitted = takeBlocks(items, (item) => itemSection(item ?? NO_CERTIFICATE, input.now), {
       maxBlocks: MAX_ITEM_BLOCKS,
       maxChars: ITEMS_JSON_BUDGET,
     });
@@ -131,8 +124,9 @@ export function renderCertificateList(input: CertificateListInput): SlackMessage
   const previous = pageValue(status, keyword, Math.min(page - 1, Math.max(0, Math.ceil(total / pageSize) - 1)));
   const next = pageValue(status, keyword, page + 1);
   const fits = fitsButtonValue(previous) && fitsButtonValue(next);
-  if (fits && hasPrevious) buttons.push(button({ text: '◀ Previous', actionId: ACTION_IDS.listPrev, value: previous }));
-  if (fits && hasNext) buttons.push(button({ text: 'Next ▶', actionId: ACTION_IDS.listNext, value: next }));
+  if (fits && hasPrevious)
+    buttons.push(button({ text: '◀ Previous', actionId: BUTTONS.listPrev.actionId, value: previous }));
+  if (fits && hasNext) buttons.push(button({ text: 'Next ▶', actionId: BUTTONS.listNext.actionId, value: next }));
   if (buttons.length > 0) blocks.push(actions(buttons));
 
   const footer = [`Checked ${formatUtc(input.now)}`];

@@ -1,119 +1,24 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { AssetCount, RiskCount } from '../../cas/types';
-import { EMOJI, formatDelta, formatNumber, formatUtc, parseTime, plural } from './format';
-import { actions, buildMessage, button, codeSpan, context, fieldsSection, header, section } from './limits';
-import { ACTION_IDS, type ListOpenValue, type SlackMessage } from './types';
+import { count, type RiskKind, riskRows } from '../../domain/risk';
+import { parseTime } from '../../domain/expiry';
+import { formatDelta, formatNumber, formatUtc, plural } from '../../render/format';
+import { EMOJI } from './emoji';
+import { actions, buildMessage, button, context, fieldsSection, header, section } from './builders';
+import { codeSpan } from './escape';
+import { BUTTONS } from '../button-codecs';
+import type { SlackMessage } from './types';
 
-export type RiskKind =
-  'expired' | 'expiring' | 'notDeployed' | 'failedReview' | 'notHosted' | 'noAlerts' | 'unmonitoredDomains';
-export type RiskSource = 'paid' | 'free' | 'uploaded' | 'aliyun' | 'multiCloud' | 'domains';
-
-export interface RiskKindRow {
-  key: RiskKind;
-  label: string;
-  emoji: string;
-  count: number;
-}
-export interface RiskSourceRow {
-  key: RiskSource;
-  label: string;
-  count: number;
-}
-export interface RiskRows {
-  /** Non-zero kinds, in the order below (most urgent first). */
-  byKind: RiskKindRow[];
-  /** Non-zero sources. */
-  bySource: RiskSourceRow[];
-  /** Sum of every counter. */
-  total: number;
-}
-
-/** The 18 GetRiskCount counters. */
-type RiskCounter =
-  | 'BuyCertificateExpireCount'
-  | 'BuyCertificateWillExpiredCount'
-  | 'BuyCertificateNotDeploymentCount'
-  | 'BuyCertificateNotTrusteeCount'
-  | 'BuyCheckedFailCount'
-  | 'FreeCertificateExpireCount'
-  | 'FreeCertificateWillExpiredCount'
-  | 'FreeCertificateNotDeploymentCount'
-  | 'FreeCheckedFailCount'
-  | 'UploadCertificateExpireCount'
-  | 'UploadCertificateWillExpiredCount'
-  | 'UploadCertificateNotDeploymentCount'
-  | 'UploadCertificateNotNoticeCount'
-  | 'AliyunAssetCertificateExpiredCount'
-  | 'AliyunAssetCertificateWillExpiredCount'
-  | 'MultiCloudAssetCertificateExpiredCount'
-  | 'MultiCloudAssetCertificateWillExpiredCount'
-  | 'DomainAssetNotMonitorCount';
-
-/** Every GetRiskCount counter with its kind and source: each counts once in each view. */
-const COUNTERS: ReadonlyArray<{ field: RiskCounter; kind: RiskKind; source: RiskSource }> = [
-  { field: 'BuyCertificateExpireCount', kind: 'expired', source: 'paid' },
-  { field: 'FreeCertificateExpireCount', kind: 'expired', source: 'free' },
-  { field: 'UploadCertificateExpireCount', kind: 'expired', source: 'uploaded' },
-  { field: 'AliyunAssetCertificateExpiredCount', kind: 'expired', source: 'aliyun' },
-  { field: 'MultiCloudAssetCertificateExpiredCount', kind: 'expired', source: 'multiCloud' },
-  { field: 'BuyCertificateWillExpiredCount', kind: 'expiring', source: 'paid' },
-  { field: 'FreeCertificateWillExpiredCount', kind: 'expiring', source: 'free' },
-  { field: 'UploadCertificateWillExpiredCount', kind: 'expiring', source: 'uploaded' },
-  { field: 'AliyunAssetCertificateWillExpiredCount', kind: 'expiring', source: 'aliyun' },
-  { field: 'MultiCloudAssetCertificateWillExpiredCount', kind: 'expiring', source: 'multiCloud' },
-  { field: 'BuyCertificateNotDeploymentCount', kind: 'notDeployed', source: 'paid' },
-  { field: 'FreeCertificateNotDeploymentCount', kind: 'notDeployed', source: 'free' },
-  { field: 'UploadCertificateNotDeploymentCount', kind: 'notDeployed', source: 'uploaded' },
-  { field: 'BuyCheckedFailCount', kind: 'failedReview', source: 'paid' },
-  { field: 'FreeCheckedFailCount', kind: 'failedReview', source: 'free' },
-  { field: 'BuyCertificateNotTrusteeCount', kind: 'notHosted', source: 'paid' },
-  { field: 'UploadCertificateNotNoticeCount', kind: 'noAlerts', source: 'uploaded' },
-  { field: 'DomainAssetNotMonitorCount', kind: 'unmonitoredDomains', source: 'domains' },
-];
-
-export const RISK_KINDS: ReadonlyArray<{ key: RiskKind; label: string; emoji: string }> = [
-  { key: 'expired', label: 'Expired', emoji: EMOJI.expired },
-  { key: 'expiring', label: 'Expiring soon', emoji: EMOJI.expiring },
-  { key: 'notDeployed', label: 'Not deployed', emoji: EMOJI.notDeployed },
-  { key: 'failedReview', label: 'Failed review', emoji: EMOJI.failedReview },
-  { key: 'notHosted', label: 'Not hosted', emoji: EMOJI.notHosted },
-  { key: 'noAlerts', label: 'Uploaded without alerts', emoji: EMOJI.noAlerts },
-  { key: 'unmonitoredDomains', label: 'Domains without monitoring', emoji: EMOJI.unmonitored },
-];
-
-const SOURCES: ReadonlyArray<{ key: RiskSource; label: string }> = [
-  { key: 'paid', label: 'Paid certificates' },
-  { key: 'free', label: 'Free certificates' },
-  { key: 'uploaded', label: 'Uploaded certificates' },
-  { key: 'aliyun', label: 'Alibaba Cloud resources' },
-  { key: 'multiCloud', label: 'Multi-cloud resources' },
-  { key: 'domains', label: 'Domains' },
-];
-
-/** A counter as a count: missing, negative or non-numeric values count as zero. */
-function count(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
-}
-
-/** GetRiskCount grouped by kind and by source, zero rows left out (shared with the weekly digest). */
-export function riskRows(risk: RiskCount): RiskRows {
-  const byKind = new Map<RiskKind, number>();
-  const bySource = new Map<RiskSource, number>();
-  let total = 0;
-  for (const counter of COUNTERS) {
-    const n = count(risk[counter.field]);
-    total += n;
-    byKind.set(counter.kind, (byKind.get(counter.kind) ?? 0) + n);
-    bySource.set(counter.source, (bySource.get(counter.source) ?? 0) + n);
-  }
-  return {
-    byKind: RISK_KINDS.map((kind) => ({ ...kind, count: byKind.get(kind.key) ?? 0 })).filter((row) => row.count > 0),
-    bySource: SOURCES.map((source) => ({ ...source, count: bySource.get(source.key) ?? 0 })).filter(
-      (row) => row.count > 0,
-    ),
-    total,
-  };
-}
+/** One emoji per risk kind, the same in every message. */
+export const RISK_KIND_EMOJI: Record<RiskKind, string> = {
+  expired: EMOJI.expired,
+  expiring: EMOJI.expiring,
+  notDeployed: EMOJI.notDeployed,
+  failedReview: EMOJI.failedReview,
+  notHosted: EMOJI.notHosted,
+  noAlerts: EMOJI.noAlerts,
+  unmonitoredDomains: EMOJI.unmonitored,
+};
 
 export interface RiskSummaryInput {
   risk: RiskCount;
@@ -201,13 +106,12 @@ export function renderRiskSummary(input: RiskSummaryInput): SlackMessage {
     ]);
   }
 
-  const kindLines = rows.byKind.map((row) => `${row.emoji} ${row.label}: *${formatNumber(row.count)}*`);
+  const kindLines = rows.byKind.map((row) => `${RISK_KIND_EMOJI[row.key]} ${row.label}: *${formatNumber(row.count)}*`);
   const sourceLines = rows.bySource.map((row) => `${row.label}: ${formatNumber(row.count)}`);
-  const openValue: ListOpenValue = { status: 'expiring' };
   const listButton: Button = button({
     text: 'List expiring certificates',
-    actionId: ACTION_IDS.listOpen,
-    value: JSON.stringify(openValue),
+    actionId: BUTTONS.listOpen.actionId,
+    value: BUTTONS.listOpen.encode({ status: 'expiring' }),
   });
 
   const blocks: KnownBlock[] = [

@@ -1,8 +1,11 @@
 import type { KnownBlock } from '@slack/types';
 import type { CertificateStatus } from '../../cas/types';
-import { EMOJI, formatNumber, formatUtc, parseTime, plural } from './format';
-import { buildMessage, codeSpan, context, cutLines, header, inlineText, lineSections, section } from './limits';
-import type { InvalidSerial } from './serials';
+import { parseTime } from '../../domain/expiry';
+import type { InvalidSerial } from '../../domain/serials';
+import { formatNumber, formatUtc, plural } from '../../render/format';
+import { EMOJI } from './emoji';
+import { buildMessage, context, cutLines, header, lineSections, section } from './builders';
+import { codeSpan, inlineText } from './escape';
 import type { SlackMessage } from './types';
 
 export interface StatusResultsInput {

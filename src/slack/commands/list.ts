@@ -1,18 +1,15 @@
 import type { App } from '@slack/bolt';
-import { isCertificateView } from '../../cas/certificate-views';
+import { isCertificateView, MAX_KEYWORD } from '../../domain/views';
 import { renderUsage } from '../blocks/errors';
-import { type CertificatePages, renderCertificatePage } from '../certificate-pages';
+import { certificatePage, renderCertificatePage } from '../certificate-page';
 import { parseCommandArgs, responseType } from '../command-args';
 import type { SlackDeps } from '../deps';
-import { commandHandler } from './run-command';
+import { commandListener } from '../listener';
 
-/** Longest keyword passed to CAS; a domain name is at most 253 characters. */
-export const MAX_KEYWORD = 253;
-
-export function registerListCommand(app: App, deps: SlackDeps, pages: CertificatePages): void {
+export function registerListCommand(app: App, deps: SlackDeps): void {
   app.command(
     '/cert-list',
-    commandHandler(deps, '/cert-list', 'Could not list certificates', async ({ command }) => {
+    commandListener(deps, { name: '/cert-list', whatFails: 'Could not list certificates' }, async ({ command }) => {
       const args = parseCommandArgs(command.text);
       if (args.help) return { ...renderUsage('/cert-list'), response_type: 'ephemeral' };
       // The first word is the view when it names one; otherwise everything is the keyword.
@@ -30,7 +27,7 @@ export function registerListCommand(app: App, deps: SlackDeps, pages: Certificat
           ...renderUsage('/cert-list', `The keyword is too long: at most ${MAX_KEYWORD} characters.`),
           response_type: 'ephemeral',
         };
-      const page = await pages(view, keyword, 0);
+      const page = await certificatePage(deps.certificates, { view, keyword, page: 0 }, deps.now());
       return { ...renderCertificatePage(page, deps.now()), response_type: responseType(args) };
     }),
   );

@@ -1,0 +1,264 @@
+import os from 'node:os';
+
+import { WebClient } from '@slack/web-api';
+import { buildCasClient, type CasClient } from './cas';
+import type { Config } from './config';
+import { DEFAULT_ACCOUNT } from './domain/account';
+import { collectDigest } from './digest/collect';
+import { digestJob } from './digest/job';
+import { type ChannelOutcome, type DigestDeps, type DigestPoster, runDigest } from './digest/run';
+import type { CertificateSource } from './inventory/certificate-source';
+import { liveCertificateSource } from './inventory/live-source';
+import { type JobPeriod, periodAt } from './jobs/period';
+import { createScheduler, type Scheduler } from './jobs/scheduler';
+import { createInflight } from './ops/inflight';
+import { createLogger, type Logger } from './ops/logger';
+import { createMetrics, type Metrics } from './ops/metrics';
+import { createReadiness, type Readiness } from './ops/readiness';
+import { opsRoutes } from './ops/routes';
+import { createSlackApp, type SlackApp } from './slack/app';
+import { digestRenderer } from './slack/blocks/digest';
+import type { SlackMessage } from './slack/blocks/types';
+import { createDigestPoster } from './slack/digest-poster';
+import { openStore } from './store';
+import type { Store } from './store/types';
+
+/** What a caller may put in place of the defaults: a clock, a logger, fakes at the edges. */
+export interface ServiceOverrides {
+  logger?: Logger;
+  now?: () => Date;
+  /** Names this process in claims and leases (default host:pid). */
+  instanceId?: string;
+  /** A store the caller opened (and closes). */
+  store?: Store;
+  /** Retries of Slack Web API calls (default: the client's policy). */
+  slackRetries?: number;
+  /** The bot's Slack IDs when known: Bolt then skips auth.test at start. */
+  botIdentity?: { botId: string; botUserId: string };
+  /** First backoff delay of CAS retries and of digest rebuilds, in ms. */
+  retryBaseDelayMs?: number;
+  /** Prefix of the shared limiter's Redis keys. */
+  redisNamespace?: string;
+  /** How long a stop waits for answers in flight (default 10 s). */
+  drainMs?: number;
+  /** How often jobs look for due periods (default one minute). */
+  catchUpIntervalMs?: number;
+  /** How long a digest claim is held without renewal (default two minutes). */
+  digestLeaseMs?: number;
+}
+
+export interface DigestService {
+  deps: DigestDeps;
+  /** The period that contains `at` (default now). */
+  periodAt(at?: Date): JobPeriod;
+  run(period: JobPeriod, options?: { force?: boolean; channels?: readonly string[] }): Promise<ChannelOutcome[]>;
+  /** This period's digest as it would be posted; records nothing. */
+  preview(): Promise<SlackMessage>;
+}
+
+/**
+ * Everything the bot is made of, built once from the configuration: store, CAS client,
+ * certificate source, metrics, readiness, jobs and the Slack app. Parts are built on first
+ * use, so a CLI command that needs only CAS opens no store and builds no Slack app;
+ * `start()` builds and starts what `serve` runs, `stop()` closes whatever was built.
+ */
+export interface Services {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly instanceId: string;
+  readonly metrics: Metrics;
+  readonly readiness: Readiness;
+  store(): Promise<Store>;
+  cas(): Promise<CasClient>;
+  certificates(): Promise<CertificateSource>;
+  digest(): Promise<DigestService>;
+  slack(): Promise<SlackApp>;
+  jobs(): Promise<Scheduler>;
+  /** Serves Slack and runs the jobs; resolves with the HTTP port bound. */
+  start(): Promise<{ port: number | undefined }>;
+  /** Stops taking requests, lets answers in flight finish, then closes everything built. */
+  stop(): Promise<void>;
+}
+
+function once<T>(build: () => Promise<T>): () => Promise<T> {
+  let built: Promise<T> | undefined;
+  return () => (built ??= build());
+}
+
+export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
+  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const now = overrides.now ?? (() => new Date());
+  const instanceId = overrides.instanceId ?? `${os.hostname()}:${process.pid}`;
+  const metrics = createMetrics();
+  const inflight = createInflight();
+  const built: { store?: Store; cas?: CasClient; slack?: SlackApp; jobs?: Scheduler } = {};
+
+  const store = once(async () => (built.store = overrides.store ?? (await openStore(config))));
+
+  const cas = once(async () => {
+    const client = await buildCasClient(config, {
+      retryBaseDelayMs: overrides.retryBaseDelayMs,
+      redisNamespace: overrides.redisNamespace,
+    });
+    client.events.on('call', (_operation, outcome) => {
+      if (outcome === 'ok') readiness.casSucceeded();
+    });
+    client.events.on('limiter', (state, detail) => {
+      if (state === 'lost')
+        logger.error({ limiter: detail }, 'shared rate limiter (Redis) unreachable; CAS calls fail until it is back');
+      else logger.info({ limiter: detail }, 'shared rate limiter (Redis) reachable again');
+    });
+    metrics.watchCas(client);
+    metrics.watchRisk(async () => {
+      const [risk, assets] = await Promise.all([client.getRiskCount(), client.getAssetCount()]);
+      return { risk, assets };
+    });
+    built.cas = client;
+    return client;
+  });
+
+  const certificates = once(async () => liveCertificateSource(await cas(), { account: DEFAULT_ACCOUNT }));
+
+  // The bot's own Slack client for posts and the readiness probe; Bolt's app has its own.
+  const webClient = once(async () => {
+    if (!config.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is not set: cannot post to Slack');
+    return new WebClient(config.SLACK_BOT_TOKEN, {
+      slackApiUrl: config.SLACK_API_URL,
+      ...(overrides.slackRetries !== undefined ? { retryConfig: { retries: overrides.slackRetries } } : {}),
+    });
+  });
+  const probeClient = once(
+    async () =>
+      new WebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } }),
+  );
+
+  const readiness: Readiness = createReadiness({
+    store: async () => (await store()).ping(),
+    cas: async () => {
+      await (await cas()).getAssetCount();
+    },
+    slack: async () => {
+      await (await probeClient()).auth.test();
+    },
+  });
+
+  const trigger = { cron: config.DIGEST_CRON, timezone: config.DIGEST_TIMEZONE };
+  const digest = once(async (): Promise<DigestService> => {
+    const [s, c, source] = await Promise.all([store(), cas(), certificates()]);
+    // Built on first post, so a dry run needs no Slack token.
+    let poster: DigestPoster | undefined;
+    const lazyPoster: DigestPoster = {
+      postMessage: async (message) => (poster ??= createDigestPoster(await webClient())).postMessage(message),
+      findPosted: async (...args) => (poster ??= createDigestPoster(await webClient())).findPosted(...args),
+    };
+    const deps: DigestDeps = {
+      cas: c,
+      certificates: source,
+      claims: s.claims,
+      snapshots: s.snapshots,
+      poster: lazyPoster,
+      render: digestRenderer,
+      logger,
+      now,
+      instanceId,
+      observe: metrics.observe,
+    };
+    return {
+      deps,
+      periodAt: (at) => periodAt(trigger, at ?? now()),
+      run: (period, options = {}) =>
+        runDigest(deps, {
+          period,
+          channels: options.channels ?? config.DIGEST_CHANNEL,
+          force: options.force,
+          retryForMs: config.DIGEST_RETRY_MINUTES * 60_000,
+          retryBaseDelayMs: overrides.retryBaseDelayMs,
+          leaseMs: overrides.digestLeaseMs,
+        }),
+      preview: async () =>
+        digestRenderer.digest(await collectDigest(deps, periodAt(trigger, now()), now())) as SlackMessage,
+    };
+  });
+
+  const jobs = once(async () => {
+    const scheduler = createScheduler({ logger, now, catchUpIntervalMs: overrides.catchUpIntervalMs });
+    if (config.DIGEST_CHANNEL.length === 0) {
+      logger.info('DIGEST_CHANNEL is not set: no digest will be posted');
+    } else {
+      const [s, d] = await Promise.all([store(), digest()]);
+      scheduler.add(digestJob({ trigger, channels: config.DIGEST_CHANNEL, claims: s.claims, run: (p) => d.run(p) }));
+    }
+    built.jobs = scheduler;
+    return scheduler;
+  });
+
+  const slack = once(async () => {
+    const [s, c, source, d] = await Promise.all([store(), cas(), certificates(), digest()]);
+    const routes = opsRoutes({ metrics, readiness });
+    const app = createSlackApp(
+      {
+        botToken: config.SLACK_BOT_TOKEN as string,
+        signingSecret: config.SLACK_SIGNING_SECRET,
+        appToken: config.SLACK_APP_TOKEN,
+        apiUrl: config.SLACK_API_URL,
+        port: config.PORT,
+        routes,
+        webApiRetries: overrides.slackRetries,
+        botIdentity: overrides.botIdentity,
+      },
+      {
+        cas: c,
+        certificates: source,
+        store: s,
+        logger,
+        now,
+        adminUserIds: config.ADMIN_USER_IDS,
+        instanceId,
+        digestPreview: () => d.preview(),
+        observe: metrics.observe,
+        inflight,
+      },
+    );
+    built.slack = app;
+    return app;
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    logger,
+    now,
+    instanceId,
+    metrics,
+    readiness,
+    store,
+    cas,
+    certificates,
+    digest,
+    slack,
+    jobs,
+    async start() {
+      const app = await slack();
+      const scheduler = await jobs();
+      const { port } = await app.start();
+      logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'cert-bot is serving');
+      scheduler.start();
+      return { port };
+    },
+    stop() {
+      const drainMs = overrides.drainMs ?? 10_000;
+      stopping ??= (async () => {
+        const quiet = (what: string) => (error: unknown) =>
+          logger.warn({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, `stop: ${what}`);
+        await built.slack?.stop().catch(quiet('slack'));
+        const drained = await inflight.drained(drainMs);
+        if (!drained) logger.warn({ inflight: inflight.count() }, 'shutting down with answers still in flight');
+        await built.jobs?.stop(drainMs).catch(quiet('jobs'));
+        await built.cas?.close().catch(quiet('cas'));
+        if (!overrides.store) await built.store?.close().catch(quiet('store'));
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { CERTIFICATE_VIEWS } from '../domain/views';
+
+/**
+ * Every button the bot renders: its action_id and the shape of its value, encoded by the
+ * renderers and decoded (zod-validated) by the listeners, so the two cannot drift apart and a
+ * tampered or stale value is caught in one place.
+ */
+export interface ButtonCodec<T> {
+  readonly actionId: string;
+  encode(value: T): string;
+  /** The value, or undefined when it is not one this button carries (forged, stale, cut). */
+  decode(raw: string | undefined): T | undefined;
+}
+
+function codec<T>(actionId: string, schema: z.ZodType<T>): ButtonCodec<T> {
+  return {
+    actionId,
+    // Typed by the compiler; renderers must never throw on odd input, so no parse here.
+    encode: (value) => JSON.stringify(value),
+    decode(raw) {
+      if (typeof raw !== 'string') return undefined;
+      try {
+        const parsed = schema.safeParse(JSON.parse(raw));
+        return parsed.success ? parsed.data : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+const view = z.enum(CERTIFICATE_VIEWS);
+
+export const listOpenValue = z.object({ status: view });
+export const listPageValue = z.object({
+  status: view,
+  // Longer than MAX_KEYWORD is refused by the command; here only what fits in a button.
+  keyword: z.string().max(2_000).optional(),
+  /** 0-based target page. */
+  page: z.number().int().min(0).max(1_000_000),
+});
+/** A pending /cert-assign lives on the server; its buttons carry only the nonce that names it. */
+export const assignDecisionValue = z.object({ nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/) });
+
+export type ListOpenValue = z.infer<typeof listOpenValue>;
+export type ListPageValue = z.infer<typeof listPageValue>;
+export type AssignDecisionValue = z.infer<typeof assignDecisionValue>;
+
+export const BUTTONS = {
+  listOpen: codec('cert_list_open', listOpenValue),
+  listPrev: codec('cert_list_prev', listPageValue),
+  listNext: codec('cert_list_next', listPageValue),
+  assignConfirm: codec('cert_assign_confirm', assignDecisionValue),
+  assignCancel: codec('cert_assign_cancel', assignDecisionValue),
+} as const;
+
+/** action_ids of the buttons the renderers emit; listeners register on these. */
+export const ACTION_IDS = {
+  listOpen: BUTTONS.listOpen.actionId,
+  listPrev: BUTTONS.listPrev.actionId,
+  listNext: BUTTONS.listNext.actionId,
+  assignConfirm: BUTTONS.assignConfirm.actionId,
+  assignCancel: BUTTONS.assignCancel.actionId,
+} as const;

@@ -1,0 +1,143 @@
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  RespondArguments,
+  RespondFn,
+  SlackActionMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
+} from '@slack/bolt';
+import type { Logger } from '../ops/logger';
+import type { ButtonCodec } from './button-codecs';
+import { renderCasError } from './blocks/errors';
+import { renderStaleButton } from './blocks/stale-button';
+import type { SlackMessage } from './blocks/types';
+import type { SlackDeps } from './deps';
+
+export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+/** What a listener answers: a message, where it goes, and (buttons) whether it replaces the one pressed. */
+export type Answer = SlackMessage & {
+  response_type?: 'in_channel' | 'ephemeral';
+  replace_original?: boolean;
+};
+
+/**
+ * The one path every listener takes: ack at once (Slack's 3-second deadline), then build the
+ * answer when the answer gate allows and send it through response_url. A failure becomes a
+ * short message, never a stack trace, and the app keeps serving; a shutdown waits for answers
+ * in flight; acks and answers are timed for the metrics.
+ */
+async function listen(
+  deps: SlackDeps,
+  input: {
+    name: string;
+    whatFails: string;
+    ack: () => Promise<void>;
+    respond: RespondFn;
+    log: Logger;
+    /** How an error answer is sent: buttons leave the message they sit on in place. */
+    errorPlacement: Pick<Answer, 'response_type' | 'replace_original'>;
+    build: () => Promise<Answer | undefined>;
+  },
+): Promise<void> {
+  const started = performance.now();
+  await input.ack();
+  deps.observe?.commandAcked?.(input.name, performance.now() - started);
+  const answer = async () => {
+    let outcome: 'ok' | 'error' = 'ok';
+    try {
+      await deps.answerGate?.turn();
+      const message = await input.build();
+      await deps.answerGate?.turn();
+      if (message) await input.respond(message as RespondArguments);
+    } catch (error) {
+      outcome = 'error';
+      input.log.warn({ err: describeError(error) }, `${input.name} failed`);
+      await safeRespond(
+        input.respond,
+        { ...renderCasError(error, input.whatFails), ...input.errorPlacement } as RespondArguments,
+        input.log,
+      );
+    } finally {
+      deps.observe?.commandAnswered?.(input.name, performance.now() - started, outcome);
+    }
+  };
+  await (deps.inflight ? deps.inflight.track(answer()) : answer());
+}
+
+/** A slash command's listener: `build` returns its answer. */
+export function commandListener(
+  deps: SlackDeps,
+  spec: { name: string; whatFails: string },
+  build: (args: CommandArgs, log: Logger) => Promise<Answer | undefined>,
+) {
+  return async (args: CommandArgs): Promise<void> => {
+    const log = deps.logger.child({ command: spec.name, user: args.command.user_id, team: args.command.team_id });
+    await listen(deps, {
+      name: spec.name,
+      whatFails: spec.whatFails,
+      ack: () => args.ack(),
+      respond: args.respond,
+      log,
+      errorPlacement: { response_type: 'ephemeral' },
+      build: () => build(args, log),
+    });
+  };
+}
+
+/**
+ * A button's listener: its value is decoded by the button's codec first, and a value that is
+ * not one the bot renders (tampered, or from an older message) gets one clear ephemeral answer.
+ */
+export function buttonListener<T>(
+  deps: SlackDeps,
+  spec: { codec: ButtonCodec<T>; whatFails: string; onUnreadable?: (args: ButtonArgs) => Promise<void> },
+  build: (value: T, args: ButtonArgs, log: Logger) => Promise<Answer | undefined>,
+) {
+  return async (args: ButtonArgs): Promise<void> => {
+    const log = deps.logger.child({ action: args.action.action_id, user: args.body.user.id });
+    await listen(deps, {
+      name: spec.codec.actionId,
+      whatFails: spec.whatFails,
+      ack: () => args.ack(),
+      respond: args.respond,
+      log,
+      errorPlacement: { response_type: 'ephemeral', replace_original: false },
+      build: async () => {
+        const value = spec.codec.decode(args.action.value);
+        if (value === undefined) {
+          log.warn('button with an unreadable value');
+          await spec.onUnreadable?.(args);
+          return { ...renderStaleButton(), response_type: 'ephemeral', replace_original: false };
+        }
+        return build(value, args, log);
+      },
+    });
+  };
+}
+
+export async function safeRespond(respond: RespondFn, message: RespondArguments, log: Logger): Promise<void> {
+  try {
+    await respond(message);
+  } catch (error) {
+    // response_url expired or Slack unreachable: nothing more can reach the user; log and go on.
+    log.error({ err: describeError(error) }, 'could not answer through response_url');
+  }
+}
+
+/** What we log of an error: its class and code, never its request details. */
+export function describeError(error: unknown): Record<string, unknown> {
+  if (error && typeof error === 'object') {
+    const e = error as { name?: unknown; code?: unknown; kind?: unknown; requestId?: unknown; message?: unknown };
+    return {
+      name: e.name,
+      code: e.code,
+      kind: e.kind,
+      requestId: e.requestId,
+      message: typeof e.message === 'string' ? e.message.slice(0, 300) : undefined,
+    };
+  }
+  return { message: String(error) };
+}
