@@ -6,6 +6,7 @@ import { minTimeFor } from './limiter';
 import { connectRedisLimiter, type SharedLimiter } from './redis-limiter';
 import { createTransport } from './transport';
 
+export { BottleneckCompatError, checkBottleneckCompat, PINNED_BOTTLENECK_VERSION } from './bottleneck-compat';
 export * from './client';
 export * from './errors';
 export {
