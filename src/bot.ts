@@ -76,7 +76,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     retryBaseDelayMs: options.testing?.retryBaseDelayMs,
   });
   casRef.current = cas;
-  metrics.watchLimiters(cas.limiters);
+  metrics.watchQueueDepth(() => cas.queueDepth());
   metrics.watchRisk(async () => {
     const [risk, assets] = await Promise.all([cas.getRiskCount(), cas.getAssetCount()]);
     return { risk, assets };

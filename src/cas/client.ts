@@ -2,7 +2,7 @@ import type Bottleneck from 'bottleneck';
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { CasError } from './errors';
-import { createLimiterGroup, minTimeFor } from './limiter';
+import { createLimiterGroup, minTimeFor, queueDepth } from './limiter';
 import { LIMITER_UNAVAILABLE_CODE, type LimiterConnectionState, type SharedLimiter } from './redis-limiter';
 import { withRetries } from './retry';
 import {
@@ -77,8 +77,14 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const STATUS_BATCH_WINDOW_MAX_MS = 100;
 
 export interface CasClient extends CasApi {
-  /** The limiter group, for queue-depth metrics and shutdown. */
-  readonly limiters: Bottleneck.Group;
+  /** CAS calls waiting for or holding a rate-limiter slot, across every account. */
+  queueDepth(): number;
+  /**
+   * Sets up the rate limiter of the account calls are made with. With a shared (Redis) limiter
+   * this writes its state to Redis now, so a Redis that refuses Bottleneck's scripts fails
+   * start-up (a LimiterStartupError) rather than every call. A local limiter needs nothing.
+   */
+  prepare(): Promise<void>;
   /** Drops cached counts, e.g. after an admin action. */
   clearCache(): void;
   close(): Promise<void>;
@@ -211,7 +217,10 @@ export function createCasClient(options: CasClientOptions): CasClient {
   }
 
   return {
-    limiters,
+    queueDepth: () => queueDepth(limiters),
+    async prepare() {
+      if (sharedLimiter) await sharedLimiter.prepare(limiters, await transport.accountKey());
+    },
     getRiskCount: () => counts<RiskCount>('risk'),
     getAssetCount: () => counts<AssetCount>('asset'),
     getCertificateStatus: (serial) => statusLoader.load(serial),

@@ -76,7 +76,7 @@ export async function buildCasClient(config: Config, options: BuildClientOptions
     try {
       // Sets up this account's limiter in Redis now, so a Redis that refuses Bottleneck's
       // scripts is a start-up error rather than a failure of every call.
-      await sharedLimiter.prepare(client.limiters, await transport.accountKey());
+      await client.prepare();
     } catch (error) {
       await client.close();
       throw error;

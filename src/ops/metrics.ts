@@ -1,7 +1,5 @@
-import type Bottleneck from 'bottleneck';
 import client from 'prom-client';
 import type { CallOutcome, ClientHooks } from '../cas/client';
-import { queueDepth } from '../cas/limiter';
 import type { AssetCount, RiskCount } from '../cas/types';
 import { riskRows } from '../slack/blocks/risk';
 
@@ -18,8 +16,8 @@ export interface Metrics {
     commandAnswered(command: string, ms: number, outcome: 'ok' | 'error'): void;
     digestRun(outcome: string): void;
   };
-  /** Limiters whose queue depth is reported. */
-  watchLimiters(group: Bottleneck.Group): void;
+  /** Where the queue-depth gauge reads its number at scrape time, e.g. `() => cas.queueDepth()`. */
+  watchQueueDepth(source: () => number): void;
   /** The exposition text of a scrape, risk gauges refreshed first. */
   render(): Promise<string>;
   /** Where the risk gauges read their numbers at scrape time (cached CAS reads). */
@@ -77,13 +75,13 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
-  const limiters: Bottleneck.Group[] = [];
+  const queueDepths: (() => number)[] = [];
   new client.Gauge({
     name: 'certbot_cas_limiter_queue_depth',
     help: 'CAS calls waiting for or holding a rate-limiter slot.',
     registers: [registry],
     collect() {
-      this.set(limiters.reduce((sum, group) => sum + queueDepth(group), 0));
+      this.set(queueDepths.reduce((sum, depth) => sum + depth(), 0));
     },
   });
 
@@ -135,8 +133,8 @@ export function createMetrics(): Metrics {
       commandAnswered: (command, ms, outcome) => answer.observe({ command, outcome }, seconds(ms)),
       digestRun: (outcome) => digestRuns.inc({ outcome }),
     },
-    watchLimiters: (group) => {
-      limiters.push(group);
+    watchQueueDepth: (source) => {
+      queueDepths.push(source);
     },
     watchRisk: (source) => {
       riskSource = source;

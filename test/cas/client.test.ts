@@ -244,6 +244,19 @@ describe('retries, rate limit, coalescing and batching', () => {
     await client.close();
   });
 
+  test('queueDepth counts the calls waiting for or holding a limiter slot', async () => {
+    const client = clientFor(sandbox, { qps: 50, maxConcurrent: 2 });
+    expect(client.queueDepth()).toBe(0);
+    sandbox.setFaults({ latencyMs: 100 });
+    const pages = Promise.all([1, 2, 3, 4, 5].map((page) => client.listCertificatePage({ pageSize: 5 }, page)));
+    while (sandbox.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // The first answer is still 100 ms away: two calls hold a slot, three wait for one.
+    expect(client.queueDepth()).toBe(5);
+    await pages;
+    expect(client.queueDepth()).toBe(0);
+    await client.close();
+  });
+
   test('100 concurrent GetRiskCount calls reach the simulator once', async () => {
     const client = clientFor(sandbox);
     sandbox.setFaults({ latencyMs: 50 });
