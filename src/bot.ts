@@ -49,33 +49,26 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     slackApiUrl: config.SLACK_API_URL,
     retryConfig: { retries: 0 },
   });
-  // Filled in below: the client reports successes to readiness, readiness may ask the client.
-  const casRef: { current?: CasClient } = {};
+  const cas = await buildCasClient(config, { retryBaseDelayMs: options.testing?.retryBaseDelayMs });
   const readiness = createReadiness({
     store: () => store.ping(),
     cas: async () => {
-      await casRef.current?.getAssetCount();
+      await cas.getAssetCount();
     },
     slack: async () => {
       await probeClient.auth.test();
     },
   });
-  const cas = await buildCasClient(config, {
-    hooks: {
-      onCall(operation, outcome, ms) {
-        metrics.casHooks.onCall?.(operation, outcome, ms);
-        if (outcome === 'ok') readiness.casSucceeded();
-      },
-      onRetry: metrics.casHooks.onRetry,
-      onLimiterConnection(state, detail) {
-        if (state === 'lost')
-          logger.error({ limiter: detail }, 'shared rate limiter (Redis) unreachable; CAS calls fail until it is back');
-        else logger.info({ limiter: detail }, 'shared rate limiter (Redis) reachable again');
-      },
-    },
-    retryBaseDelayMs: options.testing?.retryBaseDelayMs,
+  // Every successful call counts for readiness, so the probe rarely needs a call of its own.
+  cas.events.on('call', (_operation, outcome) => {
+    if (outcome === 'ok') readiness.casSucceeded();
   });
-  casRef.current = cas;
+  cas.events.on('limiter', (state, detail) => {
+    if (state === 'lost')
+      logger.error({ limiter: detail }, 'shared rate limiter (Redis) unreachable; CAS calls fail until it is back');
+    else logger.info({ limiter: detail }, 'shared rate limiter (Redis) reachable again');
+  });
+  metrics.watchCas(cas.events);
   metrics.watchQueueDepth(() => cas.queueDepth());
   metrics.watchRisk(async () => {
     const [risk, assets] = await Promise.all([cas.getRiskCount(), cas.getAssetCount()]);

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type Bottleneck from 'bottleneck';
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
@@ -45,12 +46,17 @@ export const OPERATIONS = {
 export type OperationName = keyof typeof OPERATIONS;
 export type CallOutcome = 'ok' | CasError['kind'];
 
-/** Observers for logs and metrics; the client works without them. */
-export interface ClientHooks {
-  onCall?(operation: string, outcome: CallOutcome, durationMs: number): void;
-  onRetry?(operation: string, error: unknown, attempt: number): void;
+/**
+ * What the client tells its observers (logs, metrics, readiness) through `client.events`; it
+ * works the same with nobody listening. Listeners run synchronously inside the call: keep them quick.
+ */
+export interface CasClientEvents {
+  /** One attempt of a CAS call ended (a retried call emits one per attempt). */
+  call: [operation: string, outcome: CallOutcome, durationMs: number];
+  /** Attempt number `attempt` failed with `error` and the call will be tried again. */
+  retry: [operation: string, error: unknown, attempt: number];
   /** The shared limiter's Redis connection was lost or is back; `detail` names host:port, never the URL. */
-  onLimiterConnection?(state: LimiterConnectionState, detail: string): void;
+  limiter: [state: LimiterConnectionState, detail: string];
 }
 
 export interface CasClientOptions {
@@ -67,7 +73,6 @@ export interface CasClientOptions {
   bottleneck?: Bottleneck.ConstructorOptions;
   /** Set: the per-account limits are shared with other processes (Redis); closed by `close()`. */
   sharedLimiter?: SharedLimiter;
-  hooks?: ClientHooks;
 }
 
 /** The documented limit of serials per DescribeClientCertificateStatusForSerialNumber call we allow. */
@@ -77,6 +82,8 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const STATUS_BATCH_WINDOW_MAX_MS = 100;
 
 export interface CasClient extends CasApi {
+  /** Calls, retries and shared-limiter connection changes, for logs, metrics and readiness. */
+  readonly events: EventEmitter<CasClientEvents>;
   /** CAS calls waiting for or holding a rate-limiter slot, across every account. */
   queueDepth(): number;
   /**
@@ -91,7 +98,9 @@ export interface CasClient extends CasApi {
 }
 
 export function createCasClient(options: CasClientOptions): CasClient {
-  const { transport, hooks, sharedLimiter } = options;
+  const { transport, sharedLimiter } = options;
+  const events = new EventEmitter<CasClientEvents>();
+  sharedLimiter?.events.on('connection', (state, detail) => events.emit('limiter', state, detail));
   const limiters = createLimiterGroup({
     qps: options.qps,
     maxConcurrent: options.maxConcurrent,
@@ -114,11 +123,11 @@ export function createCasClient(options: CasClientOptions): CasClient {
           const started = performance.now();
           try {
             const result = await transport.call(operation, query);
-            hooks?.onCall?.(operation.action, 'ok', performance.now() - started);
+            events.emit('call', operation.action, 'ok', performance.now() - started);
             return result;
           } catch (error) {
             const outcome: CallOutcome = error instanceof CasError ? error.kind : 'unavailable';
-            hooks?.onCall?.(operation.action, outcome, performance.now() - started);
+            events.emit('call', operation.action, outcome, performance.now() - started);
             throw error;
           }
         }),
@@ -131,7 +140,7 @@ export function createCasClient(options: CasClientOptions): CasClient {
               error instanceof CasError && (error.kind === 'throttled' || error.code === LIMITER_UNAVAILABLE_CODE)
           : undefined,
         baseDelayMs: options.retryBaseDelayMs,
-        onRetry: (error, attempt) => hooks?.onRetry?.(operation.action, error, attempt),
+        onRetry: (error, attempt) => events.emit('retry', operation.action, error, attempt),
       },
     );
   }
@@ -217,6 +226,7 @@ export function createCasClient(options: CasClientOptions): CasClient {
   }
 
   return {
+    events,
     queueDepth: () => queueDepth(limiters),
     async prepare() {
       if (sharedLimiter) await sharedLimiter.prepare(limiters, await transport.accountKey());

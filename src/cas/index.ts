@@ -1,6 +1,6 @@
 import type Bottleneck from 'bottleneck';
 import type { Config } from '../config';
-import { type CasClient, type ClientHooks, createCasClient } from './client';
+import { type CasClient, createCasClient } from './client';
 import { parseEndpoint } from './endpoint';
 import { minTimeFor } from './limiter';
 import { connectRedisLimiter, type SharedLimiter } from './redis-limiter';
@@ -18,7 +18,6 @@ export {
 export * from './types';
 
 export interface BuildClientOptions {
-  hooks?: ClientHooks;
   bottleneck?: Bottleneck.ConstructorOptions;
   retryBaseDelayMs?: number;
   /**
@@ -60,7 +59,6 @@ export async function buildCasClient(config: Config, options: BuildClientOptions
       jobExpirationMs:
         config.CAS_TIMEOUT_MS + config.CAS_MAX_CONCURRENT * minTimeFor(config.CAS_QPS) + JOB_EXPIRATION_SLACK_MS,
       limits: { minTime: minTimeFor(config.CAS_QPS), maxConcurrent: config.CAS_MAX_CONCURRENT },
-      onConnectionState: (state, detail) => clientOptions.hooks?.onLimiterConnection?.(state, detail),
     });
   }
   const client = createCasClient({

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type Bottleneck from 'bottleneck';
 import Redis, { type RedisOptions } from 'ioredis';
 import { checkBottleneckCompat, dropWaiting, Redis7Connection } from './bottleneck-compat';
@@ -42,14 +43,19 @@ export interface RedisLimiterOptions {
    * limiter, a changed CAS_QPS takes effect when the replicas that carry it start.
    */
   limits: { minTime: number; maxConcurrent: number };
-  /** Told when the connection is lost and when it is back (for logs; `detail` holds no secret). */
-  onConnectionState?: (state: LimiterConnectionState, detail: string) => void;
+}
+
+export interface SharedLimiterEvents {
+  /** The connection was lost, or is back after a loss (for logs; `detail` holds no secret). */
+  connection: [state: LimiterConnectionState, detail: string];
 }
 
 /** What the CAS client needs from a shared limiter (see `createCasClient`'s `sharedLimiter`). */
 export interface SharedLimiter {
   /** host:port of the Redis server, without credentials. */
   readonly target: string;
+  /** Connection changes after start-up; the CAS client re-emits them as its `limiter` event. */
+  readonly events: EventEmitter<SharedLimiterEvents>;
   /** Options that put every limiter of a Bottleneck Group into Redis. */
   readonly bottleneck: Bottleneck.ConstructorOptions;
   isReady(): boolean;
@@ -155,6 +161,7 @@ export async function connectRedisLimiter(options: RedisLimiterOptions): Promise
   let lastError: unknown;
   let closing = false;
   const groups: Bottleneck.Group[] = [];
+  const events = new EventEmitter<SharedLimiterEvents>();
 
   const client = new Redis(options.url, clientOptions(connectTimeoutMs));
   // ioredis emits 'error' on every failed (re)connection, and an 'error' event nobody listens
@@ -171,7 +178,7 @@ export async function connectRedisLimiter(options: RedisLimiterOptions): Promise
 
   const isReady = () => client.status === 'ready' && (subscriber === undefined || subscriber.status === 'ready');
 
-  // Whether start-up succeeded, and whether onConnectionState last said "up".
+  // Whether start-up succeeded, and whether the last connection event said "up".
   let connectedOnce = false;
   let reportedUp = false;
   client.on('close', () => {
@@ -181,13 +188,13 @@ export async function connectRedisLimiter(options: RedisLimiterOptions): Promise
     }
     if (connectedOnce && reportedUp) {
       reportedUp = false;
-      options.onConnectionState?.('lost', `Redis at ${target}: ${reasonOf(lastError ?? 'connection closed', secrets)}`);
+      events.emit('connection', 'lost', `Redis at ${target}: ${reasonOf(lastError ?? 'connection closed', secrets)}`);
     }
   });
   client.on('ready', () => {
     if (closing || !connectedOnce || reportedUp) return;
     reportedUp = true;
-    options.onConnectionState?.('restored', `Redis at ${target} is reachable again`);
+    events.emit('connection', 'restored', `Redis at ${target} is reachable again`);
   });
 
   const disconnect = async () => {
@@ -256,6 +263,7 @@ export async function connectRedisLimiter(options: RedisLimiterOptions): Promise
 
   return {
     target,
+    events,
     bottleneck: {
       datastore: 'ioredis',
       connection,

@@ -1,5 +1,6 @@
 import client from 'prom-client';
-import type { CallOutcome, ClientHooks } from '../cas/client';
+import type { EventEmitter } from 'node:events';
+import type { CasClientEvents } from '../cas/client';
 import type { AssetCount, RiskCount } from '../cas/types';
 import { riskRows } from '../slack/blocks/risk';
 
@@ -10,7 +11,8 @@ import { riskRows } from '../slack/blocks/risk';
  */
 export interface Metrics {
   registry: client.Registry;
-  casHooks: ClientHooks;
+  /** Counts the calls, throttling answers and retries a CAS client reports (`client.events`). */
+  watchCas(events: EventEmitter<CasClientEvents>): void;
   observe: {
     commandAcked(command: string, ms: number): void;
     commandAnswered(command: string, ms: number, outcome: 'ok' | 'error'): void;
@@ -118,15 +120,13 @@ export function createMetrics(): Metrics {
       await refreshRisk();
       return registry.metrics();
     },
-    casHooks: {
-      onCall(operation: string, outcome: CallOutcome, durationMs: number) {
+    watchCas(events) {
+      events.on('call', (operation, outcome, durationMs) => {
         casCalls.inc({ operation, outcome });
         casDuration.observe({ operation }, seconds(durationMs));
         if (outcome === 'throttled') casThrottled.inc({ operation });
-      },
-      onRetry(operation: string) {
-        casRetries.inc({ operation });
-      },
+      });
+      events.on('retry', (operation) => casRetries.inc({ operation }));
     },
     observe: {
       commandAcked: (command, ms) => ack.observe({ command }, seconds(ms)),

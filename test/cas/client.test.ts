@@ -210,7 +210,8 @@ describe('errors become one taxonomy', () => {
 describe('retries, rate limit, coalescing and batching', () => {
   test('injected 503s and throttles are retried to success', async () => {
     const retries: string[] = [];
-    const client = clientFor(sandbox, { hooks: { onRetry: (op) => retries.push(op) } });
+    const client = clientFor(sandbox);
+    client.events.on('retry', (op) => retries.push(op));
     sandbox.failNext(2, { status: 503, code: 'ServiceUnavailable', message: 'try later' });
     const risk = await client.getRiskCount();
     expect(risk.RequestId).toBeDefined();
@@ -223,6 +224,29 @@ describe('retries, rate limit, coalescing and batching', () => {
     expect(assets.RequestId).toBeDefined();
     expect(sandbox.calls.map((c) => c.status)).toEqual([503, 503, 200, 400, 200]);
     expect(retries).toEqual(['GetRiskCount', 'GetRiskCount', 'GetAssetCount']);
+    await client.close();
+  });
+
+  test('events report every attempt with its outcome and duration, and each retry with its error', async () => {
+    const client = clientFor(sandbox);
+    const calls: [string, string][] = [];
+    const durations: number[] = [];
+    const retries: [string, unknown, number][] = [];
+    client.events.on('call', (operation, outcome, durationMs) => {
+      calls.push([operation, outcome]);
+      durations.push(durationMs);
+    });
+    client.events.on('retry', (operation, error, attempt) => retries.push([operation, error, attempt]));
+    sandbox.failNext(1, { status: 503, code: 'ServiceUnavailable', message: 'try later' });
+    await client.getAssetCount();
+    await failure(client.assignCertificateCount({ id: 999, certTotalCount: 1 }));
+    expect(calls).toEqual([
+      ['GetAssetCount', 'unavailable'],
+      ['GetAssetCount', 'ok'],
+      ['AssignCertificateCount', 'not_found'],
+    ]);
+    expect(durations.every((ms) => ms >= 0)).toBe(true);
+    expect(retries).toEqual([['GetAssetCount', expect.objectContaining({ code: 'ServiceUnavailable' }), 1]]);
     await client.close();
   });
 
