@@ -237,8 +237,10 @@ export function createCasClient(options: CasClientOptions): CasClient {
     listCertificatePage,
     listCertificates,
     async assignCertificateCount(input): Promise<AssignCertificateCountResult> {
+      if (!DATA_SOURCE_ID.test(input.id)) throw invalidDataSourceId(input.id);
       // A write: never coalesced, and retried only when CAS refused it unexecuted (throttling);
       // after a timeout or 5xx it may have been applied, so a person decides whether to repeat it.
+      // The ID goes into the query as the caller's digits; openapi-client copies strings as they are.
       const result = await call(
         OPERATIONS.AssignCertificateCount,
         { Id: input.id, CertTotalCount: input.certTotalCount },
@@ -257,6 +259,19 @@ export function createCasClient(options: CasClientOptions): CasClient {
       await Promise.all(limiters.limiters().map(({ limiter }) => limiter.disconnect(false)));
     },
   };
+}
+
+/** AssignCertificateCount's Id, an int64: decimal digits only, at most 19 of them. */
+const DATA_SOURCE_ID = /^\d{1,19}$/;
+
+function invalidDataSourceId(id: string): CasError {
+  return new CasError({
+    kind: 'bad_input',
+    operation: OPERATIONS.AssignCertificateCount.action,
+    code: 'InvalidId',
+    message: `AssignCertificateCount was not sent: the data source ID "${id.slice(0, 40)}" is not a whole number`,
+    hint: 'Give the data source ID as its decimal digits, e.g. 33285.',
+  });
 }
 
 function normalizeSerial(serial: string): string {

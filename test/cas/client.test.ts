@@ -98,12 +98,29 @@ describe('the five operations through the real openapi-client', () => {
 
   test('AssignCertificateCount performs the write and answers its counts', async () => {
     const client = clientFor(sandbox);
-    const result = await client.assignCertificateCount({ id: 33285, certTotalCount: 5 });
+    const result = await client.assignCertificateCount({ id: '33285', certTotalCount: 5 });
     expect(result.CertCount).toBe(5);
     expect(typeof result.CurrentYearFreeCertCount).toBe('number');
     expect(sandbox.calls[0]).toMatchObject({ action: 'AssignCertificateCount', version: '2020-06-30' });
     expect(sandbox.calls[0].query).toMatchObject({ Id: '33285', CertTotalCount: '5' });
     await client.close();
+  });
+
+  test('an ID beyond 2^53 reaches CAS digit for digit and never the data source it would round to', async () => {
+    // 9007199254740993 (2^53 + 1) is not a double: as a number it would become 9007199254740992.
+    const rounded = { id: 9007199254740992, name: 'the-rounded-neighbour', assignedCertCount: 3 };
+    sandbox.dataset.dataSources.push(rounded);
+    const client = clientFor(sandbox);
+    try {
+      const error = await failure(client.assignCertificateCount({ id: '9007199254740993', certTotalCount: 7 }));
+      expect(error).toMatchObject({ kind: 'not_found', code: 'NotFound' });
+      expect(sandbox.calls).toHaveLength(1);
+      expect(sandbox.calls[0].query).toMatchObject({ Id: '9007199254740993', CertTotalCount: '7' });
+      expect(rounded.assignedCertCount).toBe(3);
+    } finally {
+      sandbox.dataset.dataSources.splice(sandbox.dataset.dataSources.indexOf(rounded), 1);
+      await client.close();
+    }
   });
 });
 
@@ -144,9 +161,19 @@ describe('errors become one taxonomy', () => {
     const client = clientFor(sandbox);
     const bad = await failure(client.listCertificatePage({ pageSize: 5000 }, 1));
     expect(bad).toMatchObject({ kind: 'bad_input', retryable: false });
-    const missing = await failure(client.assignCertificateCount({ id: 999, certTotalCount: 1 }));
+    const missing = await failure(client.assignCertificateCount({ id: '999', certTotalCount: 1 }));
     expect(missing).toMatchObject({ kind: 'not_found', code: 'NotFound' });
     expect(sandbox.calls).toHaveLength(2);
+    await client.close();
+  });
+
+  test('a data source ID that is not decimal digits is refused before anything is sent', async () => {
+    const client = clientFor(sandbox);
+    for (const id of ['', '12a', '-5', '1e3', ' 42', '1'.repeat(20)]) {
+      const error = await failure(client.assignCertificateCount({ id, certTotalCount: 1 }));
+      expect(error).toMatchObject({ kind: 'bad_input', code: 'InvalidId', operation: 'AssignCertificateCount' });
+    }
+    expect(sandbox.calls).toHaveLength(0);
     await client.close();
   });
 
@@ -239,7 +266,7 @@ describe('retries, rate limit, coalescing and batching', () => {
     client.events.on('retry', (operation, error, attempt) => retries.push([operation, error, attempt]));
     sandbox.failNext(1, { status: 503, code: 'ServiceUnavailable', message: 'try later' });
     await client.getAssetCount();
-    await failure(client.assignCertificateCount({ id: 999, certTotalCount: 1 }));
+    await failure(client.assignCertificateCount({ id: '999', certTotalCount: 1 }));
     expect(calls).toEqual([
       ['GetAssetCount', 'unavailable'],
       ['GetAssetCount', 'ok'],
@@ -262,7 +289,7 @@ describe('retries, rate limit, coalescing and batching', () => {
   test('the write is not repeated after a 5xx (it may have been applied)', async () => {
     const client = clientFor(sandbox);
     sandbox.failNext(1, { status: 503, code: 'ServiceUnavailable', message: 'try later' });
-    const error = await failure(client.assignCertificateCount({ id: 33285, certTotalCount: 2 }));
+    const error = await failure(client.assignCertificateCount({ id: '33285', certTotalCount: 2 }));
     expect(error.kind).toBe('unavailable');
     expect(sandbox.calls).toHaveLength(1);
     await client.close();

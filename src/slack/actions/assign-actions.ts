@@ -75,7 +75,7 @@ export function registerAssignActions(app: App, deps: SlackDeps): void {
     }
     await deps.store.recordAudit({ ...audit, at: deps.now(), outcome: 'confirmed', details });
     try {
-      const result = await deps.cas.assignCertificateCount({ id: value.id, certTotalCount: value.count });
+      const result = await deps.cas.assignCertificateCount({ id: String(value.id), certTotalCount: value.count });
       await deps.store.recordAudit({
         ...audit,
         at: deps.now(),
