@@ -16,7 +16,7 @@
  */
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { buildCasClient, type CallOutcome, CasError } from '../src/cas';
+import { buildCasClient, CasError } from '../src/cas';
 import { loadConfig } from '../src/config';
 
 export interface WorkerReport {
@@ -79,22 +79,18 @@ async function main(): Promise<void> {
   const sentAt: number[] = [];
   let client: Awaited<ReturnType<typeof buildCasClient>>;
   try {
-    client = await buildCasClient(config, {
-      redisNamespace: values.namespace,
-      hooks: {
-        onCall(_operation: string, outcome: CallOutcome, durationMs: number) {
-          attempts++;
-          if (values.trace) sentAt.push(Math.round(Date.now() - durationMs));
-          if (outcome === 'throttled') throttledAnswers++;
-        },
-      },
-    });
+    client = await buildCasClient(config, { redisNamespace: values.namespace });
   } catch (error) {
     const failure: WorkerStartFailure = { name, error: error instanceof Error ? error.message : String(error) };
     process.stdout.write(`${JSON.stringify(failure)}\n`);
     process.exitCode = 2;
     return;
   }
+  client.events.on('call', (_operation, outcome, durationMs) => {
+    attempts++;
+    if (values.trace) sentAt.push(Math.round(Date.now() - durationMs));
+    if (outcome === 'throttled') throttledAnswers++;
+  });
   const filter = { orderType: 'CERT' as const, pageSize };
   try {
     await client.listCertificatePage(filter, from);

@@ -1,8 +1,9 @@
+import { EventEmitter } from 'node:events';
 import type Bottleneck from 'bottleneck';
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { CasError } from './errors';
-import { createLimiterGroup, minTimeFor } from './limiter';
+import { createLimiterGroup, minTimeFor, queueDepth } from './limiter';
 import { LIMITER_UNAVAILABLE_CODE, type LimiterConnectionState, type SharedLimiter } from './redis-limiter';
 import { withRetries } from './retry';
 import {
@@ -45,12 +46,17 @@ export const OPERATIONS = {
 export type OperationName = keyof typeof OPERATIONS;
 export type CallOutcome = 'ok' | CasError['kind'];
 
-/** Observers for logs and metrics; the client works without them. */
-export interface ClientHooks {
-  onCall?(operation: string, outcome: CallOutcome, durationMs: number): void;
-  onRetry?(operation: string, error: unknown, attempt: number): void;
+/**
+ * What the client tells its observers (logs, metrics, readiness) through `client.events`; it
+ * works the same with nobody listening. Listeners run synchronously inside the call: keep them quick.
+ */
+export interface CasClientEvents {
+  /** One attempt of a CAS call ended (a retried call emits one per attempt). */
+  call: [operation: string, outcome: CallOutcome, durationMs: number];
+  /** Attempt number `attempt` failed with `error` and the call will be tried again. */
+  retry: [operation: string, error: unknown, attempt: number];
   /** The shared limiter's Redis connection was lost or is back; `detail` names host:port, never the URL. */
-  onLimiterConnection?(state: LimiterConnectionState, detail: string): void;
+  limiter: [state: LimiterConnectionState, detail: string];
 }
 
 export interface CasClientOptions {
@@ -67,7 +73,6 @@ export interface CasClientOptions {
   bottleneck?: Bottleneck.ConstructorOptions;
   /** Set: the per-account limits are shared with other processes (Redis); closed by `close()`. */
   sharedLimiter?: SharedLimiter;
-  hooks?: ClientHooks;
 }
 
 /** The documented limit of serials per DescribeClientCertificateStatusForSerialNumber call we allow. */
@@ -77,15 +82,25 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const STATUS_BATCH_WINDOW_MAX_MS = 100;
 
 export interface CasClient extends CasApi {
-  /** The limiter group, for queue-depth metrics and shutdown. */
-  readonly limiters: Bottleneck.Group;
+  /** Calls, retries and shared-limiter connection changes, for logs, metrics and readiness. */
+  readonly events: EventEmitter<CasClientEvents>;
+  /** CAS calls waiting for or holding a rate-limiter slot, across every account. */
+  queueDepth(): number;
+  /**
+   * Sets up the rate limiter of the account calls are made with. With a shared (Redis) limiter
+   * this writes its state to Redis now, so a Redis that refuses Bottleneck's scripts fails
+   * start-up (a LimiterStartupError) rather than every call. A local limiter needs nothing.
+   */
+  prepare(): Promise<void>;
   /** Drops cached counts, e.g. after an admin action. */
   clearCache(): void;
   close(): Promise<void>;
 }
 
 export function createCasClient(options: CasClientOptions): CasClient {
-  const { transport, hooks, sharedLimiter } = options;
+  const { transport, sharedLimiter } = options;
+  const events = new EventEmitter<CasClientEvents>();
+  sharedLimiter?.events.on('connection', (state, detail) => events.emit('limiter', state, detail));
   const limiters = createLimiterGroup({
     qps: options.qps,
     maxConcurrent: options.maxConcurrent,
@@ -108,11 +123,11 @@ export function createCasClient(options: CasClientOptions): CasClient {
           const started = performance.now();
           try {
             const result = await transport.call(operation, query);
-            hooks?.onCall?.(operation.action, 'ok', performance.now() - started);
+            events.emit('call', operation.action, 'ok', performance.now() - started);
             return result;
           } catch (error) {
             const outcome: CallOutcome = error instanceof CasError ? error.kind : 'unavailable';
-            hooks?.onCall?.(operation.action, outcome, performance.now() - started);
+            events.emit('call', operation.action, outcome, performance.now() - started);
             throw error;
           }
         }),
@@ -125,7 +140,7 @@ export function createCasClient(options: CasClientOptions): CasClient {
               error instanceof CasError && (error.kind === 'throttled' || error.code === LIMITER_UNAVAILABLE_CODE)
           : undefined,
         baseDelayMs: options.retryBaseDelayMs,
-        onRetry: (error, attempt) => hooks?.onRetry?.(operation.action, error, attempt),
+        onRetry: (error, attempt) => events.emit('retry', operation.action, error, attempt),
       },
     );
   }
@@ -211,15 +226,21 @@ export function createCasClient(options: CasClientOptions): CasClient {
   }
 
   return {
-    limiters,
+    events,
+    queueDepth: () => queueDepth(limiters),
+    async prepare() {
+      if (sharedLimiter) await sharedLimiter.prepare(limiters, await transport.accountKey());
+    },
     getRiskCount: () => counts<RiskCount>('risk'),
     getAssetCount: () => counts<AssetCount>('asset'),
     getCertificateStatus: (serial) => statusLoader.load(serial),
     listCertificatePage,
     listCertificates,
     async assignCertificateCount(input): Promise<AssignCertificateCountResult> {
+      if (!DATA_SOURCE_ID.test(input.id)) throw invalidDataSourceId(input.id);
       // A write: never coalesced, and retried only when CAS refused it unexecuted (throttling);
       // after a timeout or 5xx it may have been applied, so a person decides whether to repeat it.
+      // The ID goes into the query as the caller's digits; openapi-client copies strings as they are.
       const result = await call(
         OPERATIONS.AssignCertificateCount,
         { Id: input.id, CertTotalCount: input.certTotalCount },
@@ -238,6 +259,19 @@ export function createCasClient(options: CasClientOptions): CasClient {
       await Promise.all(limiters.limiters().map(({ limiter }) => limiter.disconnect(false)));
     },
   };
+}
+
+/** AssignCertificateCount's Id, an int64: decimal digits only, at most 19 of them. */
+const DATA_SOURCE_ID = /^\d{1,19}$/;
+
+function invalidDataSourceId(id: string): CasError {
+  return new CasError({
+    kind: 'bad_input',
+    operation: OPERATIONS.AssignCertificateCount.action,
+    code: 'InvalidId',
+    message: `AssignCertificateCount was not sent: the data source ID "${id.slice(0, 40)}" is not a whole number`,
+    hint: 'Give the data source ID as its decimal digits, e.g. 33285.',
+  });
 }
 
 function normalizeSerial(serial: string): string {

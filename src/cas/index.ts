@@ -1,11 +1,12 @@
 import type Bottleneck from 'bottleneck';
 import type { Config } from '../config';
-import { type CasClient, type ClientHooks, createCasClient } from './client';
+import { type CasClient, createCasClient } from './client';
 import { parseEndpoint } from './endpoint';
 import { minTimeFor } from './limiter';
 import { connectRedisLimiter, type SharedLimiter } from './redis-limiter';
 import { createTransport } from './transport';
 
+export { BottleneckCompatError, checkBottleneckCompat, PINNED_BOTTLENECK_VERSION } from './bottleneck-compat';
 export * from './client';
 export * from './errors';
 export {
@@ -17,7 +18,6 @@ export {
 export * from './types';
 
 export interface BuildClientOptions {
-  hooks?: ClientHooks;
   bottleneck?: Bottleneck.ConstructorOptions;
   retryBaseDelayMs?: number;
   /**
@@ -59,7 +59,6 @@ export async function buildCasClient(config: Config, options: BuildClientOptions
       jobExpirationMs:
         config.CAS_TIMEOUT_MS + config.CAS_MAX_CONCURRENT * minTimeFor(config.CAS_QPS) + JOB_EXPIRATION_SLACK_MS,
       limits: { minTime: minTimeFor(config.CAS_QPS), maxConcurrent: config.CAS_MAX_CONCURRENT },
-      onConnectionState: (state, detail) => clientOptions.hooks?.onLimiterConnection?.(state, detail),
     });
   }
   const client = createCasClient({
@@ -75,7 +74,7 @@ export async function buildCasClient(config: Config, options: BuildClientOptions
     try {
       // Sets up this account's limiter in Redis now, so a Redis that refuses Bottleneck's
       // scripts is a start-up error rather than a failure of every call.
-      await sharedLimiter.prepare(client.limiters, await transport.accountKey());
+      await client.prepare();
     } catch (error) {
       await client.close();
       throw error;

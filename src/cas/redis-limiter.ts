@@ -1,5 +1,7 @@
-import Bottleneck from 'bottleneck';
+import { EventEmitter } from 'node:events';
+import type Bottleneck from 'bottleneck';
 import Redis, { type RedisOptions } from 'ioredis';
+import { checkBottleneckCompat, dropWaiting, Redis7Connection } from './bottleneck-compat';
 import { CasError } from './errors';
 
 /**
@@ -41,14 +43,19 @@ export interface RedisLimiterOptions {
    * limiter, a changed CAS_QPS takes effect when the replicas that carry it start.
    */
   limits: { minTime: number; maxConcurrent: number };
-  /** Told when the connection is lost and when it is back (for logs; `detail` holds no secret). */
-  onConnectionState?: (state: LimiterConnectionState, detail: string) => void;
+}
+
+export interface SharedLimiterEvents {
+  /** The connection was lost, or is back after a loss (for logs; `detail` holds no secret). */
+  connection: [state: LimiterConnectionState, detail: string];
 }
 
 /** What the CAS client needs from a shared limiter (see `createCasClient`'s `sharedLimiter`). */
 export interface SharedLimiter {
   /** host:port of the Redis server, without credentials. */
   readonly target: string;
+  /** Connection changes after start-up; the CAS client re-emits them as its `limiter` event. */
+  readonly events: EventEmitter<SharedLimiterEvents>;
   /** Options that put every limiter of a Bottleneck Group into Redis. */
   readonly bottleneck: Bottleneck.ConstructorOptions;
   isReady(): boolean;
@@ -131,50 +138,6 @@ function clientOptions(connectTimeoutMs: number): RedisOptions {
   };
 }
 
-type ScriptCallback = (error: Error | null, replies: unknown) => void;
-
-interface ScriptArgs {
-  __scriptArgs__(name: string, id: string, args: unknown[], callback: ScriptCallback): unknown[];
-}
-
-/**
- * Bottleneck's Lua scripts answer `redis.error_reply('SETTINGS_KEY_NOT_FOUND')` when the
- * limiter's keys are gone (expired, or a Redis restarted empty) and `UNKNOWN_CLIENT` when other
- * replicas wrote this one off after a silence; Bottleneck then recreates the keys or registers
- * again. Since Redis 7 such replies arrive as `ERR SETTINGS_KEY_NOT_FOUND`, which Bottleneck
- * 2.19.5 does not recognise, so the limiter fails every call until the process restarts
- * (SGrondin/bottleneck#205 and #212; the fix, PR #215, was never released). This connection
- * hands Bottleneck the replies in the form it expects.
- */
-class Redis7Connection extends Bottleneck.IORedisConnection {
-  __scriptArgs__(name: string, id: string, args: unknown[], callback: ScriptCallback): unknown[] {
-    const base = Bottleneck.IORedisConnection.prototype as unknown as ScriptArgs;
-    return base.__scriptArgs__.call(this, name, id, args, (error, replies) => {
-      if (error && /^ERR (SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT|OVERWEIGHT:)/.test(error.message)) {
-        error.message = error.message.slice('ERR '.length);
-      }
-      callback(error, replies);
-    });
-  }
-}
-
-/** The private Bottleneck method used by `dropWaiting`; see there. */
-interface QueueDropping {
-  _dropAllQueued?: (message?: string) => void;
-}
-
-/**
- * Fails every job waiting in `limiter`'s local queue. Those jobs wait for a slot that only
- * Redis can grant, so while Redis is away they would wait until it is back, however long that
- * takes. Bottleneck 2.19.5 (its last release) has no public way to fail waiting jobs short of
- * `stop()`, which retires the limiter for good; `_dropAllQueued` is what it calls itself when
- * a cluster-wide BLOCK drops every queue. Jobs already granted a slot are left to run.
- */
-function dropWaiting(limiter: Bottleneck, message: string): void {
-  const dropping = limiter as unknown as QueueDropping;
-  if (typeof dropping._dropAllQueued === 'function') dropping._dropAllQueued(message);
-}
-
 function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -185,15 +148,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error)
 
 /**
  * Connects to Redis and waits until both connections Bottleneck needs (commands, pub/sub) are
- * ready. Rejects with a LimiterStartupError naming host:port when that does not happen in time.
+ * ready. Rejects with a LimiterStartupError naming host:port when that does not happen in time,
+ * and with a BottleneckCompatError, before connecting, when the installed Bottleneck lacks an
+ * internal that bottleneck-compat.ts patches.
  */
 export async function connectRedisLimiter(options: RedisLimiterOptions): Promise<SharedLimiter> {
+  // Before anything connects: a Bottleneck without the internals the limiter patches fails here, loudly.
+  checkBottleneckCompat();
   const { target, secrets } = parseRedisUrl(options.url);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const namespace = options.namespace ?? DEFAULT_LIMITER_NAMESPACE;
   let lastError: unknown;
   let closing = false;
   const groups: Bottleneck.Group[] = [];
+  const events = new EventEmitter<SharedLimiterEvents>();
 
   const client = new Redis(options.url, clientOptions(connectTimeoutMs));
   // ioredis emits 'error' on every failed (re)connection, and an 'error' event nobody listens
@@ -210,7 +178,7 @@ export async function connectRedisLimiter(options: RedisLimiterOptions): Promise
 
   const isReady = () => client.status === 'ready' && (subscriber === undefined || subscriber.status === 'ready');
 
-  // Whether start-up succeeded, and whether onConnectionState last said "up".
+  // Whether start-up succeeded, and whether the last connection event said "up".
   let connectedOnce = false;
   let reportedUp = false;
   client.on('close', () => {
@@ -220,13 +188,13 @@ export async function connectRedisLimiter(options: RedisLimiterOptions): Promise
     }
     if (connectedOnce && reportedUp) {
       reportedUp = false;
-      options.onConnectionState?.('lost', `Redis at ${target}: ${reasonOf(lastError ?? 'connection closed', secrets)}`);
+      events.emit('connection', 'lost', `Redis at ${target}: ${reasonOf(lastError ?? 'connection closed', secrets)}`);
     }
   });
   client.on('ready', () => {
     if (closing || !connectedOnce || reportedUp) return;
     reportedUp = true;
-    options.onConnectionState?.('restored', `Redis at ${target} is reachable again`);
+    events.emit('connection', 'restored', `Redis at ${target} is reachable again`);
   });
 
   const disconnect = async () => {
@@ -295,6 +263,7 @@ export async function connectRedisLimiter(options: RedisLimiterOptions): Promise
 
   return {
     target,
+    events,
     bottleneck: {
       datastore: 'ioredis',
       connection,

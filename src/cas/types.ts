@@ -38,5 +38,10 @@ export interface CasApi {
   listCertificatePage(filter: ListFilter, page: number): Promise<CertificateOrderPage>;
   /** Every certificate matching the filter, all pages. */
   listCertificates(filter: ListFilter): AsyncIterable<CertificateOrder>;
-  assignCertificateCount(input: { id: number; certTotalCount: number }): Promise<AssignCertificateCountResult>;
+  /**
+   * Assigns `certTotalCount` certificates to data source `id`. The ID is an int64 in CAS, so it
+   * travels as its decimal digits (e.g. '9007199254740993'): a JavaScript number would round
+   * IDs above 2^53 onto another data source. Anything but 1 to 19 digits is refused unsent.
+   */
+  assignCertificateCount(input: { id: string; certTotalCount: number }): Promise<AssignCertificateCountResult>;
 }

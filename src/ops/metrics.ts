@@ -1,7 +1,6 @@
-import type Bottleneck from 'bottleneck';
 import client from 'prom-client';
-import type { CallOutcome, ClientHooks } from '../cas/client';
-import { queueDepth } from '../cas/limiter';
+import type { EventEmitter } from 'node:events';
+import type { CasClientEvents } from '../cas/client';
 import type { AssetCount, RiskCount } from '../cas/types';
 import { riskRows } from '../domain/risk';
 
@@ -12,14 +11,15 @@ import { riskRows } from '../domain/risk';
  */
 export interface Metrics {
   registry: client.Registry;
-  casHooks: ClientHooks;
+  /** Counts the calls, throttling answers and retries a CAS client reports (`client.events`). */
+  watchCas(events: EventEmitter<CasClientEvents>): void;
   observe: {
     commandAcked(command: string, ms: number): void;
     commandAnswered(command: string, ms: number, outcome: 'ok' | 'error'): void;
     digestRun(outcome: string): void;
   };
-  /** Limiters whose queue depth is reported. */
-  watchLimiters(group: Bottleneck.Group): void;
+  /** Where the queue-depth gauge reads its number at scrape time, e.g. `() => cas.queueDepth()`. */
+  watchQueueDepth(source: () => number): void;
   /** The exposition text of a scrape, risk gauges refreshed first. */
   render(): Promise<string>;
   /** Where the risk gauges read their numbers at scrape time (cached CAS reads). */
@@ -77,13 +77,13 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
-  const limiters: Bottleneck.Group[] = [];
+  const queueDepths: (() => number)[] = [];
   new client.Gauge({
     name: 'certbot_cas_limiter_queue_depth',
     help: 'CAS calls waiting for or holding a rate-limiter slot.',
     registers: [registry],
     collect() {
-      this.set(limiters.reduce((sum, group) => sum + queueDepth(group), 0));
+      this.set(queueDepths.reduce((sum, depth) => sum + depth(), 0));
     },
   });
 
@@ -120,23 +120,21 @@ export function createMetrics(): Metrics {
       await refreshRisk();
       return registry.metrics();
     },
-    casHooks: {
-      onCall(operation: string, outcome: CallOutcome, durationMs: number) {
+    watchCas(events) {
+      events.on('call', (operation, outcome, durationMs) => {
         casCalls.inc({ operation, outcome });
         casDuration.observe({ operation }, seconds(durationMs));
         if (outcome === 'throttled') casThrottled.inc({ operation });
-      },
-      onRetry(operation: string) {
-        casRetries.inc({ operation });
-      },
+      });
+      events.on('retry', (operation) => casRetries.inc({ operation }));
     },
     observe: {
       commandAcked: (command, ms) => ack.observe({ command }, seconds(ms)),
       commandAnswered: (command, ms, outcome) => answer.observe({ command, outcome }, seconds(ms)),
       digestRun: (outcome) => digestRuns.inc({ outcome }),
     },
-    watchLimiters: (group) => {
-      limiters.push(group);
+    watchQueueDepth: (source) => {
+      queueDepths.push(source);
     },
     watchRisk: (source) => {
       riskSource = source;

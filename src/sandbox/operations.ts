@@ -153,10 +153,11 @@ function normaliseSerial(serial: string): string {
 }
 
 function assignCertificateCount(params: Params, dataset: Dataset): Record<string, unknown> {
-  const id = requiredInteger(params, 'Id');
-  const total = requiredInteger(params, 'CertTotalCount');
+  // An int64 upstream: read exactly, since a Number would round an ID above 2^53 onto its neighbour.
+  const id = BigInt(requiredIntegerText(params, 'Id'));
+  const total = Number(requiredIntegerText(params, 'CertTotalCount'));
   if (total < 0) throw new SandboxError(400, 'InvalidCertTotalCount', 'CertTotalCount must not be negative.');
-  const source = dataset.dataSources.find((s) => s.id === id);
+  const source = dataset.dataSources.find((s) => BigInt(s.id) === id);
   if (!source) throw new SandboxError(404, 'NotFound', CAS_NOT_FOUND_MESSAGE);
   source.assignedCertCount = total;
   return { CertCount: total, CurrentYearFreeCertCount: currentYearFreeCertCount(dataset) };
@@ -169,9 +170,10 @@ function integerParam(params: Params, name: string, fallback: number): number {
   return Number(raw);
 }
 
-function requiredInteger(params: Params, name: string): number {
+/** The parameter's digits as sent, checked to be an integer but not converted (see assignCertificateCount). */
+function requiredIntegerText(params: Params, name: string): string {
   const raw = params[name];
   if (raw === undefined || raw === '') throw missingParameter(name);
   if (!/^-?\d+$/.test(raw)) throw new SandboxError(400, `Invalid${name}`, `${name} "${raw}" must be an integer.`);
-  return Number(raw);
+  return raw;
 }

@@ -98,12 +98,29 @@ describe('the five operations through the real openapi-client', () => {
 
   test('AssignCertificateCount performs the write and answers its counts', async () => {
     const client = clientFor(sandbox);
-    const result = await client.assignCertificateCount({ id: 33285, certTotalCount: 5 });
+    const result = await client.assignCertificateCount({ id: '33285', certTotalCount: 5 });
     expect(result.CertCount).toBe(5);
     expect(typeof result.CurrentYearFreeCertCount).toBe('number');
     expect(sandbox.calls[0]).toMatchObject({ action: 'AssignCertificateCount', version: '2020-06-30' });
     expect(sandbox.calls[0].query).toMatchObject({ Id: '33285', CertTotalCount: '5' });
     await client.close();
+  });
+
+  test('an ID beyond 2^53 reaches CAS digit for digit and never the data source it would round to', async () => {
+    // 9007199254740993 (2^53 + 1) is not a double: as a number it would become 9007199254740992.
+    const rounded = { id: 9007199254740992, name: 'the-rounded-neighbour', assignedCertCount: 3 };
+    sandbox.dataset.dataSources.push(rounded);
+    const client = clientFor(sandbox);
+    try {
+      const error = await failure(client.assignCertificateCount({ id: '9007199254740993', certTotalCount: 7 }));
+      expect(error).toMatchObject({ kind: 'not_found', code: 'NotFound' });
+      expect(sandbox.calls).toHaveLength(1);
+      expect(sandbox.calls[0].query).toMatchObject({ Id: '9007199254740993', CertTotalCount: '7' });
+      expect(rounded.assignedCertCount).toBe(3);
+    } finally {
+      sandbox.dataset.dataSources.splice(sandbox.dataset.dataSources.indexOf(rounded), 1);
+      await client.close();
+    }
   });
 });
 
@@ -144,9 +161,19 @@ describe('errors become one taxonomy', () => {
     const client = clientFor(sandbox);
     const bad = await failure(client.listCertificatePage({ pageSize: 5000 }, 1));
     expect(bad).toMatchObject({ kind: 'bad_input', retryable: false });
-    const missing = await failure(client.assignCertificateCount({ id: 999, certTotalCount: 1 }));
+    const missing = await failure(client.assignCertificateCount({ id: '999', certTotalCount: 1 }));
     expect(missing).toMatchObject({ kind: 'not_found', code: 'NotFound' });
     expect(sandbox.calls).toHaveLength(2);
+    await client.close();
+  });
+
+  test('a data source ID that is not decimal digits is refused before anything is sent', async () => {
+    const client = clientFor(sandbox);
+    for (const id of ['', '12a', '-5', '1e3', ' 42', '1'.repeat(20)]) {
+      const error = await failure(client.assignCertificateCount({ id, certTotalCount: 1 }));
+      expect(error).toMatchObject({ kind: 'bad_input', code: 'InvalidId', operation: 'AssignCertificateCount' });
+    }
+    expect(sandbox.calls).toHaveLength(0);
     await client.close();
   });
 
@@ -210,7 +237,8 @@ describe('errors become one taxonomy', () => {
 describe('retries, rate limit, coalescing and batching', () => {
   test('injected 503s and throttles are retried to success', async () => {
     const retries: string[] = [];
-    const client = clientFor(sandbox, { hooks: { onRetry: (op) => retries.push(op) } });
+    const client = clientFor(sandbox);
+    client.events.on('retry', (op) => retries.push(op));
     sandbox.failNext(2, { status: 503, code: 'ServiceUnavailable', message: 'try later' });
     const risk = await client.getRiskCount();
     expect(risk.RequestId).toBeDefined();
@@ -226,6 +254,29 @@ describe('retries, rate limit, coalescing and batching', () => {
     await client.close();
   });
 
+  test('events report every attempt with its outcome and duration, and each retry with its error', async () => {
+    const client = clientFor(sandbox);
+    const calls: [string, string][] = [];
+    const durations: number[] = [];
+    const retries: [string, unknown, number][] = [];
+    client.events.on('call', (operation, outcome, durationMs) => {
+      calls.push([operation, outcome]);
+      durations.push(durationMs);
+    });
+    client.events.on('retry', (operation, error, attempt) => retries.push([operation, error, attempt]));
+    sandbox.failNext(1, { status: 503, code: 'ServiceUnavailable', message: 'try later' });
+    await client.getAssetCount();
+    await failure(client.assignCertificateCount({ id: '999', certTotalCount: 1 }));
+    expect(calls).toEqual([
+      ['GetAssetCount', 'unavailable'],
+      ['GetAssetCount', 'ok'],
+      ['AssignCertificateCount', 'not_found'],
+    ]);
+    expect(durations.every((ms) => ms >= 0)).toBe(true);
+    expect(retries).toEqual([['GetAssetCount', expect.objectContaining({ code: 'ServiceUnavailable' }), 1]]);
+    await client.close();
+  });
+
   test('a timeout is retried and the retry answers', async () => {
     const client = clientFor(sandbox, { timeoutMs: 300 });
     sandbox.failNext(1, 'timeout');
@@ -238,9 +289,22 @@ describe('retries, rate limit, coalescing and batching', () => {
   test('the write is not repeated after a 5xx (it may have been applied)', async () => {
     const client = clientFor(sandbox);
     sandbox.failNext(1, { status: 503, code: 'ServiceUnavailable', message: 'try later' });
-    const error = await failure(client.assignCertificateCount({ id: 33285, certTotalCount: 2 }));
+    const error = await failure(client.assignCertificateCount({ id: '33285', certTotalCount: 2 }));
     expect(error.kind).toBe('unavailable');
     expect(sandbox.calls).toHaveLength(1);
+    await client.close();
+  });
+
+  test('queueDepth counts the calls waiting for or holding a limiter slot', async () => {
+    const client = clientFor(sandbox, { qps: 50, maxConcurrent: 2 });
+    expect(client.queueDepth()).toBe(0);
+    sandbox.setFaults({ latencyMs: 100 });
+    const pages = Promise.all([1, 2, 3, 4, 5].map((page) => client.listCertificatePage({ pageSize: 5 }, page)));
+    while (sandbox.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // The first answer is still 100 ms away: two calls hold a slot, three wait for one.
+    expect(client.queueDepth()).toBe(5);
+    await pages;
+    expect(client.queueDepth()).toBe(0);
     await client.close();
   });
 

@@ -68,8 +68,8 @@ test('Redis lost while running: calls fail as unavailable instead of hanging or 
   const client = await buildCasClient(configFor(sandbox.url, redisUrl, 10), {
     redisNamespace: NAMESPACE,
     retryBaseDelayMs: 20,
-    hooks: { onLimiterConnection: (state) => states.push(state) },
   });
+  client.events.on('limiter', (state) => states.push(state));
   try {
     await client.listCertificatePage({ pageSize: 5 }, 1);
 

@@ -1,4 +1,4 @@
-import { type CasClient, type ClientHooks, createCasClient } from '../../src/cas/client';
+import { type CasClient, createCasClient } from '../../src/cas/client';
 import { parseEndpoint } from '../../src/cas/endpoint';
 import { createTransport } from '../../src/cas/transport';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../src/sandbox';
@@ -12,7 +12,6 @@ export interface TestClientOptions {
   accessKeySecret?: string;
   maxConcurrent?: number;
   pageSize?: number;
-  hooks?: ClientHooks;
 }
 
 /** The real client (transport, limiter, retries, cache, batching) pointed at a simulator. */
@@ -33,7 +32,6 @@ export function clientFor(sandbox: { url: string }, options: TestClientOptions =
     cacheTtlSeconds: options.cacheTtlSeconds ?? 60,
     pageSize: options.pageSize,
     retryBaseDelayMs: 20,
-    hooks: options.hooks,
   });
 }
 
