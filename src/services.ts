@@ -109,7 +109,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         logger.error({ limiter: detail }, 'shared rate limiter (Redis) unreachable; CAS calls fail until it is back');
       else logger.info({ limiter: detail }, 'shared rate limiter (Redis) reachable again');
     });
-    metrics.watchCas(client);
+    metrics.watchCas(client.events);
+    metrics.watchQueueDepth(() => client.queueDepth());
     metrics.watchRisk(async () => {
       const [risk, assets] = await Promise.all([client.getRiskCount(), client.getAssetCount()]);
       return { risk, assets };

@@ -226,7 +226,7 @@ describe('/cert-assign', () => {
     expect(entries[0]).toMatchObject({
       userId: ADMIN,
       outcome: 'cancelled',
-      details: { dataSourceId: 33286, count: 3 },
+      details: { dataSourceId: '33286', count: 3 },
     });
     expect(entries.some((e) => e.outcome === 'refused')).toBe(true);
   });

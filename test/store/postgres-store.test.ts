@@ -70,7 +70,8 @@ test('the search_path in the URL places the tables in that schema, created on op
     );
     expect(tables.map((t) => t.table_name)).toEqual([
       'audit_log',
-      'digest_ledger',
+      'claims',
+      'confirmations',
       'digest_snapshot',
       'schema_migrations',
     ]);

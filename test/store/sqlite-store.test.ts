@@ -91,7 +91,7 @@ test('a file of the first schema version keeps its digest ledger, moved into the
 test('processes opening a new DATA_DIR at the same moment all start (migrations under one lock)', async () => {
   const dir = tempDir();
   const module = path.resolve(__dirname, '..', '..', 'dist', 'src', 'store', 'sqlite-store.js');
-  const at = Date.now() + 700;
+  const at = Date.now() + 2_500;
   // Each process waits for the same instant, then opens and migrates the new file.
   const script = `
     const { openSqliteStore } = require(${JSON.stringify(module)});
