@@ -17,9 +17,7 @@ export function claimStore({ db }: Database): ClaimStore {
     return db
       .selectFrom('claims')
       .selectAll()
-      .where('kind', '=', k.kind)
-      .where('subject', '=', k.subject)
-      .where('period', '=', k.period);
+      .where((eb) => eb.and(k));
   };
 
   return {
@@ -71,9 +69,7 @@ export function claimStore({ db }: Database): ClaimStore {
       const result = await db
         .updateTable('claims')
         .set({ lease_until: writeTime(new Date(now.getTime() + leaseMs)) })
-        .where('kind', '=', k.kind)
-        .where('subject', '=', k.subject)
-        .where('period', '=', k.period)
+        .where((eb) => eb.and(k))
         .where('status', '=', 'claimed')
         .where('holder', '=', holder)
         .executeTakeFirst();
@@ -91,9 +87,7 @@ export function claimStore({ db }: Database): ClaimStore {
           result: outcome.result ? writeJson(outcome.result) : null,
           error: outcome.error ?? null,
         })
-        .where('kind', '=', k.kind)
-        .where('subject', '=', k.subject)
-        .where('period', '=', k.period)
+        .where((eb) => eb.and(k))
         .where('holder', '=', holder)
         .execute();
     },
@@ -103,9 +97,7 @@ export function claimStore({ db }: Database): ClaimStore {
       await db
         .updateTable('claims')
         .set({ status: 'released', lease_until: null })
-        .where('kind', '=', k.kind)
-        .where('subject', '=', k.subject)
-        .where('period', '=', k.period)
+        .where((eb) => eb.and(k))
         .where('status', '=', 'claimed')
         .where('holder', '=', holder)
         .execute();

@@ -1,28 +1,35 @@
 import {
+  renderAssignAlreadyDecided,
   renderAssignCancelled,
   renderAssignConfirmation,
   renderAssignDone,
   renderAssignNotYours,
   renderAssignRefused,
+  renderAssignUnavailable,
 } from '../../src/slack/blocks/assign';
-import { allText, buttons } from './fixtures';
+import { BUTTONS } from '../../src/slack/button-codecs';
+import { allText, buttons, EXPIRES_AT, NONCE } from './fixtures';
 import { assertWithinBlockKitLimits } from './limits-checker';
 
-const request = { dataSourceId: 33285, count: 5, adminId: 'U123ADMIN' };
+const request = { dataSourceId: '33285', count: 5, adminId: 'U123ADMIN' };
+const pending = { ...request, nonce: NONCE, expiresAt: EXPIRES_AT };
 
 describe('assign messages', () => {
-  it('asks for confirmation with Confirm and Cancel carrying the request', () => {
-    const message = renderAssignConfirmation(request);
+  it('asks for confirmation with Confirm and Cancel carrying only the nonce', () => {
+    const message = renderAssignConfirmation(pending);
     assertWithinBlockKitLimits(message);
     expect(allText(message)).toContain(':warning: *Assign 5 certificates to data source 33285?*');
     expect(allText(message)).toContain('This changes your certificate quota');
-    expect(allText(message)).toContain('Requested by <@U123ADMIN>');
+    expect(allText(message)).toContain('Requested by <@U123ADMIN> · only they can confirm, until 2025-03-10 09:45 UTC');
     const [confirm, cancel] = buttons(message);
     expect(confirm).toMatchObject({ text: 'Confirm', action_id: 'cert_assign_confirm', style: 'primary' });
     expect(cancel).toMatchObject({ text: 'Cancel', action_id: 'cert_assign_cancel' });
     expect(cancel.style).toBeUndefined();
-    expect(JSON.parse(confirm.value ?? '')).toEqual({ id: 33285, count: 5, admin: 'U123ADMIN' });
+    // The request stays on the server: the buttons name it, nothing more.
+    expect(JSON.parse(confirm.value ?? '')).toEqual({ nonce: NONCE });
     expect(cancel.value).toBe(confirm.value);
+    expect(BUTTONS.assignConfirm.decode(confirm.value)).toEqual({ nonce: NONCE });
+    expect(BUTTONS.assignCancel.decode(cancel.value)).toEqual({ nonce: NONCE });
     expect(message.text).toBe(
       'Confirm: assign 5 certificates to data source 33285? This changes your certificate quota.',
     );
@@ -71,12 +78,74 @@ describe('assign messages', () => {
   });
 
   it('does not turn a malformed admin id into a mention', () => {
-    const message = renderAssignConfirmation({ ...request, adminId: '<!channel>' });
+    const message = renderAssignConfirmation({ ...pending, adminId: '<!channel>' });
     expect(allText(message)).toContain('Requested by &lt;!channel&gt;');
   });
 
+  it('shows a data source ID beyond 2^53 with its exact digits', () => {
+    const huge = '9007199254740993';
+    // As a number it would be rounded to ...992.
+    expect(String(Number(huge))).not.toBe(huge);
+    const confirmation = renderAssignConfirmation({ ...pending, dataSourceId: huge });
+    expect(allText(confirmation)).toContain(`*Assign 5 certificates to data source ${huge}?*`);
+    expect(confirmation.text).toContain(`data source ${huge}?`);
+    expect(allText(renderAssignDone({ ...request, dataSourceId: huge, result: {} }))).toContain(
+      `to data source ${huge}.`,
+    );
+    expect(allText(renderAssignCancelled({ ...request, dataSourceId: huge }))).toContain(`data source ${huge} (`);
+  });
+
+  it('shows "?" for a data source ID that is not digits, never the raw text', () => {
+    const message = renderAssignConfirmation({ ...pending, dataSourceId: '12<!channel>' });
+    assertWithinBlockKitLimits(message);
+    expect(allText(message)).toContain('to data source ?');
+    expect(JSON.stringify(message)).not.toContain('<!channel>');
+  });
+
+  it('says "unknown time" when the expiry cannot be read', () => {
+    const message = renderAssignConfirmation({ ...pending, expiresAt: new Date(Number.NaN) });
+    assertWithinBlockKitLimits(message);
+    expect(allText(message)).toContain('only they can confirm, until unknown time');
+  });
+
+  it('explains why a confirmation cannot be used, changing nothing', () => {
+    const expired = renderAssignUnavailable({ reason: 'expired' });
+    assertWithinBlockKitLimits(expired);
+    expect(allText(expired)).toBe(
+      ':warning: This confirmation has expired. Nothing was changed; run `/cert-assign` again.',
+    );
+    expect(expired.text).toBe('This confirmation has expired. Nothing was changed; run /cert-assign again.');
+    expect(buttons(expired)).toEqual([]);
+
+    const unknown = renderAssignUnavailable({ reason: 'unknown' });
+    assertWithinBlockKitLimits(unknown);
+    expect(allText(unknown)).toContain('This confirmation is unknown to the bot');
+    expect(allText(unknown)).toContain('Nothing was changed');
+
+    const invalid = renderAssignUnavailable({ reason: 'invalid', detail: 'count above <b>100,000</b>' });
+    assertWithinBlockKitLimits(invalid);
+    expect(allText(invalid)).toContain('This request is not allowed: count above &lt;b&gt;100,000&lt;/b&gt;');
+    expect(buttons(invalid)).toEqual([]);
+  });
+
+  it.each([
+    ['cancelled', 'This assignment was cancelled. Nothing more was changed.'],
+    ['claimed', 'This assignment is being carried out right now. Nothing more was changed.'],
+    ['succeeded', 'This assignment was already carried out. Nothing more was changed.'],
+    [
+      'failed',
+      'This assignment was already tried and failed; run /cert-assign again to retry. Nothing more was changed.',
+    ],
+  ])('says an assignment already %s was decided', (status, sentence) => {
+    const message = renderAssignAlreadyDecided({ status });
+    assertWithinBlockKitLimits(message);
+    expect(message.text).toBe(sentence);
+    expect(allText(message)).toBe(`:lock: ${sentence}`);
+    expect(buttons(message)).toEqual([]);
+  });
+
   it('matches the snapshot', () => {
-    expect(renderAssignConfirmation(request)).toMatchSnapshot();
+    expect(renderAssignConfirmation(pending)).toMatchSnapshot();
     expect(
       renderAssignDone({ ...request, result: { RequestId: 'REQ-42', CertCount: 5, CurrentYearFreeCertCount: 20 } }),
     ).toMatchSnapshot();

@@ -1,4 +1,5 @@
 import type { AssetCount, CertificateOrder, RiskCount } from '../../src/cas/types';
+import { type Certificate, certificateFromOrder } from '../../src/domain/certificate';
 import type { SlackMessage } from '../../src/slack/blocks/types';
 
 /** 2025-03-10 09:30 UTC, a Monday. */
@@ -47,7 +48,11 @@ export function assets(overrides: Partial<AssetCount> = {}): AssetCount {
   };
 }
 
-export function certificate(overrides: Partial<CertificateOrder> = {}): CertificateOrder {
+/** The account fixtures are filed under (DEFAULT_ACCOUNT). */
+export const ACCOUNT = 'default';
+
+/** A ListUserCertificateOrder row as CAS sends it. */
+export function certificateOrder(overrides: Partial<CertificateOrder> = {}): CertificateOrder {
   return {
     CertificateId: 12345,
     CommonName: 'www.example.com',
@@ -58,6 +63,16 @@ export function certificate(overrides: Partial<CertificateOrder> = {}): Certific
     ...overrides,
   };
 }
+
+/** The model the renderers take, built from a CAS row the way the bot builds it. */
+export function certificate(overrides: Partial<CertificateOrder> = {}): Certificate {
+  return certificateFromOrder(certificateOrder(overrides), ACCOUNT);
+}
+
+/** A nonce as the bot mints them for /cert-assign confirmations (16-64 of [A-Za-z0-9_-]). */
+export const NONCE = 'n0nce_ABCDEFGHIJKLMNOP-qrstuv';
+/** When a confirmation made at NOW expires (15 minutes later). */
+export const EXPIRES_AT = new Date('2025-03-10T09:45:00Z');
 
 /** Text that breaks naive renderers: markup, JSON escapes, controls, emoji, a lone surrogate. */
 export const NASTY = '"\\<b>&amp;</b>*bold*_it_`code`\u0000\u0007\t\r\n🔴:x:\ud800<!channel>|<@U1>';

@@ -1,12 +1,6 @@
-import {
-  daysLeft,
-  describeDaysLeft,
-  formatDelta,
-  formatNumber,
-  formatUtc,
-  parseTime,
-  urgency,
-} from '../../src/slack/blocks/format';
+import { daysLeft, EXPIRING_SOON_DAYS, parseTime, urgency } from '../../src/domain/expiry';
+import { describeDaysLeft, formatDelta, formatNumber, formatUtc, plural } from '../../src/render/format';
+import { EMOJI, URGENCY_EMOJI } from '../../src/slack/blocks/emoji';
 import { NOW } from './fixtures';
 
 describe('daysLeft', () => {
@@ -78,6 +72,35 @@ describe('numbers', () => {
       'valid',
       'unknown',
       'expired',
+    ]);
+  });
+});
+
+describe('plural and the expiring window', () => {
+  it('plural counts with grouped digits', () => {
+    expect(plural(1, 'certificate')).toBe('1 certificate');
+    expect(plural(1234, 'certificate')).toBe('1,234 certificates');
+    expect(plural(2, 'item needs', 'items need')).toBe('2 items need');
+  });
+
+  it('expiring soon means within 30 days', () => {
+    expect(EXPIRING_SOON_DAYS).toBe(30);
+    expect(urgency(EXPIRING_SOON_DAYS)).toBe('expiring');
+    expect(urgency(EXPIRING_SOON_DAYS + 1)).toBe('valid');
+  });
+
+  it('has one emoji per urgency', () => {
+    expect(URGENCY_EMOJI).toEqual({
+      expired: EMOJI.expired,
+      expiring: EMOJI.expiring,
+      valid: EMOJI.valid,
+      unknown: EMOJI.unknown,
+    });
+    expect([EMOJI.expired, EMOJI.expiring, EMOJI.valid, EMOJI.unknown]).toEqual([
+      ':red_circle:',
+      ':large_orange_circle:',
+      ':large_green_circle:',
+      ':grey_question:',
     ]);
   });
 });

@@ -3,7 +3,7 @@ import type { SlackMessage } from '../../src/slack/blocks/types';
 /**
  * One checker for every renderer: walks each block and throws, naming the place, at the first
  * Block Kit limit a message breaks (docs.slack.dev/reference/block-kit; @slack/types JSDoc).
- * Written from the limits themselves, independent of the builders in src/slack/blocks/limits.ts.
+ * Written from the limits themselves, independent of the builders in src/slack/blocks/builders.ts.
  */
 export const SLACK_LIMITS = {
   blocks: 50,

@@ -1,26 +1,28 @@
 import {
   actions,
-  boldText,
   buildMessage,
   button,
-  cleanText,
-  codeSpan,
   context,
   cutLines,
   divider,
-  escapeMrkdwn,
   fieldsSection,
-  fitText,
   header,
-  inlineText,
-  jsonCost,
   lineSections,
   MAX_FALLBACK_TEXT,
   MESSAGE_JSON_BUDGET,
   section,
   takeBlocks,
+} from '../../src/slack/blocks/builders';
+import {
+  boldText,
+  cleanText,
+  codeSpan,
+  escapeMrkdwn,
+  fitText,
+  inlineText,
+  jsonCost,
   truncate,
-} from '../../src/slack/blocks/limits';
+} from '../../src/slack/blocks/escape';
 import { nasty } from './fixtures';
 import { assertWithinBlockKitLimits } from './limits-checker';
 

@@ -1,6 +1,7 @@
-import { sortByDaysLeft } from '../../src/cas/certificate-dates';
+import { certificateFromOrder } from '../../src/domain/certificate';
+import { sortByDaysLeft } from '../../src/domain/expiry';
 import { renderCertificateList } from '../../src/slack/blocks/list';
-import { allText, buttons, certificate, NOW } from './fixtures';
+import { ACCOUNT, allText, buttons, certificate, certificateOrder, NOW } from './fixtures';
 import { assertWithinBlockKitLimits } from './limits-checker';
 
 const page = (count: number, start = 0) =>
@@ -18,7 +19,7 @@ describe('sortByDaysLeft', () => {
       certificate({ CommonName: 'bad-date', EndDate: 'n/a' }),
       certificate({ CommonName: 'soon-b', EndDate: '2025-03-12' }),
     ];
-    expect(sortByDaysLeft(items, NOW).map((item) => item.CommonName)).toEqual([
+    expect(sortByDaysLeft(items, NOW).map((item) => item.commonName)).toEqual([
       'expired',
       'soon-a',
       'soon-b',
@@ -26,7 +27,7 @@ describe('sortByDaysLeft', () => {
       'unknown',
       'bad-date',
     ]);
-    expect(items[0].CommonName).toBe('later');
+    expect(items[0].commonName).toBe('later');
   });
 });
 
@@ -72,6 +73,45 @@ describe('renderCertificateList', () => {
     expect(message.text).toBe(
       'Expiring certificates matching “example”: showing 11–14 of 57. First: *.example.com, expired 9 days ago.',
     );
+  });
+
+  it('shows the exact digits of a CertificateId beyond 2^53, and the InstanceId of an order without one', () => {
+    const exact = '12345678901234567891';
+    const message = renderCertificateList({
+      filter: { status: 'all' },
+      page: 0,
+      pageSize: 10,
+      total: 2,
+      items: [
+        certificateFromOrder({ ...certificateOrder({ CommonName: 'big.example.com' }), CertificateId: exact }, ACCOUNT),
+        certificate({ CommonName: 'pending.example.com', CertificateId: undefined, InstanceId: 'cas-ivauto-x1' }),
+      ],
+      now: NOW,
+    });
+    assertWithinBlockKitLimits(message);
+    const text = allText(message);
+    expect(text).toContain(`*big.example.com* — 12 days left (ends 2025-03-22)\nID \`${exact}\``);
+    expect(text).toContain('*pending.example.com* — 12 days left (ends 2025-03-22)\nID `cas-ivauto-x1`');
+  });
+
+  it('names a certificate by its CAS name or InstanceId when CAS sent a blank CommonName', () => {
+    const text = allText(
+      renderCertificateList({
+        filter: { status: 'all' },
+        page: 0,
+        pageSize: 10,
+        total: 3,
+        items: [
+          certificate({ CommonName: '  ', Name: 'named-upload', CertificateId: 21 }),
+          certificate({ CommonName: '', Name: '', CertificateId: undefined, InstanceId: 'cas-ivauto-y2' }),
+          certificate({ CommonName: undefined, CertificateId: 23 }),
+        ],
+        now: NOW,
+      }),
+    );
+    expect(text).toContain(':large_orange_circle: *named-upload* — 12 days left');
+    expect(text).toContain(':large_orange_circle: *cas-ivauto-y2* — 12 days left');
+    expect(text).toContain(':large_orange_circle: _(no common name)_ — 12 days left (ends 2025-03-22)\nID `23`');
   });
 
   it('shows Previous and Next only when those pages exist, with the target page as JSON', () => {

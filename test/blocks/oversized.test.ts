@@ -1,37 +1,61 @@
-import { sortByDaysLeft } from '../../src/cas/certificate-dates';
 import { CasError } from '../../src/cas/errors';
 import type { CertificateOrder, CertificateStatus } from '../../src/cas/types';
+import { type Certificate, certificateFromOrder } from '../../src/domain/certificate';
+import { sortByDaysLeft } from '../../src/domain/expiry';
+import { parseSerials } from '../../src/domain/serials';
 import { renderForTerminal } from '../../src/render/terminal';
 import {
+  renderAssignAlreadyDecided,
   renderAssignCancelled,
   renderAssignConfirmation,
   renderAssignDone,
   renderAssignNotYours,
   renderAssignRefused,
+  renderAssignUnavailable,
 } from '../../src/slack/blocks/assign';
 import { renderDigest, renderDigestFailure } from '../../src/slack/blocks/digest';
 import { renderCasError, renderUsage } from '../../src/slack/blocks/errors';
-import { MAX_FALLBACK_TEXT } from '../../src/slack/blocks/limits';
+import { MAX_FALLBACK_TEXT } from '../../src/slack/blocks/builders';
 import { renderCertificateList } from '../../src/slack/blocks/list';
 import { renderRiskSummary } from '../../src/slack/blocks/risk';
-import { parseSerials } from '../../src/slack/blocks/serials';
 import { renderStatusResults } from '../../src/slack/blocks/status';
 import type { SlackMessage } from '../../src/slack/blocks/types';
-import { allText, assets, mrkdwnText, NOW, nasty, risk, ZERO_RISK } from './fixtures';
+import { ACCOUNT, allText, assets, mrkdwnText, NOW, nasty, risk, ZERO_RISK } from './fixtures';
 import { assertWithinBlockKitLimits } from './limits-checker';
 
 const HUGE = Number.MAX_SAFE_INTEGER;
 const longName = (i: number) => `${i}-${nasty(2000)}`;
 
-const certificates: CertificateOrder[] = Array.from({ length: 10_000 }, (_, i) => ({
+/** Hostile CAS rows, turned into the model the way the bot does it. */
+const rows: CertificateOrder[] = Array.from({ length: 10_000 }, (_, i) => ({
   CertificateId: HUGE - i,
   InstanceId: nasty(500),
   CommonName: longName(i),
   Name: nasty(2000),
+  Sans: nasty(2000),
   Issuer: nasty(2000),
+  SerialNo: nasty(500),
   EndDate: i % 3 === 0 ? '2025-03-01' : i % 3 === 1 ? nasty(30) : '9999-12-31',
   Expired: i % 2 === 0,
   Upload: true,
+}));
+const certificates: Certificate[] = rows.map((row) => certificateFromOrder(row, ACCOUNT));
+
+/** Model values certificateFromOrder never makes (blank names, non-digit IDs, huge SAN lists), straight to the renderers. */
+const oddCertificates: Certificate[] = Array.from({ length: 5_000 }, (_, i) => ({
+  account: nasty(500),
+  id: nasty(500),
+  certificateId: i % 2 === 0 ? nasty(500) : '9'.repeat(5000),
+  instanceId: i % 3 === 0 ? '' : nasty(500),
+  name: i % 4 === 0 ? '   ' : nasty(2000),
+  commonName: i % 5 === 0 ? '' : `*${nasty(2000)}`,
+  sans: Array.from({ length: 100 }, () => nasty(100)),
+  issuer: nasty(2000),
+  serialNo: nasty(500),
+  endDate: ['2025-03-01', nasty(30), '', '9999-12-31', '2025-02-30'][i % 5],
+  expired: i % 2 === 1,
+  uploaded: i % 7 === 0,
+  status: nasty(100),
 }));
 
 const serialInput = Array.from({ length: 5_000 }, (_, i) =>
@@ -104,6 +128,18 @@ const cases: Array<[string, () => SlackMessage]> = [
       }),
   ],
   [
+    'digest, 5,000 odd model values in each list',
+    () =>
+      renderDigest({
+        period: digestPeriod,
+        now: NOW,
+        risk: hugeRisk,
+        assets: hugeAssets,
+        expiring: sortByDaysLeft(oddCertificates, NOW),
+        expired: oddCertificates,
+      }),
+  ],
+  [
     'digest, all clear with huge assets',
     () =>
       renderDigest({
@@ -165,6 +201,22 @@ const cases: Array<[string, () => SlackMessage]> = [
       }),
   ],
   [
+    'list, 5,000 odd model values and holes on one page',
+    () =>
+      renderCertificateList({
+        filter: { status: 'all', keyword: 'x' },
+        page: 0,
+        pageSize: 10_000,
+        total: HUGE,
+        items: [
+          undefined as unknown as Certificate,
+          ...sortByDaysLeft(oddCertificates, NOW),
+          null as unknown as Certificate,
+        ],
+        now: NOW,
+      }),
+  ],
+  [
     'list, empty with a huge keyword',
     () =>
       renderCertificateList({
@@ -176,23 +228,49 @@ const cases: Array<[string, () => SlackMessage]> = [
         now: NOW,
       }),
   ],
-  ['assign confirmation', () => renderAssignConfirmation({ dataSourceId: HUGE, count: HUGE, adminId: nasty(5000) })],
+  [
+    'assign confirmation',
+    () =>
+      renderAssignConfirmation({
+        dataSourceId: String(HUGE),
+        count: HUGE,
+        adminId: nasty(5000),
+        nonce: 'N'.repeat(64),
+        expiresAt: new Date(8.64e15),
+      }),
+  ],
+  [
+    'assign confirmation, hostile data source ID and unreadable expiry',
+    () =>
+      renderAssignConfirmation({
+        dataSourceId: nasty(5000),
+        count: HUGE,
+        adminId: nasty(5000),
+        nonce: 'N'.repeat(64),
+        expiresAt: new Date(Number.NaN),
+      }),
+  ],
   [
     'assign done',
     () =>
       renderAssignDone({
-        dataSourceId: HUGE,
+        dataSourceId: '9'.repeat(20),
         count: HUGE,
         adminId: nasty(5000),
         result: { RequestId: nasty(5000), CertCount: HUGE, CurrentYearFreeCertCount: HUGE },
       }),
   ],
-  ['assign cancelled', () => renderAssignCancelled({ dataSourceId: HUGE, count: HUGE, adminId: nasty(5000) })],
+  [
+    'assign cancelled',
+    () => renderAssignCancelled({ dataSourceId: '9'.repeat(5000), count: HUGE, adminId: nasty(5000) }),
+  ],
   [
     'assign refused',
     () => renderAssignRefused({ userId: nasty(5000), admins: Array.from({ length: 500 }, () => nasty(5000)) }),
   ],
   ['assign not yours', () => renderAssignNotYours({ adminId: nasty(5000) })],
+  ['assign unavailable', () => renderAssignUnavailable({ reason: 'invalid', detail: nasty(5000) })],
+  ['assign already decided', () => renderAssignAlreadyDecided({ status: nasty(5000) })],
   ['CAS error with 5,000-character fields', () => renderCasError(hugeError, nasty(5000))],
   ['other error with a 5,000-character message', () => renderCasError(plainError, nasty(5000))],
   ...(['/cert-risk', '/cert-status', '/cert-list', '/cert-assign'] as const).map(

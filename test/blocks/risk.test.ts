@@ -1,6 +1,7 @@
 import { riskCountSchema } from '../../src/cas/schemas';
-import { renderRiskSummary, riskRows } from '../../src/slack/blocks/risk';
-import { ACTION_IDS } from '../../src/slack/blocks/types';
+import { RISK_KINDS, riskRows } from '../../src/domain/risk';
+import { ACTION_IDS } from '../../src/slack/button-codecs';
+import { renderRiskSummary, RISK_KIND_EMOJI } from '../../src/slack/blocks/risk';
 import { allText, assets, buttons, NOW, risk, type ZERO_RISK } from './fixtures';
 import { assertWithinBlockKitLimits } from './limits-checker';
 
@@ -37,8 +38,8 @@ describe('riskRows', () => {
       ['noAlerts', 'Uploaded without alerts', 5],
       ['unmonitoredDomains', 'Domains without monitoring', 6],
     ]);
-    expect(rows.byKind[0].emoji).toBe(':red_circle:');
-    expect(rows.byKind[1].emoji).toBe(':large_orange_circle:');
+    expect(RISK_KIND_EMOJI[rows.byKind[0].key]).toBe(':red_circle:');
+    expect(RISK_KIND_EMOJI[rows.byKind[1].key]).toBe(':large_orange_circle:');
     expect(rows.bySource.map(({ key, count }) => [key, count])).toEqual([
       ['paid', 2],
       ['free', 3],
@@ -68,6 +69,20 @@ describe('riskRows', () => {
       'Alibaba Cloud resources=2',
       'Multi-cloud resources=2',
       'Domains=1',
+    ]);
+  });
+});
+
+describe('RISK_KIND_EMOJI', () => {
+  it('gives every kind its own emoji', () => {
+    expect(RISK_KINDS.map((kind) => [kind.key, RISK_KIND_EMOJI[kind.key]])).toEqual([
+      ['expired', ':red_circle:'],
+      ['expiring', ':large_orange_circle:'],
+      ['notDeployed', ':white_circle:'],
+      ['failedReview', ':x:'],
+      ['notHosted', ':package:'],
+      ['noAlerts', ':no_bell:'],
+      ['unmonitoredDomains', ':globe_with_meridians:'],
     ]);
   });
 });

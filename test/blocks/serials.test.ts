@@ -1,4 +1,4 @@
-import { parseSerials } from '../../src/slack/blocks/serials';
+import { parseSerials } from '../../src/domain/serials';
 
 describe('parseSerials', () => {
   it('splits on spaces and commas, uppercases, drops colons', () => {

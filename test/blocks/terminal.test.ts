@@ -4,7 +4,7 @@ import { renderCertificateList } from '../../src/slack/blocks/list';
 import { renderRiskSummary } from '../../src/slack/blocks/risk';
 import { renderStatusResults } from '../../src/slack/blocks/status';
 import type { SlackMessage } from '../../src/slack/blocks/types';
-import { assets, certificate, NOW, risk } from './fixtures';
+import { assets, certificate, EXPIRES_AT, NONCE, NOW, risk } from './fixtures';
 
 // eslint-disable-next-line no-control-regex -- ANSI escape sequences start with ESC
 const ANSI = /\u001b\[/;
@@ -99,9 +99,11 @@ describe('renderForTerminal', () => {
     const out = renderForTerminal(list, { width: 80 });
     expect(out).toContain('🟠 *.example.com — 2 days left (ends 2025-03-12)');
     expect(out).toContain('[ Next ▶ ]');
-    expect(renderForTerminal(renderAssignConfirmation({ dataSourceId: 1, count: 2, adminId: 'U1' }))).toContain(
-      '[ Confirm ]  [ Cancel ]',
-    );
+    expect(
+      renderForTerminal(
+        renderAssignConfirmation({ dataSourceId: '1', count: 2, adminId: 'U1', nonce: NONCE, expiresAt: EXPIRES_AT }),
+      ),
+    ).toContain('[ Confirm ]  [ Cancel ]');
   });
 
   it('matches the snapshots of the main messages, as a reviewer would read them', () => {
@@ -132,7 +134,13 @@ describe('renderForTerminal', () => {
         ],
         now: NOW,
       }),
-      renderAssignConfirmation({ dataSourceId: 33285, count: 5, adminId: 'U123' }),
+      renderAssignConfirmation({
+        dataSourceId: '33285',
+        count: 5,
+        adminId: 'U123',
+        nonce: NONCE,
+        expiresAt: EXPIRES_AT,
+      }),
     ];
     expect(
       `\n${messages.map((message) => renderForTerminal(message, { width: 80 })).join('\n- - -\n\n')}`,
