@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type Bottleneck from 'bottleneck';
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
+import { MAX_SERIALS_PER_REQUEST } from '../domain/serials';
 import { CasError } from './errors';
 import { createLimiterGroup, minTimeFor, queueDepth } from './limiter';
 import { LIMITER_UNAVAILABLE_CODE, type LimiterConnectionState, type SharedLimiter } from './redis-limiter';
@@ -75,8 +76,8 @@ export interface CasClientOptions {
   sharedLimiter?: SharedLimiter;
 }
 
-/** The documented limit of serials per DescribeClientCertificateStatusForSerialNumber call we allow. */
-export const MAX_SERIALS_PER_CALL = 50;
+/** Serials per DescribeClientCertificateStatusForSerialNumber call: one request's serials fit one call. */
+export const MAX_SERIALS_PER_CALL = MAX_SERIALS_PER_REQUEST;
 export const DEFAULT_PAGE_SIZE = 50;
 /** Longest a status lookup waits for others to share its call. */
 export const STATUS_BATCH_WINDOW_MAX_MS = 100;
