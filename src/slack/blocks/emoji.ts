@@ -19,7 +19,6 @@ export const EMOJI = {
   locked: ':lock:',
 } as const;
 
-
 export const URGENCY_EMOJI: Record<Urgency, string> = {
   expired: EMOJI.expired,
   expiring: EMOJI.expiring,

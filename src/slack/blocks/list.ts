@@ -61,8 +61,13 @@ function itemSection(item: Certificate, now: Date): KnownBlock {
 /** Stands in for a missing list entry, so a hole in the input renders as a nameless row. */
 const NO_CERTIFICATE: Certificate = { account: '', id: '', sans: [], expired: false, uploaded: false };
 
-function pageValue(status: CertificateView, keyword: string | undefined, page: number): string {
-  return BUTTONS.listNext.encode({ status, keyword, page });
+function pageValue(
+  codec: typeof BUTTONS.listNext,
+  status: CertificateView,
+  keyword: string | undefined,
+  page: number,
+): string {
+  return codec.encode({ status, keyword, page });
 }
 
 function wholeNumber(value: number, fallback: number, min: number): number {
@@ -104,7 +109,7 @@ export function renderCertificateList(input: CertificateListInput): SlackMessage
     const last = first + items.length;
     const range = `Showing ${formatNumber(first + 1)}–${formatNumber(last)} of ${formatNumber(total)}`;
     const soonest = items[0];
-    const soonestName = inlineText(soonest?.commonName ?? soonest?.name, 60);
+    const soonestName = inlineText(soonest ? displayName(soonest) : undefined, 60);
     const soonestDays = daysLeft(soonest?.endDate, input.now);
     text = `${title}${matching}: ${range.toLowerCase()}.${
       soonestName && soonestDays !== undefined ? ` First: ${soonestName}, ${describeDaysLeft(soonestDays)}.` : ''
@@ -121,8 +126,13 @@ export function renderCertificateList(input: CertificateListInput): SlackMessage
   const buttons: Button[] = [];
   const hasPrevious = page > 0;
   const hasNext = first + pageSize < total;
-  const previous = pageValue(status, keyword, Math.min(page - 1, Math.max(0, Math.ceil(total / pageSize) - 1)));
-  const next = pageValue(status, keyword, page + 1);
+  const previous = pageValue(
+    BUTTONS.listPrev,
+    status,
+    keyword,
+    Math.min(page - 1, Math.max(0, Math.ceil(total / pageSize) - 1)),
+  );
+  const next = pageValue(BUTTONS.listNext, status, keyword, page + 1);
   const fits = fitsButtonValue(previous) && fitsButtonValue(next);
   if (fits && hasPrevious)
     buttons.push(button({ text: '◀ Previous', actionId: BUTTONS.listPrev.actionId, value: previous }));
