@@ -22,7 +22,7 @@ import {
   riskCountSchema,
 } from './schemas';
 import type { CasTransport, OperationSpec } from './transport';
-import type { CasApi, ListFilter } from './types';
+import type { CallPriority, CasApi, ListFilter } from './types';
 
 export const OPERATIONS = {
   GetRiskCount: { action: 'GetRiskCount', version: '2020-04-07', schema: riskCountSchema },
@@ -76,6 +76,12 @@ export interface CasClientOptions {
   sharedLimiter?: SharedLimiter;
 }
 
+/**
+ * Bottleneck's job priorities for ours: 0 to 9, lower runs first (its default is 5). The gaps
+ * leave room for a level in between without renumbering.
+ */
+export const BOTTLENECK_PRIORITY: Readonly<Record<CallPriority, number>> = { interactive: 2, bulk: 7 };
+
 /** Serials per DescribeClientCertificateStatusForSerialNumber call: one request's serials fit one call. */
 export const MAX_SERIALS_PER_CALL = MAX_SERIALS_PER_REQUEST;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -98,6 +104,13 @@ export interface CasClient extends CasApi {
   close(): Promise<void>;
 }
 
+interface CallOptions {
+  /** For writes: retry only when the call was certainly not executed. */
+  retryOnlyThrottled?: boolean;
+  /** Default 'interactive'. */
+  priority?: CallPriority;
+}
+
 export function createCasClient(options: CasClientOptions): CasClient {
   const { transport, sharedLimiter } = options;
   const events = new EventEmitter<CasClientEvents>();
@@ -108,19 +121,26 @@ export function createCasClient(options: CasClientOptions): CasClient {
     bottleneck: sharedLimiter ? { ...options.bottleneck, ...sharedLimiter.bottleneck } : options.bottleneck,
   });
   sharedLimiter?.watch(limiters);
-  const schedule = <T>(account: string, action: string, task: () => Promise<T>): Promise<T> =>
-    sharedLimiter ? sharedLimiter.schedule(limiters, account, action, task) : limiters.key(account).schedule(task);
+  const schedule = <T>(account: string, action: string, priority: CallPriority, task: () => Promise<T>) => {
+    // Queued jobs leave Bottleneck's queue by priority, so a call a person waits for goes ahead of
+    // queued bulk pages (a retry queues again at the same priority). With the shared limiter each
+    // replica orders its own queue; Redis hands free slots to whichever replica asks first.
+    const job = { priority: BOTTLENECK_PRIORITY[priority] };
+    return sharedLimiter
+      ? sharedLimiter.schedule(limiters, account, action, job, task)
+      : limiters.key(account).schedule(job, task);
+  };
   const defaultPageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
 
   async function call<T>(
     operation: OperationSpec<T>,
     query: Record<string, string | number | undefined> = {},
-    retryOnlyThrottled = false,
+    { retryOnlyThrottled = false, priority = 'interactive' }: CallOptions = {},
   ) {
     const account = await transport.accountKey();
     return withRetries(
       () =>
-        schedule(account, operation.action, async () => {
+        schedule(account, operation.action, priority, async () => {
           const started = performance.now();
           try {
             const result = await transport.call(operation, query);
@@ -157,11 +177,13 @@ export function createCasClient(options: CasClientOptions): CasClient {
       key === 'risk' ? call(OPERATIONS.GetRiskCount) : (call(OPERATIONS.GetAssetCount) as Promise<Counts>),
   });
 
-  // Pages: not cached (lists must be fresh), but identical concurrent reads share one call.
-  const pageCache = new LRUCache<string, CertificateOrderPage>({
+  // Pages: not cached (lists must be fresh), but identical concurrent reads share one call,
+  // which keeps the priority of the read that made it.
+  const pageCache = new LRUCache<string, CertificateOrderPage, CallPriority>({
     max: 1_000,
     ttl: 1,
-    fetchMethod: (key) => call(OPERATIONS.ListUserCertificateOrder, JSON.parse(key)),
+    fetchMethod: (key, _stale, { context: priority }) =>
+      call(OPERATIONS.ListUserCertificateOrder, JSON.parse(key), { priority }),
   });
 
   // Status lookups arriving in the same tick are batched into comma-joined calls.
@@ -200,7 +222,9 @@ export function createCasClient(options: CasClientOptions): CasClient {
   }
 
   async function listCertificatePage(filter: ListFilter, page: number): Promise<CertificateOrderPage> {
-    const result = await pageCache.fetch(JSON.stringify(pageQuery(filter, page)));
+    const result = await pageCache.fetch(JSON.stringify(pageQuery(filter, page)), {
+      context: filter.priority ?? 'interactive',
+    });
     if (!result) throw new Error('ListUserCertificateOrder returned nothing');
     return result;
   }
@@ -245,7 +269,7 @@ export function createCasClient(options: CasClientOptions): CasClient {
       const result = await call(
         OPERATIONS.AssignCertificateCount,
         { Id: input.id, CertTotalCount: input.certTotalCount },
-        true,
+        { retryOnlyThrottled: true },
       );
       countCache.clear();
       return result;

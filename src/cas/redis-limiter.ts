@@ -50,6 +50,9 @@ export interface SharedLimiterEvents {
   connection: [state: LimiterConnectionState, detail: string];
 }
 
+/** Bottleneck job options a caller of the shared limiter may set (the expiration is the limiter's). */
+export type SharedJobOptions = Pick<Bottleneck.JobOptions, 'priority'>;
+
 /** What the CAS client needs from a shared limiter (see `createCasClient`'s `sharedLimiter`). */
 export interface SharedLimiter {
   /** host:port of the Redis server, without credentials. */
@@ -61,8 +64,17 @@ export interface SharedLimiter {
   isReady(): boolean;
   /** Fails the jobs waiting in the group's limiters whenever Redis is lost. */
   watch(group: Bottleneck.Group): void;
-  /** Runs `task` when the account's shared limit allows; rejects with a LimiterUnavailable CasError when Redis is unreachable. */
-  schedule<T>(group: Bottleneck.Group, key: string, operation: string, task: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `task` when the account's shared limit allows; rejects with a LimiterUnavailable
+   * CasError when Redis is unreachable. `job` goes to Bottleneck with the job expiration added.
+   */
+  schedule<T>(
+    group: Bottleneck.Group,
+    key: string,
+    operation: string,
+    job: SharedJobOptions,
+    task: () => Promise<T>,
+  ): Promise<T>;
   /** Creates the account's limiter and waits until Bottleneck has set it up in Redis. */
   prepare(group: Bottleneck.Group, key: string): Promise<void>;
   close(): Promise<void>;
@@ -284,11 +296,11 @@ export async function connectRedisLimiter(options: RedisLimiterOptions): Promise
         });
       });
     },
-    async schedule(group, key, operation, task) {
+    async schedule(group, key, operation, job, task) {
       const limiter = await usableLimiter(group, key, operation);
       let sent = false;
       try {
-        return await limiter.schedule({ expiration: options.jobExpirationMs }, () => {
+        return await limiter.schedule({ ...job, expiration: options.jobExpirationMs }, () => {
           sent = true;
           return task();
         });

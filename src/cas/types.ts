@@ -20,6 +20,12 @@ export type {
 export type OrderType = 'CERT' | 'UPLOAD';
 export type CertificateStatusFilter = 'ISSUED' | 'WILLEXPIRED' | 'EXPIRED';
 
+/**
+ * How soon a call is sent when calls queue for the rate limit: 'interactive' calls (a person is
+ * waiting for the answer) go ahead of every queued 'bulk' call (background lists and syncs).
+ */
+export type CallPriority = 'interactive' | 'bulk';
+
 export interface ListFilter {
   orderType?: OrderType;
   /** Empty: the service default (ISSUED and WILLEXPIRED). */
@@ -27,8 +33,11 @@ export interface ListFilter {
   keyword?: string;
   /** Page size for the upstream calls (ShowSize), default 50. */
   pageSize?: number;
+  /** Not a filter: the scheduling priority of the calls, default 'interactive'. */
+  priority?: CallPriority;
 }
 
+/** Every operation runs at 'interactive' priority unless its arguments say otherwise (ListFilter.priority). */
 export interface CasApi {
   getRiskCount(): Promise<RiskCount>;
   getAssetCount(): Promise<AssetCount>;

@@ -7,6 +7,7 @@ import {
   freePort,
   freshNamespace,
   kill,
+  REDIS_URL,
   requireRedis,
   startRedisServer,
 } from './redis-helpers';
@@ -134,3 +135,28 @@ test('Redis lost while running: calls fail as unavailable instead of hanging or 
     await kill(server);
   }
 }, 30_000);
+
+test('with the shared limiter too, a status lookup goes ahead of the bulk pages still waiting', async () => {
+  const sandbox = await startSandbox({ certs: 200, seed: 11, qps: 1_000 });
+  const client = await buildCasClient(
+    { ...configFor(sandbox.url, REDIS_URL, 10), CAS_MAX_CONCURRENT: 1 },
+    { redisNamespace: NAMESPACE },
+  );
+  try {
+    const bulkPages = 12;
+    const filter = { orderType: 'CERT' as const, pageSize: 5, priority: 'bulk' as const };
+    const pages = Promise.all(Array.from({ length: bulkPages }, (_, i) => client.listCertificatePage(filter, i + 1)));
+    while (sandbox.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const status = await client.getCertificateStatus(sandbox.dataset.certificates[0].serialNo);
+    await pages;
+    expect(status.Status).toBe('good');
+    const actions = sandbox.calls.map((call) => call.action);
+    expect(actions).toHaveLength(bulkPages + 1);
+    const statusAt = actions.indexOf('DescribeClientCertificateStatusForSerialNumber');
+    expect(statusAt).toBeLessThanOrEqual(4);
+    expect(actions.length - statusAt - 1).toBeGreaterThanOrEqual(bulkPages - 4);
+  } finally {
+    await client.close();
+    await sandbox.close();
+  }
+});
