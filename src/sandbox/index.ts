@@ -13,6 +13,7 @@ export {
   type DatasetOptions,
   type DatasetProfile,
   type DomainAsset,
+  type Renewal,
   formatDate,
   generateDataset,
   healthScore,

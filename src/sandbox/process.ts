@@ -11,6 +11,8 @@ export interface SandboxProcessOptions {
   qps?: number;
   latencyMs?: number;
   profile?: 'mixed' | 'healthy';
+  /** Renewed twins in the data set (`--replaced`); default 0, unlike the CLI's. */
+  replacedPairs?: number;
 }
 
 /** A simulator in its own process, driven through its control routes. */
@@ -58,6 +60,8 @@ export async function spawnSandbox(options: SandboxProcessOptions = {}): Promise
     String(options.latencyMs ?? 0),
     '--profile',
     options.profile ?? 'mixed',
+    '--replaced',
+    String(options.replacedPairs ?? 0),
   ];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {

@@ -45,6 +45,8 @@ export interface SandboxOptions {
   certs?: number;
   /** Seeds the data set and the random fault schedule. */
   seed?: number;
+  /** Renewed twins in the generated data set (DatasetOptions.replacedPairs); default 0. */
+  replacedPairs?: number;
   /** Simulator clock for x-acs-date and nonce checks; the QPS window always runs on real time. */
   now?: () => number;
   /** AccessKeyId → secret; replaces the default pair. */
@@ -139,7 +141,14 @@ class CasSandbox implements Sandbox {
   constructor(options: SandboxOptions) {
     this.now = options.now ?? Date.now;
     const seed = options.seed ?? 42;
-    this.current = options.dataset ?? generateDataset({ count: options.certs ?? 500, seed, now: this.now() });
+    this.current =
+      options.dataset ??
+      generateDataset({
+        count: options.certs ?? 500,
+        seed,
+        now: this.now(),
+        replacedPairs: options.replacedPairs,
+      });
     this.accessKeys = { ...(options.accessKeys ?? { [DEFAULT_ACCESS_KEY_ID]: DEFAULT_ACCESS_KEY_SECRET }) };
     const qps = options.qps ?? DEFAULT_QPS;
     if (!(qps > 0)) throw new RangeError(`qps must be positive, got ${qps}`);
