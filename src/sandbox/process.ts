@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { CertificateChanges, CertificateInput } from './certificate-edits';
+import type { SandboxCertificate } from './dataset';
 import type { Faults, SandboxStats } from './server';
 import { CONTROL_PREFIX } from './server';
 
@@ -22,6 +24,12 @@ export interface SandboxProcess {
   calls(): Promise<Array<{ at: number; action: string; status: number }>>;
   reset(): Promise<void>;
   setFaults(faults: Partial<Faults>): Promise<void>;
+  /** POST /_sandbox/certificates: answers the new CertificateIds. */
+  addCertificates(inputs: readonly CertificateInput[]): Promise<number[]>;
+  /** PATCH /_sandbox/certificates/<id>: answers the changed certificate. */
+  updateCertificate(certificateId: number, changes: CertificateChanges): Promise<SandboxCertificate>;
+  /** DELETE /_sandbox/certificates/<id>. */
+  removeCertificate(certificateId: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,7 +86,10 @@ export async function spawnSandbox(options: SandboxProcessOptions = {}): Promise
       headers: body ? { 'content-type': 'application/json' } : undefined,
       body: body ? JSON.stringify(body) : undefined,
     });
-    if (!res.ok) throw new Error(`sandbox control ${route}: HTTP ${res.status}`);
+    if (!res.ok) {
+      const detail = await res.text().catch(() => '');
+      throw new Error(`sandbox control ${method} ${route}: HTTP ${res.status} ${detail}`.trim());
+    }
     return res.json() as Promise<unknown>;
   };
   return {
@@ -90,6 +101,19 @@ export async function spawnSandbox(options: SandboxProcessOptions = {}): Promise
     },
     setFaults: async (faults) => {
       await control('POST', 'faults', faults);
+    },
+    addCertificates: async (inputs) => {
+      const answer = (await control('POST', 'certificates', inputs)) as { certificateIds: number[] };
+      return answer.certificateIds;
+    },
+    updateCertificate: async (certificateId, changes) => {
+      const answer = (await control('PATCH', `certificates/${certificateId}`, changes)) as {
+        certificate: SandboxCertificate;
+      };
+      return answer.certificate;
+    },
+    removeCertificate: async (certificateId) => {
+      await control('DELETE', `certificates/${certificateId}`);
     },
     close: () =>
       new Promise<void>((resolve) => {
