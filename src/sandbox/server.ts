@@ -44,6 +44,11 @@ export interface Faults {
   malformedRate: number;
   /** Fraction answered 400 Throttling.User regardless of the real rate. */
   throttleRate: number;
+  /**
+   * Every ListUserCertificateOrder call for this page number (CurrentPage) is answered 503
+   * ServiceUnavailable, retries included, so a paging sync fails there; 0 (default) is off.
+   */
+  failPage: number;
 }
 
 export interface SandboxOptions {
@@ -66,7 +71,7 @@ export interface SandboxOptions {
   dataset?: Dataset;
 }
 
-export type InjectedFault = 'failNext' | 'unavailable' | 'throttle' | 'timeout' | 'malformed';
+export type InjectedFault = 'failNext' | 'failPage' | 'unavailable' | 'throttle' | 'timeout' | 'malformed';
 
 export interface CallRecord {
   /** Simulator clock when the request was received. */
@@ -127,6 +132,7 @@ const NO_FAULTS: Faults = {
   timeoutRate: 0,
   malformedRate: 0,
   throttleRate: 0,
+  failPage: 0,
 };
 const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_CONTENT_TYPE = 'application/json;charset=utf-8';
@@ -230,6 +236,9 @@ class CasSandbox implements Sandbox {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (name.endsWith('Rate') && value > 1)) {
         throw new RangeError(`fault ${name} out of range: ${String(value)}`);
       }
+    }
+    if (!Number.isInteger(next.failPage)) {
+      throw new RangeError(`fault failPage must be a whole page number, got ${next.failPage}`);
     }
     if (next.unavailableRate + next.timeoutRate + next.malformedRate + next.throttleRate > 1) {
       throw new RangeError('fault rates add up to more than 1');
@@ -428,6 +437,15 @@ class CasSandbox implements Sandbox {
       return { kind: 'error', error: scripted };
     }
 
+    if (this.faults.failPage > 0 && record.action === 'ListUserCertificateOrder') {
+      const page = params.CurrentPage === undefined || params.CurrentPage === '' ? 1 : Number(params.CurrentPage);
+      if (page === this.faults.failPage) {
+        this.counters.injected++;
+        record.injected = 'failPage';
+        return fail(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
+      }
+    }
+
     const injected = this.rollFault();
     if (injected) {
       this.counters.injected++;
@@ -478,7 +496,7 @@ class CasSandbox implements Sandbox {
     }
   }
 
-  private rollFault(): Exclude<InjectedFault, 'failNext'> | undefined {
+  private rollFault(): Exclude<InjectedFault, 'failNext' | 'failPage'> | undefined {
     const { unavailableRate, throttleRate, timeoutRate, malformedRate } = this.faults;
     if (unavailableRate + throttleRate + timeoutRate + malformedRate === 0) return undefined;
     const roll = this.faultRandom();

@@ -12,7 +12,8 @@ import {
   startOfUtcDay,
   startSandbox,
 } from '../../src/sandbox';
-import { callCas, type Query, sandboxClient } from './cas-client';
+import { clientFor } from '../helpers/cas';
+import { callCas, failureOf, type Query, sandboxClient } from './cas-client';
 
 const SSL = '2020-04-07';
 const PCA = '2020-06-30';
@@ -30,6 +31,7 @@ beforeAll(async () => {
 afterAll(() => sandbox.close());
 beforeEach(() => {
   sandbox.setDataset(structuredClone(base));
+  sandbox.setFaults({ failPage: 0 });
   sandbox.resetCalls();
 });
 
@@ -428,6 +430,68 @@ describe('in-process edits', () => {
   });
 });
 
+describe('failPage fault', () => {
+  it('fails ListUserCertificateOrder on one page number only, for every view', async () => {
+    expect(await control('POST', 'faults', { failPage: 3 })).toMatchObject({ status: 200, body: { failPage: 3 } });
+    const page = (n: number, query: Query = {}) =>
+      listPage({ OrderType: 'CERT', ShowSize: 5, CurrentPage: n, ...query });
+    await expect(page(1)).resolves.toHaveProperty('CurrentPage', 1);
+    await expect(page(2)).resolves.toHaveProperty('CurrentPage', 2);
+    expect(await failureOf(page(3))).toMatchObject({ code: 'ServiceUnavailable', statusCode: 503 });
+    expect(await failureOf(page(3))).toMatchObject({ code: 'ServiceUnavailable' });
+    await expect(page(4)).resolves.toHaveProperty('CurrentPage', 4);
+    expect(await failureOf(page(3, { Status: 'EXPIRED', ShowSize: 1 }))).toMatchObject({ statusCode: 503 });
+    await expect(risk()).resolves.toHaveProperty('RequestId');
+    expect(sandbox.calls.map((c) => c.injected ?? null)).toEqual([
+      null,
+      null,
+      'failPage',
+      'failPage',
+      null,
+      'failPage',
+      null,
+    ]);
+    expect(sandbox.stats()).toMatchObject({ injected: 3 });
+
+    await control('POST', 'faults', { failPage: 0 });
+    await expect(page(3)).resolves.toHaveProperty('CurrentPage', 3);
+  });
+
+  it('fails on page 1 when CurrentPage is left out', async () => {
+    sandbox.setFaults({ failPage: 1 });
+    expect(await failureOf(listPage({ OrderType: 'CERT' }))).toMatchObject({ statusCode: 503 });
+  });
+
+  it("makes the bot's own paging client give up on page 3 after its retries", async () => {
+    sandbox.setFaults({ failPage: 3 });
+    const cas = clientFor(sandbox, { attempts: 2, pageSize: 10 });
+    const rows: unknown[] = [];
+    try {
+      await expect(
+        (async () => {
+          for await (const row of cas.listCertificates({ orderType: 'CERT', pageSize: 10 })) rows.push(row);
+        })(),
+      ).rejects.toMatchObject({ kind: 'unavailable' });
+    } finally {
+      await cas.close();
+    }
+    expect(rows.length).toBeLessThanOrEqual(20);
+    const pages = sandbox.calls.map((c) => Number(c.query.CurrentPage ?? 1));
+    expect(pages.filter((p) => p === 3)).toHaveLength(2);
+  });
+
+  it('refuses fault switches it does not know or cannot honour', async () => {
+    expect(await control('POST', 'faults', { failPage: 2.5 })).toMatchObject({
+      status: 400,
+      body: { error: 'fault failPage must be a whole page number, got 2.5' },
+    });
+    expect((await control('POST', 'faults', { failpage: 3 })).body.error).toMatch(/^unknown fault failpage; known: /);
+    expect((await control('POST', 'faults', { failPage: '3' })).body.error).toBe('fault failPage out of range: 3');
+    expect((await control('POST', 'faults', [1])).status).toBe(400);
+    expect(sandbox.calls).toHaveLength(0);
+  });
+});
+
 describe('replaced pairs over HTTP', () => {
   it('lists the renewed twins with the valid certificates', async () => {
     const renewed = await startSandbox({ certs: 40, seed: 9, replacedPairs: 4, qps: Number.POSITIVE_INFINITY });
@@ -464,6 +528,8 @@ describe('a simulator in its own process', () => {
       expect((await list({ Status: 'EXPIRED' })).CertificateOrderList.map((r) => r.CertificateId)).toContain(added);
       await remote.removeCertificate(added as number);
       await expect(remote.removeCertificate(added as number)).rejects.toThrow(/HTTP 404 .*no certificate 10000034/);
+      await remote.setFaults({ failPage: 2 });
+      expect(await failureOf(list({ ShowSize: 5, CurrentPage: 2 }))).toMatchObject({ statusCode: 503 });
     } finally {
       await remote.close();
     }
