@@ -151,6 +151,12 @@ export function buildProgram(context: CliContext): Command {
     .option('--seed <seed>', 'seed of the data set', intOption('--seed'), 42)
     .option('--latency <ms>', 'added latency per answer', intOption('--latency'), 0)
     .option('--qps <qps>', 'calls per second per AccessKey before throttling', intOption('--qps'), 10)
+    .option(
+      '--replaced <count>',
+      'expiring or expired certificates that also get a renewed twin (on top of --certs)',
+      intOption('--replaced'),
+      20,
+    )
     .addOption(
       new Option('--profile <profile>', 'mixed risks, or healthy (nothing at risk)')
         .choices(['mixed', 'healthy'])

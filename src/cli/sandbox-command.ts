@@ -8,6 +8,8 @@ export interface SandboxCommandOptions {
   latency: number;
   qps: number;
   profile: 'mixed' | 'healthy';
+  /** Expiring or expired certificates that also get a renewed twin. */
+  replaced: number;
 }
 
 /** Starts the simulator and keeps it running until Ctrl-C or SIGTERM. */
@@ -15,13 +17,18 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
   const sandbox = await startSandbox({
     port: options.port,
     host: options.host,
-    dataset: generateDataset({ count: options.certs, seed: options.seed, profile: options.profile }),
+    dataset: generateDataset({
+      count: options.certs,
+      seed: options.seed,
+      profile: options.profile,
+      replacedPairs: options.replaced,
+    }),
     qps: options.qps,
     faults: { latencyMs: options.latency },
   });
   process.stdout.write(
     [
-      `CAS simulator listening on ${sandbox.url} (${options.certs} certificates, seed ${options.seed})`,
+      `CAS simulator listening on ${sandbox.url} (${options.certs} certificates + ${options.replaced} renewed twins, seed ${options.seed})`,
       'Point the bot or the CLI at it with:',
       `  export CAS_ENDPOINT=${sandbox.url}`,
       `  export ALIBABA_CLOUD_ACCESS_KEY_ID=${DEFAULT_ACCESS_KEY_ID}`,

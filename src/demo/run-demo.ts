@@ -10,6 +10,9 @@ import { createServices } from '../services';
 import { signedFormHeaders } from './request-signing';
 import { startResponseSink } from './response-sink';
 
+/** Expiring certificates the demo account has already renewed (as `cert-bot sandbox` does). */
+const DEMO_RENEWALS = 20;
+
 export interface DemoOptions {
   out: (text: string) => void;
   color: boolean;
@@ -22,7 +25,7 @@ export interface DemoOptions {
  * would show is printed in the terminal instead. Needs no configuration and no network.
  */
 export async function runDemo(options: DemoOptions): Promise<void> {
-  const sandbox = await startSandbox({ certs: 500 });
+  const sandbox = await startSandbox({ certs: 500, replacedPairs: DEMO_RENEWALS });
   const sink = await startResponseSink();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-demo-'));
   const signingSecret = crypto.randomBytes(16).toString('hex');
@@ -69,7 +72,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
   try {
     options.out(
-      `cas-cert-bot demo: a CAS simulator with 500 certificates is running at ${sandbox.url}.\nBelow is what Slack shows for each command.`,
+      `cas-cert-bot demo: a CAS simulator with 500 certificates (and ${DEMO_RENEWALS} renewals of expiring ones) is running at ${sandbox.url}.\nBelow is what Slack shows for each command.`,
     );
     const revoked = sandbox.dataset.certificates.find((c) => c.status === 'REVOKED');
     const good = sandbox.dataset.certificates.find((c) => c.status === 'ISSUED');

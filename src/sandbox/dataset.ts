@@ -78,6 +78,17 @@ export interface Dataset {
   dataSources: DataSource[];
   /** The previous health score; the current one is computed from the risks. */
   lastPoint: number;
+  /**
+   * The replaced pairs the data set was generated with: each expiring or expired certificate
+   * and the later twin that renewed it. A record of the generation, not updated by later edits.
+   */
+  renewals: Renewal[];
+}
+
+/** A certificate and the twin that renewed it (same CommonName and SANs, later end date, valid). */
+export interface Renewal {
+  certificateId: number;
+  renewedBy: number;
 }
 
 /** Exact numbers of certificates per risky state; the rest are ISSUED. */
@@ -96,6 +107,14 @@ export interface DatasetOptions {
   profile?: DatasetProfile;
   /** Overrides the profile's default counts. */
   counts?: Partial<ScenarioCounts>;
+  /**
+   * Expiring (WILLEXPIRED) or expired certificates that also get a renewed twin: a new
+   * CertificateId with the same CommonName and SANs, issued in the last days and valid well
+   * beyond the original. The twins come on top of `count` (IDs after the last one); every
+   * fourth renews an expired certificate, the rest expiring ones. The first `count`
+   * certificates are the same with or without twins. Default 0.
+   */
+  replacedPairs?: number;
 }
 
 export interface RiskCountBody {
@@ -232,9 +251,79 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
       { id: DATA_SOURCE_IDS[2], name: 'multi-cloud-sync', assignedCertCount: 10 },
     ],
     lastPoint: 100,
+    renewals: [],
   };
   dataset.lastPoint = healthy ? 100 : clamp(healthScore(dataset) + randomInt(random, -6, 6), 0, 100);
+  // After everything else, from their own stream: the rest of the data set does not move.
+  addRenewedTwins(dataset, options.replacedPairs ?? 0, { serials, instanceIds });
   return dataset;
+}
+
+/**
+ * Appends `pairs` renewed twins (see DatasetOptions.replacedPairs). The originals are drawn,
+ * seeded, from the WILLEXPIRED certificates, every fourth from the EXPIRED ones, each pool
+ * standing in for the other when it runs out.
+ */
+function addRenewedTwins(
+  dataset: Dataset,
+  pairs: number,
+  seen: { serials: Set<string>; instanceIds: Set<string> },
+): void {
+  if (!Number.isInteger(pairs) || pairs < 0) {
+    throw new RangeError(`replacedPairs must be a non-negative integer, got ${pairs}`);
+  }
+  if (pairs === 0) return;
+  const random = mulberry32(dataset.seed ^ 0x7e4e3a1);
+  const pool = (status: SandboxCertStatus) =>
+    shuffle(
+      random,
+      dataset.certificates.filter((c) => c.status === status),
+    );
+  const expiring = pool('WILLEXPIRED');
+  const expired = pool('EXPIRED');
+  if (pairs > expiring.length + expired.length) {
+    throw new RangeError(
+      `replacedPairs ${pairs} exceeds the ${expiring.length + expired.length} expiring and expired certificates`,
+    );
+  }
+  let nextId = dataset.certificates.reduce((max, c) => Math.max(max, c.certificateId), 10_000_000) + 1;
+  for (let k = 0; k < pairs; k++) {
+    const [first, second] = k % 4 === 3 ? [expired, expiring] : [expiring, expired];
+    const original = (first.shift() ?? second.shift()) as SandboxCertificate;
+    const twin = renewedTwin(original, nextId++, dataset, random, seen);
+    dataset.certificates.push(twin);
+    dataset.renewals.push({ certificateId: original.certificateId, renewedBy: twin.certificateId });
+  }
+}
+
+function renewedTwin(
+  original: SandboxCertificate,
+  certificateId: number,
+  dataset: Dataset,
+  random: Random,
+  seen: { serials: Set<string>; instanceIds: Set<string> },
+): SandboxCertificate {
+  const validityDays = original.source === 'free' || original.issuer.startsWith("Let's Encrypt") ? 90 : 365;
+  const startOffset = -randomInt(random, 0, 5);
+  const serialNo = uniqueValue(seen.serials, () => randomHex(random, 2 * randomInt(random, 16, 20)).toUpperCase());
+  const prefix = original.source === 'upload' ? 'cas-upload' : 'cas-cert';
+  const instanceId = uniqueValue(seen.instanceIds, () => `${prefix}-${randomHex(random, 10)}`);
+  const digestInput = `${dataset.seed}:${serialNo}`;
+  return {
+    ...original,
+    certificateId,
+    instanceId,
+    name: original.source === 'upload' ? `${original.name}-renewed` : `cert-${certificateId}`,
+    serialNo,
+    fingerprint: createHash('sha1').update(digestInput).digest('hex').toUpperCase(),
+    sha2: createHash('sha256').update(digestInput).digest('hex').toUpperCase(),
+    startDate: formatDate(dataset.day + startOffset * DAY_MS),
+    endDate: formatDate(dataset.day + (startOffset + validityDays) * DAY_MS),
+    status: 'ISSUED',
+    // Renewed to be served: the twin is deployed; the original may still be too.
+    deployed: true,
+    resources: buildResources(random),
+  };
 }
 
 function scenarioCounts(

@@ -1,5 +1,16 @@
 /** The CAS simulator: a local endpoint for tests, benchmarks and the demo. */
 export {
+  addCertificates,
+  type CertificateChanges,
+  CertificateEditError,
+  type CertificateInput,
+  type EditOptions,
+  getCertificate,
+  removeCertificate,
+  statusForEndDate,
+  updateCertificate,
+} from './certificate-edits';
+export {
   type AssetCountBody,
   assetCounts,
   type CertSource,
@@ -13,6 +24,7 @@ export {
   type DatasetOptions,
   type DatasetProfile,
   type DomainAsset,
+  type Renewal,
   formatDate,
   generateDataset,
   healthScore,

@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { CertificateChanges, CertificateInput } from './certificate-edits';
+import type { SandboxCertificate } from './dataset';
 import type { Faults, SandboxStats } from './server';
 import { CONTROL_PREFIX } from './server';
 
@@ -11,6 +13,8 @@ export interface SandboxProcessOptions {
   qps?: number;
   latencyMs?: number;
   profile?: 'mixed' | 'healthy';
+  /** Renewed twins in the data set (`--replaced`); default 0, unlike the CLI's. */
+  replacedPairs?: number;
 }
 
 /** A simulator in its own process, driven through its control routes. */
@@ -20,6 +24,12 @@ export interface SandboxProcess {
   calls(): Promise<Array<{ at: number; action: string; status: number }>>;
   reset(): Promise<void>;
   setFaults(faults: Partial<Faults>): Promise<void>;
+  /** POST /_sandbox/certificates: answers the new CertificateIds. */
+  addCertificates(inputs: readonly CertificateInput[]): Promise<number[]>;
+  /** PATCH /_sandbox/certificates/<id>: answers the changed certificate. */
+  updateCertificate(certificateId: number, changes: CertificateChanges): Promise<SandboxCertificate>;
+  /** DELETE /_sandbox/certificates/<id>. */
+  removeCertificate(certificateId: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,6 +68,8 @@ export async function spawnSandbox(options: SandboxProcessOptions = {}): Promise
     String(options.latencyMs ?? 0),
     '--profile',
     options.profile ?? 'mixed',
+    '--replaced',
+    String(options.replacedPairs ?? 0),
   ];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
@@ -74,7 +86,10 @@ export async function spawnSandbox(options: SandboxProcessOptions = {}): Promise
       headers: body ? { 'content-type': 'application/json' } : undefined,
       body: body ? JSON.stringify(body) : undefined,
     });
-    if (!res.ok) throw new Error(`sandbox control ${route}: HTTP ${res.status}`);
+    if (!res.ok) {
+      const detail = await res.text().catch(() => '');
+      throw new Error(`sandbox control ${method} ${route}: HTTP ${res.status} ${detail}`.trim());
+    }
     return res.json() as Promise<unknown>;
   };
   return {
@@ -86,6 +101,19 @@ export async function spawnSandbox(options: SandboxProcessOptions = {}): Promise
     },
     setFaults: async (faults) => {
       await control('POST', 'faults', faults);
+    },
+    addCertificates: async (inputs) => {
+      const answer = (await control('POST', 'certificates', inputs)) as { certificateIds: number[] };
+      return answer.certificateIds;
+    },
+    updateCertificate: async (certificateId, changes) => {
+      const answer = (await control('PATCH', `certificates/${certificateId}`, changes)) as {
+        certificate: SandboxCertificate;
+      };
+      return answer.certificate;
+    },
+    removeCertificate: async (certificateId) => {
+      await control('DELETE', `certificates/${certificateId}`);
     },
     close: () =>
       new Promise<void>((resolve) => {

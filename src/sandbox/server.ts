@@ -2,7 +2,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parse as parseQueryString } from 'node:querystring';
-import { type Dataset, generateDataset } from './dataset';
+import {
+  addCertificates,
+  type CertificateChanges,
+  CertificateEditError,
+  type CertificateInput,
+  getCertificate,
+  removeCertificate,
+  updateCertificate,
+} from './certificate-edits';
+import { type Dataset, generateDataset, type SandboxCertificate } from './dataset';
 import { type AnswerError, errorBody, newRequestId, SandboxError } from './errors';
 import { type Params, resolveOperation } from './operations';
 import { mulberry32, type Random } from './prng';
@@ -35,6 +44,11 @@ export interface Faults {
   malformedRate: number;
   /** Fraction answered 400 Throttling.User regardless of the real rate. */
   throttleRate: number;
+  /**
+   * Every ListUserCertificateOrder call for this page number (CurrentPage) is answered 503
+   * ServiceUnavailable, retries included, so a paging sync fails there; 0 (default) is off.
+   */
+  failPage: number;
 }
 
 export interface SandboxOptions {
@@ -45,6 +59,8 @@ export interface SandboxOptions {
   certs?: number;
   /** Seeds the data set and the random fault schedule. */
   seed?: number;
+  /** Renewed twins in the generated data set (DatasetOptions.replacedPairs); default 0. */
+  replacedPairs?: number;
   /** Simulator clock for x-acs-date and nonce checks; the QPS window always runs on real time. */
   now?: () => number;
   /** AccessKeyId → secret; replaces the default pair. */
@@ -55,7 +71,7 @@ export interface SandboxOptions {
   dataset?: Dataset;
 }
 
-export type InjectedFault = 'failNext' | 'unavailable' | 'throttle' | 'timeout' | 'malformed';
+export type InjectedFault = 'failNext' | 'failPage' | 'unavailable' | 'throttle' | 'timeout' | 'malformed';
 
 export interface CallRecord {
   /** Simulator clock when the request was received. */
@@ -97,10 +113,27 @@ export interface Sandbox {
   resetCalls(): void;
   dataset: Dataset;
   setDataset(dataset: Dataset): void;
+  /**
+   * Adds certificates to the running simulator, all or none (see addCertificates in
+   * certificate-edits.ts for the defaults); throws CertificateEditError on bad input.
+   */
+  addCertificates(inputs: readonly CertificateInput[]): SandboxCertificate[];
+  addCertificate(input?: CertificateInput): SandboxCertificate;
+  /** Changes fields of a certificate in place; throws CertificateEditError (400 bad input, 404 unknown id). */
+  updateCertificate(certificateId: number, changes: CertificateChanges): SandboxCertificate;
+  /** Removes a certificate and answers it; throws CertificateEditError (404) for an unknown id. */
+  removeCertificate(certificateId: number): SandboxCertificate;
   close(): Promise<void>;
 }
 
-const NO_FAULTS: Faults = { latencyMs: 0, unavailableRate: 0, timeoutRate: 0, malformedRate: 0, throttleRate: 0 };
+const NO_FAULTS: Faults = {
+  latencyMs: 0,
+  unavailableRate: 0,
+  timeoutRate: 0,
+  malformedRate: 0,
+  throttleRate: 0,
+  failPage: 0,
+};
 const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_CONTENT_TYPE = 'application/json;charset=utf-8';
 
@@ -139,7 +172,14 @@ class CasSandbox implements Sandbox {
   constructor(options: SandboxOptions) {
     this.now = options.now ?? Date.now;
     const seed = options.seed ?? 42;
-    this.current = options.dataset ?? generateDataset({ count: options.certs ?? 500, seed, now: this.now() });
+    this.current =
+      options.dataset ??
+      generateDataset({
+        count: options.certs ?? 500,
+        seed,
+        now: this.now(),
+        replacedPairs: options.replacedPairs,
+      });
     this.accessKeys = { ...(options.accessKeys ?? { [DEFAULT_ACCESS_KEY_ID]: DEFAULT_ACCESS_KEY_SECRET }) };
     const qps = options.qps ?? DEFAULT_QPS;
     if (!(qps > 0)) throw new RangeError(`qps must be positive, got ${qps}`);
@@ -183,11 +223,22 @@ class CasSandbox implements Sandbox {
   }
 
   setFaults(faults: Partial<Faults>): void {
+    if (typeof faults !== 'object' || faults === null || Array.isArray(faults)) {
+      throw new RangeError('faults must be an object of fault names and numbers');
+    }
+    for (const name of Object.keys(faults)) {
+      if (!Object.hasOwn(NO_FAULTS, name)) {
+        throw new RangeError(`unknown fault ${name}; known: ${Object.keys(NO_FAULTS).join(', ')}`);
+      }
+    }
     const next = { ...this.faults, ...faults };
     for (const [name, value] of Object.entries(next)) {
-      if (!Number.isFinite(value) || value < 0 || (name.endsWith('Rate') && value > 1)) {
-        throw new RangeError(`fault ${name} out of range: ${value}`);
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (name.endsWith('Rate') && value > 1)) {
+        throw new RangeError(`fault ${name} out of range: ${String(value)}`);
       }
+    }
+    if (!Number.isInteger(next.failPage)) {
+      throw new RangeError(`fault failPage must be a whole page number, got ${next.failPage}`);
     }
     if (next.unavailableRate + next.timeoutRate + next.malformedRate + next.throttleRate > 1) {
       throw new RangeError('fault rates add up to more than 1');
@@ -203,6 +254,22 @@ class CasSandbox implements Sandbox {
   resetCalls(): void {
     this.calls = [];
     this.counters = { throttled: 0, injected: 0 };
+  }
+
+  addCertificates(inputs: readonly CertificateInput[]): SandboxCertificate[] {
+    return addCertificates(this.current, inputs, { now: this.now() });
+  }
+
+  addCertificate(input: CertificateInput = {}): SandboxCertificate {
+    return this.addCertificates([input])[0] as SandboxCertificate;
+  }
+
+  updateCertificate(certificateId: number, changes: CertificateChanges): SandboxCertificate {
+    return updateCertificate(this.current, certificateId, changes, { now: this.now() });
+  }
+
+  removeCertificate(certificateId: number): SandboxCertificate {
+    return removeCertificate(this.current, certificateId);
   }
 
   async close(): Promise<void> {
@@ -233,28 +300,53 @@ class CasSandbox implements Sandbox {
 
   /**
    * Unsigned control routes for a simulator running in another process (benchmarks, the
-   * cluster tests): read the counters, reset them, switch faults. Never part of the CAS API.
+   * cluster tests, sync tests): read the counters, reset them, switch faults, and add, change
+   * and remove certificates. Never part of the CAS API. Errors answer `{ error, issues? }`.
    */
   private control(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): void {
-    const route = `${req.method} ${req.url}`;
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const route = url.pathname.slice(CONTROL_PREFIX.length);
+    const method = req.method ?? '';
     let status = 200;
     let payload: unknown;
     try {
-      if (route === `GET ${CONTROL_PREFIX}stats`) payload = this.stats();
-      else if (route === `GET ${CONTROL_PREFIX}calls`) payload = this.calls;
-      else if (route === `POST ${CONTROL_PREFIX}reset`) {
+      if (body === undefined) throw new ControlError(413, `the body exceeds ${MAX_BODY_BYTES} bytes`);
+      const json = () => parseJsonBody(body);
+      const certificate = /^certificates\/([^/]+)$/.exec(route);
+      if (method === 'GET' && route === 'stats') payload = this.stats();
+      else if (method === 'GET' && route === 'calls') payload = this.calls;
+      else if (method === 'POST' && route === 'reset') {
         this.resetCalls();
         payload = this.stats();
-      } else if (route === `POST ${CONTROL_PREFIX}faults`) {
-        this.setFaults(JSON.parse(body?.toString('utf8') || '{}') as Partial<Faults>);
+      } else if (method === 'POST' && route === 'faults') {
+        this.setFaults((json() ?? {}) as Partial<Faults>);
         payload = this.faults;
+      } else if (method === 'GET' && route === 'certificates') {
+        payload = { totalCount: this.current.certificates.length, certificates: this.current.certificates };
+      } else if (method === 'POST' && route === 'certificates') {
+        const input = json();
+        if (input === undefined) throw new ControlError(400, 'body: expected a certificate or an array of them');
+        const added = this.addCertificates((Array.isArray(input) ? input : [input]) as CertificateInput[]);
+        status = 201;
+        payload = { certificateIds: added.map((c) => c.certificateId), certificates: added };
+      } else if (certificate && ['GET', 'PATCH', 'DELETE'].includes(method)) {
+        const id = certificateIdParam(certificate[1] as string);
+        if (method === 'GET') payload = { certificate: getCertificate(this.current, id) };
+        else if (method === 'PATCH')
+          payload = { certificate: this.updateCertificate(id, json() as CertificateChanges) };
+        else payload = { removed: id, certificate: this.removeCertificate(id) };
       } else {
         status = 404;
-        payload = { error: `no control route ${route}` };
+        payload = { error: `no control route ${method} ${url.pathname}` };
       }
     } catch (error) {
-      status = 400;
-      payload = { error: error instanceof Error ? error.message : String(error) };
+      if (error instanceof CertificateEditError) {
+        status = error.status;
+        payload = error.issues.length > 0 ? { error: error.message, issues: error.issues } : { error: error.message };
+      } else {
+        status = error instanceof ControlError ? error.status : 400;
+        payload = { error: error instanceof Error ? error.message : String(error) };
+      }
     }
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(payload));
@@ -345,6 +437,15 @@ class CasSandbox implements Sandbox {
       return { kind: 'error', error: scripted };
     }
 
+    if (this.faults.failPage > 0 && record.action === 'ListUserCertificateOrder') {
+      const page = params.CurrentPage === undefined || params.CurrentPage === '' ? 1 : Number(params.CurrentPage);
+      if (page === this.faults.failPage) {
+        this.counters.injected++;
+        record.injected = 'failPage';
+        return fail(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
+      }
+    }
+
     const injected = this.rollFault();
     if (injected) {
       this.counters.injected++;
@@ -395,7 +496,7 @@ class CasSandbox implements Sandbox {
     }
   }
 
-  private rollFault(): Exclude<InjectedFault, 'failNext'> | undefined {
+  private rollFault(): Exclude<InjectedFault, 'failNext' | 'failPage'> | undefined {
     const { unavailableRate, throttleRate, timeoutRate, malformedRate } = this.faults;
     if (unavailableRate + throttleRate + timeoutRate + malformedRate === 0) return undefined;
     const roll = this.faultRandom();
@@ -439,4 +540,33 @@ function decodeParams(raw: string): { params: Record<string, string> } | { dupli
     params[key] = value ?? '';
   }
   return { params };
+}
+
+/** A control-route failure with its HTTP status. */
+class ControlError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The JSON body, or undefined when it is empty. */
+function parseJsonBody(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ControlError(400, `the body is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function certificateIdParam(raw: string): number {
+  const id = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    throw new ControlError(400, `certificate id must be a positive integer, got "${raw}"`);
+  }
+  return id;
 }

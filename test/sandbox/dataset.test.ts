@@ -1,3 +1,5 @@
+import { certificateFromOrder } from '../../src/domain/certificate';
+import { findReplacements } from '../../src/domain/replacement';
 import {
   assetCounts,
   DAY_MS,
@@ -132,5 +134,83 @@ describe('scenarios', () => {
     setCertificateStatus(dataset, id, 'ISSUED');
     expect(cert.revokeTime).toBeUndefined();
     expect(() => setCertificateStatus(dataset, 1, 'ISSUED')).toThrow(RangeError);
+  });
+});
+
+describe('replaced pairs', () => {
+  const plain = generateDataset({ count: 500, seed: 42, now: NOW });
+  const renewed = generateDataset({ count: 500, seed: 42, now: NOW, replacedPairs: 20 });
+  const byId = new Map(renewed.certificates.map((c) => [c.certificateId, c]));
+
+  it('is off by default', () => {
+    expect(plain.certificates).toHaveLength(500);
+    expect(plain.renewals).toEqual([]);
+  });
+
+  it('adds the twins on top and leaves the rest of the data set as it was', () => {
+    expect(renewed.certificates).toHaveLength(520);
+    expect(renewed.certificates.slice(0, 500)).toEqual(plain.certificates);
+    expect(renewed.domains).toEqual(plain.domains);
+    expect(renewed.lastPoint).toBe(plain.lastPoint);
+    expect(renewed.failedOrders).toEqual(plain.failedOrders);
+    expect(renewed.renewals.map((r) => r.renewedBy)).toEqual(Array.from({ length: 20 }, (_, i) => 10_000_501 + i));
+    expect(generateDataset({ count: 500, seed: 42, now: NOW + 3_600_000, replacedPairs: 20 })).toEqual(renewed);
+  });
+
+  it('renews expiring certificates, and every fourth an expired one, with a valid later twin', () => {
+    const originals = renewed.renewals.map((r) => byId.get(r.certificateId));
+    expect(originals.filter((c) => c?.status === 'WILLEXPIRED')).toHaveLength(15);
+    expect(originals.filter((c) => c?.status === 'EXPIRED')).toHaveLength(5);
+    expect(new Set(renewed.renewals.map((r) => r.certificateId)).size).toBe(20);
+    for (const { certificateId, renewedBy } of renewed.renewals) {
+      const original = byId.get(certificateId);
+      const twin = byId.get(renewedBy);
+      expect(twin).toMatchObject({
+        commonName: original?.commonName,
+        sans: original?.sans,
+        source: original?.source,
+        issuer: original?.issuer,
+        status: 'ISSUED',
+        deployed: true,
+      });
+      expect(daysLeft(twin?.endDate ?? '')).toBeGreaterThan(30);
+      expect(daysLeft(twin?.startDate ?? '')).toBeLessThanOrEqual(0);
+      expect((twin?.endDate ?? '') > (original?.endDate ?? '')).toBe(true);
+      expect(twin?.serialNo).not.toBe(original?.serialNo);
+    }
+    expect(new Set(renewed.certificates.map((c) => c.serialNo)).size).toBe(520);
+    expect(new Set(renewed.certificates.map((c) => c.instanceId)).size).toBe(520);
+  });
+
+  it('makes each renewed certificate replaced under the domain rule', () => {
+    const certs = renewed.certificates.map((c) =>
+      certificateFromOrder(
+        {
+          CertificateId: c.certificateId,
+          CommonName: c.commonName,
+          Sans: c.sans,
+          EndDate: c.endDate,
+          Status: c.status,
+        },
+        'LTAI-sandbox',
+      ),
+    );
+    const replacements = findReplacements(certs, new Date(NOW));
+    for (const { certificateId, renewedBy } of renewed.renewals) {
+      const replacement = replacements.get(String(certificateId));
+      expect(replacement).toBeDefined();
+      expect((replacement?.endDate ?? '') >= (byId.get(renewedBy)?.endDate ?? '')).toBe(true);
+    }
+  });
+
+  it('refuses more pairs than there are expiring and expired certificates', () => {
+    expect(() => generateDataset({ count: 20, counts: { willExpired: 2, expired: 1 }, replacedPairs: 4 })).toThrow(
+      /exceeds the 3 expiring and expired/,
+    );
+    expect(
+      generateDataset({ count: 20, counts: { willExpired: 0, expired: 3 }, replacedPairs: 3 }).renewals,
+    ).toHaveLength(3);
+    expect(() => generateDataset({ count: 20, replacedPairs: -1 })).toThrow(RangeError);
+    expect(() => generateDataset({ count: 20, replacedPairs: 1.5 })).toThrow(RangeError);
   });
 });
