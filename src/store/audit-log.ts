@@ -21,18 +21,16 @@ export function auditLog({ db }: Database): AuditLog {
     },
     async list(limit) {
       const rows = await db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit).execute();
-      return rows.map(
-        (row): AuditEntry => ({
-          at: readTime(row.at),
-          userId: row.user_id,
-          teamId: row.team_id ?? undefined,
-          channelId: row.channel_id ?? undefined,
-          action: row.action,
-          outcome: row.outcome as AuditOutcome,
-          details: readJson<Record<string, unknown>>(row.details),
-          requestId: row.request_id ?? undefined,
-        }),
-      );
+      return rows.map((row): AuditEntry => ({
+        at: readTime(row.at),
+        userId: row.user_id,
+        teamId: row.team_id ?? undefined,
+        channelId: row.channel_id ?? undefined,
+        action: row.action,
+        outcome: row.outcome as AuditOutcome,
+        details: readJson<Record<string, unknown>>(row.details),
+        requestId: row.request_id ?? undefined,
+      }));
     },
   };
 }

@@ -2,8 +2,7 @@ import { sql } from 'kysely';
 import { type Database, readJson, readTime, writeJson, writeTime } from './database';
 import type { ClaimEntry, ClaimKey, ClaimStore } from './types';
 
-const whereKey = (key: ClaimKey) =>
-  ({ kind: key.kind, subject: key.subject, period: key.period }) satisfies ClaimKey;
+const whereKey = (key: ClaimKey) => ({ kind: key.kind, subject: key.subject, period: key.period }) satisfies ClaimKey;
 
 /**
  * Exactly-once claims keyed by (kind, subject, period). A claim is one statement on both

@@ -3,6 +3,7 @@ import { auditLog } from './audit-log';
 import { claimStore } from './claims';
 import { confirmationStore } from './confirmations';
 import type { Database } from './database';
+import { inventoryStore } from './inventory';
 import { snapshotStore } from './snapshots';
 import type { Store } from './types';
 
@@ -14,6 +15,7 @@ export function composeStore(database: Database): Store {
     claims: claimStore(database),
     snapshots: snapshotStore(database),
     confirmations: confirmationStore(database),
+    inventory: inventoryStore(database),
     async ping() {
       await sql`SELECT 1`.execute(database.db);
     },

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Kysely } from 'kysely';
+import { type ColumnType, type Generated, type Kysely, sql } from 'kysely';
 
 /**
  * The store's tables as Kysely sees them, and the few places where SQLite and PostgreSQL
@@ -11,6 +11,8 @@ import type { ColumnType, Generated, Kysely } from 'kysely';
 export type Timestamp = ColumnType<Date | string, string, string>;
 /** Read as a parsed value (PostgreSQL jsonb) or JSON text (SQLite); written as JSON text. */
 export type Json = ColumnType<unknown, string, string>;
+/** A time that may be missing. */
+export type NullableTimestamp = ColumnType<Date | string | null, string | null, string | null>;
 
 export interface AuditLogTable {
   id: Generated<number>;
@@ -55,11 +57,60 @@ export interface ConfirmationsTable {
   expires_at: Timestamp;
 }
 
+/**
+ * One row per certificate of an account, keyed by (account, id): every field of the Certificate
+ * model, and when the inventory saw it. Flags are integers 0/1 on both databases (SQLite has no
+ * boolean and cannot bind one), `sans` is a JSON array.
+ */
+export interface CertificatesTable {
+  account: string;
+  id: string;
+  certificate_id: string | null;
+  instance_id: string | null;
+  name: string | null;
+  common_name: string | null;
+  sans: Json;
+  issuer: string | null;
+  serial_no: string | null;
+  fingerprint: string | null;
+  start_date: string | null;
+  end_date: string | null;
+  expired: number;
+  uploaded: number;
+  status: string | null;
+  resource_group_id: string | null;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  removed_at: NullableTimestamp;
+}
+
+/** One row per sync attempt: the counts of a successful one, the error of a failed one. */
+export interface InventorySyncsTable {
+  /** Insertion order, to break ties between equal times. Read as a string on PostgreSQL (bigint). */
+  id: ColumnType<number | string, never, never>;
+  account: string;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+  status: string;
+  certificates: number | null;
+  added: number | null;
+  changed: number | null;
+  removed: number | null;
+  pages: number | null;
+  calls: number | null;
+  error_kind: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  request_id: string | null;
+}
+
 export interface Tables {
   audit_log: AuditLogTable;
   claims: ClaimsTable;
   digest_snapshot: DigestSnapshotTable;
   confirmations: ConfirmationsTable;
+  certificates: CertificatesTable;
+  inventory_syncs: InventorySyncsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -69,6 +120,51 @@ export interface Database {
   db: Kysely<Tables>;
   dialect: Dialect;
   close(): Promise<void>;
+}
+
+/** First key of the advisory locks `writeTransaction` takes on PostgreSQL ("casw"). */
+const WRITE_LOCK_CLASS = 0x63617377;
+
+/**
+ * Runs `fn` in one write transaction, committed when it resolves and rolled back when it throws.
+ * `fn` must use the `trx` it is given for every statement (on SQLite, `database.db` waits for the
+ * connection `trx` holds until the transaction ends, so using it inside deadlocks).
+ *
+ * - SQLite: BEGIN IMMEDIATE, on Kysely's one connection. It takes the write lock up front, so two
+ *   processes never both read under a shared lock and then deadlock upgrading it (a plain BEGIN,
+ *   which `db.transaction()` sends, does). It also serialises all writers of the file, so `lock`
+ *   has nothing to add there.
+ * - PostgreSQL: a normal transaction; with `lock`, first a transaction-scoped advisory lock on
+ *   that name (per schema), so writers of the same thing (an account's inventory) run one after
+ *   the other instead of computing their changes from the same old rows.
+ */
+export async function writeTransaction<T>(
+  database: Database,
+  fn: (trx: Kysely<Tables>) => Promise<T>,
+  options: { lock?: string } = {},
+): Promise<T> {
+  if (database.dialect === 'sqlite') {
+    return database.db.connection().execute(async (conn) => {
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      try {
+        const result = await fn(conn);
+        await sql`COMMIT`.execute(conn);
+        return result;
+      } catch (error) {
+        // Some errors (a full disk, an I/O error) end the transaction themselves; the rollback
+        // then fails with "no transaction is active", which must not hide the original error.
+        await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+  return database.db.transaction().execute(async (trx) => {
+    if (options.lock !== undefined)
+      await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK_CLASS}::int, hashtext(coalesce(current_schema(), '') || ':' || ${options.lock}::text))`.execute(
+        trx,
+      );
+    return fn(trx);
+  });
 }
 
 export const writeTime = (date: Date): string => date.toISOString();

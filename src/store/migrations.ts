@@ -66,6 +66,50 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      created_at TEXT NOT NULL,
      expires_at TEXT NOT NULL
    );`,
+  // The certificate inventory (a background sync of CAS) and the record of each sync.
+  `CREATE TABLE IF NOT EXISTS certificates (
+     account TEXT NOT NULL,
+     id TEXT NOT NULL,
+     certificate_id TEXT,
+     instance_id TEXT,
+     name TEXT,
+     common_name TEXT,
+     sans TEXT NOT NULL,
+     issuer TEXT,
+     serial_no TEXT,
+     fingerprint TEXT,
+     start_date TEXT,
+     end_date TEXT,
+     expired INTEGER NOT NULL CHECK (expired IN (0, 1)),
+     uploaded INTEGER NOT NULL CHECK (uploaded IN (0, 1)),
+     status TEXT,
+     resource_group_id TEXT,
+     first_seen TEXT NOT NULL,
+     last_seen TEXT NOT NULL,
+     removed_at TEXT,
+     PRIMARY KEY (account, id)
+   );
+   CREATE TABLE IF NOT EXISTS inventory_syncs (
+     id INTEGER PRIMARY KEY,
+     account TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     finished_at TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+     certificates INTEGER,
+     added INTEGER,
+     changed INTEGER,
+     removed INTEGER,
+     pages INTEGER,
+     calls INTEGER,
+     error_kind TEXT,
+     error_code TEXT,
+     error_message TEXT,
+     request_id TEXT,
+     CHECK ((status = 'ok' AND certificates IS NOT NULL AND added IS NOT NULL AND changed IS NOT NULL AND removed IS NOT NULL)
+            OR (status = 'failed' AND error_message IS NOT NULL))
+   );
+   CREATE INDEX IF NOT EXISTS inventory_syncs_latest_attempt ON inventory_syncs (account, finished_at, id);
+   CREATE INDEX IF NOT EXISTS inventory_syncs_latest_success ON inventory_syncs (account, finished_at, id) WHERE status = 'ok';`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -127,4 +171,47 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      created_at timestamptz NOT NULL,
      expires_at timestamptz NOT NULL
    );`,
+  `CREATE TABLE IF NOT EXISTS certificates (
+     account text COLLATE "C" NOT NULL,
+     id text COLLATE "C" NOT NULL,
+     certificate_id text,
+     instance_id text,
+     name text,
+     common_name text,
+     sans jsonb NOT NULL,
+     issuer text,
+     serial_no text,
+     fingerprint text,
+     start_date text,
+     end_date text,
+     expired smallint NOT NULL CHECK (expired IN (0, 1)),
+     uploaded smallint NOT NULL CHECK (uploaded IN (0, 1)),
+     status text,
+     resource_group_id text,
+     first_seen timestamptz NOT NULL,
+     last_seen timestamptz NOT NULL,
+     removed_at timestamptz,
+     PRIMARY KEY (account, id)
+   );
+   CREATE TABLE IF NOT EXISTS inventory_syncs (
+     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     account text COLLATE "C" NOT NULL,
+     started_at timestamptz NOT NULL,
+     finished_at timestamptz NOT NULL,
+     status text NOT NULL CHECK (status IN ('ok', 'failed')),
+     certificates integer,
+     added integer,
+     changed integer,
+     removed integer,
+     pages integer,
+     calls integer,
+     error_kind text,
+     error_code text,
+     error_message text,
+     request_id text,
+     CHECK ((status = 'ok' AND certificates IS NOT NULL AND added IS NOT NULL AND changed IS NOT NULL AND removed IS NOT NULL)
+            OR (status = 'failed' AND error_message IS NOT NULL))
+   );
+   CREATE INDEX IF NOT EXISTS inventory_syncs_latest_attempt ON inventory_syncs (account, finished_at, id);
+   CREATE INDEX IF NOT EXISTS inventory_syncs_latest_success ON inventory_syncs (account, finished_at, id) WHERE status = 'ok';`,
 ];

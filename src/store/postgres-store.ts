@@ -58,4 +58,3 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
   });
 }
-

@@ -9,6 +9,11 @@ import { type Store, StoreError } from './types';
 
 export const SQLITE_FILE_NAME = 'cert-bot.sqlite';
 
+/** Whether a store file exists under `dataDir` (reading commands need not create one). */
+export function sqliteStoreExists(dataDir: string): boolean {
+  return fs.existsSync(path.resolve(dataDir, SQLITE_FILE_NAME));
+}
+
 /**
  * Opens (creating and migrating) the store file under `dataDir`. A folder that cannot be
  * written or a file that is not a SQLite database fails here, at start-up, with a message

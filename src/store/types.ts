@@ -1,6 +1,8 @@
+import type { Certificate } from '../domain/certificate';
+
 /**
  * What the bot keeps between restarts, by concern: the audit log, exactly-once claims, digest
- * snapshots and pending confirmations. Each is a small interface with one implementation that
+ * snapshots, pending confirmations and the certificate inventory. Each is a small interface with one implementation that
  * serves SQLite and PostgreSQL alike (see ./database.ts for the dialect differences).
  */
 
@@ -123,6 +125,7 @@ export interface Store {
   readonly claims: ClaimStore;
   readonly snapshots: SnapshotStore;
   readonly confirmations: ConfirmationStore;
+  readonly inventory: InventoryStore;
   /** Cheap round trip for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -133,4 +136,60 @@ export class StoreError extends Error {
     super(message, options);
     this.name = 'StoreError';
   }
+}
+
+/** A certificate as the inventory keeps it: the model, and when the bot saw it. */
+export interface InventoryCertificate {
+  certificate: Certificate;
+  firstSeen: Date;
+  lastSeen: Date;
+  /** Set once the certificate has disappeared from CAS; the row is kept for history. */
+  removedAt?: Date;
+}
+
+/** What one sync changed, counted by the store as it writes. */
+export interface InventoryChanges {
+  /** Certificates present in CAS after the sync. */
+  certificates: number;
+  added: number;
+  changed: number;
+  removed: number;
+}
+
+export type SyncStatus = 'ok' | 'failed';
+
+/** The record of one sync attempt of one account. */
+export interface SyncRecord {
+  account: string;
+  startedAt: Date;
+  finishedAt: Date;
+  status: SyncStatus;
+  /** Counts of a successful sync. */
+  changes?: InventoryChanges;
+  pages?: number;
+  calls?: number;
+  /** A failed sync: the CAS error class and message for a person (never a secret). */
+  error?: { kind?: string; code?: string; message: string; requestId?: string };
+}
+
+export interface InventoryStore {
+  /**
+   * Replaces the account's inventory with what one complete sync found, in one transaction:
+   * new certificates are added (first_seen), present ones updated (last_seen, fields), absent
+   * ones marked removed (kept, not deleted); a removed one that is back is present again.
+   * Records the sync as successful and returns what changed.
+   */
+  replace(
+    account: string,
+    certificates: readonly Certificate[],
+    sync: Omit<SyncRecord, 'account' | 'status' | 'changes' | 'error'>,
+  ): Promise<InventoryChanges>;
+  /** Records a failed sync; the inventory itself is left as it was. */
+  recordFailure(
+    record: Omit<SyncRecord, 'status' | 'changes'> & { error: NonNullable<SyncRecord['error']> },
+  ): Promise<void>;
+  /** Every certificate of the account (or of every account), removed ones only when asked. */
+  list(options?: { account?: string; includeRemoved?: boolean }): Promise<InventoryCertificate[]>;
+  /** The latest successful sync and the latest attempt of the account (or of any account). */
+  syncState(account?: string): Promise<{ lastSuccess?: SyncRecord; lastAttempt?: SyncRecord }>;
 }

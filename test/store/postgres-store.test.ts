@@ -70,9 +70,11 @@ test('the search_path in the URL places the tables in that schema, created on op
     );
     expect(tables.map((t) => t.table_name)).toEqual([
       'audit_log',
+      'certificates',
       'claims',
       'confirmations',
       'digest_snapshot',
+      'inventory_syncs',
       'schema_migrations',
     ]);
   } finally {

@@ -48,7 +48,9 @@ test('the file survives a reopen', async () => {
 
   const second = openSqliteStore(dir);
   try {
-    expect(await second.audit.list(10)).toEqual([expect.objectContaining({ userId: 'U0ADMIN', details: { count: 2 } })]);
+    expect(await second.audit.list(10)).toEqual([
+      expect.objectContaining({ userId: 'U0ADMIN', details: { count: 2 } }),
+    ]);
     expect(await second.claims.get(key)).toMatchObject({ status: 'posted', result: { messageTs: '1.2' } });
   } finally {
     await second.close();
@@ -159,6 +161,6 @@ test('a file from a newer bot is refused with what to do', async () => {
 
   const error = openError(dir);
   expect(error.message).toContain(path.join(dir, SQLITE_FILE_NAME));
-  expect(error.message).toMatch(/schema version 99, newer than this bot \(2\)/);
+  expect(error.message).toMatch(/schema version 99, newer than this bot \(3\)/);
   expect(error.message).toContain('run the newer bot version');
 });
