@@ -41,7 +41,18 @@ module.exports = tseslint.config(
           patterns: [
             { group: ['../*', '../**'], message: 'src/domain imports only src/domain.' },
             {
-              group: ['node:*', 'fs', 'http', 'https', 'net', 'pg', 'better-sqlite3', 'ioredis', '@slack/*', '@alicloud/*'],
+              group: [
+                'node:*',
+                'fs',
+                'http',
+                'https',
+                'net',
+                'pg',
+                'better-sqlite3',
+                'ioredis',
+                '@slack/*',
+                '@alicloud/*',
+              ],
               message: 'src/domain is pure: no I/O.',
             },
           ],

@@ -108,6 +108,18 @@ export const configSchema = z.object({
   DIGEST_RETRY_MINUTES: intWithDefault(60, 0, 24 * 60).describe(
     'How long a digest run keeps retrying while CAS fails, before it posts a failure notice.',
   ),
+  INVENTORY_SYNC_MINUTES: intWithDefault(30, 0, 7 * 24 * 60).describe(
+    'How often the certificate inventory is synced from CAS in the background, in minutes; `serve` also syncs at start when the stored inventory is older. 0: no background sync (lists then come live from CAS until `cert-bot sync` runs).',
+  ),
+  METRICS_PER_CERTIFICATE: z
+    .preprocess(
+      (value) => (typeof value === 'string' ? (value.trim() === '' ? undefined : value.trim().toLowerCase()) : value),
+      z.enum(['true', 'false']).default('true'),
+    )
+    .transform((value) => value === 'true')
+    .describe(
+      'One `certbot_inventory_certificate_not_after_seconds` gauge per certificate (true/false); turn it off for very large inventories.',
+    ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')

@@ -9,18 +9,23 @@ import { digestJob } from './digest/job';
 import { type ChannelOutcome, type DigestDeps, type DigestPoster, runDigest } from './digest/run';
 import type { CertificateSource } from './inventory/certificate-source';
 import { liveCertificateSource } from './inventory/live-source';
+import { type InventorySnapshot, storedCertificateSource } from './inventory/stored-source';
+import { type SyncProgress, type SyncSummary, SyncError, syncInventory } from './inventory/sync';
+import { inventorySyncJob } from './inventory/sync-job';
 import { type JobPeriod, periodAt } from './jobs/period';
-import { createScheduler, type Scheduler } from './jobs/scheduler';
+import { createScheduler, ReportedFailure, type Scheduler } from './jobs/scheduler';
 import { createInflight } from './ops/inflight';
 import { createLogger, type Logger } from './ops/logger';
 import { createMetrics, type Metrics } from './ops/metrics';
 import { createReadiness, type Readiness } from './ops/readiness';
 import { opsRoutes } from './ops/routes';
+import { describeAge } from './render/format';
 import { createSlackApp, type SlackApp } from './slack/app';
 import { digestRenderer } from './slack/blocks/digest';
 import type { SlackMessage } from './slack/blocks/types';
 import { createDigestPoster } from './slack/digest-poster';
 import { openStore } from './store';
+import { sqliteStoreExists } from './store/sqlite-store';
 import type { Store } from './store/types';
 
 /** What a caller may put in place of the defaults: a clock, a logger, fakes at the edges. */
@@ -45,6 +50,8 @@ export interface ServiceOverrides {
   catchUpIntervalMs?: number;
   /** How long a digest claim is held without renewal (default two minutes). */
   digestLeaseMs?: number;
+  /** How long an inventory sync's lease is held without renewal (default two minutes). */
+  syncLeaseMs?: number;
 }
 
 export interface DigestService {
@@ -71,7 +78,14 @@ export interface Services {
   readonly readiness: Readiness;
   store(): Promise<Store>;
   cas(): Promise<CasClient>;
+  /** Lists from the stored inventory (CAS until a first sync has finished). */
   certificates(): Promise<CertificateSource>;
+  /** Lists for the CLI: the inventory when younger than `maxAgeMs`, else CAS; `live` always CAS. */
+  listSource(options: { live?: boolean; maxAgeMs?: number }): Promise<CertificateSource>;
+  /** The inventory as last synced (undefined before the first sync). */
+  inventorySnapshot(): Promise<InventorySnapshot | undefined>;
+  /** One inventory sync now, through the same path as the background job. */
+  syncNow(options?: { onProgress?: (progress: SyncProgress) => void }): Promise<SyncSummary>;
   digest(): Promise<DigestService>;
   slack(): Promise<SlackApp>;
   jobs(): Promise<Scheduler>;
@@ -119,7 +133,42 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     return client;
   });
 
-  const certificates = once(async () => liveCertificateSource(await cas(), { account: DEFAULT_ACCOUNT }));
+  const live = (client: CasClient, reason: 'never-synced' | 'stale' | 'asked') =>
+    liveCertificateSource(client, { account: DEFAULT_ACCOUNT, reason });
+  const stored = async (maxAgeMs?: number) => {
+    const [s, c] = await Promise.all([store(), cas()]);
+    return storedCertificateSource({ inventory: s.inventory, fallback: (reason) => live(c, reason), maxAgeMs });
+  };
+  const certificates = once(() => stored());
+  const inventorySnapshot = async () => (await certificates()).snapshot(now());
+
+  const syncNow: Services['syncNow'] = async (options = {}) => {
+    const [s, c] = await Promise.all([store(), cas()]);
+    const log = logger.child({ module: 'inventory-sync' });
+    const started = performance.now();
+    try {
+      const summary = await syncInventory(
+        { cas: c, inventory: s.inventory, account: DEFAULT_ACCOUNT, now, logger: log },
+        { onProgress: options.onProgress },
+      );
+      inventoryMetrics?.syncFinished('ok', summary.seconds);
+      log.info({ ...summary }, 'inventory synced');
+      // Read the new inventory now, so the first list after a sync does not pay for it.
+      void inventorySnapshot().catch(() => undefined);
+      return summary;
+    } catch (error) {
+      inventoryMetrics?.syncFinished('failed', (performance.now() - started) / 1000);
+      // One line per failed sync, with the CAS error class and RequestId; the next interval retries.
+      const detail = error instanceof SyncError ? error.detail : { message: String(error) };
+      log.error({ failure: detail }, 'inventory sync failed; the previous inventory stays in use');
+      throw error;
+    }
+  };
+  const inventoryMetrics = metrics.watchInventory({
+    snapshot: async () => inventorySnapshot(),
+    intervalSeconds: config.INVENTORY_SYNC_MINUTES * 60,
+    perCertificate: config.METRICS_PER_CERTIFICATE,
+  });
 
   // The bot's own Slack client for posts and the readiness probe; Bolt's app has its own.
   const webClient = once(async () => {
@@ -135,6 +184,10 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   );
 
   const readiness: Readiness = createReadiness({
+    inventory: async () => {
+      const snapshot = await inventorySnapshot();
+      return snapshot ? `synced ${describeAge(snapshot.syncedAt, now())}` : 'never synced: lists come live from CAS';
+    },
     store: async () => (await store()).ping(),
     cas: async () => {
       await (await cas()).getAssetCount();
@@ -184,6 +237,25 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 
   const jobs = once(async () => {
     const scheduler = createScheduler({ logger, now, catchUpIntervalMs: overrides.catchUpIntervalMs });
+    if (config.INVENTORY_SYNC_MINUTES > 0) {
+      const s = await store();
+      const intervalMs = config.INVENTORY_SYNC_MINUTES * 60_000;
+      scheduler.add(
+        inventorySyncJob({
+          intervalMs,
+          inventory: s.inventory,
+          claims: s.claims,
+          holder: instanceId,
+          leaseMs: overrides.syncLeaseMs ?? 2 * 60_000,
+          sync: () =>
+            syncNow().catch((error: unknown) => {
+              throw new ReportedFailure('inventory sync failed', { cause: error });
+            }),
+        }),
+      );
+    } else {
+      logger.info('INVENTORY_SYNC_MINUTES is 0: no background inventory sync');
+    }
     if (config.DIGEST_CHANNEL.length === 0) {
       logger.info('DIGEST_CHANNEL is not set: no digest will be posted');
     } else {
@@ -236,6 +308,15 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     store,
     cas,
     certificates,
+    async listSource({ live: asked, maxAgeMs }) {
+      if (asked) return live(await cas(), 'asked');
+      // No store file yet means no inventory: list live rather than create an empty store.
+      if (!config.DATABASE_URL && !overrides.store && !sqliteStoreExists(config.DATA_DIR))
+        return live(await cas(), 'never-synced');
+      return stored(maxAgeMs);
+    },
+    inventorySnapshot,
+    syncNow,
     digest,
     slack,
     jobs,

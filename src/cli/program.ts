@@ -75,14 +75,32 @@ export function buildProgram(context: CliContext): Command {
 
   program
     .command('list')
-    .description('Certificates from ListUserCertificateOrder, soonest to expire first')
+    .description('Certificates from the inventory (or CAS when it is missing or old), soonest to expire first')
     .addOption(new Option('--status <status>', 'which certificates').choices(CERTIFICATE_VIEWS).default('all'))
     .option('--keyword <keyword>', 'fuzzy match on domain or resource ID')
+    .option('--live', 'list from CAS even when the inventory is fresh')
     .option('--json', 'exact JSON output')
-    .action(async (options: { status: CertificateView; keyword?: string; json?: boolean }) => {
-      await withServices(context, Boolean(options.json), async (services, output) =>
-        listCommand(await services.certificates(), options.status, options.keyword, output, context.now()),
-      );
+    .action(async (options: { status: CertificateView; keyword?: string; live?: boolean; json?: boolean }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        // The inventory when it is younger than two sync intervals (any age when syncs are manual).
+        const interval = services.config.INVENTORY_SYNC_MINUTES * 60_000;
+        const source = await services.listSource({
+          live: options.live,
+          maxAgeMs: interval > 0 ? 2 * interval : undefined,
+        });
+        await listCommand(source, options.status, options.keyword, output, context.now());
+      });
+    });
+
+  program
+    .command('sync')
+    .description('Sync the certificate inventory from CAS into the store now (DATA_DIR or DATABASE_URL)')
+    .option('--json', 'the summary as JSON')
+    .action(async (options: { json?: boolean }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        const { syncCommand } = await import('./sync-command');
+        await syncCommand(services, output, Boolean(process.stderr.isTTY) && !options.json);
+      });
     });
 
   program

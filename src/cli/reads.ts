@@ -2,8 +2,8 @@ import type { CasApi, CertificateStatus } from '../cas/types';
 import type { Certificate } from '../domain/certificate';
 import { daysLeft } from '../domain/expiry';
 import type { CertificateView } from '../domain/views';
-import type { CertificateSource } from '../inventory/certificate-source';
-import { formatUtc } from '../render/format';
+import type { CertificateSource, Freshness } from '../inventory/certificate-source';
+import { describeFreshness, formatUtc } from '../render/format';
 import { certificateJson } from './certificate-json';
 import { type Output, table } from './output';
 
@@ -49,9 +49,11 @@ export async function listCommand(
   output: Output,
   now: Date,
 ): Promise<Certificate[]> {
-  const items = await source.list(view, keyword, now);
+  const { certificates: items, freshness } = await source.list(view, keyword, now);
   if (output.json) {
     output.out(JSON.stringify(items.map(certificateJson), null, 2));
+    // Where the list came from, on stderr so stdout stays exact JSON.
+    output.err(describeSource(freshness, now));
     return items;
   }
   const rows = items.map((c) => [
@@ -71,5 +73,12 @@ export async function listCommand(
   output.out(line(headings));
   for (const row of rows) output.out(line(row));
   output.out(`${items.length} certificate${items.length === 1 ? '' : 's'} (${view}${keyword ? `, "${keyword}"` : ''})`);
+  output.out(describeSource(freshness, now));
   return items;
+}
+
+function describeSource(freshness: Freshness, now: Date): string {
+  return freshness.source === 'inventory'
+    ? `From the inventory: ${describeFreshness(freshness, now)}`
+    : describeFreshness(freshness, now);
 }

@@ -1,7 +1,6 @@
 import type { AssetCount, CasApi, RiskCount } from '../cas/types';
-import type { Certificate } from '../domain/certificate';
 import { riskCountsByKind, riskRows } from '../domain/risk';
-import type { CertificateSource } from '../inventory/certificate-source';
+import type { CertificateSource, Freshness, ListedCertificate } from '../inventory/certificate-source';
 import type { DigestSnapshot, SnapshotStore } from '../store/types';
 import type { JobPeriod as DigestPeriod } from '../jobs/period';
 
@@ -13,9 +12,13 @@ export interface DigestData {
   assets: AssetCount;
   /** Last period's numbers, for the trend; absent on the first digest. */
   previous?: DigestSnapshot;
-  /** Soonest first. */
-  expiring: Certificate[];
-  expired: Certificate[];
+  /** At risk (not renewed), soonest first. */
+  expiring: ListedCertificate[];
+  expired: ListedCertificate[];
+  /** Expiring or expired certificates whose renewal appeared since the previous digest. */
+  renewed?: ListedCertificate[];
+  /** Where the lists came from. */
+  freshness?: Freshness;
 }
 
 /** Reads the counts, both certificate lists and the previous snapshot. */
@@ -31,7 +34,24 @@ export async function collectDigest(
     input.certificates.list('expired', undefined, now),
     input.snapshots.previousSnapshot(period.key),
   ]);
-  return { period, now, risk, assets, previous, expiring, expired };
+  // "Since last week": since the previous digest, or one period back on the first one.
+  const since = previous?.takenAt ?? new Date(period.start.getTime() - (period.end.getTime() - period.start.getTime()));
+  const atRisk = (listing: typeof expiring) => listing.certificates.filter((c) => !c.replacedBy);
+  const renewed = [...expiring.certificates, ...expired.certificates].filter((c) => {
+    const replacement = c.replacedBy;
+    return replacement !== undefined && (replacement.firstSeen === undefined || replacement.firstSeen > since);
+  });
+  return {
+    period,
+    now,
+    risk,
+    assets,
+    previous,
+    expiring: atRisk(expiring),
+    expired: atRisk(expired),
+    renewed,
+    freshness: expiring.freshness,
+  };
 }
 
 /** The numbers a digest showed, kept so the next digest can show the change. */

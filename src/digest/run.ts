@@ -213,7 +213,11 @@ async function postToChannel(
     if (attempt > 1 && !options.force) {
       const ts = await alreadyPosted(deps, options.period, channel, log);
       if (ts) {
-        await deps.claims.finish(key, deps.instanceId, { status: 'posted', result: { messageTs: ts }, now: deps.now() });
+        await deps.claims.finish(key, deps.instanceId, {
+          status: 'posted',
+          result: { messageTs: ts },
+          now: deps.now(),
+        });
         log.info({ channel, ts }, 'digest was already posted by an earlier attempt; recorded it');
         return { channel, status: 'posted', messageTs: ts };
       }

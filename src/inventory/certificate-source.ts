@@ -1,8 +1,26 @@
 import type { Certificate } from '../domain/certificate';
 import type { CertificateView } from '../domain/views';
 
-/** Where lists of certificates come from: CAS directly today, the stored inventory next. */
+/** A certificate in a list, with what the inventory knows beyond CAS's row. */
+export interface ListedCertificate extends Certificate {
+  /** Set when another certificate renewed this one (see domain/replacement): not at risk. */
+  replacedBy?: Certificate & { firstSeen?: Date };
+  /** When the inventory first saw it. */
+  firstSeen?: Date;
+}
+
+/** Where a list came from and how fresh it is, so every answer can say so. */
+export type Freshness =
+  | { source: 'inventory'; syncedAt: Date; lastFailure?: { at: Date; message: string } }
+  | { source: 'live'; reason: 'never-synced' | 'asked' | 'stale' };
+
+export interface CertificateListing {
+  /** Soonest to expire first; in the expiring and expired views, replaced ones come last. */
+  certificates: ListedCertificate[];
+  freshness: Freshness;
+}
+
+/** Where lists of certificates come from: the stored inventory, or CAS when there is none yet. */
 export interface CertificateSource {
-  /** Every certificate of the view (optionally matching a keyword), soonest to expire first. */
-  list(view: CertificateView, keyword: string | undefined, now: Date): Promise<Certificate[]>;
+  list(view: CertificateView, keyword: string | undefined, now: Date): Promise<CertificateListing>;
 }

@@ -3,7 +3,7 @@ import { fetchCertificates } from '../cas/certificate-views';
 import type { CasApi } from '../cas/types';
 import type { Certificate } from '../domain/certificate';
 import type { CertificateView } from '../domain/views';
-import type { CertificateSource } from './certificate-source';
+import type { CertificateListing, CertificateSource, Freshness } from './certificate-source';
 
 export interface LiveSourceOptions {
   /** The account the certificates are filed under. */
@@ -12,6 +12,8 @@ export interface LiveSourceOptions {
   ttlMs?: number;
   /** Finished listings kept. */
   maxListings?: number;
+  /** Why the list is live, as the answer says it. */
+  reason?: Extract<Freshness, { source: 'live' }>['reason'];
 }
 
 /**
@@ -28,21 +30,26 @@ export function liveCertificateSource(cas: CasApi, options: LiveSourceOptions): 
   const inFlight = new Map<string, Promise<Certificate[]>>();
 
   return {
-    list(view: CertificateView, keyword: string | undefined, now: Date) {
-      const key = JSON.stringify({ view, keyword: keyword || undefined });
-      const cached = finished.get(key);
-      if (cached) return Promise.resolve(cached);
-      let pending = inFlight.get(key);
-      if (!pending) {
-        pending = fetchCertificates(cas, view, keyword || undefined, now, options.account)
-          .then((certificates) => {
-            finished.set(key, certificates);
-            return certificates;
-          })
-          .finally(() => inFlight.delete(key));
-        inFlight.set(key, pending);
-      }
-      return pending;
+    async list(view: CertificateView, keyword: string | undefined, now: Date): Promise<CertificateListing> {
+      const certificates = await fetchOnce(view, keyword, now);
+      return { certificates, freshness: { source: 'live', reason: options.reason ?? 'never-synced' } };
     },
   };
+
+  function fetchOnce(view: CertificateView, keyword: string | undefined, now: Date): Promise<Certificate[]> {
+    const key = JSON.stringify({ view, keyword: keyword || undefined });
+    const cached = finished.get(key);
+    if (cached) return Promise.resolve(cached);
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = fetchCertificates(cas, view, keyword || undefined, now, options.account)
+        .then((certificates) => {
+          finished.set(key, certificates);
+          return certificates;
+        })
+        .finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return pending;
+  }
 }

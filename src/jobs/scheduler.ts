@@ -42,6 +42,14 @@ export interface Scheduler {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** A run that failed and already said why in the log: the scheduler records it without logging it again. */
+export class ReportedFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ReportedFailure';
+  }
+}
+
 const describe = (error: unknown) => ({ name: (error as Error)?.name, message: (error as Error)?.message });
 
 /**
@@ -63,7 +71,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return;
     }
     const key = { kind: 'job', subject: job.name, period: period.key };
-    const claimed = await lease.claims.claim({ ...key, holder: lease.holder, now: options.now(), leaseMs: lease.leaseMs });
+    const claimed = await lease.claims.claim({
+      ...key,
+      holder: lease.holder,
+      now: options.now(),
+      leaseMs: lease.leaseMs,
+    });
     if (!claimed) {
       log.debug({ job: job.name, period: period.key }, 'another replica has this period; skipping');
       return;
@@ -93,7 +106,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         log.info({ job: name, period: period.key, reason }, 'job run triggered');
         await runLeased(entry.job, period, reason);
       })
-      .catch((error: unknown) => log.error({ job: name, err: describe(error) }, 'job run failed'));
+      .catch((error: unknown) => {
+        if (error instanceof ReportedFailure) log.debug({ job: name }, 'job run failed (reported above)');
+        else log.error({ job: name, err: describe(error) }, 'job run failed');
+      });
     return entry.chain;
   }
 
@@ -127,9 +143,23 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
             await task.destroy();
           });
         } else {
-          const timer = setInterval(() => fire(options.now()), job.trigger.everyMs);
-          timer.unref();
-          stoppers.push(() => clearInterval(timer));
+          // Fired on the epoch-aligned grid, so replicas started at different times agree on
+          // the period (and so on the lease) of each run.
+          const every = job.trigger.everyMs;
+          let interval: NodeJS.Timeout | undefined;
+          const first = setTimeout(
+            () => {
+              fire(options.now());
+              interval = setInterval(() => fire(options.now()), every);
+              interval.unref();
+            },
+            every - (options.now().getTime() % every),
+          );
+          first.unref();
+          stoppers.push(() => {
+            clearTimeout(first);
+            clearInterval(interval);
+          });
         }
         if (job.due) {
           const timer = setInterval(() => {

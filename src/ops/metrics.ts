@@ -3,6 +3,7 @@ import type { EventEmitter } from 'node:events';
 import type { CasClientEvents } from '../cas/client';
 import type { AssetCount, RiskCount } from '../cas/types';
 import { riskRows } from '../domain/risk';
+import { createInventoryMetrics, type InventoryMetrics } from './inventory-metrics';
 
 /**
  * The bot's Prometheus metrics, on a registry of its own so tests can build several apps in
@@ -24,6 +25,8 @@ export interface Metrics {
   render(): Promise<string>;
   /** Where the risk gauges read their numbers at scrape time (cached CAS reads). */
   watchRisk(source: () => Promise<{ risk: RiskCount; assets: AssetCount }>): void;
+  /** The inventory gauges, refreshed from the store at scrape time. */
+  watchInventory(input: Parameters<typeof createInventoryMetrics>[1]): InventoryMetrics;
 }
 
 export function createMetrics(): Metrics {
@@ -100,6 +103,7 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
   // Refreshed when scraped; a failing CAS leaves the last values (and counts in certbot_cas_calls_total).
+  let inventory: InventoryMetrics | undefined;
   const refreshRisk = async () => {
     if (!riskSource) return;
     try {
@@ -116,8 +120,14 @@ export function createMetrics(): Metrics {
 
   return {
     registry,
+    watchInventory(input) {
+      inventory = createInventoryMetrics(registry, input);
+      return inventory;
+    },
     async render() {
       await refreshRisk();
+      // A store that fails leaves the previous values; readiness reports the store itself.
+      await inventory?.refresh(new Date()).catch(() => undefined);
       return registry.metrics();
     },
     watchCas(events) {

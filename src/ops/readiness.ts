@@ -4,6 +4,11 @@ export interface CheckResult {
 }
 
 export interface ReadinessChecks {
+  /**
+   * How old the inventory is, for the report only: answers still come while it is stale
+   * (from the last inventory, or live from CAS), so it never makes the bot unready.
+   */
+  inventory?(): Promise<string>;
   /** A cheap round trip to the store. */
   store(): Promise<void>;
   /** A CAS call, made only when none succeeded recently. */
@@ -13,7 +18,10 @@ export interface ReadinessChecks {
 }
 
 export interface Readiness {
-  check(): Promise<{ ready: boolean; checks: Record<keyof ReadinessChecks, CheckResult> }>;
+  check(): Promise<{
+    ready: boolean;
+    checks: Record<'store' | 'cas' | 'slack', CheckResult> & { inventory?: CheckResult };
+  }>;
   /** Told of every CAS call that succeeded, so readiness need not call CAS itself. */
   casSucceeded(): void;
 }
@@ -69,7 +77,16 @@ export function createReadiness(checks: ReadinessChecks, now: () => number = Dat
             }),
       ]);
       if (cas.ok && !cas.detail) lastCasOk = now();
-      return { ready: store.ok && cas.ok && slack.ok, checks: { store, cas, slack } };
+      const inventory = checks.inventory
+        ? await checks
+            .inventory()
+            .then((detail): CheckResult => ({ ok: true, detail }))
+            .catch((error: unknown): CheckResult => ({ ok: true, detail: `unknown: ${summary(error)}` }))
+        : undefined;
+      return {
+        ready: store.ok && cas.ok && slack.ok,
+        checks: { store, cas, slack, ...(inventory ? { inventory } : {}) },
+      };
     },
   };
 }

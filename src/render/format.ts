@@ -48,3 +48,32 @@ export function describeDaysLeft(days: number | undefined): string {
   if (days === 1) return 'expires tomorrow';
   return `${formatNumber(days)} days left`;
 }
+
+/** '4 min ago', '2 h ago', '3 days ago', 'just now'. */
+export function describeAge(from: Date, now: Date): string {
+  const seconds = Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000));
+  if (seconds < 60) return 'just now';
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 120) return `${formatNumber(minutes)} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${formatNumber(hours)} h ago`;
+  return `${formatNumber(Math.floor(hours / 24))} days ago`;
+}
+
+/** What a list's freshness (see inventory/certificate-source) says to a person, in one line. */
+export function describeFreshness(
+  freshness:
+    | { source: 'inventory'; syncedAt: Date; lastFailure?: { at: Date; message: string } }
+    | { source: 'live'; reason: 'never-synced' | 'asked' | 'stale' },
+  now: Date,
+): string {
+  if (freshness.source === 'live') {
+    if (freshness.reason === 'never-synced') return 'Listed live from CAS: no inventory sync has finished yet';
+    if (freshness.reason === 'stale') return 'Listed live from CAS: the inventory is out of date';
+    return 'Listed live from CAS';
+  }
+  const time = formatUtc(freshness.syncedAt).slice(11);
+  const line = `As of ${time}, synced ${describeAge(freshness.syncedAt, now)}`;
+  if (!freshness.lastFailure) return line;
+  return `${line}; the last sync failed ${describeAge(freshness.lastFailure.at, now)}: ${freshness.lastFailure.message}`;
+}

@@ -1,6 +1,5 @@
-import type { Certificate } from '../domain/certificate';
 import type { CertificateView } from '../domain/views';
-import type { CertificateSource } from '../inventory/certificate-source';
+import type { CertificateSource, Freshness, ListedCertificate } from '../inventory/certificate-source';
 import { renderCertificateList } from './blocks/list';
 import type { SlackMessage } from './blocks/types';
 
@@ -11,7 +10,8 @@ export interface CertificatePage {
   keyword?: string;
   page: number;
   total: number;
-  items: Certificate[];
+  items: ListedCertificate[];
+  freshness: Freshness;
 }
 
 /** One page of a view; a page past the end shows the last one. */
@@ -20,7 +20,7 @@ export async function certificatePage(
   request: { view: CertificateView; keyword?: string; page: number },
   now: Date,
 ): Promise<CertificatePage> {
-  const all = await source.list(request.view, request.keyword, now);
+  const { certificates: all, freshness } = await source.list(request.view, request.keyword, now);
   const last = Math.max(0, Math.ceil(all.length / PAGE_SIZE) - 1);
   const current = Math.min(Math.max(0, request.page), last);
   return {
@@ -29,6 +29,7 @@ export async function certificatePage(
     page: current,
     total: all.length,
     items: all.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE),
+    freshness,
   };
 }
 
@@ -40,6 +41,7 @@ export function renderCertificatePage(page: CertificatePage, now: Date): SlackMe
     pageSize: PAGE_SIZE,
     total: page.total,
     items: page.items,
+    freshness: page.freshness,
     now,
   });
 }

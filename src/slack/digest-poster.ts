@@ -22,7 +22,9 @@ export function createDigestPoster(client: WebClient): DigestPoster {
           cursor,
         });
         const found = result.messages?.find(
-          (m) => m.metadata?.event_type === DIGEST_EVENT_TYPE && (m.metadata?.event_payload as Record<string, unknown> | undefined)?.period === period,
+          (m) =>
+            m.metadata?.event_type === DIGEST_EVENT_TYPE &&
+            (m.metadata?.event_payload as Record<string, unknown> | undefined)?.period === period,
         );
         if (found?.ts) return found.ts;
         cursor = result.response_metadata?.next_cursor || undefined;

@@ -158,3 +158,62 @@ test('the demo runs with no configuration and shows every command and the digest
   expect(result.stdout).not.toContain('\u001b[');
   expect(result.stderr).toBe('');
 });
+
+describe('the inventory from the command line', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-cli-inventory-'));
+  });
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  test('list before any sync lists live and creates no store', async () => {
+    const result = await runCli(['list', '--status', 'expired'], { ...env, DATA_DIR: dataDir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Listed live from CAS: no inventory sync has finished yet');
+    expect(fs.readdirSync(dataDir)).toEqual([]);
+  });
+
+  test('sync prints a one-line summary, or JSON; list then reads the inventory unless --live', async () => {
+    const listedCount = dataset.certificates.filter((c) => c.status !== 'REVOKED').length;
+    const first = await runCli(['sync'], { ...env, DATA_DIR: dataDir });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(
+      new RegExp(
+        `^Synced ${listedCount} certificates of default: ${listedCount} added, 0 changed, 0 removed; \\d+ pages, \\d+ calls, [\\d.]+ s\\n$`,
+      ),
+    );
+    const again = await runCli(['sync', '--json'], { ...env, DATA_DIR: dataDir });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      account: 'default',
+      certificates: listedCount,
+      added: 0,
+      removed: 0,
+    });
+
+    const fromInventory = await runCli(['list', '--status', 'expired'], { ...env, DATA_DIR: dataDir });
+    const expired = dataset.certificates.filter((c) => c.status === 'EXPIRED');
+    expect(fromInventory.stdout).toContain(`${expired.length} certificates (expired)`);
+    expect(fromInventory.stdout).toMatch(/From the inventory: As of \d\d:\d\d UTC, synced just now/);
+    const json = await runCli(['list', '--status', 'expired', '--json'], { ...env, DATA_DIR: dataDir });
+    const items = JSON.parse(json.stdout) as Array<{ CertificateId: number }>;
+    expect(items.map((i) => i.CertificateId).sort()).toEqual(expired.map((c) => c.certificateId).sort());
+    expect(json.stderr).toContain('From the inventory');
+
+    const live = await runCli(['list', '--status', 'expired', '--live'], { ...env, DATA_DIR: dataDir });
+    expect(live.stdout).toContain('Listed live from CAS');
+    expect(live.stdout).toContain(`${expired.length} certificates (expired)`);
+  });
+
+  test('a sync that fails says why on stderr, with exit 1 and no secret', async () => {
+    const result = await runCli(['sync'], {
+      ...env,
+      DATA_DIR: dataDir,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'wrong-secret-abcdef-123',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('inventory sync of default failed');
+    expect(result.stderr).toContain('SignatureDoesNotMatch');
+    expect(result.stderr).not.toContain('wrong-secret-abcdef-123');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});

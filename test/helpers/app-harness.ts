@@ -4,7 +4,13 @@ import path from 'node:path';
 import type { CasClient } from '../../src/cas/client';
 import { loadConfig } from '../../src/config';
 import { createLogger, type Logger } from '../../src/ops/logger';
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type Sandbox, startSandbox } from '../../src/sandbox';
+import {
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCESS_KEY_SECRET,
+  type Sandbox,
+  type SandboxOptions,
+  startSandbox,
+} from '../../src/sandbox';
 import { createServices, type Services } from '../../src/services';
 import type { Store } from '../../src/store/types';
 import { FakeSlack } from './fake-slack';
@@ -49,8 +55,15 @@ export class AppHarness {
     this.dataDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-test-'));
   }
 
-  async start(options: { certs?: number; now?: () => Date; env?: Record<string, string> } = {}): Promise<this> {
-    this.sandbox = await startSandbox({ certs: options.certs ?? 120, seed: 11, qps: 100 });
+  async start(
+    options: {
+      certs?: number;
+      now?: () => Date;
+      env?: Record<string, string>;
+      sandbox?: Partial<SandboxOptions>;
+    } = {},
+  ): Promise<this> {
+    this.sandbox = await startSandbox({ certs: options.certs ?? 120, seed: 11, qps: 100, ...options.sandbox });
     this.slack = await new FakeSlack().start();
     this.logger = createLogger({ level: 'debug', destination: this.logs, secrets: [SIGNING_SECRET] });
     const config = loadConfig(
@@ -67,6 +80,8 @@ export class AppHarness {
         PORT: '0',
         DATA_DIR: this.dataDir,
         ADMIN_USER_IDS: [ADMIN, OTHER_ADMIN].join(','),
+        // Tests sync when they mean to (services.syncNow()); the background job has its own tests.
+        INVENTORY_SYNC_MINUTES: '0',
         ...options.env,
       },
       ['slack'],

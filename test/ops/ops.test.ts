@@ -31,6 +31,8 @@ test('/healthz is live; /readyz checks store, CAS and Slack', async () => {
       store: expect.objectContaining({ ok: true }),
       cas: expect.objectContaining({ ok: true }),
       slack: expect.objectContaining({ ok: true }),
+      // Informative only: a stale or missing inventory never makes the bot unready.
+      inventory: expect.objectContaining({ ok: true, detail: expect.stringMatching(/synced|never synced/) }),
     });
     expect(slack.apiCalls('auth.test').length).toBeGreaterThanOrEqual(1);
   } finally {

@@ -42,13 +42,19 @@ export function registerAssignActions(app: App, deps: SlackDeps): void {
     const details =
       parsed && typeof parsed !== 'string' ? { dataSourceId: parsed.dataSourceId, count: parsed.count } : {};
     const deny = async (answer: Answer, reason: string) => {
-      await deps.store.audit.record({ ...audit, at: deps.now(), outcome: 'denied', details: { ...details, decision, reason } });
+      await deps.store.audit.record({
+        ...audit,
+        at: deps.now(),
+        outcome: 'denied',
+        details: { ...details, decision, reason },
+      });
       return { ...answer, replace_original: false, response_type: 'ephemeral' as const };
     };
     if (!pending || parsed === undefined) return deny(renderAssignUnavailable({ reason: 'unknown' }), 'unknown');
     if (pending.requester !== userId || !deps.adminUserIds.includes(userId))
       return deny(renderAssignNotYours({ adminId: pending.requester }), 'not the requester');
-    if (typeof parsed === 'string') return deny(renderAssignUnavailable({ reason: 'invalid', detail: parsed }), 'invalid');
+    if (typeof parsed === 'string')
+      return deny(renderAssignUnavailable({ reason: 'invalid', detail: parsed }), 'invalid');
     if (pending.expiresAt.getTime() <= deps.now().getTime())
       return deny(renderAssignUnavailable({ reason: 'expired' }), 'expired');
 
@@ -107,17 +113,19 @@ export function registerAssignActions(app: App, deps: SlackDeps): void {
     }
   }
 
-  const onUnreadable = (decision: 'confirm' | 'cancel') => async ({ body }: ButtonArgs) => {
-    await deps.store.audit.record({
-      userId: body.user.id,
-      teamId: body.team?.id,
-      channelId: body.channel?.id,
-      action: 'cert-assign',
-      at: deps.now(),
-      outcome: 'denied',
-      details: { value: 'unreadable', decision },
-    });
-  };
+  const onUnreadable =
+    (decision: 'confirm' | 'cancel') =>
+    async ({ body }: ButtonArgs) => {
+      await deps.store.audit.record({
+        userId: body.user.id,
+        teamId: body.team?.id,
+        channelId: body.channel?.id,
+        action: 'cert-assign',
+        at: deps.now(),
+        outcome: 'denied',
+        details: { value: 'unreadable', decision },
+      });
+    };
   for (const [codec, decision] of [
     [BUTTONS.assignConfirm, 'confirm'],
     [BUTTONS.assignCancel, 'cancel'],

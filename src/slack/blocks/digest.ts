@@ -1,14 +1,16 @@
 import type { KnownBlock } from '@slack/types';
 import { type Certificate, displayName } from '../../domain/certificate';
+import type { ListedCertificate } from '../../inventory/certificate-source';
 import type { DigestData } from '../../digest/collect';
 import type { JobPeriod as DigestPeriod } from '../../jobs/period';
 import { daysLeft, urgency } from '../../domain/expiry';
 import { RISK_KINDS, riskRows } from '../../domain/risk';
 import { BUTTONS } from '../button-codecs';
-import { describeDaysLeft, formatDelta, formatNumber, formatUtc, plural } from '../../render/format';
+import { describeDaysLeft, describeFreshness, formatDelta, formatNumber, formatUtc, plural } from '../../render/format';
 import { EMOJI, URGENCY_EMOJI } from './emoji';
 import { actions, buildMessage, button, context, cutLines, divider, header, section } from './builders';
 import { boldText, codeSpan, inlineText } from './escape';
+import { renewedLine } from './list';
 import { assetLines, RISK_KIND_EMOJI } from './risk';
 import type { SlackMessage } from './types';
 
@@ -56,7 +58,21 @@ function footer(data: DigestData): KnownBlock {
   const since = data.previous
     ? `compared with the digest of ${day(new Date(data.previous.period))}`
     : 'first digest: no trend yet';
-  return context([`Built ${formatUtc(data.now)} · ${since}`]);
+  const parts = [`Built ${formatUtc(data.now)}`, since];
+  if (data.freshness) parts.push(describeFreshness(data.freshness, data.now));
+  return context([parts.join(' · ')]);
+}
+
+function renewedSection(items: ListedCertificate[]): KnownBlock {
+  const lines = items.slice(0, DIGEST_LIST_SIZE).map((item) => {
+    const name = boldText(displayName(item), 100) || '_(no common name)_';
+    return `${EMOJI.good} ${name} ${codeSpan(item.certificateId ?? item.instanceId, 40)} · ${item.replacedBy ? renewedLine(item.replacedBy) : ''}`;
+  });
+  const title = `Renewed since last week (${formatNumber(items.length)}): not counted as at risk`;
+  const cut = cutLines(lines, { maxChars: LIST_SECTION_CHARS - title.length - 10, maxLines: DIGEST_LIST_SIZE + 1 });
+  const hidden = items.length - lines.length + cut.omitted;
+  const more = hidden > 0 && cut.omitted === 0 ? [`…and ${formatNumber(hidden)} more`] : [];
+  return section([`*${title}*`, ...cut.lines, ...more].join('\n'));
 }
 
 /** The digest: trend since the previous digest, the certificates to fix, asset totals. */
@@ -110,6 +126,7 @@ export function renderDigest(data: DigestData): SlackMessage {
     blocks.push(listSection(`Expiring soonest (${formatNumber(data.expiring.length)})`, data.expiring, data.now));
   if (data.expired.length > 0)
     blocks.push(listSection(`Expired and still listed (${formatNumber(data.expired.length)})`, data.expired, data.now));
+  if (data.renewed && data.renewed.length > 0) blocks.push(renewedSection(data.renewed));
   blocks.push(section(`*Assets*\n${assetLines(data.assets).join('\n')}`));
   if (data.expiring.length > 0)
     blocks.push(

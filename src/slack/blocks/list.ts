@@ -1,8 +1,9 @@
 import type { Button, KnownBlock } from '@slack/types';
 import { type Certificate, displayName } from '../../domain/certificate';
+import type { Freshness, ListedCertificate } from '../../inventory/certificate-source';
 import { daysLeft, urgency } from '../../domain/expiry';
 import type { CertificateView } from '../../domain/views';
-import { describeDaysLeft, formatNumber, formatUtc, plural } from '../../render/format';
+import { describeDaysLeft, describeFreshness, formatNumber, formatUtc, plural } from '../../render/format';
 import { EMOJI, URGENCY_EMOJI } from './emoji';
 import { actions, buildMessage, button, context, fitsButtonValue, header, section, takeBlocks } from './builders';
 import { boldText, codeSpan, inlineText, oneLine, truncate } from './escape';
@@ -16,8 +17,10 @@ export interface CertificateListInput {
   pageSize: number;
   /** Matching certificates over all pages. */
   total: number;
-  /** Just this page, already sorted (see sortByDaysLeft). */
-  items: Certificate[];
+  /** Just this page, already sorted (see sortByDaysLeft); renewed ones after the rest. */
+  items: ListedCertificate[];
+  /** Where the list came from; absent: a live listing at `now`. */
+  freshness?: Freshness;
   now: Date;
 }
 
@@ -43,9 +46,10 @@ function titleOf(status: CertificateView): string {
   return TITLES[status] ?? TITLES.all;
 }
 
-function itemSection(item: Certificate, now: Date): KnownBlock {
+function itemSection(item: ListedCertificate, now: Date): KnownBlock {
   const days = daysLeft(item.endDate, now);
   const level = urgency(days, item.expired);
+  const renewed = item.replacedBy ? renewedLine(item.replacedBy) : undefined;
   const name = boldText(displayName(item), 120) || '_(no common name)_';
   const end = typeof item.endDate === 'string' && days !== undefined ? ` (ends ${inlineText(item.endDate, 10)})` : '';
   const when = days === undefined && item.expired ? 'expired' : describeDaysLeft(days);
@@ -55,7 +59,19 @@ function itemSection(item: Certificate, now: Date): KnownBlock {
   if (item.issuer) details.push(`Issuer: ${inlineText(item.issuer, 100)}`);
   if (item.uploaded) details.push('uploaded');
   const second = details.length > 0 ? `\n${details.join(' · ')}` : '';
+  if (renewed) return section(`${EMOJI.good} ${name} — ${when}${end}${second}\n${renewed}`);
   return section(`${URGENCY_EMOJI[level]} ${name} — ${when}${end}${second}`);
+}
+
+/** "renewed by 12345678, ends 2027-11-30": the certificate that took over a replaced one. */
+export function renewedLine(replacement: Certificate): string {
+  const id = replacement.certificateId ?? replacement.instanceId ?? replacement.id;
+  const end = replacement.endDate ? `, ends ${inlineText(replacement.endDate, 10)}` : '';
+  return `Renewed by ${codeSpan(id, 60)}${end}`;
+}
+
+function renewedHeading(): KnownBlock {
+  return context([`${EMOJI.good} Renewed, not at risk: a later certificate covers all of their names`]);
 }
 
 /** Stands in for a missing list entry, so a hole in the input renders as a nameless row. */
@@ -115,10 +131,19 @@ export function renderCertificateList(input: CertificateListInput): SlackMessage
       soonestName && soonestDays !== undefined ? ` First: ${soonestName}, ${describeDaysLeft(soonestDays)}.` : ''
     }`;
     blocks.push(context([range]));
-    const fitted = takeBlocks(items, (item) => itemSection(item ?? NO_CERTIFICATE, input.now), {
-      maxBlocks: MAX_ITEM_BLOCKS,
-      maxChars: ITEMS_JSON_BUDGET,
-    });
+    const firstRenewed = items.findIndex((item) => item?.replacedBy);
+    const withHeading: Array<ListedCertificate | 'renewed'> =
+      firstRenewed >= 0 && (status === 'expiring' || status === 'expired')
+        ? [...items.slice(0, firstRenewed), 'renewed', ...items.slice(firstRenewed)]
+        : items;
+    const fitted = takeBlocks(
+      withHeading,
+      (item) => (item === 'renewed' ? renewedHeading() : itemSection(item ?? NO_CERTIFICATE, input.now)),
+      {
+        maxBlocks: MAX_ITEM_BLOCKS,
+        maxChars: ITEMS_JSON_BUDGET,
+      },
+    );
     blocks.push(...fitted.blocks);
     if (fitted.omitted > 0) blocks.push(context([`…and ${formatNumber(fitted.omitted)} more on this page not shown`]));
   }
@@ -139,7 +164,7 @@ export function renderCertificateList(input: CertificateListInput): SlackMessage
   if (fits && hasNext) buttons.push(button({ text: 'Next ▶', actionId: BUTTONS.listNext.actionId, value: next }));
   if (buttons.length > 0) blocks.push(actions(buttons));
 
-  const footer = [`Checked ${formatUtc(input.now)}`];
+  const footer = [input.freshness ? describeFreshness(input.freshness, input.now) : `Checked ${formatUtc(input.now)}`];
   if (!fits && (hasPrevious || hasNext)) footer.push('Paging is off for a keyword this long; use a shorter keyword.');
   blocks.push(context([footer.join(' · ')]));
   return buildMessage(text, blocks);

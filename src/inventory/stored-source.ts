@@ -1,0 +1,80 @@
+import { findReplacements } from '../domain/replacement';
+import { sortByDaysLeft } from '../domain/expiry';
+import { type CertificateView, inView, matchesKeyword } from '../domain/views';
+import type { InventoryStore } from '../store/types';
+import type { CertificateListing, CertificateSource, ListedCertificate } from './certificate-source';
+
+/** The inventory as last synced, with each certificate's replacement worked out once. */
+export interface InventorySnapshot {
+  syncedAt: Date;
+  lastFailure?: { at: Date; message: string };
+  /** Present certificates (not removed), each with its replacement when it has one. */
+  certificates: ListedCertificate[];
+}
+
+/**
+ * Lists from the stored inventory: no CAS call at request time. The inventory is read again
+ * only when a newer sync has finished (any process may have written it) or the day changed
+ * (replacements depend on what is valid today); otherwise a request costs one small query.
+ * Until a first sync has finished, lists come from `fallback` (CAS, live), and say so.
+ */
+export function storedCertificateSource(input: {
+  inventory: InventoryStore;
+  /** Lists from CAS, for when there is no inventory yet (or it is older than `maxAgeMs`). */
+  fallback: (reason: 'never-synced' | 'stale') => CertificateSource;
+  /** An inventory older than this is not used (the CLI's rule); unset: any age. */
+  maxAgeMs?: number;
+}): CertificateSource & { snapshot(now: Date): Promise<InventorySnapshot | undefined> } {
+  const fallbacks = { 'never-synced': input.fallback('never-synced'), stale: input.fallback('stale') };
+  let cached: { key: string; snapshot: InventorySnapshot } | undefined;
+  let loading: { key: string; promise: Promise<InventorySnapshot> } | undefined;
+
+  async function snapshot(now: Date): Promise<InventorySnapshot | undefined> {
+    const state = await input.inventory.syncState();
+    if (!state.lastSuccess) return undefined;
+    const failed = state.lastAttempt?.status === 'failed' ? state.lastAttempt : undefined;
+    const lastFailure = failed ? { at: failed.finishedAt, message: failed.error?.message ?? 'failed' } : undefined;
+    const key = `${state.lastSuccess.finishedAt.toISOString()} ${now.toISOString().slice(0, 10)}`;
+    if (cached?.key === key) return { ...cached.snapshot, lastFailure };
+    if (loading?.key !== key) {
+      const syncedAt = state.lastSuccess.finishedAt;
+      loading = {
+        key,
+        promise: input.inventory.list().then((rows) => {
+          const present = rows.map((row) => ({ ...row.certificate, firstSeen: row.firstSeen }));
+          const replacements = findReplacements(present, now);
+          const certificates = present.map((certificate) => {
+            const replacedBy = replacements.get(certificate.id);
+            return replacedBy ? { ...certificate, replacedBy } : certificate;
+          });
+          const loaded = { syncedAt, certificates };
+          cached = { key, snapshot: loaded };
+          return loaded;
+        }),
+      };
+      loading.promise.catch(() => (loading = undefined));
+    }
+    return { ...(await loading.promise), lastFailure };
+  }
+
+  return {
+    snapshot,
+    async list(view: CertificateView, keyword: string | undefined, now: Date): Promise<CertificateListing> {
+      const current = await snapshot(now);
+      if (!current) return fallbacks['never-synced'].list(view, keyword, now);
+      if (input.maxAgeMs !== undefined && now.getTime() - current.syncedAt.getTime() > input.maxAgeMs)
+        return fallbacks.stale.list(view, keyword, now);
+      const matching = current.certificates.filter((c) => inView(c, view, now) && matchesKeyword(c, keyword));
+      const sorted = sortByDaysLeft(matching, now);
+      // Renewed certificates are not at risk: in the risk views they follow the ones that are.
+      const ordered =
+        view === 'expiring' || view === 'expired'
+          ? [...sorted.filter((c) => !c.replacedBy), ...sorted.filter((c) => c.replacedBy)]
+          : sorted;
+      return {
+        certificates: ordered,
+        freshness: { source: 'inventory', syncedAt: current.syncedAt, lastFailure: current.lastFailure },
+      };
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import { isCasError } from '../cas/errors';
+import type { CasApi, CertificateOrder, ListFilter } from '../cas/types';
+import { type Certificate, certificateFromOrder } from '../domain/certificate';
+import type { Logger } from '../ops/logger';
+import type { InventoryChanges, InventoryStore, SyncRecord } from '../store/types';
+
+/**
+ * Every listing a complete inventory needs. ListUserCertificateOrder with an empty Status
+ * returns only valid certificates, so expired ones are listed on their own. OrderType CERT
+ * holds issued and uploaded certificates alike (each row says which), so the UPLOAD listings
+ * would only page the uploaded ones a second time.
+ */
+export const SYNC_LISTINGS: readonly ListFilter[] = [{ orderType: 'CERT' }, { orderType: 'CERT', status: 'EXPIRED' }];
+
+export const SYNC_PAGE_SIZE = 50;
+/** A listing whose TotalCount moved while it was paged is listed again, at most this often. */
+const MAX_PASSES = 3;
+
+export interface SyncProgress {
+  pagesDone: number;
+  /** Pages known so far (grows as each listing's first page gives its TotalCount). */
+  pagesTotal: number;
+}
+
+export interface SyncDeps {
+  cas: CasApi;
+  inventory: InventoryStore;
+  account: string;
+  now: () => Date;
+  logger: Logger;
+}
+
+export interface SyncSummary extends InventoryChanges {
+  account: string;
+  pages: number;
+  calls: number;
+  seconds: number;
+}
+
+/** A sync that did not complete; the stored inventory was left as it was. */
+export class SyncError extends Error {
+  constructor(
+    message: string,
+    readonly detail: NonNullable<SyncRecord['error']>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SyncError';
+  }
+}
+
+/**
+ * One sync of one account: pages every listing at bulk priority (a person's calls go first),
+ * then replaces the stored inventory in one transaction. Any failure (CAS down, throttled past
+ * the retries, a malformed page) leaves the stored inventory whole, is recorded as a failed
+ * sync, and is thrown as a SyncError.
+ */
+export async function syncInventory(
+  deps: SyncDeps,
+  options: { onProgress?: (progress: SyncProgress) => void; pageSize?: number } = {},
+): Promise<SyncSummary> {
+  const startedAt = deps.now();
+  const started = performance.now();
+  const pageSize = options.pageSize ?? SYNC_PAGE_SIZE;
+  const progress: SyncProgress = { pagesDone: 0, pagesTotal: 0 };
+  const report = () => options.onProgress?.({ ...progress });
+  let calls = 0;
+
+  const page = async (filter: ListFilter, number: number) => {
+    calls += 1;
+    const result = await deps.cas.listCertificatePage({ ...filter, pageSize, priority: 'bulk' }, number);
+    progress.pagesDone += 1;
+    report();
+    return result;
+  };
+
+  /** One listing, all pages; listed again when its TotalCount moved meanwhile (added or removed certificates). */
+  const listing = async (filter: ListFilter): Promise<CertificateOrder[]> => {
+    const seen = new Map<string, CertificateOrder>();
+    for (let pass = 1; ; pass++) {
+      const first = await page(filter, 1);
+      const pages = Math.max(1, Math.ceil(first.TotalCount / pageSize));
+      progress.pagesTotal += pages;
+      report();
+      const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => page(filter, i + 2)));
+      for (const result of [first, ...rest]) for (const row of result.CertificateOrderList) seen.set(rowKey(row), row);
+      const stable = rest.every((result) => result.TotalCount === first.TotalCount);
+      if (stable || pass >= MAX_PASSES) return [...seen.values()];
+      deps.logger.info({ listing: filter, pass }, 'certificates changed while listing; listing again');
+    }
+  };
+
+  try {
+    const listings = await Promise.all(SYNC_LISTINGS.map(listing));
+    const certificates = new Map<string, Certificate>();
+    for (const row of listings.flat()) {
+      const certificate = certificateFromOrder(row, deps.account);
+      if (certificate.id !== '') certificates.set(certificate.id, certificate);
+    }
+    const changes = await deps.inventory.replace(deps.account, [...certificates.values()], {
+      startedAt,
+      finishedAt: deps.now(),
+      pages: progress.pagesDone,
+      calls,
+    });
+    return {
+      account: deps.account,
+      ...changes,
+      pages: progress.pagesDone,
+      calls,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } catch (error) {
+    const detail = describeFailure(error);
+    await deps.inventory
+      .recordFailure({
+        account: deps.account,
+        startedAt,
+        finishedAt: deps.now(),
+        pages: progress.pagesDone,
+        calls,
+        error: detail,
+      })
+      .catch(() => undefined); // the store may be what failed; the log line below still says so
+    throw new SyncError(`inventory sync of ${deps.account} failed: ${detail.message}`, detail, { cause: error });
+  }
+}
+
+function rowKey(row: CertificateOrder): string {
+  return String(row.CertificateId ?? row.InstanceId ?? row.SerialNo ?? JSON.stringify(row));
+}
+
+function describeFailure(error: unknown): NonNullable<SyncRecord['error']> {
+  if (isCasError(error))
+    return {
+      kind: error.kind,
+      code: error.code,
+      message: `${error.message}. ${error.hint}`,
+      requestId: error.requestId,
+    };
+  const message = (error as { message?: unknown })?.message;
+  return {
+    kind: 'internal',
+    message: typeof message === 'string' ? message.split('\n')[0].slice(0, 300) : 'unexpected error',
+  };
+}

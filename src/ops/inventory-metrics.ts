@@ -1,0 +1,113 @@
+import client from 'prom-client';
+import { daysLeft, urgency } from '../domain/expiry';
+import type { InventorySnapshot } from '../inventory/stored-source';
+
+export interface InventoryMetrics {
+  /** Refreshes the inventory gauges from the store's inventory (call at scrape time). */
+  refresh(now: Date): Promise<void>;
+  syncFinished(outcome: 'ok' | 'failed', seconds: number): void;
+}
+
+/**
+ * Inventory gauges, computed from the stored inventory at scrape time, so every replica
+ * reports the store's state (the one that synced and the ones that only read alike). The
+ * per-certificate end-time gauge follows x509-certificate-exporter, so a team can write its
+ * own alert for one domain (see ops/prometheus/cert-bot-alerts.yml).
+ */
+export function createInventoryMetrics(
+  registry: client.Registry,
+  input: {
+    snapshot: (now: Date) => Promise<InventorySnapshot | undefined>;
+    intervalSeconds: number;
+    perCertificate: boolean;
+  },
+): InventoryMetrics {
+  const byState = new client.Gauge({
+    name: 'certbot_inventory_certificates',
+    help: 'Certificates in the inventory by state: at_risk (expired or expiring, not renewed), replaced (renewed by a later certificate), valid.',
+    labelNames: ['state'],
+    registers: [registry],
+  });
+  const byDays = new client.Gauge({
+    name: 'certbot_inventory_certificates_by_days_left',
+    help: 'Certificates in the inventory by days left: expired, le_7, le_30, gt_30, unknown.',
+    labelNames: ['bucket'],
+    registers: [registry],
+  });
+  const lastSuccess = new client.Gauge({
+    name: 'certbot_inventory_last_success_timestamp_seconds',
+    help: 'When the last successful inventory sync finished (unix seconds); 0 before the first.',
+    registers: [registry],
+  });
+  const interval = new client.Gauge({
+    name: 'certbot_inventory_sync_interval_seconds',
+    help: 'INVENTORY_SYNC_MINUTES in seconds (0: no background sync).',
+    registers: [registry],
+  });
+  interval.set(input.intervalSeconds);
+  const duration = new client.Histogram({
+    name: 'certbot_inventory_sync_duration_seconds',
+    help: 'Duration of inventory syncs run by this process, by outcome.',
+    labelNames: ['outcome'],
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800],
+    registers: [registry],
+  });
+  const failures = new client.Counter({
+    name: 'certbot_inventory_sync_failures_total',
+    help: 'Inventory syncs run by this process that failed (the stored inventory was left as it was).',
+    registers: [registry],
+  });
+  const notAfter = new client.Gauge({
+    name: 'certbot_inventory_certificate_not_after_seconds',
+    help: 'End of validity of each certificate in the inventory (unix seconds; the end date at 00:00 UTC).',
+    labelNames: ['account', 'certificate_id', 'common_name', 'issuer'],
+    registers: [registry],
+  });
+
+  return {
+    async refresh(now) {
+      const snapshot = await input.snapshot(now);
+      byState.reset();
+      byDays.reset();
+      notAfter.reset();
+      if (!snapshot) {
+        lastSuccess.set(0);
+        return;
+      }
+      lastSuccess.set(snapshot.syncedAt.getTime() / 1000);
+      const states = { at_risk: 0, replaced: 0, valid: 0 };
+      const buckets = { expired: 0, le_7: 0, le_30: 0, gt_30: 0, unknown: 0 };
+      for (const certificate of snapshot.certificates) {
+        const days = daysLeft(certificate.endDate, now);
+        const level = urgency(days, certificate.expired);
+        if (certificate.replacedBy) states.replaced += 1;
+        else if (level === 'expired' || level === 'expiring') states.at_risk += 1;
+        else states.valid += 1;
+        if (level === 'expired') buckets.expired += 1;
+        else if (days === undefined) buckets.unknown += 1;
+        else if (days <= 7) buckets.le_7 += 1;
+        else if (days <= 30) buckets.le_30 += 1;
+        else buckets.gt_30 += 1;
+        if (input.perCertificate && certificate.endDate) {
+          const end = Date.parse(`${certificate.endDate.slice(0, 10)}T00:00:00Z`);
+          if (Number.isFinite(end))
+            notAfter.set(
+              {
+                account: certificate.account,
+                certificate_id: certificate.id,
+                common_name: certificate.commonName ?? '',
+                issuer: certificate.issuer ?? '',
+              },
+              end / 1000,
+            );
+        }
+      }
+      for (const [state, n] of Object.entries(states)) byState.set({ state }, n);
+      for (const [bucket, n] of Object.entries(buckets)) byDays.set({ bucket }, n);
+    },
+    syncFinished(outcome, seconds) {
+      duration.observe({ outcome }, seconds);
+      if (outcome === 'failed') failures.inc();
+    },
+  };
+}
