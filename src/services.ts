@@ -1,6 +1,6 @@
 import os from 'node:os';
 
-import { WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { buildCasClient, type CasClient } from './cas';
 import type { Config } from './config';
 import { DEFAULT_ACCOUNT } from './domain/account';
@@ -20,7 +20,7 @@ import { createMetrics, type Metrics } from './ops/metrics';
 import { createReadiness, type Readiness } from './ops/readiness';
 import { opsRoutes } from './ops/routes';
 import { describeAge } from './render/format';
-import { createSlackApp, type SlackApp } from './slack/app';
+import type { SlackApp } from './slack/app';
 import { digestRenderer } from './slack/blocks/digest';
 import type { SlackMessage } from './slack/blocks/types';
 import { createDigestPoster } from './slack/digest-poster';
@@ -154,7 +154,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       inventoryMetrics?.syncFinished('ok', summary.seconds);
       log.info({ ...summary }, 'inventory synced');
       // Read the new inventory now, so the first list after a sync does not pay for it.
-      void inventorySnapshot().catch(() => undefined);
+      await inventorySnapshot().catch(() => undefined);
       return summary;
     } catch (error) {
       inventoryMetrics?.syncFinished('failed', (performance.now() - started) / 1000);
@@ -171,17 +171,19 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   });
 
   // The bot's own Slack client for posts and the readiness probe; Bolt's app has its own.
+  // Slack's libraries are loaded when a part that talks to Slack is built, not by every CLI command.
   const webClient = once(async () => {
     if (!config.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is not set: cannot post to Slack');
+    const { WebClient } = await import('@slack/web-api');
     return new WebClient(config.SLACK_BOT_TOKEN, {
       slackApiUrl: config.SLACK_API_URL,
       ...(overrides.slackRetries !== undefined ? { retryConfig: { retries: overrides.slackRetries } } : {}),
     });
   });
-  const probeClient = once(
-    async () =>
-      new WebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } }),
-  );
+  const probeClient = once(async (): Promise<WebClient> => {
+    const { WebClient } = await import('@slack/web-api');
+    return new WebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } });
+  });
 
   const readiness: Readiness = createReadiness({
     inventory: async () => {
@@ -269,6 +271,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const slack = once(async () => {
     const [s, c, source, d] = await Promise.all([store(), cas(), certificates(), digest()]);
     const routes = opsRoutes({ metrics, readiness });
+    const { createSlackApp } = await import('./slack/app');
     const app = createSlackApp(
       {
         botToken: config.SLACK_BOT_TOKEN as string,

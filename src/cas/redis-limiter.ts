@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type Bottleneck from 'bottleneck';
-import Redis, { type RedisOptions } from 'ioredis';
+import type { default as Redis, RedisOptions } from 'ioredis';
 import { checkBottleneckCompat, dropWaiting, Redis7Connection } from './bottleneck-compat';
 import { CasError } from './errors';
 
@@ -175,14 +175,16 @@ export async function connectRedisLimiter(options: RedisLimiterOptions): Promise
   const groups: Bottleneck.Group[] = [];
   const events = new EventEmitter<SharedLimiterEvents>();
 
-  const client = new Redis(options.url, clientOptions(connectTimeoutMs));
+  // Loaded only when a shared limiter is configured: one replica (and the CLI) never pays for it.
+  const { default: RedisClient } = await import('ioredis');
+  const client = new RedisClient(options.url, clientOptions(connectTimeoutMs));
   // ioredis emits 'error' on every failed (re)connection, and an 'error' event nobody listens
   // to would be thrown. Bottleneck listens on both of its connections and re-emits here.
   client.on('error', (error: unknown) => {
     lastError = error;
   });
   // Bottleneck subscribes to its pub/sub channels on `client.duplicate()`, which inherits these options.
-  const connection = new Redis7Connection({ client, Redis });
+  const connection = new Redis7Connection({ client, Redis: RedisClient });
   connection.on('error', (error: unknown) => {
     lastError = error;
   });

@@ -1,3 +1,4 @@
+import Bottleneck from 'bottleneck';
 import { isCasError } from '../cas/errors';
 import type { CasApi, CertificateOrder, ListFilter } from '../cas/types';
 import { type Certificate, certificateFromOrder } from '../domain/certificate';
@@ -13,6 +14,13 @@ import type { InventoryChanges, InventoryStore, SyncRecord } from '../store/type
 export const SYNC_LISTINGS: readonly ListFilter[] = [{ orderType: 'CERT' }, { orderType: 'CERT', status: 'EXPIRED' }];
 
 export const SYNC_PAGE_SIZE = 50;
+/**
+ * Pages of one sync in flight or queued at once. The limiter admits up to CAS_MAX_CONCURRENT
+ * calls, and a call a person waits for can only overtake calls not yet admitted; with a few
+ * pages outstanding it waits behind at most those few, and at CAS latencies of 100 ms or so
+ * three pages in flight still keep the whole QPS budget busy.
+ */
+export const SYNC_PAGES_IN_FLIGHT = 3;
 /** A listing whose TotalCount moved while it was paged is listed again, at most this often. */
 const MAX_PASSES = 3;
 
@@ -57,7 +65,7 @@ export class SyncError extends Error {
  */
 export async function syncInventory(
   deps: SyncDeps,
-  options: { onProgress?: (progress: SyncProgress) => void; pageSize?: number } = {},
+  options: { onProgress?: (progress: SyncProgress) => void; pageSize?: number; pagesInFlight?: number } = {},
 ): Promise<SyncSummary> {
   const startedAt = deps.now();
   const started = performance.now();
@@ -66,13 +74,18 @@ export async function syncInventory(
   const report = () => options.onProgress?.({ ...progress });
   let calls = 0;
 
-  const page = async (filter: ListFilter, number: number) => {
-    calls += 1;
-    const result = await deps.cas.listCertificatePage({ ...filter, pageSize, priority: 'bulk' }, number);
-    progress.pagesDone += 1;
-    report();
-    return result;
-  };
+  // At most SYNC_PAGES_IN_FLIGHT pages of this sync wait for the CAS limiter at once.
+  const pool = new Bottleneck({ maxConcurrent: options.pagesInFlight ?? SYNC_PAGES_IN_FLIGHT });
+  const slot = <T>(work: () => Promise<T>): Promise<T> => pool.schedule(work);
+
+  const page = (filter: ListFilter, number: number) =>
+    slot(async () => {
+      calls += 1;
+      const result = await deps.cas.listCertificatePage({ ...filter, pageSize, priority: 'bulk' }, number);
+      progress.pagesDone += 1;
+      report();
+      return result;
+    });
 
   /** One listing, all pages; listed again when its TotalCount moved meanwhile (added or removed certificates). */
   const listing = async (filter: ListFilter): Promise<CertificateOrder[]> => {
