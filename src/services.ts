@@ -153,8 +153,9 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       );
       inventoryMetrics?.syncFinished('ok', summary.seconds);
       log.info({ ...summary }, 'inventory synced');
-      // Read the new inventory now, so the first list after a sync does not pay for it.
-      await inventorySnapshot().catch(() => undefined);
+      // A serving process reads the new inventory now, so the first list after a sync does not
+      // pay for it; a CLI sync has no reader and leaves that to whoever lists next.
+      if (built.slack) await inventorySnapshot().catch(() => undefined);
       return summary;
     } catch (error) {
       inventoryMetrics?.syncFinished('failed', (performance.now() - started) / 1000);
@@ -301,6 +302,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   });
 
   let stopping: Promise<void> | undefined;
+  let warmTimer: NodeJS.Timeout | undefined;
   return {
     config,
     logger,
@@ -328,12 +330,17 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       const scheduler = await jobs();
       const { port } = await app.start();
       logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'cert-bot is serving');
+      // Another replica (or `cert-bot sync`) may write a new inventory: read it within a minute,
+      // not at the first list that needs it. Unchanged, this costs one small query.
+      warmTimer = setInterval(() => void inventorySnapshot().catch(() => undefined), 60_000);
+      warmTimer.unref();
       scheduler.start();
       return { port };
     },
     stop() {
       const drainMs = overrides.drainMs ?? 10_000;
       stopping ??= (async () => {
+        clearInterval(warmTimer);
         const quiet = (what: string) => (error: unknown) =>
           logger.warn({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, `stop: ${what}`);
         await built.slack?.stop().catch(quiet('slack'));
