@@ -1,6 +1,11 @@
 import { CronExpressionParser } from 'cron-parser';
+import fs from 'node:fs';
 import cron from 'node-cron';
+import YAML from 'yaml';
 import { z } from 'zod';
+import { type AlertHours, parseAlertHours } from './domain/alert-hours';
+import { type AlertRoute, alertRoutesFromYaml, parseAlertRoutes } from './domain/alert-routes';
+import { DEFAULT_ALERT_DAYS } from './domain/alerts';
 
 /**
  * The single source of truth for every environment variable the bot reads. Each entry's
@@ -23,6 +28,30 @@ const commaList = (pattern: RegExp, what: string) =>
         : value,
     z.array(z.string().regex(pattern, `each entry must be ${what}`)).default([]),
   );
+
+const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+const TIME_ZONE_MESSAGE = 'must be an IANA time zone such as Europe/Berlin';
+
+/** ALERT_DAYS: comma-separated whole days 1..365, any order, each once; every value at fault is reported. */
+const alertDays = () =>
+  z.preprocess(emptyToUndefined, z.string().default(DEFAULT_ALERT_DAYS.join(','))).transform((text, ctx) => {
+    const items = text.split(',').map((item) => item.trim());
+    const days: number[] = [];
+    if (items.every((item) => item === ''))
+      ctx.addIssue({ code: 'custom', message: 'must list at least one number of days, e.g. 30,14,7,3,1' });
+    for (const item of items) {
+      if (item === '') continue;
+      const day = /^\d+$/.test(item) ? Number(item) : NaN;
+      if (!(day >= 1 && day <= 365))
+        ctx.addIssue({
+          code: 'custom',
+          message: `${JSON.stringify(item)} is not a whole number of days from 1 to 365`,
+        });
+      else if (days.includes(day)) ctx.addIssue({ code: 'custom', message: `${day} is listed more than once` });
+      else days.push(day);
+    }
+    return days;
+  });
 
 function isValidTimeZone(zone: string): boolean {
   try {
@@ -92,7 +121,7 @@ export const configSchema = z.object({
     'Comma-separated Slack user IDs allowed to run /cert-assign.',
   ),
   DATA_DIR: z.string().default('./data').describe('Folder of the embedded SQLite store (audit log, digest ledger).'),
-  DIGEST_CHANNEL: commaList(/^[CGD][A-Z0-9]{2,}$/, 'a Slack channel ID such as C012ABCDEF').describe(
+  DIGEST_CHANNEL: commaList(CHANNEL_ID, 'a Slack channel ID such as C012ABCDEF').describe(
     'Comma-separated channel IDs that get the weekly digest. Empty: no digest task.',
   ),
   DIGEST_CRON: z
@@ -103,13 +132,50 @@ export const configSchema = z.object({
   DIGEST_TIMEZONE: z
     .string()
     .default('UTC')
-    .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin')
+    .refine(isValidTimeZone, TIME_ZONE_MESSAGE)
     .describe('Time zone of DIGEST_CRON.'),
   DIGEST_RETRY_MINUTES: intWithDefault(60, 0, 24 * 60).describe(
     'How long a digest run keeps retrying while CAS fails, before it posts a failure notice.',
   ),
   INVENTORY_SYNC_MINUTES: intWithDefault(30, 0, 7 * 24 * 60).describe(
     'How often the certificate inventory is synced from CAS in the background, in minutes; `serve` also syncs at start when the stored inventory is older. 0: no background sync (lists then come live from CAS until `cert-bot sync` runs).',
+  ),
+  ALERT_DAYS: alertDays().describe(
+    'Days left at which a certificate is announced once, comma-separated whole days 1..365 in any order; the day it expires is always announced too. Only the most urgent threshold crossed is posted (a certificate first seen with 5 days left gets the 7-day alert only).',
+  ),
+  ALERT_CHECK_MINUTES: intWithDefault(60, 1, 24 * 60).describe(
+    'How often alerts are checked, in minutes (they are also checked after every inventory sync).',
+  ),
+  ALERT_HOURS: z
+    .preprocess(emptyToUndefined, z.string().default('09:00-20:00'))
+    .superRefine((text, ctx) => {
+      const hours = parseAlertHours(text);
+      if (typeof hours === 'string') ctx.addIssue({ code: 'custom', message: hours });
+    })
+    .describe(
+      'Daily window alerts are posted in, HH:MM-HH:MM in ALERT_TIMEZONE (00:00-24:00: always); an alert due outside waits for the window to open.',
+    ),
+  ALERT_TIMEZONE: z
+    .preprocess(emptyToUndefined, z.string().refine(isValidTimeZone, TIME_ZONE_MESSAGE).optional())
+    .describe('Time zone of ALERT_HOURS (IANA). Unset: DIGEST_TIMEZONE.'),
+  ALERT_CHANNEL: z
+    .preprocess(
+      emptyToUndefined,
+      z.string().regex(CHANNEL_ID, 'must be a Slack channel ID such as C012ABCDEF').optional(),
+    )
+    .describe(
+      'Channel ID that gets every alert no route claims. Unset: the first DIGEST_CHANNEL (neither set: unrouted certificates get no alert).',
+    ),
+  ALERT_ROUTES: optionalString()
+    .superRefine((text, ctx) => {
+      if (text === undefined) return;
+      for (const problem of parseAlertRoutes(text).problems) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe(
+      'Alert routes, `PATTERN=CHANNEL` or `PATTERN=CHANNEL MENTION`, separated by `;` or newlines, first match wins. PATTERN is a case-insensitive glob matched against the CommonName and every SAN (`*` matches any characters, dots too); MENTION is `<@U…>` or `<!subteam^S…>`; `account:NAME PATTERN=…` applies to one account only.',
+    ),
+  ALERT_ROUTES_FILE: optionalString().describe(
+    "Path (relative to the working directory) of a YAML file with more alert routes: a list of `{match, channel, mention}`, `mention` and `account` optional; quote patterns that start with `*`. Read at start; its rules come after ALERT_ROUTES'.",
   ),
   METRICS_PER_CERTIFICATE: z
     .preprocess(
@@ -144,7 +210,18 @@ export const configSchema = z.object({
     .describe('Set: the store lives in PostgreSQL instead of the SQLite file.'),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** The environment as the schema parses it, before defaults that depend on other variables are resolved. */
+export type EnvConfig = z.infer<typeof configSchema>;
+
+export type Config = Omit<EnvConfig, 'ALERT_HOURS' | 'ALERT_TIMEZONE' | 'ALERT_CHANNEL'> & {
+  ALERT_HOURS: AlertHours;
+  /** ALERT_TIMEZONE, or DIGEST_TIMEZONE when it is unset. */
+  ALERT_TIMEZONE: string;
+  /** ALERT_CHANNEL, or the first DIGEST_CHANNEL when it is unset. */
+  ALERT_CHANNEL: string | undefined;
+  /** The rules of ALERT_ROUTES, then those of ALERT_ROUTES_FILE: the first that matches wins. */
+  alertRoutes: AlertRoute[];
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -176,8 +253,60 @@ export function loadConfig(env: Record<string, string | undefined>, needs: Requi
     if (!raw('SLACK_APP_TOKEN') && !raw('SLACK_SIGNING_SECRET'))
       problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
   }
+  // Read even when the rest is invalid, so the file's problems are reported with the others.
+  const fileRoutes = routesFromFile(raw('ALERT_ROUTES_FILE'));
+  problems.push(...fileRoutes.problems.map((problem) => `ALERT_ROUTES_FILE: ${problem}`));
   if (problems.length > 0 || !result.success) throw new ConfigError([...new Set(problems)]);
-  return result.data;
+  const data = result.data;
+  const hours = parseAlertHours(data.ALERT_HOURS);
+  if (typeof hours === 'string') throw new ConfigError([`ALERT_HOURS: ${hours}`]); // already refused by the schema
+  return {
+    ...data,
+    ALERT_HOURS: hours,
+    ALERT_TIMEZONE: data.ALERT_TIMEZONE ?? data.DIGEST_TIMEZONE,
+    ALERT_CHANNEL: data.ALERT_CHANNEL ?? data.DIGEST_CHANNEL[0],
+    alertRoutes: [...(data.ALERT_ROUTES ? parseAlertRoutes(data.ALERT_ROUTES).routes : []), ...fileRoutes.routes],
+  };
+}
+
+/**
+ * The routes of ALERT_ROUTES_FILE (none when it is unset), or what is wrong with it: unreadable,
+ * not YAML, not a list, or bad entries (each named). Problems do not carry the variable's name.
+ */
+function routesFromFile(file: string | undefined): { routes: AlertRoute[]; problems: string[] } {
+  if (file === undefined) return { routes: [], problems: [] };
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? 'unreadable');
+    return { routes: [], problems: [`cannot read ${JSON.stringify(file)}: ${why}`] };
+  }
+  const document = YAML.parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0)
+    return {
+      routes: [],
+      problems: document.errors.map(
+        (error) => `${JSON.stringify(file)} is not valid YAML: ${firstLine(error.message)}`,
+      ),
+    };
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (error) {
+    // An unquoted `match: *.example.com` is a YAML alias, resolved only here.
+    const hint = /alias/i.test(String(error)) ? " (quote patterns that start with '*': match: '*.example.com')" : '';
+    return {
+      routes: [],
+      problems: [`${JSON.stringify(file)} is not valid YAML: ${firstLine((error as Error).message)}${hint}`],
+    };
+  }
+  return alertRoutesFromYaml(value);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].replace(/:$/, '');
 }
 
 /** The README's configuration table, generated from the schema. */

@@ -1,9 +1,11 @@
 import os from 'node:os';
 
 import type { WebClient } from '@slack/web-api';
+import { type AlertDeps, type AlertRunResult, runAlerts, showRenewals } from './alerts/run';
 import { buildCasClient, type CasClient } from './cas';
 import type { Config } from './config';
 import { DEFAULT_ACCOUNT } from './domain/account';
+import { alertThresholds } from './domain/alerts';
 import { collectDigest } from './digest/collect';
 import { digestJob } from './digest/job';
 import { type ChannelOutcome, type DigestDeps, type DigestPoster, runDigest } from './digest/run';
@@ -87,6 +89,10 @@ export interface Services {
   /** One inventory sync now, through the same path as the background job. */
   syncNow(options?: { onProgress?: (progress: SyncProgress) => void }): Promise<SyncSummary>;
   digest(): Promise<DigestService>;
+  /** What alert passes and the alert buttons work with. */
+  alertDeps(): Promise<AlertDeps>;
+  /** One alert pass now (`post: false`: only what would be posted). */
+  runAlerts(options: { post: boolean }): Promise<AlertRunResult>;
   slack(): Promise<SlackApp>;
   jobs(): Promise<Scheduler>;
   /** Serves Slack and runs the jobs; resolves with the HTTP port bound. */
@@ -137,10 +143,15 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     liveCertificateSource(client, { account: DEFAULT_ACCOUNT, reason });
   const stored = async (maxAgeMs?: number) => {
     const [s, c] = await Promise.all([store(), cas()]);
-    return storedCertificateSource({ inventory: s.inventory, fallback: (reason) => live(c, reason), maxAgeMs });
+    return storedCertificateSource({
+      inventory: s.inventory,
+      fallback: (reason) => live(c, reason),
+      maxAgeMs,
+      alertStates: () => s.alerts.states(),
+    });
   };
   const certificates = once(() => stored());
-  const inventorySnapshot = async () => (await certificates()).snapshot(now());
+  const inventorySnapshot = async (at?: Date) => (await certificates()).snapshot(at ?? now());
 
   const syncNow: Services['syncNow'] = async (options = {}) => {
     const [s, c] = await Promise.all([store(), cas()]);
@@ -156,6 +167,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       // A serving process reads the new inventory now, so the first list after a sync does not
       // pay for it; a CLI sync has no reader and leaves that to whoever lists next.
       if (built.slack) await inventorySnapshot().catch(() => undefined);
+      if (built.jobs && config.SLACK_BOT_TOKEN) await afterSync();
       return summary;
     } catch (error) {
       inventoryMetrics?.syncFinished('failed', (performance.now() - started) / 1000);
@@ -165,6 +177,50 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       throw error;
     }
   };
+  // After every sync in a serving process: renewals shown on the alerts they end, then a pass.
+  const afterSync = async () => {
+    try {
+      const deps = await alertDeps();
+      await showRenewals(deps);
+      await runAlerts(deps, { post: true });
+    } catch (error) {
+      logger.error(
+        { err: { name: (error as Error)?.name, message: (error as Error)?.message } },
+        'alert pass after the sync failed',
+      );
+    }
+  };
+
+  const alertDeps = once(async (): Promise<AlertDeps> => {
+    const s = await store();
+    const { createAlertPoster } = await import('./slack/alert-poster');
+    const { renderAlertMessage } = await import('./slack/blocks/alert');
+    let poster: ReturnType<typeof createAlertPoster> | undefined;
+    const lazy = async () => (poster ??= createAlertPoster(await webClient()));
+    return {
+      snapshot: (at) => inventorySnapshot(at),
+      claims: s.claims,
+      alerts: s.alerts,
+      poster: {
+        postMessage: async (message) => (await lazy()).postMessage(message),
+        update: async (message) => (await lazy()).update(message),
+        findPosted: async (...args) => (await lazy()).findPosted(...args),
+      },
+      render: (input) => renderAlertMessage(input),
+      settings: {
+        thresholds: alertThresholds(config.ALERT_DAYS),
+        routes: config.alertRoutes,
+        defaultChannel: config.ALERT_CHANNEL,
+        hours: config.ALERT_HOURS,
+        timezone: config.ALERT_TIMEZONE,
+      },
+      logger,
+      now,
+      instanceId,
+      observe: metrics.observe,
+    };
+  });
+
   const inventoryMetrics = metrics.watchInventory({
     snapshot: async () => inventorySnapshot(),
     intervalSeconds: config.INVENTORY_SYNC_MINUTES * 60,
@@ -259,6 +315,16 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     } else {
       logger.info('INVENTORY_SYNC_MINUTES is 0: no background inventory sync');
     }
+    if (config.ALERT_CHANNEL || config.alertRoutes.length > 0) {
+      scheduler.add({
+        name: 'alerts',
+        trigger: { everyMs: config.ALERT_CHECK_MINUTES * 60_000 },
+        // Each alert is claimed on its own, so every replica may run a pass: none posts twice.
+        run: async () => runAlerts(await alertDeps(), { post: true }),
+      });
+    } else {
+      logger.info('neither ALERT_CHANNEL (or DIGEST_CHANNEL) nor ALERT_ROUTES is set: no expiry alerts');
+    }
     if (config.DIGEST_CHANNEL.length === 0) {
       logger.info('DIGEST_CHANNEL is not set: no digest will be posted');
     } else {
@@ -293,6 +359,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         adminUserIds: config.ADMIN_USER_IDS,
         instanceId,
         digestPreview: () => d.preview(),
+        alertDeps,
         observe: metrics.observe,
         inflight,
       },
@@ -313,6 +380,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     store,
     cas,
     certificates,
+    alertDeps,
+    runAlerts: async (options) => runAlerts(await alertDeps(), options),
     async listSource({ live: asked, maxAgeMs }) {
       if (asked) return live(await cas(), 'asked');
       // No store file yet means no inventory: list live rather than create an empty store.

@@ -93,6 +93,19 @@ export function buildProgram(context: CliContext): Command {
     });
 
   program
+    .command('alerts')
+    .description('Expiry alerts: print what would be posted now (--dry-run) or run one alert pass (--post)')
+    .option('--dry-run', 'print, per channel, what would be posted now; post and record nothing')
+    .option('--post', 'run one alert pass now (same claims, exactly once)')
+    .option('--json', 'the result as JSON')
+    .action(async (options: { dryRun?: boolean; post?: boolean; json?: boolean }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        const { alertsCommand } = await import('./alerts-command');
+        context.exitCode = await alertsCommand(services, options, output);
+      });
+    });
+
+  program
     .command('sync')
     .description('Sync the certificate inventory from CAS into the store now (DATA_DIR or DATABASE_URL)')
     .option('--json', 'the summary as JSON')

@@ -7,6 +7,8 @@ export interface ListedCertificate extends Certificate {
   replacedBy?: Certificate & { firstSeen?: Date };
   /** When the inventory first saw it. */
   firstSeen?: Date;
+  /** Who acknowledged or snoozed its expiry alerts (see alerts/). */
+  alert?: { acknowledgedBy?: string; acknowledgedAt?: Date; snoozedBy?: string; snoozedUntil?: Date };
 }
 
 /** Where a list came from and how fresh it is, so every answer can say so. */

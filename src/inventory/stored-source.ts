@@ -1,7 +1,7 @@
 import { findReplacements } from '../domain/replacement';
 import { sortByDaysLeft } from '../domain/expiry';
 import { type CertificateView, inView, matchesKeyword } from '../domain/views';
-import type { InventoryStore } from '../store/types';
+import type { InventoryStore, StoredAlertState } from '../store/types';
 import type { CertificateListing, CertificateSource, ListedCertificate } from './certificate-source';
 
 /** The inventory as last synced, with each certificate's replacement worked out once. */
@@ -24,6 +24,8 @@ export function storedCertificateSource(input: {
   fallback: (reason: 'never-synced' | 'stale') => CertificateSource;
   /** An inventory older than this is not used (the CLI's rule); unset: any age. */
   maxAgeMs?: number;
+  /** Acknowledgements and snoozes, shown with the certificates they are about. */
+  alertStates?: () => Promise<StoredAlertState[]>;
 }): CertificateSource & { snapshot(now: Date): Promise<InventorySnapshot | undefined> } {
   const fallbacks = { 'never-synced': input.fallback('never-synced'), stale: input.fallback('stale') };
   let cached: { key: string; snapshot: InventorySnapshot } | undefined;
@@ -34,7 +36,7 @@ export function storedCertificateSource(input: {
     if (!state.lastSuccess) return undefined;
     const failed = state.lastAttempt?.status === 'failed' ? state.lastAttempt : undefined;
     const lastFailure = failed ? { at: failed.finishedAt, message: failed.error?.message ?? 'failed' } : undefined;
-    const key = `${state.lastSuccess.finishedAt.toISOString()} ${now.toISOString().slice(0, 10)}`;
+    const key = `${state.lastSuccess.id ?? state.lastSuccess.finishedAt.toISOString()} ${now.toISOString().slice(0, 10)}`;
     if (cached?.key === key) return { ...cached.snapshot, lastFailure };
     if (loading?.key !== key) {
       const syncedAt = state.lastSuccess.finishedAt;
@@ -65,7 +67,26 @@ export function storedCertificateSource(input: {
       if (input.maxAgeMs !== undefined && now.getTime() - current.syncedAt.getTime() > input.maxAgeMs)
         return fallbacks.stale.list(view, keyword, now);
       const matching = current.certificates.filter((c) => inView(c, view, now) && matchesKeyword(c, keyword));
-      const sorted = sortByDaysLeft(matching, now);
+      const states = new Map(
+        (input.alertStates ? await input.alertStates() : []).map(
+          (s) => [`${s.account}/${s.certificateId}`, s] as const,
+        ),
+      );
+      const withState = matching.map((c) => {
+        const state = states.get(`${c.account}/${c.id}`);
+        if (!state || (!state.acknowledgedBy && !state.snoozedUntil)) return c;
+        const snoozed = state.snoozedUntil && state.snoozedUntil.getTime() > now.getTime();
+        return {
+          ...c,
+          alert: {
+            acknowledgedBy: state.acknowledgedBy,
+            acknowledgedAt: state.acknowledgedAt,
+            snoozedBy: snoozed ? state.snoozedBy : undefined,
+            snoozedUntil: snoozed ? state.snoozedUntil : undefined,
+          },
+        };
+      });
+      const sorted = sortByDaysLeft(withState, now);
       // Renewed certificates are not at risk: in the risk views they follow the ones that are.
       const ordered =
         view === 'expiring' || view === 'expired'

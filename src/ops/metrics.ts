@@ -18,6 +18,10 @@ export interface Metrics {
     commandAcked(command: string, ms: number): void;
     commandAnswered(command: string, ms: number, outcome: 'ok' | 'error'): void;
     digestRun(outcome: string): void;
+    alertPosted(threshold: number): void;
+    alertsDue(count: number): void;
+    alertPostFailed(reason: string): void;
+    alertAction(kind: 'acknowledge' | 'snooze'): void;
   };
   /** Where the queue-depth gauge reads its number at scrape time, e.g. `() => cas.queueDepth()`. */
   watchQueueDepth(source: () => number): void;
@@ -77,6 +81,30 @@ export function createMetrics(): Metrics {
     name: 'certbot_digest_runs_total',
     help: 'Digest posts per channel by outcome (posted, failed, skipped, released).',
     labelNames: ['outcome'],
+    registers: [registry],
+  });
+
+  const alertsPosted = new client.Counter({
+    name: 'certbot_alerts_posted_total',
+    help: 'Certificate alerts posted, by the threshold crossed (days; 0 is the expiry day).',
+    labelNames: ['threshold'],
+    registers: [registry],
+  });
+  const alertsDue = new client.Gauge({
+    name: 'certbot_alerts_due',
+    help: 'Alerts due but not yet posted at the last alert pass (held outside ALERT_HOURS, or their post failed).',
+    registers: [registry],
+  });
+  const alertFailures = new client.Counter({
+    name: 'certbot_alert_post_failures_total',
+    help: 'Alert messages that could not be posted, by Slack error (the alerts stay due).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const alertActions = new client.Counter({
+    name: 'certbot_alert_actions_total',
+    help: 'Acknowledgements and snoozes pressed on alerts.',
+    labelNames: ['action'],
     registers: [registry],
   });
 
@@ -142,6 +170,10 @@ export function createMetrics(): Metrics {
       commandAcked: (command, ms) => ack.observe({ command }, seconds(ms)),
       commandAnswered: (command, ms, outcome) => answer.observe({ command, outcome }, seconds(ms)),
       digestRun: (outcome) => digestRuns.inc({ outcome }),
+      alertPosted: (threshold) => alertsPosted.inc({ threshold: String(threshold) }),
+      alertsDue: (count) => alertsDue.set(count),
+      alertPostFailed: (reason) => alertFailures.inc({ reason }),
+      alertAction: (action) => alertActions.inc({ action }),
     },
     watchQueueDepth: (source) => {
       queueDepths.push(source);

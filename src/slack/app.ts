@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { boltLogger } from './bolt-logger';
+import { registerAlertActions } from './actions/alert-actions';
 import { registerAssignActions } from './actions/assign-actions';
 import { registerListActions } from './actions/list-actions';
 import { createAnswerGate } from './answer-gate';
@@ -90,6 +91,8 @@ export function createSlackApp(settings: SlackAppSettings, deps: SlackDeps): Sla
   registerAssignCommand(app, handlerDeps);
   registerListActions(app, handlerDeps);
   registerAssignActions(app, handlerDeps);
+  const { alertDeps } = handlerDeps;
+  if (alertDeps) registerAlertActions(app, { ...handlerDeps, alertDeps });
 
   return {
     app,

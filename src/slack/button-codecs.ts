@@ -43,9 +43,13 @@ export const listPageValue = z.object({
 /** A pending /cert-assign lives on the server; its buttons carry only the nonce that names it. */
 export const assignDecisionValue = z.object({ nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/) });
 
+/** An alert's buttons name the certificate; what it crossed and who acted live on the server. */
+export const alertValue = z.object({ account: z.string().min(1).max(100), id: z.string().min(1).max(100) });
+
 export type ListOpenValue = z.infer<typeof listOpenValue>;
 export type ListPageValue = z.infer<typeof listPageValue>;
 export type AssignDecisionValue = z.infer<typeof assignDecisionValue>;
+export type AlertValue = z.infer<typeof alertValue>;
 
 export const BUTTONS = {
   listOpen: codec('cert_list_open', listOpenValue),
@@ -53,6 +57,9 @@ export const BUTTONS = {
   listNext: codec('cert_list_next', listPageValue),
   assignConfirm: codec('cert_assign_confirm', assignDecisionValue),
   assignCancel: codec('cert_assign_cancel', assignDecisionValue),
+  alertAcknowledge: codec('cert_alert_ack', alertValue),
+  alertSnoozeDay: codec('cert_alert_snooze_1d', alertValue),
+  alertSnoozeWeek: codec('cert_alert_snooze_7d', alertValue),
 } as const;
 
 /** action_ids of the buttons the renderers emit; listeners register on these. */

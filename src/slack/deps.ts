@@ -1,3 +1,4 @@
+import type { AlertDeps } from '../alerts/run';
 import type { CasApi } from '../cas/types';
 import type { CertificateSource } from '../inventory/certificate-source';
 import type { Inflight } from '../ops/inflight';
@@ -16,6 +17,8 @@ export interface SlackDeps {
   adminUserIds: readonly string[];
   /** Names this process in claims (host and pid). */
   instanceId: string;
+  /** What the alert buttons act on; without it the alert buttons are not registered. */
+  alertDeps?: () => Promise<AlertDeps>;
   /** This period's digest as it would be posted, for `/cert-risk digest`; records nothing. */
   digestPreview?: () => Promise<SlackMessage>;
   /** Lets acknowledgements go before answer work under load; optional (answers then run at once). */
@@ -26,5 +29,6 @@ export interface SlackDeps {
   observe?: {
     commandAcked?(command: string, ms: number): void;
     commandAnswered?(command: string, ms: number, outcome: 'ok' | 'error'): void;
+    alertAction?(action: 'acknowledge' | 'snooze'): void;
   };
 }

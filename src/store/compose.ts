@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { alertStore } from './alerts';
 import { auditLog } from './audit-log';
 import { claimStore } from './claims';
 import { confirmationStore } from './confirmations';
@@ -16,6 +17,7 @@ export function composeStore(database: Database): Store {
     snapshots: snapshotStore(database),
     confirmations: confirmationStore(database),
     inventory: inventoryStore(database),
+    alerts: alertStore(database),
     async ping() {
       await sql`SELECT 1`.execute(database.db);
     },

@@ -104,7 +104,36 @@ export interface InventorySyncsTable {
   request_id: string | null;
 }
 
+export interface AlertStatesTable {
+  account: string;
+  certificate_id: string;
+  acknowledged_by: string | null;
+  acknowledged_at: NullableTimestamp;
+  snoozed_by: string | null;
+  snoozed_until: NullableTimestamp;
+  renewed_by: string | null;
+}
+
+export interface AlertMessagesTable {
+  channel: string;
+  ts: string;
+  posted_at: Timestamp;
+  mention: string | null;
+  items: Json;
+  omitted: number;
+}
+
+export interface AlertMessageItemsTable {
+  account: string;
+  certificate_id: string;
+  channel: string;
+  ts: string;
+}
+
 export interface Tables {
+  alert_states: AlertStatesTable;
+  alert_messages: AlertMessagesTable;
+  alert_message_items: AlertMessageItemsTable;
   audit_log: AuditLogTable;
   claims: ClaimsTable;
   digest_snapshot: DigestSnapshotTable;

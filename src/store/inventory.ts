@@ -302,6 +302,7 @@ const count = (value: number | null): number | undefined => (value === null ? un
 function syncRecordOf(row: SyncRow): SyncRecord {
   const ok = row.status === 'ok';
   return {
+    id: String(row.id),
     account: row.account,
     startedAt: readTime(row.started_at),
     finishedAt: readTime(row.finished_at),

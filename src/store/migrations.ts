@@ -110,6 +110,34 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX IF NOT EXISTS inventory_syncs_latest_attempt ON inventory_syncs (account, finished_at, id);
    CREATE INDEX IF NOT EXISTS inventory_syncs_latest_success ON inventory_syncs (account, finished_at, id) WHERE status = 'ok';`,
+  // Alerts: who acknowledged or snoozed a certificate, and every alert message posted, so it
+  // can be updated in place (the ledger itself is the claims table).
+  `CREATE TABLE IF NOT EXISTS alert_states (
+     account TEXT NOT NULL,
+     certificate_id TEXT NOT NULL,
+     acknowledged_by TEXT,
+     acknowledged_at TEXT,
+     snoozed_by TEXT,
+     snoozed_until TEXT,
+     renewed_by TEXT,
+     PRIMARY KEY (account, certificate_id)
+   );
+   CREATE TABLE IF NOT EXISTS alert_messages (
+     channel TEXT NOT NULL,
+     ts TEXT NOT NULL,
+     posted_at TEXT NOT NULL,
+     mention TEXT,
+     items TEXT NOT NULL,
+     omitted INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (channel, ts)
+   );
+   CREATE TABLE IF NOT EXISTS alert_message_items (
+     account TEXT NOT NULL,
+     certificate_id TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     ts TEXT NOT NULL,
+     PRIMARY KEY (account, certificate_id, channel, ts)
+   );`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -214,4 +242,30 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX IF NOT EXISTS inventory_syncs_latest_attempt ON inventory_syncs (account, finished_at, id);
    CREATE INDEX IF NOT EXISTS inventory_syncs_latest_success ON inventory_syncs (account, finished_at, id) WHERE status = 'ok';`,
+  `CREATE TABLE IF NOT EXISTS alert_states (
+     account text COLLATE "C" NOT NULL,
+     certificate_id text COLLATE "C" NOT NULL,
+     acknowledged_by text,
+     acknowledged_at timestamptz,
+     snoozed_by text,
+     snoozed_until timestamptz,
+     renewed_by text,
+     PRIMARY KEY (account, certificate_id)
+   );
+   CREATE TABLE IF NOT EXISTS alert_messages (
+     channel text COLLATE "C" NOT NULL,
+     ts text COLLATE "C" NOT NULL,
+     posted_at timestamptz NOT NULL,
+     mention text,
+     items jsonb NOT NULL,
+     omitted integer NOT NULL DEFAULT 0,
+     PRIMARY KEY (channel, ts)
+   );
+   CREATE TABLE IF NOT EXISTS alert_message_items (
+     account text COLLATE "C" NOT NULL,
+     certificate_id text COLLATE "C" NOT NULL,
+     channel text COLLATE "C" NOT NULL,
+     ts text COLLATE "C" NOT NULL,
+     PRIMARY KEY (account, certificate_id, channel, ts)
+   );`,
 ];

@@ -6,7 +6,8 @@ import type { Certificate } from '../domain/certificate';
  * serves SQLite and PostgreSQL alike (see ./database.ts for the dialect differences).
  */
 
-export type AuditOutcome = 'refused' | 'requested' | 'confirmed' | 'cancelled' | 'succeeded' | 'failed' | 'denied';
+export type AuditOutcome =
+  'refused' | 'requested' | 'confirmed' | 'cancelled' | 'succeeded' | 'failed' | 'denied' | 'acknowledged' | 'snoozed';
 
 export interface AuditEntry {
   at: Date;
@@ -119,6 +120,50 @@ export interface ConfirmationStore {
   get(nonce: string): Promise<PendingConfirmation | undefined>;
 }
 
+/** Who acknowledged or snoozed a certificate's alerts (see domain/alerts). */
+export interface StoredAlertState {
+  account: string;
+  certificateId: string;
+  acknowledgedBy?: string;
+  acknowledgedAt?: Date;
+  snoozedBy?: string;
+  snoozedUntil?: Date;
+  /** The replacement whose renewal the alert messages were updated to show. */
+  renewedBy?: string;
+}
+
+/** One certificate announced in an alert message, at the threshold it crossed. */
+export interface AlertItem {
+  account: string;
+  certificateId: string;
+  threshold: number;
+}
+
+/** An alert message as posted, so it can be rendered again and updated in place. */
+export interface AlertMessage {
+  channel: string;
+  ts: string;
+  postedAt: Date;
+  mention?: string;
+  items: AlertItem[];
+  /** Certificates summarised in the "and N more" line. */
+  omitted: number;
+}
+
+export interface AlertStore {
+  states(): Promise<StoredAlertState[]>;
+  state(account: string, certificateId: string): Promise<StoredAlertState | undefined>;
+  /** Records the acknowledgement unless there is one: the first one wins and is returned. */
+  acknowledge(account: string, certificateId: string, by: string, at: Date): Promise<StoredAlertState>;
+  snooze(account: string, certificateId: string, by: string, until: Date): Promise<StoredAlertState>;
+  /** Notes that the messages announcing the certificate now show its renewal. */
+  markRenewed(account: string, certificateId: string, renewedBy: string): Promise<void>;
+  saveMessage(message: AlertMessage): Promise<void>;
+  message(channel: string, ts: string): Promise<AlertMessage | undefined>;
+  /** Every message that announced the certificate. */
+  messagesFor(account: string, certificateId: string): Promise<AlertMessage[]>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly audit: AuditLog;
@@ -126,6 +171,7 @@ export interface Store {
   readonly snapshots: SnapshotStore;
   readonly confirmations: ConfirmationStore;
   readonly inventory: InventoryStore;
+  readonly alerts: AlertStore;
   /** Cheap round trip for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -160,6 +206,8 @@ export type SyncStatus = 'ok' | 'failed';
 
 /** The record of one sync attempt of one account. */
 export interface SyncRecord {
+  /** Unique per record, in the order they were written (set by the store). */
+  id?: string;
   account: string;
   startedAt: Date;
   finishedAt: Date;

@@ -217,3 +217,28 @@ describe('the inventory from the command line', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+test('alerts --dry-run prints what would be posted and records nothing; bad flags exit 2', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-cli-alerts-'));
+  try {
+    const alertEnv = { ...env, DATA_DIR: dataDir, ALERT_CHANNEL: 'C0ALERTS', ALERT_HOURS: '00:00-24:00' };
+    expect((await runCli(['sync'], alertEnv)).code).toBe(0);
+    const dry = await runCli(['alerts', '--dry-run', '--json'], alertEnv);
+    expect(dry.code).toBe(0);
+    const result = JSON.parse(dry.stdout) as {
+      channels: Array<{ channel: string; status: string; alerts: unknown[] }>;
+    };
+    expect(result.channels).toEqual([expect.objectContaining({ channel: 'C0ALERTS', status: 'would-post' })]);
+    expect(result.channels[0].alerts.length).toBeGreaterThan(0);
+    // Nothing was recorded: a second dry run shows the same alerts.
+    const again = JSON.parse((await runCli(['alerts', '--dry-run', '--json'], alertEnv)).stdout) as typeof result;
+    expect(again.channels[0].alerts).toHaveLength(result.channels[0].alerts.length);
+    const both = await runCli(['alerts'], alertEnv);
+    expect(both.code).toBe(2);
+    const badRoute = await runCli(['alerts', '--dry-run'], { ...alertEnv, ALERT_ROUTES: 'bad pattern=C0X' });
+    expect(badRoute.code).toBe(2);
+    expect(badRoute.stderr).toContain('ALERT_ROUTES');
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});

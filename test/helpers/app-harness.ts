@@ -91,6 +91,8 @@ export class AppHarness {
       now: options.now,
       slackRetries: 0,
       retryBaseDelayMs: 20,
+      // Known identity: Bolt makes no auth.test of its own that could outlive a short test.
+      botIdentity: { botId: 'B0BOT', botUserId: 'U0BOT' },
     });
     this.store = await this.services.store();
     this.cas = await this.services.cas();
@@ -122,6 +124,12 @@ export class AppHarness {
   /** Presses a button and waits for its response_url answer. */
   async press(actionId: string, value: string, userId: string, messageTs?: string) {
     return this.send(this.pressForm(actionId, value, userId, messageTs));
+  }
+
+  /** Presses a button whose answer is an update of the message, not a response_url answer. */
+  async sendPress(actionId: string, value: string, userId: string, messageTs?: string) {
+    const { form } = this.pressForm(actionId, value, userId, messageTs);
+    return postSigned(this.eventsUrl, form);
   }
 
   /** The signed form of a button press, to send (or replay) with `send`. */

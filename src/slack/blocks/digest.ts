@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { type Certificate, displayName } from '../../domain/certificate';
+import { displayName } from '../../domain/certificate';
 import type { ListedCertificate } from '../../inventory/certificate-source';
 import type { DigestData } from '../../digest/collect';
 import type { JobPeriod as DigestPeriod } from '../../jobs/period';
@@ -10,7 +10,7 @@ import { describeDaysLeft, describeFreshness, formatDelta, formatNumber, formatU
 import { EMOJI, URGENCY_EMOJI } from './emoji';
 import { actions, buildMessage, button, context, cutLines, divider, header, section } from './builders';
 import { boldText, codeSpan, inlineText } from './escape';
-import { renewedLine } from './list';
+import { alertStateLine, renewedLine } from './list';
 import { assetLines, RISK_KIND_EMOJI } from './risk';
 import type { SlackMessage } from './types';
 
@@ -38,15 +38,16 @@ function change(current: number, previous: number | undefined): string {
   return delta === 0 ? ' (no change)' : ` (${formatDelta(delta)})`;
 }
 
-function certificateLine(item: Certificate, now: Date): string {
+function certificateLine(item: ListedCertificate, now: Date): string {
   const days = daysLeft(item.endDate, now);
   const name = boldText(displayName(item), 100) || '_(no common name)_';
   const id = item.certificateId ?? item.instanceId;
   const end = item.endDate ? `ends ${inlineText(item.endDate, 10)}` : 'end date unknown';
-  return `${URGENCY_EMOJI[urgency(days, item.expired)]} ${name} ${codeSpan(id, 40)} · ${end} · ${describeDaysLeft(days)}`;
+  const state = alertStateLine(item);
+  return `${URGENCY_EMOJI[urgency(days, item.expired)]} ${name} ${codeSpan(id, 40)} · ${end} · ${describeDaysLeft(days)}${state ? ` · ${state}` : ''}`;
 }
 
-function listSection(title: string, items: Certificate[], now: Date): KnownBlock {
+function listSection(title: string, items: ListedCertificate[], now: Date): KnownBlock {
   const lines = items.slice(0, DIGEST_LIST_SIZE).map((item) => certificateLine(item, now));
   const cut = cutLines(lines, { maxChars: LIST_SECTION_CHARS - title.length - 10, maxLines: DIGEST_LIST_SIZE + 1 });
   const hidden = items.length - lines.length + cut.omitted;

@@ -60,7 +60,22 @@ function itemSection(item: ListedCertificate, now: Date): KnownBlock {
   if (item.uploaded) details.push('uploaded');
   const second = details.length > 0 ? `\n${details.join(' · ')}` : '';
   if (renewed) return section(`${EMOJI.good} ${name} — ${when}${end}${second}\n${renewed}`);
+  const state = alertStateLine(item);
+  if (state) return section(`${URGENCY_EMOJI[level]} ${name} — ${when}${end}${second}\n${state}`);
   return section(`${URGENCY_EMOJI[level]} ${name} — ${when}${end}${second}`);
+}
+
+/** "Acknowledged by @ann at …", "Snoozed until … by @bob": what people did about its alerts. */
+export function alertStateLine(item: ListedCertificate): string | undefined {
+  const parts: string[] = [];
+  const who = (id: string) => (/^[UW][A-Z0-9]{1,30}$/.test(id) ? `<@${id}>` : inlineText(id, 40));
+  if (item.alert?.acknowledgedBy)
+    parts.push(
+      `Acknowledged by ${who(item.alert.acknowledgedBy)}${item.alert.acknowledgedAt ? ` at ${formatUtc(item.alert.acknowledgedAt)}` : ''}`,
+    );
+  if (item.alert?.snoozedUntil && item.alert.snoozedBy)
+    parts.push(`Snoozed until ${formatUtc(item.alert.snoozedUntil)} by ${who(item.alert.snoozedBy)}`);
+  return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 
 /** "renewed by 12345678, ends 2027-11-30": the certificate that took over a replaced one. */

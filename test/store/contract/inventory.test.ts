@@ -341,6 +341,7 @@ describeContract('inventory store contract', ({ store, another }) => {
       pages: 2,
       calls: 3,
       error: undefined,
+      id: expect.any(String),
     };
     expect(await inventory.syncState(ACCOUNT)).toEqual({ lastSuccess: ok, lastAttempt: ok });
 
@@ -358,7 +359,7 @@ describeContract('inventory store contract', ({ store, another }) => {
       },
     };
     await inventory.recordFailure(failure);
-    const failed = { ...failure, status: 'failed', changes: undefined };
+    const failed = { ...failure, status: 'failed', changes: undefined, id: expect.any(String) };
     expect(await inventory.syncState(ACCOUNT)).toEqual({ lastSuccess: ok, lastAttempt: failed });
     // A failure leaves the inventory alone.
     expect(ids(await inventory.list())).toEqual(['1', '2']);
@@ -378,6 +379,7 @@ describeContract('inventory store contract', ({ store, another }) => {
       pages: undefined,
       calls: undefined,
       error: { kind: undefined, code: undefined, message: 'unexpected error', requestId: undefined },
+      id: expect.any(String),
     };
     expect(await inventory.syncState('other')).toEqual({ lastSuccess: undefined, lastAttempt: bareRecord });
     expect(await inventory.syncState()).toEqual({ lastSuccess: ok, lastAttempt: bareRecord });

@@ -1,0 +1,382 @@
+import { type AlertHours, insideAlertHours } from '../domain/alert-hours';
+import { type AlertRoute, routeFor } from '../domain/alert-routes';
+import { type AlertState, dueThreshold } from '../domain/alerts';
+import { daysLeft } from '../domain/expiry';
+import type { ListedCertificate } from '../inventory/certificate-source';
+import type { InventorySnapshot } from '../inventory/stored-source';
+import type { Logger } from '../ops/logger';
+import type { AlertItem, AlertMessage, AlertStore, ClaimKey, ClaimStore, StoredAlertState } from '../store/types';
+
+/** A rendered message: fallback text and Block Kit blocks. */
+export interface AlertSlackMessage {
+  text: string;
+  blocks: unknown[];
+}
+
+/** Marks the bot's own alert messages, so a takeover can find one an earlier holder posted. */
+export const ALERT_EVENT_TYPE = 'cert_bot_alert';
+export const ALERT_CLAIM_KIND = 'alert';
+/** How long an alert claim is held without being finished; a holder that died frees it then. */
+const ALERT_LEASE_MS = 5 * 60_000;
+/** Claim keys carried in a message's metadata (for the check after a crash). */
+const METADATA_KEYS = 50;
+
+export const alertKey = (account: string, certificateId: string, threshold: number): ClaimKey => ({
+  kind: ALERT_CLAIM_KIND,
+  subject: `${account}/${certificateId}`,
+  period: String(threshold),
+});
+
+export interface AlertEntryInput {
+  certificate: ListedCertificate;
+  threshold: number;
+  acknowledged?: { by: string; at: Date };
+  snoozed?: { by: string; until: Date };
+  removed?: boolean;
+}
+
+/** The Slack calls alerts make; satisfied by WebClient (see slack/alert-poster.ts). */
+export interface AlertPoster {
+  postMessage(
+    message: AlertSlackMessage & {
+      channel: string;
+      metadata: { event_type: string; event_payload: Record<string, string> };
+    },
+  ): Promise<{ ts?: string }>;
+  update(message: AlertSlackMessage & { channel: string; ts: string }): Promise<void>;
+  /** The ts of the bot's alert message in `channel` since `since` that carries one of `keys`. */
+  findPosted(channel: string, keys: readonly string[], since: Date): Promise<string | undefined>;
+}
+
+export interface AlertSettings {
+  thresholds: readonly number[];
+  routes: readonly AlertRoute[];
+  defaultChannel?: string;
+  hours: AlertHours;
+  timezone: string;
+}
+
+export interface AlertDeps {
+  snapshot(now: Date): Promise<InventorySnapshot | undefined>;
+  claims: ClaimStore;
+  alerts: AlertStore;
+  poster: AlertPoster;
+  render(input: { entries: AlertEntryInput[]; mention?: string; omitted: number; now: Date }): AlertSlackMessage;
+  settings: AlertSettings;
+  logger: Logger;
+  now: () => Date;
+  instanceId: string;
+  observe?: {
+    alertPosted?(threshold: number): void;
+    alertsDue?(count: number): void;
+    alertPostFailed?(reason: string): void;
+  };
+}
+
+export interface DueAlert {
+  certificate: ListedCertificate;
+  threshold: number;
+  channel: string;
+  mention?: string;
+}
+
+export interface ChannelAlerts {
+  channel: string;
+  mention?: string;
+  alerts: DueAlert[];
+}
+
+export interface AlertRunResult {
+  /** Outside ALERT_HOURS: nothing was posted; the alerts stay due. */
+  held: boolean;
+  channels: Array<
+    ChannelAlerts & { status: 'posted' | 'failed' | 'skipped' | 'would-post'; ts?: string; error?: string }
+  >;
+  /** Due certificates that no route and no ALERT_CHANNEL sends anywhere. */
+  unrouted: number;
+}
+
+/** Slack errors that leave the alert due, with what the person running the bot should do. */
+const CHANNEL_FIXES: Record<string, string> = {
+  not_in_channel: 'invite the bot to the channel (/invite @cert-bot)',
+  channel_not_found: 'check ALERT_ROUTES and ALERT_CHANNEL (use channel IDs such as C012ABCDEF)',
+  is_archived: 'unarchive the channel or change ALERT_ROUTES / ALERT_CHANNEL',
+  invalid_auth: 'check SLACK_BOT_TOKEN',
+  missing_scope: 'add the chat:write scope to the app and reinstall it',
+};
+
+const stateKey = (account: string, id: string) => `${account}/${id}`;
+
+function domainState(state: StoredAlertState | undefined): AlertState | undefined {
+  if (!state) return undefined;
+  return {
+    acknowledgedAt: state.acknowledgedAt,
+    acknowledgedBy: state.acknowledgedBy,
+    snoozedUntil: state.snoozedUntil,
+    snoozedBy: state.snoozedBy,
+  };
+}
+
+export function entryState(state: StoredAlertState | undefined): Pick<AlertEntryInput, 'acknowledged' | 'snoozed'> {
+  return {
+    acknowledged:
+      state?.acknowledgedBy && state.acknowledgedAt
+        ? { by: state.acknowledgedBy, at: state.acknowledgedAt }
+        : undefined,
+    snoozed: state?.snoozedBy && state.snoozedUntil ? { by: state.snoozedBy, until: state.snoozedUntil } : undefined,
+  };
+}
+
+/**
+ * What is due now: for every certificate in the inventory that is not renewed, the most urgent
+ * threshold it crossed and was not announced (and is not held by a snooze or acknowledgement),
+ * routed to its channel. Grouped by channel, most urgent first.
+ */
+export async function dueAlerts(deps: AlertDeps, now: Date): Promise<{ channels: ChannelAlerts[]; unrouted: number }> {
+  const snapshot = await deps.snapshot(now);
+  if (!snapshot) return { channels: [], unrouted: 0 };
+  const [states, claims] = await Promise.all([deps.alerts.states(), deps.claims.list(ALERT_CLAIM_KIND, 10_000_000)]);
+  const stateOf = new Map(states.map((s) => [stateKey(s.account, s.certificateId), s]));
+  const announced = new Map<string, Set<number>>();
+  for (const claim of claims) {
+    if (claim.status !== 'posted') continue;
+    const set = announced.get(claim.subject) ?? new Set<number>();
+    set.add(Number(claim.period));
+    announced.set(claim.subject, set);
+  }
+  const byChannel = new Map<string, ChannelAlerts>();
+  let unrouted = 0;
+  for (const certificate of snapshot.certificates) {
+    if (certificate.replacedBy) continue;
+    const key = stateKey(certificate.account, certificate.id);
+    const threshold = dueThreshold({
+      daysLeft: daysLeft(certificate.endDate, now),
+      thresholds: deps.settings.thresholds,
+      announced: announced.get(key) ?? new Set(),
+      state: domainState(stateOf.get(key)),
+      now,
+    });
+    if (threshold === undefined) continue;
+    const route = routeFor(certificate, deps.settings.routes, deps.settings.defaultChannel);
+    if (!route) {
+      unrouted += 1;
+      continue;
+    }
+    // A route's mention is part of its channel's message: one message per (channel, mention).
+    const groupKey = `${route.channel} ${route.mention ?? ''}`;
+    const group = byChannel.get(groupKey) ?? { channel: route.channel, mention: route.mention, alerts: [] };
+    group.alerts.push({ certificate, threshold, ...route });
+    byChannel.set(groupKey, group);
+  }
+  const channels = [...byChannel.values()];
+  for (const group of channels)
+    group.alerts.sort(
+      (a, b) =>
+        (daysLeft(a.certificate.endDate, now) ?? Infinity) - (daysLeft(b.certificate.endDate, now) ?? Infinity) ||
+        a.certificate.id.localeCompare(b.certificate.id),
+    );
+  return { channels, unrouted };
+}
+
+/**
+ * One alert pass: what is due, one message per channel, each (certificate, threshold) claimed
+ * once so no restart, crash or replica announces it twice. A post that fails gives its claims
+ * back (the alerts stay due for the next pass); the other channels still get theirs. Outside
+ * ALERT_HOURS nothing is posted. `post: false` only reports what would be posted.
+ */
+export async function runAlerts(deps: AlertDeps, options: { post: boolean }): Promise<AlertRunResult> {
+  const now = deps.now();
+  const log = deps.logger.child({ module: 'alerts' });
+  const { channels, unrouted } = await dueAlerts(deps, now);
+  const total = channels.reduce((n, c) => n + c.alerts.length, 0);
+  deps.observe?.alertsDue?.(total);
+  if (unrouted > 0)
+    log.warn({ unrouted }, 'certificates need an alert but no route or ALERT_CHANNEL sends them anywhere');
+  const held = !insideAlertHours(deps.settings.hours, deps.settings.timezone, now);
+  if (!options.post || held) {
+    if (held && total > 0) log.info({ due: total }, 'alerts due outside ALERT_HOURS; held until the window opens');
+    return {
+      held,
+      unrouted,
+      channels: channels.map((c) => ({ ...c, status: options.post ? 'skipped' : 'would-post' })),
+    };
+  }
+  const results: AlertRunResult['channels'] = [];
+  for (const group of channels) results.push({ ...group, ...(await postChannel(deps, group, now, log)) });
+  return { held, unrouted, channels: results };
+}
+
+async function postChannel(
+  deps: AlertDeps,
+  group: ChannelAlerts,
+  now: Date,
+  log: Logger,
+): Promise<{ status: 'posted' | 'failed' | 'skipped'; ts?: string; error?: string }> {
+  const granted: Array<{ alert: DueAlert; attempt: number }> = [];
+  for (const alert of group.alerts) {
+    const claimed = await deps.claims.claim({
+      ...alertKey(alert.certificate.account, alert.certificate.id, alert.threshold),
+      holder: deps.instanceId,
+      now,
+      leaseMs: ALERT_LEASE_MS,
+    });
+    if (claimed) granted.push({ alert, attempt: claimed.attempt });
+  }
+  if (granted.length === 0) return { status: 'skipped' };
+  const keyText = (a: DueAlert) => `${a.certificate.account}/${a.certificate.id}/${a.threshold}`;
+  const finish = (alerts: DueAlert[], ts: string) =>
+    Promise.all(
+      alerts.map((a) =>
+        deps.claims.finish(alertKey(a.certificate.account, a.certificate.id, a.threshold), deps.instanceId, {
+          status: 'posted',
+          result: { channel: group.channel, ts },
+          now: deps.now(),
+        }),
+      ),
+    );
+  const release = (alerts: DueAlert[]) =>
+    Promise.all(
+      alerts.map((a) =>
+        deps.claims.release(alertKey(a.certificate.account, a.certificate.id, a.threshold), deps.instanceId),
+      ),
+    );
+  const alerts = granted.map((g) => g.alert);
+  try {
+    if (granted.some((g) => g.attempt > 1)) {
+      // An earlier holder claimed some of these and did not finish: it may have posted them.
+      const since = new Date(now.getTime() - 2 * 86_400_000);
+      const ts = await deps.poster.findPosted(group.channel, alerts.map(keyText), since).catch(() => undefined);
+      if (ts) {
+        await finish(alerts, ts);
+        log.info({ channel: group.channel, ts }, 'alert was already posted by an earlier attempt; recorded it');
+        return { status: 'posted', ts };
+      }
+    }
+    const states = new Map((await deps.alerts.states()).map((s) => [stateKey(s.account, s.certificateId), s] as const));
+    const shown = alerts.slice(0, 20);
+    const message = deps.render({
+      entries: shown.map((a) => ({
+        certificate: a.certificate,
+        threshold: a.threshold,
+        ...entryState(states.get(stateKey(a.certificate.account, a.certificate.id))),
+      })),
+      mention: group.mention,
+      omitted: alerts.length - shown.length,
+      now,
+    });
+    const posted = await deps.poster.postMessage({
+      channel: group.channel,
+      ...message,
+      metadata: {
+        event_type: ALERT_EVENT_TYPE,
+        event_payload: { alerts: alerts.slice(0, METADATA_KEYS).map(keyText).join(' ') },
+      },
+    });
+    const ts = posted.ts ?? '';
+    await finish(alerts, ts);
+    const items: AlertItem[] = alerts.map((a) => ({
+      account: a.certificate.account,
+      certificateId: a.certificate.id,
+      threshold: a.threshold,
+    }));
+    const record: AlertMessage = {
+      channel: group.channel,
+      ts,
+      postedAt: now,
+      mention: group.mention,
+      items,
+      omitted: 0,
+    };
+    await deps.alerts.saveMessage(record);
+    for (const a of alerts) deps.observe?.alertPosted?.(a.threshold);
+    log.info({ channel: group.channel, ts, certificates: alerts.length }, 'alerts posted');
+    return { status: 'posted', ts };
+  } catch (error) {
+    const code = (error as { data?: { error?: unknown } })?.data?.error;
+    const reason = typeof code === 'string' ? code : ((error as Error)?.name ?? 'error');
+    const fix = typeof code === 'string' ? CHANNEL_FIXES[code] : undefined;
+    deps.observe?.alertPostFailed?.(reason);
+    log.error(
+      { channel: group.channel, slackError: reason, fix },
+      `alerts could not be posted to ${group.channel}: ${reason}${fix ? `; ${fix}` : ''}; they stay due`,
+    );
+    await release(alerts);
+    return { status: 'failed', error: fix ? `${reason}: ${fix}` : reason };
+  }
+}
+
+/** The entries of a posted message as they stand now: renewed, removed, acknowledged, snoozed. */
+export async function currentEntries(
+  deps: Pick<AlertDeps, 'snapshot' | 'alerts'>,
+  message: AlertMessage,
+  now: Date,
+): Promise<AlertEntryInput[]> {
+  const snapshot = await deps.snapshot(now);
+  const byKey = new Map((snapshot?.certificates ?? []).map((c) => [stateKey(c.account, c.id), c]));
+  const states = new Map((await deps.alerts.states()).map((s) => [stateKey(s.account, s.certificateId), s] as const));
+  return message.items.slice(0, 20).map((item) => {
+    const key = stateKey(item.account, item.certificateId);
+    const certificate = byKey.get(key);
+    return {
+      certificate: certificate ?? {
+        account: item.account,
+        id: item.certificateId,
+        certificateId: item.certificateId,
+        sans: [],
+        expired: false,
+        uploaded: false,
+      },
+      threshold: item.threshold,
+      removed: certificate === undefined,
+      ...entryState(states.get(key)),
+    };
+  });
+}
+
+/** Renders a posted message again from its certificates' current state and updates it in place. */
+export async function refreshMessage(deps: AlertDeps, message: AlertMessage): Promise<void> {
+  const now = deps.now();
+  const rendered = deps.render({
+    entries: await currentEntries(deps, message, now),
+    mention: message.mention,
+    omitted: Math.max(0, message.items.length - 20),
+    now: message.postedAt,
+  });
+  await deps.poster.update({ channel: message.channel, ts: message.ts, ...rendered });
+}
+
+/**
+ * After a sync: every message that announced a certificate which has since been renewed is
+ * updated to show the renewal (and loses that certificate's buttons), once per renewal.
+ */
+export async function showRenewals(deps: AlertDeps): Promise<number> {
+  const now = deps.now();
+  const snapshot = await deps.snapshot(now);
+  if (!snapshot) return 0;
+  const states = new Map((await deps.alerts.states()).map((s) => [stateKey(s.account, s.certificateId), s] as const));
+  const messages = new Map<string, AlertMessage>();
+  const renewed: Array<{ account: string; id: string; by: string }> = [];
+  for (const certificate of snapshot.certificates) {
+    if (!certificate.replacedBy) continue;
+    const state = states.get(stateKey(certificate.account, certificate.id));
+    const by = certificate.replacedBy.id;
+    if (state?.renewedBy === by) continue;
+    const posted = await deps.alerts.messagesFor(certificate.account, certificate.id);
+    if (posted.length === 0) continue;
+    for (const message of posted) messages.set(`${message.channel} ${message.ts}`, message);
+    renewed.push({ account: certificate.account, id: certificate.id, by });
+  }
+  for (const message of messages.values()) {
+    try {
+      await refreshMessage(deps, message);
+    } catch (error) {
+      deps.logger.warn(
+        { channel: message.channel, ts: message.ts, err: { name: (error as Error)?.name } },
+        'could not update an alert message to show a renewal; will try after the next sync',
+      );
+      return 0;
+    }
+  }
+  for (const r of renewed) await deps.alerts.markRenewed(r.account, r.id, r.by);
+  return renewed.length;
+}

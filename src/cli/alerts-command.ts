@@ -1,0 +1,65 @@
+import type { AlertRunResult } from '../alerts/run';
+import { displayName } from '../domain/certificate';
+import { daysLeft } from '../domain/expiry';
+import { describeDaysLeft } from '../render/format';
+import type { Services } from '../services';
+import { type Output, UsageError } from './output';
+
+export interface AlertsCommandOptions {
+  dryRun?: boolean;
+  post?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `cert-bot alerts --dry-run` prints, per channel, what an alert pass would post now (nothing
+ * is posted or recorded); `--post` runs one pass now, through the same claims as `serve`.
+ */
+export async function alertsCommand(
+  services: Services,
+  options: AlertsCommandOptions,
+  output: Output,
+): Promise<number> {
+  if (Boolean(options.dryRun) === Boolean(options.post))
+    throw new UsageError('give exactly one of --dry-run or --post');
+  const result = await services.runAlerts({ post: Boolean(options.post) });
+  if (options.json) {
+    output.out(JSON.stringify(jsonOf(result), null, 2));
+  } else {
+    const now = services.now();
+    if (result.held) output.out('Outside ALERT_HOURS: nothing is posted now; these wait for the window to open.');
+    if (result.channels.length === 0) output.out('No alerts are due.');
+    for (const channel of result.channels) {
+      output.out(
+        `${channel.channel}${channel.mention ? ` (${channel.mention})` : ''}: ${channel.alerts.length} due — ${channel.status}${channel.ts ? ` (ts ${channel.ts})` : ''}${channel.error ? ` — ${channel.error}` : ''}`,
+      );
+      for (const alert of channel.alerts)
+        output.out(
+          `  ${displayName(alert.certificate) ?? '?'}  ${alert.certificate.id}  ${describeDaysLeft(daysLeft(alert.certificate.endDate, now))}  threshold ${alert.threshold}`,
+        );
+    }
+    if (result.unrouted > 0) output.out(`${result.unrouted} due with no channel: set ALERT_CHANNEL or ALERT_ROUTES.`);
+  }
+  return result.channels.some((c) => c.status === 'failed') ? 1 : 0;
+}
+
+function jsonOf(result: AlertRunResult) {
+  return {
+    held: result.held,
+    unrouted: result.unrouted,
+    channels: result.channels.map((c) => ({
+      channel: c.channel,
+      mention: c.mention,
+      status: c.status,
+      ts: c.ts,
+      error: c.error,
+      alerts: c.alerts.map((a) => ({
+        account: a.certificate.account,
+        certificateId: a.certificate.id,
+        commonName: a.certificate.commonName,
+        endDate: a.certificate.endDate,
+        threshold: a.threshold,
+      })),
+    })),
+  };
+}

@@ -1,0 +1,80 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { type AlertDeps, refreshMessage } from '../../alerts/run';
+import { formatUtc } from '../../render/format';
+import { EMOJI } from '../blocks/emoji';
+import { buildMessage, section } from '../blocks/builders';
+import { codeSpan } from '../blocks/escape';
+import { type AlertValue, BUTTONS } from '../button-codecs';
+import type { SlackDeps } from '../deps';
+import { type Answer, type ButtonArgs, buttonListener } from '../listener';
+
+const DAY_MS = 86_400_000;
+
+function note(text: string): Answer {
+  return {
+    ...buildMessage(text, [section(`${EMOJI.warning} ${text}`)]),
+    response_type: 'ephemeral',
+    replace_original: false,
+  };
+}
+
+/**
+ * Acknowledge, Snooze 1 day and Snooze 7 days on an alert. Anyone in the channel may press
+ * them; each press is recorded with who and when (store and audit log) and the alert message
+ * is updated in place. A second Acknowledge says who already did.
+ */
+export function registerAlertActions(app: App, deps: SlackDeps & { alertDeps: () => Promise<AlertDeps> }): void {
+  async function act(
+    kind: 'acknowledge' | 'snooze-1' | 'snooze-7',
+    value: AlertValue,
+    { body }: ButtonArgs,
+  ): Promise<Answer | undefined> {
+    const userId = body.user.id;
+    const alertDeps = await deps.alertDeps();
+    const now = deps.now();
+    const snapshot = await alertDeps.snapshot(now);
+    const certificate = snapshot?.certificates.find((c) => c.account === value.account && c.id === value.id);
+    if (!certificate)
+      return note(
+        `Certificate ${value.id} is not in the inventory any more (removed from Certificate Management Service); nothing to ${kind === 'acknowledge' ? 'acknowledge' : 'snooze'}.`,
+      );
+    if (certificate.replacedBy)
+      return note(
+        `This certificate was renewed by ${codeSpan(certificate.replacedBy.id, 40)}${certificate.replacedBy.endDate ? ` (ends ${certificate.replacedBy.endDate})` : ''}: no more alerts for it, nothing to ${kind === 'acknowledge' ? 'acknowledge' : 'snooze'}.`,
+      );
+    const audit = { userId, teamId: body.team?.id, channelId: body.channel?.id, at: now };
+    if (kind === 'acknowledge') {
+      const state = await alertDeps.alerts.acknowledge(value.account, value.id, userId, now);
+      if (state.acknowledgedBy !== userId || (state.acknowledgedAt && state.acknowledgedAt.getTime() < now.getTime())) {
+        return note(`Already acknowledged by <@${state.acknowledgedBy}> at ${formatUtc(state.acknowledgedAt ?? now)}.`);
+      }
+      await deps.store.audit.record({ ...audit, action: 'alert-acknowledge', outcome: 'acknowledged', details: value });
+      deps.observe?.alertAction?.('acknowledge');
+    } else {
+      const until = new Date(now.getTime() + (kind === 'snooze-1' ? 1 : 7) * DAY_MS);
+      await alertDeps.alerts.snooze(value.account, value.id, userId, until);
+      await deps.store.audit.record({
+        ...audit,
+        action: 'alert-snooze',
+        outcome: 'snoozed',
+        details: { ...value, until: until.toISOString() },
+      });
+      deps.observe?.alertAction?.('snooze');
+    }
+    // The message the button sits on shows the new state; other messages about it follow at their next update.
+    const channel = body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id;
+    const ts = (body.container as { message_ts?: string } | undefined)?.message_ts ?? body.message?.ts;
+    const message = channel && ts ? await alertDeps.alerts.message(channel, ts) : undefined;
+    if (message) await refreshMessage(alertDeps, message);
+    return undefined;
+  }
+
+  const register = (codec: typeof BUTTONS.alertAcknowledge, kind: 'acknowledge' | 'snooze-1' | 'snooze-7') =>
+    app.action<BlockAction<ButtonAction>>(
+      codec.actionId,
+      buttonListener(deps, { codec, whatFails: 'Could not update the alert' }, (value, args) => act(kind, value, args)),
+    );
+  register(BUTTONS.alertAcknowledge, 'acknowledge');
+  register(BUTTONS.alertSnoozeDay, 'snooze-1');
+  register(BUTTONS.alertSnoozeWeek, 'snooze-7');
+}

@@ -1,0 +1,107 @@
+import type { KnownBlock } from '@slack/types';
+import { displayName } from '../../domain/certificate';
+import { daysLeft } from '../../domain/expiry';
+import type { ListedCertificate } from '../../inventory/certificate-source';
+import { describeDaysLeft, formatNumber, formatUtc, plural } from '../../render/format';
+import { BUTTONS } from '../button-codecs';
+import { actions, buildMessage, button, context, header, section } from './builders';
+import { EMOJI } from './emoji';
+import { boldText, codeSpan, inlineText } from './escape';
+import { renewedLine } from './list';
+import type { SlackMessage } from './types';
+
+/** Certificates shown one by one in an alert message; the rest are one line. */
+export const ALERT_MESSAGE_SIZE = 20;
+
+export interface AlertEntry {
+  certificate: ListedCertificate;
+  threshold: number;
+  acknowledged?: { by: string; at: Date };
+  snoozed?: { by: string; until: Date };
+  /** The certificate is gone from the inventory (removed from CAS). */
+  removed?: boolean;
+}
+
+export interface AlertMessageInput {
+  entries: AlertEntry[];
+  /** Put at the top: a user (`<@U123>`) or user group (`<!subteam^S123>`), already validated. */
+  mention?: string;
+  /** Certificates beyond ALERT_MESSAGE_SIZE, summarised in one line. */
+  omitted: number;
+  now: Date;
+}
+
+function who(userId: string): string {
+  return /^[UW][A-Z0-9]{1,30}$/.test(userId) ? `<@${userId}>` : inlineText(userId, 40);
+}
+
+function thresholdText(threshold: number): string {
+  return threshold === 0 ? 'the expiry day' : `the ${formatNumber(threshold)}-day threshold`;
+}
+
+function entryBlocks(entry: AlertEntry, now: Date): KnownBlock[] {
+  const c = entry.certificate;
+  const name = boldText(displayName(c), 120) || '_(no common name)_';
+  const more = c.sans.filter((san) => san.toLowerCase() !== c.commonName?.toLowerCase()).length;
+  const sans = more > 0 ? ` (+${plural(more, 'SAN')})` : '';
+  const days = daysLeft(c.endDate, now);
+  const end = c.endDate ? ` (ends ${inlineText(c.endDate, 10)})` : '';
+  const facts = [
+    `ID ${codeSpan(c.certificateId ?? c.instanceId ?? c.id, 60)}`,
+    `crossed ${thresholdText(entry.threshold)}`,
+  ];
+  if (c.issuer) facts.push(`Issuer: ${inlineText(c.issuer, 100)}`);
+  const lines = [`${name}${sans} — ${describeDaysLeft(days)}${end}`, facts.join(' · ')];
+  if (c.replacedBy) {
+    lines[0] = `${EMOJI.good} ${lines[0]}`;
+    lines.push(`${EMOJI.good} ${renewedLine(c.replacedBy)}`);
+    return [section(lines.join('\n'))];
+  }
+  if (entry.removed) {
+    lines.push('Removed from Certificate Management Service since this alert.');
+    return [section(lines.join('\n'))];
+  }
+  lines[0] = `${days !== undefined && days < 0 ? EMOJI.expired : EMOJI.expiring} ${lines[0]}`;
+  if (entry.acknowledged)
+    lines.push(`Acknowledged by ${who(entry.acknowledged.by)} at ${formatUtc(entry.acknowledged.at)}`);
+  if (entry.snoozed && entry.snoozed.until.getTime() > now.getTime())
+    lines.push(`Snoozed until ${formatUtc(entry.snoozed.until)} by ${who(entry.snoozed.by)}`);
+  const blocks: KnownBlock[] = [section(lines.join('\n'))];
+  const value = BUTTONS.alertAcknowledge.encode({ account: c.account, id: c.id });
+  const buttons = [];
+  if (!entry.acknowledged)
+    buttons.push(button({ text: 'Acknowledge', actionId: BUTTONS.alertAcknowledge.actionId, value, style: 'primary' }));
+  buttons.push(
+    button({ text: 'Snooze 1 day', actionId: BUTTONS.alertSnoozeDay.actionId, value }),
+    button({ text: 'Snooze 7 days', actionId: BUTTONS.alertSnoozeWeek.actionId, value }),
+  );
+  blocks.push(actions(buttons));
+  return blocks;
+}
+
+/**
+ * One channel's alert message: "N certificates need attention", the mention, then one section
+ * per certificate, most urgent first, with Acknowledge / Snooze buttons; a renewed certificate
+ * shows its replacement and no buttons. Everything from CAS is escaped.
+ */
+export function renderAlertMessage(input: AlertMessageInput): SlackMessage {
+  const entries = input.entries.slice(0, ALERT_MESSAGE_SIZE);
+  const total = input.entries.length + Math.max(0, input.omitted);
+  const title = `${plural(total, 'certificate needs', 'certificates need')} attention`;
+  const blocks: KnownBlock[] = [header(title)];
+  if (input.mention) blocks.push(section(input.mention));
+  for (const entry of entries) blocks.push(...entryBlocks(entry, input.now));
+  const hidden = total - entries.length;
+  if (hidden > 0)
+    blocks.push(
+      context([
+        `…and ${plural(hidden, 'more certificate')} need attention: run \`/cert-list expiring\` to see them all`,
+      ]),
+    );
+  blocks.push(context([`Alert of ${formatUtc(input.now)}`]));
+  const first = entries[0];
+  const firstText = first
+    ? ` Most urgent: ${inlineText(displayName(first.certificate), 80)}, ${describeDaysLeft(daysLeft(first.certificate.endDate, input.now))}.`
+    : '';
+  return buildMessage(`${title}.${firstText}`, blocks);
+}

@@ -1,0 +1,65 @@
+import type Redis from 'ioredis';
+import { type Sandbox, startSandbox } from '../../src/sandbox';
+import { dropNamespace, freshNamespace, REDIS_URL, requireRedis } from '../cluster/redis-helpers';
+import { LogCapture, visibleText } from '../helpers/app-harness';
+import { botEnv, startTestBot, tempDataDir } from '../helpers/bot-harness';
+import { FakeSlack } from '../helpers/fake-slack';
+import { freshSchema, requirePostgres, type TestSchema } from '../store/postgres-test-db';
+
+let sandbox: Sandbox;
+let slack: FakeSlack;
+let db: TestSchema;
+let redis: Redis;
+const namespace = freshNamespace();
+
+beforeAll(async () => {
+  await requirePostgres();
+  redis = await requireRedis();
+  db = await freshSchema();
+  sandbox = await startSandbox({ certs: 60, seed: 12, qps: 100 });
+  slack = await new FakeSlack().start();
+});
+afterAll(async () => {
+  await slack?.stop();
+  await sandbox?.close();
+  await db?.drop();
+  await dropNamespace(redis, namespace);
+  redis?.disconnect();
+});
+
+test('three bots on one PostgreSQL post each alert once between them', async () => {
+  const env = botEnv(sandbox, slack, {
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    DATA_DIR: tempDataDir(),
+    ALERT_CHANNEL: 'C0ALERTS',
+    ALERT_HOURS: '00:00-24:00',
+  });
+  const start = () => startTestBot(env, new LogCapture(), { redisNamespace: namespace });
+  const bots = await Promise.all([start(), start(), start()]);
+  try {
+    await Promise.all(bots.map((bot) => bot.jobsStarted));
+    // Every replica runs passes too, all at once: the claims let each alert through once.
+    await Promise.all(
+      bots.flatMap((bot) => [bot.services.runAlerts({ post: true }), bot.services.runAlerts({ post: true })]),
+    );
+    const alerts = slack.apiCalls('chat.postMessage').filter((c) => c.body.channel === 'C0ALERTS');
+    expect(alerts.length).toBeGreaterThan(0);
+    const announced = alerts.flatMap((c) =>
+      [...visibleText(c.body as { blocks: unknown[] }).matchAll(/ID `(\d+)`/g)].map((m) => m[1]),
+    );
+    expect(announced.length).toBeGreaterThan(0);
+    expect(new Set(announced).size).toBe(announced.length);
+    // Every expired or expiring certificate that was not renewed (those get no alert) is announced.
+    const atRisk = (await bots[0].services.inventorySnapshot())?.certificates.filter(
+      (c) =>
+        !c.replacedBy &&
+        sandbox.dataset.certificates.some(
+          (d) => String(d.certificateId) === c.id && (d.status === 'WILLEXPIRED' || d.status === 'EXPIRED'),
+        ),
+    );
+    expect(announced.sort()).toEqual((atRisk ?? []).map((c) => c.id).sort());
+  } finally {
+    await Promise.all(bots.map((bot) => bot.stop()));
+  }
+}, 30_000);
