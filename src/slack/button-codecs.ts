@@ -63,10 +63,8 @@ export const BUTTONS = {
 } as const;
 
 /** action_ids of the buttons the renderers emit; listeners register on these. */
-export const ACTION_IDS = {
-  listOpen: BUTTONS.listOpen.actionId,
-  listPrev: BUTTONS.listPrev.actionId,
-  listNext: BUTTONS.listNext.actionId,
-  assignConfirm: BUTTONS.assignConfirm.actionId,
-  assignCancel: BUTTONS.assignCancel.actionId,
-} as const;
+export const ACTION_IDS = Object.fromEntries(
+  Object.entries(BUTTONS).map(([name, codec]) => [name, codec.actionId]),
+) as {
+  readonly [K in keyof typeof BUTTONS]: string;
+};

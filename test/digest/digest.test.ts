@@ -18,8 +18,12 @@ afterEach(async () => {
   await sandbox.close();
 });
 
+/** The digests posted (the channel also gets expiry alerts, which are not digests). */
 const posts = (channel?: string) =>
-  slack.apiCalls('chat.postMessage').filter((c) => channel === undefined || c.body.channel === channel);
+  slack
+    .apiCalls('chat.postMessage')
+    .filter((c) => String(c.body.metadata ?? '').includes('cert_bot_digest'))
+    .filter((c) => channel === undefined || c.body.channel === channel);
 
 /** The "expired" kind as GetRiskCount counts it: a certificate on cloud resources counts more than once. */
 function expiredCounters(): number {

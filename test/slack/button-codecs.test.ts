@@ -11,6 +11,9 @@ describe('button action ids', () => {
       listNext: 'cert_list_next',
       assignConfirm: 'cert_assign_confirm',
       assignCancel: 'cert_assign_cancel',
+      alertAcknowledge: 'cert_alert_ack',
+      alertSnoozeDay: 'cert_alert_snooze_1d',
+      alertSnoozeWeek: 'cert_alert_snooze_7d',
     });
     for (const [name, codec] of Object.entries(BUTTONS))
       expect(codec.actionId).toBe(ACTION_IDS[name as keyof typeof ACTION_IDS]);
