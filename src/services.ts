@@ -91,6 +91,8 @@ export interface Services {
   digest(): Promise<DigestService>;
   /** What alert passes and the alert buttons work with. */
   alertDeps(): Promise<AlertDeps>;
+  /** The /cert-info answer for an ID or a domain, as Slack would show it (and whether anything matched). */
+  certificateInfo(query: string): Promise<{ message: SlackMessage; found: boolean }>;
   /** One alert pass now (`post: false`: only what would be posted). */
   runAlerts(options: { post: boolean }): Promise<AlertRunResult>;
   slack(): Promise<SlackApp>;
@@ -148,6 +150,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       fallback: (reason) => live(c, reason),
       maxAgeMs,
       alertStates: () => s.alerts.states(),
+      resources: s.resources,
+      account: DEFAULT_ACCOUNT,
     });
   };
   const certificates = once(() => stored());
@@ -159,7 +163,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     const started = performance.now();
     try {
       const summary = await syncInventory(
-        { cas: c, inventory: s.inventory, account: DEFAULT_ACCOUNT, now, logger: log },
+        { cas: c, inventory: s.inventory, resources: s.resources, account: DEFAULT_ACCOUNT, now, logger: log },
         { onProgress: options.onProgress },
       );
       inventoryMetrics?.syncFinished('ok', summary.seconds);
@@ -382,6 +386,24 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     certificates,
     alertDeps,
     runAlerts: async (options) => runAlerts(await alertDeps(), options),
+    async certificateInfo(query) {
+      const { certificateInfo, lookupCertificates } = await import('./inventory/certificate-info');
+      const { renderCertificateInfo, renderInfoMatches, renderInfoUnknown } = await import('./slack/blocks/info');
+      const deps = await alertDeps();
+      const at = now();
+      const lookup = await lookupCertificates(deps, query, at);
+      if (lookup.matches.length === 0) return { message: renderInfoUnknown(lookup, at), found: false };
+      if (lookup.matches.length > 1) return { message: renderInfoMatches(lookup, at), found: true };
+      const snapshot = lookup.snapshot;
+      const error = snapshot?.deployments.error;
+      const message = renderCertificateInfo(await certificateInfo(deps, lookup.matches[0], at), {
+        now: at,
+        syncedAt: snapshot?.syncedAt,
+        resourcesAsOf: snapshot?.deployments.lastSuccess,
+        resourcesError: error ? `${error.message}${error.ramAction ? ` (grant ${error.ramAction})` : ''}` : undefined,
+      });
+      return { message, found: true };
+    },
     async listSource({ live: asked, maxAgeMs }) {
       if (asked) return live(await cas(), 'asked');
       // No store file yet means no inventory: list live rather than create an empty store.

@@ -21,8 +21,13 @@ const ALERT_LEASE_MS = 5 * 60_000;
 /** Claim keys carried in a message's metadata (for the check after a crash). */
 const METADATA_KEYS = 50;
 
-export const alertKey = (account: string, certificateId: string, threshold: number): ClaimKey => ({
-  kind: ALERT_CLAIM_KIND,
+/** Stale-deployment alerts have a ledger of their own: acknowledging the renewal does not deploy it. */
+export const STALE_CLAIM_KIND = 'alert-stale';
+/** The first stale-deployment alert, when it is found; later ones are the old certificate's thresholds. */
+export const STALE_FOUND = -1;
+
+export const alertKey = (account: string, certificateId: string, threshold: number, stale = false): ClaimKey => ({
+  kind: stale ? STALE_CLAIM_KIND : ALERT_CLAIM_KIND,
   subject: `${account}/${certificateId}`,
   period: String(threshold),
 });
@@ -30,6 +35,8 @@ export const alertKey = (account: string, certificateId: string, threshold: numb
 export interface AlertEntryInput {
   certificate: ListedCertificate;
   threshold: number;
+  /** A stale deployment (renewed, old certificate still serving) rather than an expiry. */
+  stale?: boolean;
   acknowledged?: { by: string; at: Date };
   snoozed?: { by: string; until: Date };
   removed?: boolean;
@@ -76,6 +83,9 @@ export interface AlertDeps {
 export interface DueAlert {
   certificate: ListedCertificate;
   threshold: number;
+  stale?: boolean;
+  /** A stale deployment found late: the threshold it had already crossed, announced with it. */
+  covers?: number;
   channel: string;
   mention?: string;
 }
@@ -135,28 +145,52 @@ export function entryState(state: StoredAlertState | undefined): Pick<AlertEntry
 export async function dueAlerts(deps: AlertDeps, now: Date): Promise<{ channels: ChannelAlerts[]; unrouted: number }> {
   const snapshot = await deps.snapshot(now);
   if (!snapshot) return { channels: [], unrouted: 0 };
-  const [states, claims] = await Promise.all([deps.alerts.states(), deps.claims.list(ALERT_CLAIM_KIND, 10_000_000)]);
+  const [states, claims, staleClaims] = await Promise.all([
+    deps.alerts.states(),
+    deps.claims.list(ALERT_CLAIM_KIND, 10_000_000),
+    deps.claims.list(STALE_CLAIM_KIND, 10_000_000),
+  ]);
   const stateOf = new Map(states.map((s) => [stateKey(s.account, s.certificateId), s]));
-  const announced = new Map<string, Set<number>>();
-  for (const claim of claims) {
-    if (claim.status !== 'posted') continue;
-    const set = announced.get(claim.subject) ?? new Set<number>();
-    set.add(Number(claim.period));
-    announced.set(claim.subject, set);
-  }
+  const posted = (list: typeof claims) => {
+    const map = new Map<string, Set<number>>();
+    for (const claim of list) {
+      if (claim.status !== 'posted') continue;
+      const set = map.get(claim.subject) ?? new Set<number>();
+      set.add(Number(claim.period));
+      map.set(claim.subject, set);
+    }
+    return map;
+  };
+  const announced = posted(claims);
+  const announcedStale = posted(staleClaims);
   const byChannel = new Map<string, ChannelAlerts>();
   let unrouted = 0;
   for (const certificate of snapshot.certificates) {
-    if (certificate.replacedBy) continue;
     const key = stateKey(certificate.account, certificate.id);
-    const threshold = dueThreshold({
-      daysLeft: daysLeft(certificate.endDate, now),
-      thresholds: deps.settings.thresholds,
-      announced: announced.get(key) ?? new Set(),
-      state: domainState(stateOf.get(key)),
-      now,
-    });
-    if (threshold === undefined) continue;
+    let due: { threshold: number; stale: boolean; covers?: number } | undefined;
+    if (certificate.deployment?.state === 'stale') {
+      // Announced when found, then at every threshold the old certificate crosses, whatever
+      // was acknowledged: acknowledging the renewal does not deploy it.
+      const seen = announcedStale.get(key) ?? new Set<number>();
+      const crossed = dueThreshold({
+        daysLeft: daysLeft(certificate.endDate, now),
+        thresholds: deps.settings.thresholds,
+        announced: seen,
+        now,
+      });
+      if (!seen.has(STALE_FOUND)) due = { threshold: STALE_FOUND, stale: true, covers: crossed };
+      else if (crossed !== undefined) due = { threshold: crossed, stale: true };
+    } else if (!certificate.replacedBy) {
+      const threshold = dueThreshold({
+        daysLeft: daysLeft(certificate.endDate, now),
+        thresholds: deps.settings.thresholds,
+        announced: announced.get(key) ?? new Set(),
+        state: domainState(stateOf.get(key)),
+        now,
+      });
+      if (threshold !== undefined) due = { threshold, stale: false };
+    }
+    if (!due) continue;
     const route = routeFor(certificate, deps.settings.routes, deps.settings.defaultChannel);
     if (!route) {
       unrouted += 1;
@@ -165,13 +199,15 @@ export async function dueAlerts(deps: AlertDeps, now: Date): Promise<{ channels:
     // A route's mention is part of its channel's message: one message per (channel, mention).
     const groupKey = `${route.channel} ${route.mention ?? ''}`;
     const group = byChannel.get(groupKey) ?? { channel: route.channel, mention: route.mention, alerts: [] };
-    group.alerts.push({ certificate, threshold, ...route });
+    group.alerts.push({ certificate, ...due, ...route });
     byChannel.set(groupKey, group);
   }
   const channels = [...byChannel.values()];
+  // Stale deployments first (the most urgent state), then by days left.
   for (const group of channels)
     group.alerts.sort(
       (a, b) =>
+        Number(Boolean(b.stale)) - Number(Boolean(a.stale)) ||
         (daysLeft(a.certificate.endDate, now) ?? Infinity) - (daysLeft(b.certificate.endDate, now) ?? Infinity) ||
         a.certificate.id.localeCompare(b.certificate.id),
     );
@@ -215,30 +251,59 @@ async function postChannel(
   const granted: Array<{ alert: DueAlert; attempt: number }> = [];
   for (const alert of group.alerts) {
     const claimed = await deps.claims.claim({
-      ...alertKey(alert.certificate.account, alert.certificate.id, alert.threshold),
+      ...alertKey(alert.certificate.account, alert.certificate.id, alert.threshold, alert.stale),
       holder: deps.instanceId,
       now,
       leaseMs: ALERT_LEASE_MS,
     });
-    if (claimed) granted.push({ alert, attempt: claimed.attempt });
+    if (!claimed) continue;
+    // A late-found stale deployment also takes the threshold it had already crossed, now, so
+    // that no concurrent pass announces that threshold on its own.
+    const covers =
+      alert.covers === undefined
+        ? undefined
+        : await deps.claims.claim({
+            ...alertKey(alert.certificate.account, alert.certificate.id, alert.covers, alert.stale),
+            holder: deps.instanceId,
+            now,
+            leaseMs: ALERT_LEASE_MS,
+          });
+    granted.push({ alert: covers ? alert : { ...alert, covers: undefined }, attempt: claimed.attempt });
   }
   if (granted.length === 0) return { status: 'skipped' };
-  const keyText = (a: DueAlert) => `${a.certificate.account}/${a.certificate.id}/${a.threshold}`;
+  const keyText = (a: DueAlert) =>
+    `${a.stale ? 'stale/' : ''}${a.certificate.account}/${a.certificate.id}/${a.threshold}`;
   const finish = (alerts: DueAlert[], ts: string) =>
     Promise.all(
-      alerts.map((a) =>
-        deps.claims.finish(alertKey(a.certificate.account, a.certificate.id, a.threshold), deps.instanceId, {
-          status: 'posted',
-          result: { channel: group.channel, ts },
-          now: deps.now(),
-        }),
-      ),
+      alerts.map(async (a) => {
+        const result = { status: 'posted', result: { channel: group.channel, ts }, now: deps.now() };
+        await deps.claims.finish(
+          alertKey(a.certificate.account, a.certificate.id, a.threshold, a.stale),
+          deps.instanceId,
+          result,
+        );
+        // The threshold the old certificate had already crossed when found counts as announced.
+        if (a.covers !== undefined)
+          await deps.claims.finish(
+            alertKey(a.certificate.account, a.certificate.id, a.covers, a.stale),
+            deps.instanceId,
+            result,
+          );
+      }),
     );
   const release = (alerts: DueAlert[]) =>
     Promise.all(
-      alerts.map((a) =>
-        deps.claims.release(alertKey(a.certificate.account, a.certificate.id, a.threshold), deps.instanceId),
-      ),
+      alerts.flatMap((a) => [
+        deps.claims.release(alertKey(a.certificate.account, a.certificate.id, a.threshold, a.stale), deps.instanceId),
+        ...(a.covers === undefined
+          ? []
+          : [
+              deps.claims.release(
+                alertKey(a.certificate.account, a.certificate.id, a.covers, a.stale),
+                deps.instanceId,
+              ),
+            ]),
+      ]),
     );
   const alerts = granted.map((g) => g.alert);
   try {
@@ -258,6 +323,7 @@ async function postChannel(
       entries: shown.map((a) => ({
         certificate: a.certificate,
         threshold: a.threshold,
+        stale: a.stale,
         ...entryState(states.get(stateKey(a.certificate.account, a.certificate.id))),
       })),
       mention: group.mention,
@@ -278,6 +344,7 @@ async function postChannel(
       account: a.certificate.account,
       certificateId: a.certificate.id,
       threshold: a.threshold,
+      ...(a.stale ? { stale: true } : {}),
     }));
     const record: AlertMessage = {
       channel: group.channel,
@@ -359,7 +426,9 @@ export async function showRenewals(deps: AlertDeps): Promise<number> {
   for (const certificate of snapshot.certificates) {
     if (!certificate.replacedBy) continue;
     const state = states.get(stateKey(certificate.account, certificate.id));
-    const by = certificate.replacedBy.id;
+    // A stale deployment's messages change twice: renewed-but-serving, then deployed.
+    const by =
+      certificate.deployment?.state === 'stale' ? `stale:${certificate.replacedBy.id}` : certificate.replacedBy.id;
     if (state?.renewedBy === by) continue;
     const posted = await deps.alerts.messagesFor(certificate.account, certificate.id);
     if (posted.length === 0) continue;

@@ -26,6 +26,9 @@ export function filtersFor(view: CertificateView, keyword?: string): ListFilter[
         { ...base, orderType: 'CERT' },
         { ...base, orderType: 'CERT', status: 'EXPIRED' },
       ];
+    case 'stale':
+      // CAS lists no deployments with certificates: stale ones come from the inventory only.
+      return [];
   }
 }
 

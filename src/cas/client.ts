@@ -18,6 +18,7 @@ import {
   type CertificateStatusResponse,
   certificateOrderPageSchema,
   certificateStatusResponseSchema,
+  cloudResourcePageSchema,
   type RiskCount,
   riskCountSchema,
 } from './schemas';
@@ -36,6 +37,11 @@ export const OPERATIONS = {
     action: 'DescribeClientCertificateStatusForSerialNumber',
     version: '2020-06-30',
     schema: certificateStatusResponseSchema,
+  },
+  ListCloudResources: {
+    action: 'ListCloudResources',
+    version: '2020-04-07',
+    schema: cloudResourcePageSchema,
   },
   AssignCertificateCount: {
     action: 'AssignCertificateCount',
@@ -260,6 +266,12 @@ export function createCasClient(options: CasClientOptions): CasClient {
     getAssetCount: () => counts<AssetCount>('asset'),
     getCertificateStatus: (serial) => statusLoader.load(serial),
     listCertificatePage,
+    listCloudResourcePage: (page, options = {}) =>
+      call(
+        OPERATIONS.ListCloudResources,
+        { CurrentPage: page, ShowSize: options.pageSize ?? 50 },
+        { priority: options.priority ?? 'interactive' },
+      ),
     listCertificates,
     async assignCertificateCount(input): Promise<AssignCertificateCountResult> {
       if (!DATA_SOURCE_ID.test(input.id)) throw invalidDataSourceId(input.id);

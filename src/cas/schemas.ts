@@ -97,6 +97,39 @@ export const certificateOrderPageSchema = z.looseObject({
 });
 export type CertificateOrderPage = z.infer<typeof certificateOrderPageSchema>;
 
+const numberOrText = z.union([z.number(), z.string()]);
+
+/** One resource record of ListCloudResources: a cloud resource and the certificate it serves. */
+export const cloudResourceSchema = z.looseObject({
+  Id: z.number(),
+  CertId: z.number().optional(),
+  CertName: z.string().optional(),
+  /** Seconds or milliseconds, as a string or a number (the docs and the examples disagree). */
+  CertStartTime: numberOrText.optional(),
+  CertEndTime: numberOrText.optional(),
+  CloudName: z.string().optional(),
+  CloudProduct: z.string().optional(),
+  CloudRegion: z.string().optional(),
+  RegionId: z.string().optional(),
+  InstanceId: z.string().optional(),
+  ListenerId: z.string().optional(),
+  ListenerPort: numberOrText.optional(),
+  Domain: z.string().optional(),
+  EnableHttps: z.number().optional(),
+  Status: z.string().optional(),
+});
+export type CloudResource = z.infer<typeof cloudResourceSchema>;
+
+export const cloudResourcePageSchema = z.looseObject({
+  RequestId: z.string().optional(),
+  /** Not TotalCount, unlike the certificate listing. */
+  Total: z.number().int().nonnegative().default(0),
+  CurrentPage: z.number().int().optional(),
+  ShowSize: z.number().int().optional(),
+  Data: z.array(cloudResourceSchema).default([]),
+});
+export type CloudResourcePage = z.infer<typeof cloudResourcePageSchema>;
+
 export const assignCertificateCountSchema = z.looseObject({
   RequestId: z.string().optional(),
   CertCount: z.number().int().optional(),

@@ -4,6 +4,8 @@ import type {
   CertificateOrder,
   CertificateOrderPage,
   CertificateStatus,
+  CloudResource,
+  CloudResourcePage,
   RiskCount,
 } from './schemas';
 
@@ -13,6 +15,8 @@ export type {
   CertificateOrder,
   CertificateOrderPage,
   CertificateStatus,
+  CloudResource,
+  CloudResourcePage,
   RiskCount,
 };
 
@@ -43,6 +47,11 @@ export interface CasApi {
   getAssetCount(): Promise<AssetCount>;
   /** One serial; calls arriving together are batched into one upstream request. */
   getCertificateStatus(serial: string): Promise<CertificateStatus>;
+  /** One page of ListCloudResources: where certificates are deployed (1-based page). */
+  listCloudResourcePage(
+    page: number,
+    options?: { pageSize?: number; priority?: CallPriority },
+  ): Promise<CloudResourcePage>;
   /** One page of ListUserCertificateOrder (1-based page). */
   listCertificatePage(filter: ListFilter, page: number): Promise<CertificateOrderPage>;
   /** Every certificate matching the filter, all pages. */

@@ -93,6 +93,22 @@ export function buildProgram(context: CliContext): Command {
     });
 
   program
+    .command('info')
+    .description('Everything the bot knows about one certificate, by certificate ID or by domain (from the inventory)')
+    .argument('<id-or-domain>', 'a certificate ID, or a domain matched against CommonName and SANs')
+    .option('--json', 'the Block Kit message as JSON')
+    .action(async (query: string, options: { json?: boolean }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        const { renderForTerminal } = await import('../render/terminal');
+        const { message, found } = await services.certificateInfo(query);
+        output.out(
+          options.json ? JSON.stringify(message, null, 2) : renderForTerminal(message, { color: process.stdout.isTTY }),
+        );
+        if (!found) context.exitCode = 1;
+      });
+    });
+
+  program
     .command('alerts')
     .description('Expiry alerts: print what would be posted now (--dry-run) or run one alert pass (--post)')
     .option('--dry-run', 'print, per channel, what would be posted now; post and record nothing')

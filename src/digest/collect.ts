@@ -19,6 +19,8 @@ export interface DigestData {
   renewed?: ListedCertificate[];
   /** Where the lists came from. */
   freshness?: Freshness;
+  /** Renewed certificates still served by the old one: the digest opens with them. */
+  stale?: ListedCertificate[];
 }
 
 /** Reads the counts, both certificate lists and the previous snapshot. */
@@ -27,12 +29,13 @@ export async function collectDigest(
   period: DigestPeriod,
   now: Date,
 ): Promise<DigestData> {
-  const [risk, assets, expiring, expired, previous] = await Promise.all([
+  const [risk, assets, expiring, expired, previous, stale] = await Promise.all([
     input.cas.getRiskCount(),
     input.cas.getAssetCount(),
     input.certificates.list('expiring', undefined, now),
     input.certificates.list('expired', undefined, now),
     input.snapshots.previousSnapshot(period.key),
+    input.certificates.list('stale', undefined, now),
   ]);
   // "Since last week": since the previous digest, or one period back on the first one.
   const since = previous?.takenAt ?? new Date(period.start.getTime() - (period.end.getTime() - period.start.getTime()));
@@ -51,6 +54,7 @@ export async function collectDigest(
     expired: atRisk(expired),
     renewed,
     freshness: expiring.freshness,
+    stale: stale.certificates,
   };
 }
 

@@ -3,7 +3,7 @@ import { daysLeft, EXPIRING_SOON_DAYS } from './expiry';
 
 /** The certificate lists a person can ask for, by the words they type. Pure. */
 
-export const CERTIFICATE_VIEWS = ['all', 'expiring', 'expired', 'issued', 'uploaded'] as const;
+export const CERTIFICATE_VIEWS = ['all', 'expiring', 'expired', 'issued', 'uploaded', 'stale'] as const;
 export type CertificateView = (typeof CERTIFICATE_VIEWS)[number];
 
 export function isCertificateView(value: unknown): value is CertificateView {
@@ -34,6 +34,9 @@ export function inView(certificate: Certificate, view: CertificateView, now: Dat
       return !expired && days !== undefined && days <= EXPIRING_SOON_DAYS;
     case 'expired':
       return expired;
+    case 'stale':
+      // Renewed but still served: only the inventory, with the deployments, can tell.
+      return false;
   }
 }
 

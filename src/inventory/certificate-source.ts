@@ -1,3 +1,5 @@
+import type { DeploymentState } from '../domain/deployment';
+import type { DeployedResource } from '../store/types';
 import type { Certificate } from '../domain/certificate';
 import type { CertificateView } from '../domain/views';
 
@@ -7,6 +9,8 @@ export interface ListedCertificate extends Certificate {
   replacedBy?: Certificate & { firstSeen?: Date };
   /** When the inventory first saw it. */
   firstSeen?: Date;
+  /** Where it is deployed, when the resources have been listed. */
+  deployment?: { state: DeploymentState; resources: DeployedResource[] };
   /** Who acknowledged or snoozed its expiry alerts (see alerts/). */
   alert?: { acknowledgedBy?: string; acknowledgedAt?: Date; snoozedBy?: string; snoozedUntil?: Date };
 }

@@ -1,12 +1,15 @@
 import { findReplacements } from '../domain/replacement';
 import { sortByDaysLeft } from '../domain/expiry';
 import { type CertificateView, inView, matchesKeyword } from '../domain/views';
-import type { InventoryStore, StoredAlertState } from '../store/types';
+import { deploymentState, resourcesByCertificate } from '../domain/deployment';
+import type { InventoryStore, ResourceStore, ResourceSyncState, StoredAlertState } from '../store/types';
 import type { CertificateListing, CertificateSource, ListedCertificate } from './certificate-source';
 
 /** The inventory as last synced, with each certificate's replacement worked out once. */
 export interface InventorySnapshot {
   syncedAt: Date;
+  /** Where certificates are deployed: listed when, and why the last listing failed. */
+  deployments: ResourceSyncState;
   lastFailure?: { at: Date; message: string };
   /** Present certificates (not removed), each with its replacement when it has one. */
   certificates: ListedCertificate[];
@@ -26,6 +29,10 @@ export function storedCertificateSource(input: {
   maxAgeMs?: number;
   /** Acknowledgements and snoozes, shown with the certificates they are about. */
   alertStates?: () => Promise<StoredAlertState[]>;
+  /** Where certificates are deployed. */
+  resources?: ResourceStore;
+  /** The account whose resource listing state is reported. */
+  account?: string;
 }): CertificateSource & { snapshot(now: Date): Promise<InventorySnapshot | undefined> } {
   const fallbacks = { 'never-synced': input.fallback('never-synced'), stale: input.fallback('stale') };
   let cached: { key: string; snapshot: InventorySnapshot } | undefined;
@@ -36,27 +43,45 @@ export function storedCertificateSource(input: {
     if (!state.lastSuccess) return undefined;
     const failed = state.lastAttempt?.status === 'failed' ? state.lastAttempt : undefined;
     const lastFailure = failed ? { at: failed.finishedAt, message: failed.error?.message ?? 'failed' } : undefined;
-    const key = `${state.lastSuccess.id ?? state.lastSuccess.finishedAt.toISOString()} ${now.toISOString().slice(0, 10)}`;
-    if (cached?.key === key) return { ...cached.snapshot, lastFailure };
+    const deployments: ResourceSyncState = input.resources
+      ? await input.resources.state(input.account ?? 'default')
+      : {};
+    const key = [
+      state.lastSuccess.id ?? state.lastSuccess.finishedAt.toISOString(),
+      deployments.lastSuccess?.toISOString(),
+      now.toISOString().slice(0, 10),
+    ].join(' ');
+    if (cached?.key === key) return { ...cached.snapshot, lastFailure, deployments };
     if (loading?.key !== key) {
       const syncedAt = state.lastSuccess.finishedAt;
       loading = {
         key,
-        promise: input.inventory.list().then((rows) => {
-          const present = rows.map((row) => ({ ...row.certificate, firstSeen: row.firstSeen }));
-          const replacements = findReplacements(present, now);
-          const certificates = present.map((certificate) => {
-            const replacedBy = replacements.get(certificate.id);
-            return replacedBy ? { ...certificate, replacedBy } : certificate;
-          });
-          const loaded = { syncedAt, certificates };
-          cached = { key, snapshot: loaded };
-          return loaded;
-        }),
+        promise: Promise.all([input.inventory.list(), input.resources?.list() ?? Promise.resolve([])]).then(
+          ([rows, resources]) => {
+            const present = rows.map((row) => ({ ...row.certificate, firstSeen: row.firstSeen }));
+            const replacements = findReplacements(present, now);
+            const known = deployments.lastSuccess !== undefined;
+            const served = resourcesByCertificate(resources);
+            const certificates = present.map((certificate) => {
+              const replacedBy = replacements.get(certificate.id);
+              const on = served.get(certificate.id) ?? [];
+              const deployment = known
+                ? {
+                    state: deploymentState({ replaced: replacedBy !== undefined, servedBy: on.length, known }),
+                    resources: on,
+                  }
+                : undefined;
+              return { ...certificate, ...(replacedBy ? { replacedBy } : {}), ...(deployment ? { deployment } : {}) };
+            });
+            const loaded = { syncedAt, certificates, deployments };
+            cached = { key, snapshot: loaded };
+            return loaded;
+          },
+        ),
       };
       loading.promise.catch(() => (loading = undefined));
     }
-    return { ...(await loading.promise), lastFailure };
+    return { ...(await loading.promise), lastFailure, deployments };
   }
 
   return {
@@ -66,7 +91,10 @@ export function storedCertificateSource(input: {
       if (!current) return fallbacks['never-synced'].list(view, keyword, now);
       if (input.maxAgeMs !== undefined && now.getTime() - current.syncedAt.getTime() > input.maxAgeMs)
         return fallbacks.stale.list(view, keyword, now);
-      const matching = current.certificates.filter((c) => inView(c, view, now) && matchesKeyword(c, keyword));
+      const matching = current.certificates.filter(
+        (c) =>
+          (view === 'stale' ? c.deployment?.state === 'stale' : inView(c, view, now)) && matchesKeyword(c, keyword),
+      );
       const states = new Map(
         (input.alertStates ? await input.alertStates() : []).map(
           (s) => [`${s.account}/${s.certificateId}`, s] as const,

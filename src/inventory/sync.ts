@@ -3,7 +3,7 @@ import { isCasError } from '../cas/errors';
 import type { CasApi, CertificateOrder, ListFilter } from '../cas/types';
 import { type Certificate, certificateFromOrder } from '../domain/certificate';
 import type { Logger } from '../ops/logger';
-import type { InventoryChanges, InventoryStore, SyncRecord } from '../store/types';
+import type { DeployedResource, InventoryChanges, InventoryStore, ResourceStore, SyncRecord } from '../store/types';
 
 /**
  * Every listing a complete inventory needs. ListUserCertificateOrder with an empty Status
@@ -33,6 +33,8 @@ export interface SyncProgress {
 export interface SyncDeps {
   cas: CasApi;
   inventory: InventoryStore;
+  /** Where certificates are deployed; without it the sync lists certificates only. */
+  resources?: ResourceStore;
   account: string;
   now: () => Date;
   logger: Logger;
@@ -43,6 +45,10 @@ export interface SyncSummary extends InventoryChanges {
   pages: number;
   calls: number;
   seconds: number;
+  /** Cloud resources listed, when that listing succeeded. */
+  resources?: number;
+  /** Why the resource listing failed (the previous resources stay in use); the certificates were synced. */
+  resourcesError?: string;
 }
 
 /** A sync that did not complete; the stored inventory was left as it was. */
@@ -78,24 +84,27 @@ export async function syncInventory(
   const pool = new Bottleneck({ maxConcurrent: options.pagesInFlight ?? SYNC_PAGES_IN_FLIGHT });
   const slot = <T>(work: () => Promise<T>): Promise<T> => pool.schedule(work);
 
-  const page = (filter: ListFilter, number: number) =>
+  const page = <T>(work: () => Promise<T>) =>
     slot(async () => {
       calls += 1;
-      const result = await deps.cas.listCertificatePage({ ...filter, pageSize, priority: 'bulk' }, number);
+      const result = await work();
       progress.pagesDone += 1;
       report();
       return result;
     });
 
+  const certificatePage = (filter: ListFilter, number: number) =>
+    page(() => deps.cas.listCertificatePage({ ...filter, pageSize, priority: 'bulk' }, number));
+
   /** One listing, all pages; listed again when its TotalCount moved meanwhile (added or removed certificates). */
   const listing = async (filter: ListFilter): Promise<CertificateOrder[]> => {
     const seen = new Map<string, CertificateOrder>();
     for (let pass = 1; ; pass++) {
-      const first = await page(filter, 1);
+      const first = await certificatePage(filter, 1);
       const pages = Math.max(1, Math.ceil(first.TotalCount / pageSize));
       progress.pagesTotal += pages;
       report();
-      const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => page(filter, i + 2)));
+      const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => certificatePage(filter, i + 2)));
       for (const result of [first, ...rest]) for (const row of result.CertificateOrderList) seen.set(rowKey(row), row);
       const stable = rest.every((result) => result.TotalCount === first.TotalCount);
       if (stable || pass >= MAX_PASSES) return [...seen.values()];
@@ -116,12 +125,15 @@ export async function syncInventory(
       pages: progress.pagesDone,
       calls,
     });
+    const resources = deps.resources ? await syncResources(deps, deps.resources, page) : undefined;
     return {
       account: deps.account,
       ...changes,
       pages: progress.pagesDone,
       calls,
       seconds: (performance.now() - started) / 1000,
+      resources: resources?.count,
+      resourcesError: resources?.error,
     };
   } catch (error) {
     const detail = describeFailure(error);
@@ -156,4 +168,54 @@ function describeFailure(error: unknown): NonNullable<SyncRecord['error']> {
     kind: 'internal',
     message: typeof message === 'string' ? message.split('\n')[0].slice(0, 300) : 'unexpected error',
   };
+}
+
+const RESOURCE_PAGE_SIZE = 50;
+
+/**
+ * Where each certificate is deployed: every page of ListCloudResources, at the same bulk
+ * priority, into the store in one transaction. A failure (a RAM policy without
+ * yundun-cert:ListCloudResources, throttling, a malformed page) keeps the previous resources
+ * and is recorded with the RAM action to grant; the certificate sync stands.
+ */
+async function syncResources(
+  deps: SyncDeps,
+  store: ResourceStore,
+  page: <T>(work: () => Promise<T>) => Promise<T>,
+): Promise<{ count?: number; error?: string }> {
+  const list = (n: number) =>
+    page(() => deps.cas.listCloudResourcePage(n, { pageSize: RESOURCE_PAGE_SIZE, priority: 'bulk' }));
+  try {
+    const first = await list(1);
+    const pages = Math.max(1, Math.ceil(first.Total / RESOURCE_PAGE_SIZE));
+    const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => list(i + 2)));
+    const resources: DeployedResource[] = [first, ...rest].flatMap((result) =>
+      result.Data.map((r) => ({
+        account: deps.account,
+        id: String(r.Id),
+        certificateId: r.CertId === undefined ? undefined : String(r.CertId),
+        cloud: r.CloudName,
+        product: r.CloudProduct,
+        region: r.CloudRegion ?? r.RegionId,
+        instanceId: r.InstanceId,
+        listenerId: r.ListenerId,
+        listenerPort: r.ListenerPort === undefined || r.ListenerPort === '' ? undefined : String(r.ListenerPort),
+        domain: r.Domain,
+        https: r.EnableHttps === undefined ? undefined : r.EnableHttps === 1,
+      })),
+    );
+    const { resources: count } = await store.replace(deps.account, resources, deps.now());
+    return { count };
+  } catch (error) {
+    const detail = describeFailure(error);
+    const ramAction = isCasError(error) ? error.ramAction : undefined;
+    await store
+      .recordFailure(deps.account, deps.now(), { message: detail.message, ramAction, requestId: detail.requestId })
+      .catch(() => undefined);
+    deps.logger.error(
+      { failure: { ...detail, ramAction } },
+      `listing where certificates are deployed failed${ramAction ? ` (grant ${ramAction})` : ''}; the previous resource list stays in use`,
+    );
+    return { error: ramAction ? `${detail.message} (grant ${ramAction})` : detail.message };
+  }
 }

@@ -64,11 +64,26 @@ export function createInventoryMetrics(
     registers: [registry],
   });
 
+  const byDeployment = new client.Gauge({
+    name: 'certbot_inventory_certificates_by_deployment',
+    help: 'Certificates by deployment: stale (renewed, old one still serving), deployed, not_deployed, unknown.',
+    labelNames: ['state'],
+    registers: [registry],
+  });
+  const resourcesByProduct = new client.Gauge({
+    name: 'certbot_inventory_resources',
+    help: 'Cloud resources serving a certificate, by cloud and product (ListCloudResources).',
+    labelNames: ['cloud', 'product'],
+    registers: [registry],
+  });
+
   return {
     async refresh(now) {
       const snapshot = await input.snapshot(now);
       byState.reset();
       byDays.reset();
+      byDeployment.reset();
+      resourcesByProduct.reset();
       notAfter.reset();
       if (!snapshot) {
         lastSuccess.set(0);
@@ -102,6 +117,20 @@ export function createInventoryMetrics(
             );
         }
       }
+      const deployment = { stale: 0, deployed: 0, not_deployed: 0, unknown: 0 };
+      const products = new Map<string, { cloud: string; product: string; n: number }>();
+      for (const certificate of snapshot.certificates) {
+        const state = certificate.deployment?.state ?? 'unknown';
+        deployment[state === 'not-deployed' ? 'not_deployed' : state] += 1;
+        for (const r of certificate.deployment?.resources ?? []) {
+          const key = `${r.cloud ?? ''} ${r.product ?? ''}`;
+          const entry = products.get(key) ?? { cloud: r.cloud ?? '', product: r.product ?? '', n: 0 };
+          entry.n += 1;
+          products.set(key, entry);
+        }
+      }
+      for (const [state, n] of Object.entries(deployment)) byDeployment.set({ state }, n);
+      for (const { cloud, product, n } of products.values()) resourcesByProduct.set({ cloud, product }, n);
       for (const [state, n] of Object.entries(states)) byState.set({ state }, n);
       for (const [bucket, n] of Object.entries(buckets)) byDays.set({ bucket }, n);
     },

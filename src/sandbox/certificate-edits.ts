@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { makeResource, nextResourceId } from './cloud-resources';
 import {
   type CertSource,
   DAY_MS,
@@ -146,10 +147,9 @@ function dateOffset(date: string, days: number): string {
   return formatDate(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS);
 }
 
-/** A resource that serves the certificate, named after it so repeated runs agree. */
-function defaultResource(cert: Pick<SandboxCertificate, 'certificateId'>) {
-  const id = hash('sha1', `resource:${cert.certificateId}`).slice(0, 8).toLowerCase();
-  return { provider: 'aliyun' as const, product: 'SLB', resourceId: `aliyun-slb-${id}` };
+/** What `deployed: true` gives a certificate with no resources: one SLB HTTPS listener in cn-hangzhou. */
+function defaultResource(cert: SandboxCertificate, id: number, now: number) {
+  return makeResource({ id, product: 'SLB' }, cert, now);
 }
 
 /** Keeps the domain assets in step with new names (a new domain is monitored, so no new risk). */
@@ -210,6 +210,7 @@ export function addCertificates(
   let nextId = dataset.certificates.reduce((max, c) => Math.max(max, c.certificateId), 10_000_000) + 1;
   const ids = new Set(dataset.certificates.map((c) => c.certificateId));
   const serials = new Set(dataset.certificates.map((c) => normaliseSerial(c.serialNo)));
+  let resourceId = nextResourceId(dataset.certificates);
   const added = parsed.map((input, index) => {
     const path = inputs.length > 1 ? `[${index}].` : '';
     if (input.certificateId !== undefined && ids.has(input.certificateId)) {
@@ -257,7 +258,7 @@ export function addCertificates(
       resourceGroupId: input.resourceGroupId ?? RESOURCE_GROUPS[0],
       resources: [],
     };
-    if (cert.deployed) cert.resources = [defaultResource(cert)];
+    if (cert.deployed) cert.resources = [defaultResource(cert, resourceId++, now)];
     settleStatus(cert, { status: input.status, revokeTime: input.revokeTime, datesChanged: true }, now, path);
     return cert;
   });
@@ -302,7 +303,9 @@ export function updateCertificate(
     next.serialNo = normaliseSerial(parsed.serialNo);
     checkSerialFree(dataset, next.serialNo, 'serialNo', cert);
   }
-  if (parsed.deployed === true && next.resources.length === 0) next.resources = [defaultResource(next)];
+  if (parsed.deployed === true && next.resources.length === 0) {
+    next.resources = [defaultResource(next, nextResourceId(dataset.certificates), now)];
+  }
   if (parsed.deployed === false) next.resources = [];
   // One date moved past the other: the other follows, keeping the certificate's length.
   const length = Math.round((Date.parse(cert.endDate) - Date.parse(cert.startDate)) / DAY_MS);
@@ -321,7 +324,10 @@ export function updateCertificate(
   return cert;
 }
 
-/** Removes one certificate; answers it. Domain assets stay (they belong to the account, not the certificate). */
+/**
+ * Removes one certificate; answers it. Its resource records go with it; domain assets stay
+ * (they belong to the account, not the certificate).
+ */
 export function removeCertificate(dataset: Dataset, certificateId: number): SandboxCertificate {
   const cert = find(dataset, certificateId);
   dataset.certificates.splice(dataset.certificates.indexOf(cert), 1);

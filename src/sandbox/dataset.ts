@@ -1,4 +1,12 @@
 import { createHash } from 'node:crypto';
+import {
+  buildCertificateResources,
+  type CloudResource,
+  GENERATED_PRODUCTS,
+  nextResourceId,
+  type ResourceDraft,
+  rollProvider,
+} from './cloud-resources';
 import { mulberry32, pick, type Random, randomHex, randomInt, shuffle } from './prng';
 
 /**
@@ -13,11 +21,7 @@ export type CloudProvider = 'aliyun' | 'tencent' | 'huawei' | 'aws';
 /** mixed: a realistic account with risks; healthy: nothing for the bot to report. */
 export type DatasetProfile = 'mixed' | 'healthy';
 
-export interface CloudResource {
-  provider: CloudProvider;
-  product: string;
-  resourceId: string;
-}
+export type { CloudResource } from './cloud-resources';
 
 export interface SandboxCertificate {
   certificateId: number;
@@ -42,6 +46,7 @@ export interface SandboxCertificate {
   /** Stored rather than recomputed from dates so a scenario stays fixed while the clock moves. */
   status: SandboxCertStatus;
   source: CertSource;
+  /** Served by at least one cloud resource; kept equal to `resources.length > 0` by every edit. */
   deployed: boolean;
   /** Hosting (trustee): CAS renews and redeploys the certificate itself. */
   hosted: boolean;
@@ -50,7 +55,11 @@ export interface SandboxCertificate {
   /** Epoch ms; only for REVOKED. */
   revokeTime?: number;
   resourceGroupId: string;
-  /** Cloud resources (load balancers, CDN...) that serve this certificate. */
+  /**
+   * Cloud resources (load balancer listeners, CDN domains...) that serve this certificate, as
+   * ListCloudResources lists them (cloud-resources.ts). Generated: 1 to 5 for a deployed
+   * certificate, across products, regions and clouds.
+   */
   resources: CloudResource[];
 }
 
@@ -190,12 +199,6 @@ const PLACES = [
   ['Shanghai', 'Shanghai'],
   ['Guangdong', 'Shenzhen'],
 ] as const;
-const PRODUCTS: Record<CloudProvider, readonly string[]> = {
-  aliyun: ['SLB', 'ALB', 'CDN', 'WAF', 'OSS'],
-  tencent: ['CLB', 'CDN'],
-  huawei: ['ELB', 'CDN'],
-  aws: ['CloudFront', 'ELB'],
-};
 
 export function startOfUtcDay(epochMs: number): number {
   return Math.floor(epochMs / DAY_MS) * DAY_MS;
@@ -230,9 +233,15 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
 
   const serials = new Set<string>();
   const instanceIds = new Set<string>();
+  const drafts: ResourceDraft[][] = [];
   const certificates: SandboxCertificate[] = statuses.map((status, index) => {
     const source: CertSource = uploaded.has(index) ? 'upload' : random() < 0.6 ? 'buy' : 'free';
-    return buildCertificate({ random, seed, day, index, status, source, healthy, serials, instanceIds });
+    return buildCertificate({ random, seed, day, index, status, source, healthy, serials, instanceIds, drafts });
+  });
+  // The details come from each certificate's own stream: the certificate stream does not move.
+  let resourceId = nextResourceId([]);
+  certificates.forEach((cert, index) => {
+    cert.resources = buildCertificateResources(cert, drafts[index] ?? [], { seed, day, nextId: () => resourceId++ });
   });
 
   const domainNames = [...new Set(certificates.map((cert) => cert.commonName.replace(/^\*\./, '')))].sort();
@@ -287,10 +296,12 @@ function addRenewedTwins(
     );
   }
   let nextId = dataset.certificates.reduce((max, c) => Math.max(max, c.certificateId), 10_000_000) + 1;
+  let resourceId = nextResourceId(dataset.certificates);
+  const nextResource = () => resourceId++;
   for (let k = 0; k < pairs; k++) {
     const [first, second] = k % 4 === 3 ? [expired, expiring] : [expiring, expired];
     const original = (first.shift() ?? second.shift()) as SandboxCertificate;
-    const twin = renewedTwin(original, nextId++, dataset, random, seen);
+    const twin = renewedTwin(original, nextId++, dataset, random, seen, nextResource);
     dataset.certificates.push(twin);
     dataset.renewals.push({ certificateId: original.certificateId, renewedBy: twin.certificateId });
   }
@@ -302,6 +313,7 @@ function renewedTwin(
   dataset: Dataset,
   random: Random,
   seen: { serials: Set<string>; instanceIds: Set<string> },
+  nextResource: () => number,
 ): SandboxCertificate {
   const validityDays = original.source === 'free' || original.issuer.startsWith("Let's Encrypt") ? 90 : 365;
   const startOffset = -randomInt(random, 0, 5);
@@ -309,7 +321,7 @@ function renewedTwin(
   const prefix = original.source === 'upload' ? 'cas-upload' : 'cas-cert';
   const instanceId = uniqueValue(seen.instanceIds, () => `${prefix}-${randomHex(random, 10)}`);
   const digestInput = `${dataset.seed}:${serialNo}`;
-  return {
+  const twin: SandboxCertificate = {
     ...original,
     certificateId,
     instanceId,
@@ -320,10 +332,18 @@ function renewedTwin(
     startDate: formatDate(dataset.day + startOffset * DAY_MS),
     endDate: formatDate(dataset.day + (startOffset + validityDays) * DAY_MS),
     status: 'ISSUED',
-    // Renewed to be served: the twin is deployed; the original may still be too.
+    // Renewed to be served: the twin is deployed to resources of its own. The original keeps
+    // the resources it was generated with, so most expiring originals are still served (stale
+    // deployments) and the expired ones less often.
     deployed: true,
-    resources: buildResources(random),
+    resources: [],
   };
+  twin.resources = buildCertificateResources(twin, buildResources(random), {
+    seed: dataset.seed,
+    day: dataset.day,
+    nextId: nextResource,
+  });
+  return twin;
 }
 
 function scenarioCounts(
@@ -361,6 +381,8 @@ interface BuildContext {
   healthy: boolean;
   serials: Set<string>;
   instanceIds: Set<string>;
+  /** Out: the resource drafts of each certificate, by index (filled in by generateDataset). */
+  drafts: ResourceDraft[][];
 }
 
 function buildCertificate(ctx: BuildContext): SandboxCertificate {
@@ -418,8 +440,10 @@ function buildCertificate(ctx: BuildContext): SandboxCertificate {
     hosted: source === 'buy' && (healthy || random() < 0.7),
     notice: source !== 'upload' || healthy || random() < 0.6,
     resourceGroupId: pick(random, RESOURCE_GROUPS),
-    resources: deployed ? buildResources(random) : [],
+    resources: [],
   };
+  // Drawn here, as the resources always were, so every later draw of the stream stays put.
+  ctx.drafts[ctx.index] = deployed ? buildResources(random) : [];
   if (status === 'REVOKED') {
     // Revoked some whole days after issue and strictly before the generation day.
     const daysAgo = randomInt(random, 1, Math.max(1, -startOffset));
@@ -455,15 +479,20 @@ function deployShare(status: SandboxCertStatus): number {
   }
 }
 
-function buildResources(random: Random): CloudResource[] {
-  const resources: CloudResource[] = [];
+/**
+ * The first one or two resources of a deployed certificate: cloud and product. The draws are
+ * the ones this stream has always made (a roll, a pick, eight hex digits no longer used), so
+ * the certificates after it do not change; buildCertificateResources adds the rest.
+ */
+function buildResources(random: Random): ResourceDraft[] {
+  const drafts: ResourceDraft[] = [];
   for (let n = randomInt(random, 1, 2); n > 0; n--) {
-    const roll = random();
-    const provider: CloudProvider = roll < 0.75 ? 'aliyun' : roll < 0.85 ? 'tencent' : roll < 0.93 ? 'huawei' : 'aws';
-    const product = pick(random, PRODUCTS[provider]);
-    resources.push({ provider, product, resourceId: `${provider}-${product.toLowerCase()}-${randomHex(random, 8)}` });
+    const provider = rollProvider(random());
+    const product = pick(random, GENERATED_PRODUCTS[provider]);
+    randomHex(random, 8);
+    drafts.push({ provider, product });
   }
-  return resources;
+  return drafts;
 }
 
 function uniqueValue(seen: Set<string>, make: () => string): string {

@@ -11,6 +11,27 @@ export {
   updateCertificate,
 } from './certificate-edits';
 export {
+  accountUserId,
+  type CertTimeUnit,
+  CLOUD_NAMES,
+  CLOUD_PRODUCTS,
+  FIRST_RESOURCE_ID,
+  LISTENER_PRODUCTS,
+  MULTI_CLOUD_ACCOUNTS,
+  type ResourceView,
+} from './cloud-resources';
+export {
+  addResource,
+  getResource,
+  listResources,
+  moveResource,
+  removeResource,
+  ResourceEditError,
+  type ResourceEditOptions,
+  type ResourceInput,
+  resourcesOf,
+} from './resource-edits';
+export {
   type AssetCountBody,
   assetCounts,
   type CertSource,
@@ -39,8 +60,21 @@ export {
   WILL_EXPIRE_DAYS,
 } from './dataset';
 export { type AnswerError, CAS_NOT_FOUND_MESSAGE, HOST_ID } from './errors';
-export { DEFAULT_SHOW_SIZE, MAX_SHOW_SIZE, PCA_VERSION, SSL_VERSION } from './operations';
-export { type SandboxProcess, type SandboxProcessOptions, spawnSandbox } from './process';
+export {
+  DEFAULT_SHOW_SIZE,
+  MAX_SHOW_SIZE,
+  PCA_VERSION,
+  RESOURCES_DEFAULT_SHOW_SIZE,
+  RESOURCES_MAX_SHOW_SIZE,
+  SSL_VERSION,
+} from './operations';
+export {
+  connectSandbox,
+  type SandboxControl,
+  type SandboxProcess,
+  type SandboxProcessOptions,
+  spawnSandbox,
+} from './process';
 export {
   type CallRecord,
   CONTROL_PREFIX,

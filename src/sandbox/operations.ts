@@ -1,3 +1,4 @@
+import { accountUserId, allResources, CLOUD_NAMES, MULTI_CLOUD_ACCOUNTS, resourceRow } from './cloud-resources';
 import {
   assetCounts,
   currentYearFreeCertCount,
@@ -9,7 +10,7 @@ import {
 import { CAS_NOT_FOUND_MESSAGE, invalidParameter, missingParameter, SandboxError } from './errors';
 
 /**
- * The five CAS operations over the data set. Handlers return the body without RequestId
+ * The CAS operations over the data set. Handlers return the body without RequestId
  * (the server adds it) and throw SandboxError for business errors.
  */
 export type Params = Record<string, string>;
@@ -24,6 +25,15 @@ export const PCA_VERSION = '2020-06-30';
 export const DEFAULT_SHOW_SIZE = 50;
 /** Undocumented upstream; a bound keeps a buggy pager from pulling the whole account in one call. */
 export const MAX_SHOW_SIZE = 1000;
+/** ListCloudResources: the documented default page size. */
+export const RESOURCES_DEFAULT_SHOW_SIZE = 20;
+/**
+ * ListCloudResources: the largest page. Upstream documents no maximum; the POP gateway checks
+ * a declared maximum before the backend sees the call and refuses (rather than clamps) a
+ * larger value with 400 InvalidParameter, which is what this simulator does. A client asking
+ * for 50 is served; one asking for more learns it at once instead of paging wrongly.
+ */
+export const RESOURCES_MAX_SHOW_SIZE = 50;
 
 const ORDER_TYPES = ['CPACK', 'BUY', 'UPLOAD', 'CERT'] as const;
 const CERT_STATUSES: readonly SandboxCertStatus[] = ['ISSUED', 'WILLEXPIRED', 'EXPIRED', 'REVOKED'];
@@ -45,6 +55,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   ListUserCertificateOrder: { version: SSL_VERSION, handle: listUserCertificateOrder },
   DescribeClientCertificateStatusForSerialNumber: { version: PCA_VERSION, handle: describeCertificateStatus },
   AssignCertificateCount: { version: PCA_VERSION, handle: assignCertificateCount },
+  ListCloudResources: { version: SSL_VERSION, handle: listCloudResources },
 };
 
 /** Undefined for an unknown action or a known action asked with another version. */
@@ -161,6 +172,70 @@ function assignCertificateCount(params: Params, dataset: Dataset): Record<string
   if (!source) throw new SandboxError(404, 'NotFound', CAS_NOT_FOUND_MESSAGE);
   source.assignedCertCount = total;
   return { CertCount: total, CurrentYearFreeCertCount: currentYearFreeCertCount(dataset) };
+}
+
+/**
+ * Where certificates are deployed (docs/cas-api.md 1.6), in record-ID order. Filters combine:
+ * CertIds (one JSON-array string, `[12345,67890]`; `[]` filters nothing), CloudName and
+ * CloudProduct (exact, case-insensitive; an unknown value matches nothing, as a filter does),
+ * Keyword (substring of the domain or instance ID, case-insensitive) and SecretId (the
+ * multi-cloud AccessKey the resources were found with). Parameters it does not know are
+ * ignored, as the gateway ignores them: `CertIds.1=...` (an array sent without the SDK's
+ * JSON shrinking) filters nothing.
+ */
+function listCloudResources(params: Params, dataset: Dataset): Record<string, unknown> {
+  const certIds = certIdsParam(params.CertIds);
+  const cloudName = (params.CloudName ?? '').toLowerCase();
+  const product = (params.CloudProduct ?? '').toLowerCase();
+  const keyword = (params.Keyword ?? '').trim().toLowerCase();
+  const secretId = params.SecretId ?? '';
+  const currentPage = integerParam(params, 'CurrentPage', 1);
+  if (currentPage < 1) throw invalidParameter('CurrentPage', String(currentPage), 'must be at least 1');
+  const showSize = integerParam(params, 'ShowSize', RESOURCES_DEFAULT_SHOW_SIZE);
+  if (showSize < 1 || showSize > RESOURCES_MAX_SHOW_SIZE) {
+    throw invalidParameter('ShowSize', String(showSize), `must be between 1 and ${RESOURCES_MAX_SHOW_SIZE}`);
+  }
+  const matching = allResources(dataset.certificates).filter(({ resource, cert }) => {
+    if (certIds && !certIds.has(cert.certificateId)) return false;
+    if (cloudName !== '' && CLOUD_NAMES[resource.provider].toLowerCase() !== cloudName) return false;
+    if (product !== '' && resource.product.toLowerCase() !== product) return false;
+    if (
+      secretId !== '' &&
+      (resource.provider === 'aliyun' || MULTI_CLOUD_ACCOUNTS[resource.provider].secretId !== secretId)
+    )
+      return false;
+    if (keyword !== '') {
+      const fields = [resource.domain, resource.instanceId ?? ''];
+      if (!fields.some((field) => field.toLowerCase().includes(keyword))) return false;
+    }
+    return true;
+  });
+  const start = (currentPage - 1) * showSize;
+  const userId = accountUserId(dataset.seed);
+  return {
+    Total: matching.length,
+    CurrentPage: currentPage,
+    ShowSize: showSize,
+    Data: matching.slice(start, start + showSize).map(({ resource, cert }) => resourceRow(resource, cert, userId)),
+  };
+}
+
+/** CertIds as the SDK sends it (style `json`): undefined for absent or `[]`. */
+function certIdsParam(raw: string | undefined): Set<number> | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const bad = (why: string) => invalidParameter('CertIds', raw, why);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw bad('must be a JSON array of certificate IDs, e.g. [12345,67890]');
+  }
+  if (!Array.isArray(parsed)) throw bad('must be a JSON array of certificate IDs, e.g. [12345,67890]');
+  const ids = parsed.map((item) => (typeof item === 'string' && /^\d+$/.test(item) ? Number(item) : item));
+  if (!ids.every((id): id is number => typeof id === 'number' && Number.isSafeInteger(id) && id > 0)) {
+    throw bad('every element must be a positive integer certificate ID');
+  }
+  return ids.length === 0 ? undefined : new Set(ids);
 }
 
 function integerParam(params: Params, name: string, fallback: number): number {

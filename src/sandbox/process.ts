@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { CertificateChanges, CertificateInput } from './certificate-edits';
+import type { ResourceView } from './cloud-resources';
 import type { SandboxCertificate } from './dataset';
+import type { ResourceInput } from './resource-edits';
 import type { Faults, SandboxStats } from './server';
 import { CONTROL_PREFIX } from './server';
 
@@ -17,8 +19,8 @@ export interface SandboxProcessOptions {
   replacedPairs?: number;
 }
 
-/** A simulator in its own process, driven through its control routes. */
-export interface SandboxProcess {
+/** A running simulator driven through its control routes (any process, any host). */
+export interface SandboxControl {
   url: string;
   stats(): Promise<SandboxStats>;
   calls(): Promise<Array<{ at: number; action: string; status: number }>>;
@@ -30,6 +32,18 @@ export interface SandboxProcess {
   updateCertificate(certificateId: number, changes: CertificateChanges): Promise<SandboxCertificate>;
   /** DELETE /_sandbox/certificates/<id>. */
   removeCertificate(certificateId: number): Promise<void>;
+  /** GET /_sandbox/resources[?certificateId=]: every resource (or one certificate's), in record-ID order. */
+  resources(certificateId?: number): Promise<ResourceView[]>;
+  /** POST /_sandbox/resources/<id>/move: answers the moved resource. */
+  moveResource(resourceId: number, certificateId: number): Promise<ResourceView>;
+  /** POST /_sandbox/resources: answers the new resource. */
+  addResource(input: ResourceInput): Promise<ResourceView>;
+  /** DELETE /_sandbox/resources/<id>. */
+  removeResource(resourceId: number): Promise<void>;
+}
+
+/** A simulator in its own process, driven through its control routes. */
+export interface SandboxProcess extends SandboxControl {
   close(): Promise<void>;
 }
 
@@ -80,6 +94,22 @@ export async function spawnSandbox(options: SandboxProcessOptions = {}): Promise
     });
     child.once('exit', (code) => reject(new Error(`sandbox exited early with code ${code}`)));
   });
+  return {
+    ...connectSandbox(url),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * The control routes of a simulator already running at `url` (`cert-bot sandbox` in another
+ * terminal, or startSandbox's `url`). Each method throws on a non-2xx answer, with its body.
+ */
+export function connectSandbox(url: string): SandboxControl {
   const control = async (method: string, route: string, body?: unknown) => {
     const res = await fetch(`${url}${CONTROL_PREFIX}${route}`, {
       method,
@@ -115,11 +145,23 @@ export async function spawnSandbox(options: SandboxProcessOptions = {}): Promise
     removeCertificate: async (certificateId) => {
       await control('DELETE', `certificates/${certificateId}`);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    resources: async (certificateId) => {
+      const query = certificateId === undefined ? '' : `?certificateId=${encodeURIComponent(String(certificateId))}`;
+      const answer = (await control('GET', `resources${query}`)) as { resources: ResourceView[] };
+      return answer.resources;
+    },
+    moveResource: async (resourceId, certificateId) => {
+      const answer = (await control('POST', `resources/${resourceId}/move`, { certificateId })) as {
+        resource: ResourceView;
+      };
+      return answer.resource;
+    },
+    addResource: async (input) => {
+      const answer = (await control('POST', 'resources', input)) as { resource: ResourceView };
+      return answer.resource;
+    },
+    removeResource: async (resourceId) => {
+      await control('DELETE', `resources/${resourceId}`);
+    },
   };
 }

@@ -11,11 +11,21 @@ import {
   removeCertificate,
   updateCertificate,
 } from './certificate-edits';
+import { accountUserId, type CloudResource, type ResourceView } from './cloud-resources';
 import { type Dataset, generateDataset, type SandboxCertificate } from './dataset';
 import { type AnswerError, errorBody, newRequestId, SandboxError } from './errors';
-import { type Params, resolveOperation } from './operations';
+import { OPERATIONS, type Params, resolveOperation } from './operations';
 import { mulberry32, type Random } from './prng';
 import { SlidingWindowLimiter } from './rate-window';
+import {
+  addResource,
+  getResource,
+  listResources,
+  moveResource,
+  removeResource,
+  type ResourceInput,
+  resourcesOf,
+} from './resource-edits';
 import { NonceCache, verifySignature } from './signature';
 
 /** Path prefix of the simulator's own control routes. */
@@ -49,6 +59,15 @@ export interface Faults {
    * ServiceUnavailable, retries included, so a paging sync fails there; 0 (default) is off.
    */
   failPage: number;
+  /** The same for ListCloudResources: every call for this CurrentPage answers 503; 0 (default) is off. */
+  failResourcePage: number;
+  /**
+   * Actions the caller's RAM policy does not allow (e.g. `['ListCloudResources']`; the
+   * `yundun-cert:` prefix may be given too): every signed call to one answers 403 NoPermission
+   * with an AccessDeniedDetail whose AuthAction is `yundun-cert:<Action>`, as CAS answers a RAM
+   * user without the action. The calls still count in the QPS window. Default none.
+   */
+  denyActions: string[];
 }
 
 export interface SandboxOptions {
@@ -71,7 +90,8 @@ export interface SandboxOptions {
   dataset?: Dataset;
 }
 
-export type InjectedFault = 'failNext' | 'failPage' | 'unavailable' | 'throttle' | 'timeout' | 'malformed';
+export type InjectedFault =
+  'failNext' | 'failPage' | 'failResourcePage' | 'denied' | 'unavailable' | 'throttle' | 'timeout' | 'malformed';
 
 export interface CallRecord {
   /** Simulator clock when the request was received. */
@@ -123,6 +143,23 @@ export interface Sandbox {
   updateCertificate(certificateId: number, changes: CertificateChanges): SandboxCertificate;
   /** Removes a certificate and answers it; throws CertificateEditError (404) for an unknown id. */
   removeCertificate(certificateId: number): SandboxCertificate;
+  /**
+   * The resources serving a certificate, in record-ID order (the live objects); throws
+   * ResourceEditError (a CertificateEditError: 400 bad id, 404 unknown certificate).
+   */
+  resourcesOf(certificateId: number): CloudResource[];
+  /** Every resource with the certificate it serves (or one certificate's), in record-ID order. */
+  listResources(filter?: { certificateId?: number }): ResourceView[];
+  /**
+   * Points a resource at another certificate, as deploying that certificate to it would: same
+   * record ID, GmtModified now; `deployed` follows on both certificates. ResourceEditError:
+   * 400 bad input, 404 unknown resource or certificate.
+   */
+  moveResource(resourceId: number, certificateId: number): ResourceView;
+  /** Adds a resource serving `input.certificateId` (defaults: an SLB listener on port 443 in cn-hangzhou). */
+  addResource(input: ResourceInput): ResourceView;
+  /** Removes a resource record and answers it. */
+  removeResource(resourceId: number): ResourceView;
   close(): Promise<void>;
 }
 
@@ -133,6 +170,8 @@ const NO_FAULTS: Faults = {
   malformedRate: 0,
   throttleRate: 0,
   failPage: 0,
+  failResourcePage: 0,
+  denyActions: [],
 };
 const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_CONTENT_TYPE = 'application/json;charset=utf-8';
@@ -156,7 +195,7 @@ class CasSandbox implements Sandbox {
   calls: CallRecord[] = [];
 
   private current: Dataset;
-  private faults: Faults = { ...NO_FAULTS };
+  private faults: Faults = { ...NO_FAULTS, denyActions: [] };
   private readonly now: () => number;
   private readonly accessKeys: Record<string, string>;
   private readonly limiter: SlidingWindowLimiter;
@@ -233,13 +272,17 @@ class CasSandbox implements Sandbox {
     }
     const next = { ...this.faults, ...faults };
     for (const [name, value] of Object.entries(next)) {
+      if (name === 'denyActions') continue;
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (name.endsWith('Rate') && value > 1)) {
         throw new RangeError(`fault ${name} out of range: ${String(value)}`);
       }
     }
-    if (!Number.isInteger(next.failPage)) {
-      throw new RangeError(`fault failPage must be a whole page number, got ${next.failPage}`);
+    for (const name of ['failPage', 'failResourcePage'] as const) {
+      if (!Number.isInteger(next[name])) {
+        throw new RangeError(`fault ${name} must be a whole page number, got ${next[name]}`);
+      }
     }
+    next.denyActions = deniedActions(next.denyActions);
     if (next.unavailableRate + next.timeoutRate + next.malformedRate + next.throttleRate > 1) {
       throw new RangeError('fault rates add up to more than 1');
     }
@@ -272,6 +315,26 @@ class CasSandbox implements Sandbox {
     return removeCertificate(this.current, certificateId);
   }
 
+  resourcesOf(certificateId: number): CloudResource[] {
+    return resourcesOf(this.current, certificateId);
+  }
+
+  listResources(filter: { certificateId?: number } = {}): ResourceView[] {
+    return listResources(this.current, filter);
+  }
+
+  moveResource(resourceId: number, certificateId: number): ResourceView {
+    return moveResource(this.current, resourceId, { certificateId }, { now: this.now() });
+  }
+
+  addResource(input: ResourceInput): ResourceView {
+    return addResource(this.current, input, { now: this.now() });
+  }
+
+  removeResource(resourceId: number): ResourceView {
+    return removeResource(this.current, resourceId);
+  }
+
   async close(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
@@ -300,8 +363,9 @@ class CasSandbox implements Sandbox {
 
   /**
    * Unsigned control routes for a simulator running in another process (benchmarks, the
-   * cluster tests, sync tests): read the counters, reset them, switch faults, and add, change
-   * and remove certificates. Never part of the CAS API. Errors answer `{ error, issues? }`.
+   * cluster tests, sync tests): read the counters, reset them, switch faults, add, change and
+   * remove certificates, and list, move, add and remove cloud resources. Never part of the CAS
+   * API. Errors answer `{ error, issues? }`: 400 bad input (naming the field), 404 unknown ids.
    */
   private control(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): void {
     const url = new URL(req.url ?? '/', 'http://sandbox');
@@ -313,6 +377,7 @@ class CasSandbox implements Sandbox {
       if (body === undefined) throw new ControlError(413, `the body exceeds ${MAX_BODY_BYTES} bytes`);
       const json = () => parseJsonBody(body);
       const certificate = /^certificates\/([^/]+)$/.exec(route);
+      const resource = /^resources\/([^/]+)(\/move)?$/.exec(route);
       if (method === 'GET' && route === 'stats') payload = this.stats();
       else if (method === 'GET' && route === 'calls') payload = this.calls;
       else if (method === 'POST' && route === 'reset') {
@@ -335,6 +400,22 @@ class CasSandbox implements Sandbox {
         else if (method === 'PATCH')
           payload = { certificate: this.updateCertificate(id, json() as CertificateChanges) };
         else payload = { removed: id, certificate: this.removeCertificate(id) };
+      } else if (method === 'GET' && route === 'resources') {
+        const raw = url.searchParams.get('certificateId');
+        const resources = this.listResources(raw === null ? {} : { certificateId: idParam(raw, 'certificateId') });
+        payload = { totalCount: resources.length, resources };
+      } else if (method === 'POST' && route === 'resources') {
+        status = 201;
+        payload = { resource: addResource(this.current, json(), { now: this.now() }) };
+      } else if (resource && resource[2] === '/move' && method === 'POST') {
+        const id = idParam(resource[1] as string, 'resourceId');
+        const from = getResource(this.current, id).certificateId;
+        const moved = moveResource(this.current, id, json(), { now: this.now() });
+        payload = { resource: moved, from, to: moved.certificateId };
+      } else if (resource && resource[2] === undefined && (method === 'GET' || method === 'DELETE')) {
+        const id = idParam(resource[1] as string, 'resourceId');
+        if (method === 'GET') payload = { resource: getResource(this.current, id) };
+        else payload = { removed: id, resource: this.removeResource(id) };
       } else {
         status = 404;
         payload = { error: `no control route ${method} ${url.pathname}` };
@@ -437,11 +518,23 @@ class CasSandbox implements Sandbox {
       return { kind: 'error', error: scripted };
     }
 
-    if (this.faults.failPage > 0 && record.action === 'ListUserCertificateOrder') {
+    if (this.faults.denyActions.includes(record.action) && resolveOperation(record.action, record.version)) {
+      this.counters.injected++;
+      record.injected = 'denied';
+      return { kind: 'error', error: permissionDenied(record.action, accountUserId(this.current.seed)) };
+    }
+
+    const pageFault =
+      record.action === 'ListUserCertificateOrder'
+        ? { limit: this.faults.failPage, name: 'failPage' as const }
+        : record.action === 'ListCloudResources'
+          ? { limit: this.faults.failResourcePage, name: 'failResourcePage' as const }
+          : undefined;
+    if (pageFault && pageFault.limit > 0) {
       const page = params.CurrentPage === undefined || params.CurrentPage === '' ? 1 : Number(params.CurrentPage);
-      if (page === this.faults.failPage) {
+      if (page === pageFault.limit) {
         this.counters.injected++;
-        record.injected = 'failPage';
+        record.injected = pageFault.name;
         return fail(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
       }
     }
@@ -496,7 +589,7 @@ class CasSandbox implements Sandbox {
     }
   }
 
-  private rollFault(): Exclude<InjectedFault, 'failNext' | 'failPage'> | undefined {
+  private rollFault(): 'unavailable' | 'throttle' | 'timeout' | 'malformed' | undefined {
     const { unavailableRate, throttleRate, timeoutRate, malformedRate } = this.faults;
     if (unavailableRate + throttleRate + timeoutRate + malformedRate === 0) return undefined;
     const roll = this.faultRandom();
@@ -561,6 +654,50 @@ function parseJsonBody(body: Buffer): unknown {
   } catch (error) {
     throw new ControlError(400, `the body is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** A positive integer from a path or query, or a 400 naming it. */
+function idParam(raw: string, name: string): number {
+  const id = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(id) || id <= 0)
+    throw new ControlError(400, `${name} must be a positive integer, got "${raw}"`);
+  return id;
+}
+
+/** Checks the denyActions fault: known action names, with or without the `yundun-cert:` prefix. */
+function deniedActions(value: unknown): string[] {
+  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) {
+    throw new RangeError('fault denyActions must be an array of action names, e.g. ["ListCloudResources"]');
+  }
+  const actions = value.map((v) => v.replace(/^yundun-cert:/, ''));
+  const unknown = actions.find((a) => !Object.hasOwn(OPERATIONS, a));
+  if (unknown !== undefined) {
+    throw new RangeError(`fault denyActions: unknown action ${unknown}; known: ${Object.keys(OPERATIONS).join(', ')}`);
+  }
+  return [...new Set(actions)];
+}
+
+/**
+ * What CAS answers a RAM user or role whose policy lacks the action: 403 NoPermission and the
+ * AccessDeniedDetail the gateway adds, whose AuthAction names the action to grant.
+ */
+function permissionDenied(action: string, userId: number): AnswerError {
+  const authAction = `yundun-cert:${action}`;
+  const diagnostic = { AuthAction: authAction, AuthResource: '*', NoPermissionType: 'ImplicitDeny' };
+  return {
+    status: 403,
+    code: 'NoPermission',
+    message: `You are not authorized to perform this operation. Action: ${authAction}, Resource: *`,
+    accessDeniedDetail: {
+      AuthAction: authAction,
+      AuthPrincipalDisplayName: 'cert-bot',
+      AuthPrincipalOwnerId: String(userId),
+      AuthPrincipalType: 'SubUser',
+      EncodedDiagnosticMessage: Buffer.from(JSON.stringify(diagnostic)).toString('base64'),
+      NoPermissionType: 'ImplicitDeny',
+      PolicyType: 'AccountLevelIdentityBasedPolicy',
+    },
+  };
 }
 
 function certificateIdParam(raw: string): number {

@@ -7,6 +7,7 @@ import { registerAssignActions } from './actions/assign-actions';
 import { registerListActions } from './actions/list-actions';
 import { createAnswerGate } from './answer-gate';
 import { registerAssignCommand } from './commands/assign';
+import { registerInfoCommand } from './commands/info';
 import { registerListCommand } from './commands/list';
 import { registerRiskCommand } from './commands/risk';
 import { registerStatusCommand } from './commands/status';
@@ -92,7 +93,10 @@ export function createSlackApp(settings: SlackAppSettings, deps: SlackDeps): Sla
   registerListActions(app, handlerDeps);
   registerAssignActions(app, handlerDeps);
   const { alertDeps } = handlerDeps;
-  if (alertDeps) registerAlertActions(app, { ...handlerDeps, alertDeps });
+  if (alertDeps) {
+    registerAlertActions(app, { ...handlerDeps, alertDeps });
+    registerInfoCommand(app, { ...handlerDeps, infoDeps: alertDeps });
+  }
 
   return {
     app,

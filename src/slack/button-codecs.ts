@@ -60,6 +60,7 @@ export const BUTTONS = {
   alertAcknowledge: codec('cert_alert_ack', alertValue),
   alertSnoozeDay: codec('cert_alert_snooze_1d', alertValue),
   alertSnoozeWeek: codec('cert_alert_snooze_7d', alertValue),
+  certInfo: codec('cert_info_show', alertValue),
 } as const;
 
 /** action_ids of the buttons the renderers emit; listeners register on these. */

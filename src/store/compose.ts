@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { alertStore } from './alerts';
+import { resourceStore } from './resources';
 import { auditLog } from './audit-log';
 import { claimStore } from './claims';
 import { confirmationStore } from './confirmations';
@@ -18,6 +19,7 @@ export function composeStore(database: Database): Store {
     confirmations: confirmationStore(database),
     inventory: inventoryStore(database),
     alerts: alertStore(database),
+    resources: resourceStore(database),
     async ping() {
       await sql`SELECT 1`.execute(database.db);
     },

@@ -130,7 +130,35 @@ export interface AlertMessageItemsTable {
   ts: string;
 }
 
+export interface CloudResourcesTable {
+  account: string;
+  id: string;
+  certificate_id: string | null;
+  cloud: string | null;
+  product: string | null;
+  region: string | null;
+  instance_id: string | null;
+  listener_id: string | null;
+  listener_port: string | null;
+  domain: string | null;
+  https: number | null;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  removed_at: NullableTimestamp;
+}
+
+export interface ResourceSyncsTable {
+  account: string;
+  last_success: NullableTimestamp;
+  last_attempt: Timestamp;
+  error_message: string | null;
+  ram_action: string | null;
+  request_id: string | null;
+}
+
 export interface Tables {
+  cloud_resources: CloudResourcesTable;
+  resource_syncs: ResourceSyncsTable;
   alert_states: AlertStatesTable;
   alert_messages: AlertMessagesTable;
   alert_message_items: AlertMessageItemsTable;

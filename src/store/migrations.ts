@@ -138,6 +138,33 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      ts TEXT NOT NULL,
      PRIMARY KEY (account, certificate_id, channel, ts)
    );`,
+  // Where each certificate is deployed: ListCloudResources rows, kept like certificates
+  // (removed ones marked, not deleted), and the state of their sync.
+  `CREATE TABLE IF NOT EXISTS cloud_resources (
+     account TEXT NOT NULL,
+     id TEXT NOT NULL,
+     certificate_id TEXT,
+     cloud TEXT,
+     product TEXT,
+     region TEXT,
+     instance_id TEXT,
+     listener_id TEXT,
+     listener_port TEXT,
+     domain TEXT,
+     https INTEGER,
+     first_seen TEXT NOT NULL,
+     last_seen TEXT NOT NULL,
+     removed_at TEXT,
+     PRIMARY KEY (account, id)
+   );
+   CREATE TABLE IF NOT EXISTS resource_syncs (
+     account TEXT PRIMARY KEY,
+     last_success TEXT,
+     last_attempt TEXT NOT NULL,
+     error_message TEXT,
+     ram_action TEXT,
+     request_id TEXT
+   );`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -267,5 +294,30 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      channel text COLLATE "C" NOT NULL,
      ts text COLLATE "C" NOT NULL,
      PRIMARY KEY (account, certificate_id, channel, ts)
+   );`,
+  `CREATE TABLE IF NOT EXISTS cloud_resources (
+     account text COLLATE "C" NOT NULL,
+     id text COLLATE "C" NOT NULL,
+     certificate_id text COLLATE "C",
+     cloud text,
+     product text,
+     region text,
+     instance_id text,
+     listener_id text,
+     listener_port text,
+     domain text,
+     https smallint,
+     first_seen timestamptz NOT NULL,
+     last_seen timestamptz NOT NULL,
+     removed_at timestamptz,
+     PRIMARY KEY (account, id)
+   );
+   CREATE TABLE IF NOT EXISTS resource_syncs (
+     account text COLLATE "C" PRIMARY KEY,
+     last_success timestamptz,
+     last_attempt timestamptz NOT NULL,
+     error_message text,
+     ram_action text,
+     request_id text
    );`,
 ];

@@ -137,6 +137,8 @@ export interface AlertItem {
   account: string;
   certificateId: string;
   threshold: number;
+  /** A stale-deployment alert rather than an expiry alert. */
+  stale?: boolean;
 }
 
 /** An alert message as posted, so it can be rendered again and updated in place. */
@@ -164,6 +166,39 @@ export interface AlertStore {
   messagesFor(account: string, certificateId: string): Promise<AlertMessage[]>;
 }
 
+/** A cloud resource (load balancer listener, CDN domain, …) and the certificate it serves. */
+export interface DeployedResource {
+  account: string;
+  /** ListCloudResources' resource record ID. */
+  id: string;
+  certificateId?: string;
+  cloud?: string;
+  product?: string;
+  region?: string;
+  instanceId?: string;
+  listenerId?: string;
+  listenerPort?: string;
+  domain?: string;
+  https?: boolean;
+}
+
+/** How the resource listing of an account last went. */
+export interface ResourceSyncState {
+  lastSuccess?: Date;
+  lastAttempt?: Date;
+  /** The last attempt failed: why, and the RAM action to grant when it was a permission error. */
+  error?: { message: string; ramAction?: string; requestId?: string };
+}
+
+export interface ResourceStore {
+  /** Replaces the account's resources with a complete listing (one transaction); absent ones are marked removed. */
+  replace(account: string, resources: readonly DeployedResource[], at: Date): Promise<{ resources: number }>;
+  recordFailure(account: string, at: Date, error: NonNullable<ResourceSyncState['error']>): Promise<void>;
+  /** Present resources of every account. */
+  list(): Promise<DeployedResource[]>;
+  state(account: string): Promise<ResourceSyncState>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly audit: AuditLog;
@@ -172,6 +207,7 @@ export interface Store {
   readonly confirmations: ConfirmationStore;
   readonly inventory: InventoryStore;
   readonly alerts: AlertStore;
+  readonly resources: ResourceStore;
   /** Cheap round trip for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -65,7 +65,7 @@ describe('renderUsage', () => {
   it.each([
     ['/cert-risk', '/cert-risk [public] [digest]'],
     ['/cert-status', '/cert-status <serial> [serial ...] [public]'],
-    ['/cert-list', '/cert-list [expiring|expired|issued|uploaded|all] [keyword] [public]'],
+    ['/cert-list', '/cert-list [expiring|expired|issued|uploaded|stale|all] [keyword] [public]'],
     ['/cert-assign', '/cert-assign <data-source-id> <count>'],
   ] as const)('shows the usage of %s', (command, syntax) => {
     const message = renderUsage(command);

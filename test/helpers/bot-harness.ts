@@ -47,6 +47,8 @@ export interface TestBot {
   stop(): Promise<void>;
 }
 
+let botCounter = 0;
+
 /** The whole bot as `cert-bot serve` builds it, started, with its logs captured. */
 export async function startTestBot(
   env: Record<string, string>,
@@ -60,6 +62,8 @@ export async function startTestBot(
     slackRetries: 2,
     retryBaseDelayMs: 20,
     botIdentity: { botId: 'B0BOT', botUserId: 'U0BOT' },
+    // Several bots in one test process are several replicas: each its own holder of claims.
+    instanceId: `test-bot-${++botCounter}:${process.pid}`,
     ...overrides,
   });
   const { port } = await services.start();

@@ -14,6 +14,7 @@ describe('button action ids', () => {
       alertAcknowledge: 'cert_alert_ack',
       alertSnoozeDay: 'cert_alert_snooze_1d',
       alertSnoozeWeek: 'cert_alert_snooze_7d',
+      certInfo: 'cert_info_show',
     });
     for (const [name, codec] of Object.entries(BUTTONS))
       expect(codec.actionId).toBe(ACTION_IDS[name as keyof typeof ACTION_IDS]);

@@ -7,7 +7,7 @@ import { BUTTONS } from '../button-codecs';
 import { actions, buildMessage, button, context, header, section } from './builders';
 import { EMOJI } from './emoji';
 import { boldText, codeSpan, inlineText } from './escape';
-import { renewedLine } from './list';
+import { renewedLine, resourceLines } from './list';
 import type { SlackMessage } from './types';
 
 /** Certificates shown one by one in an alert message; the rest are one line. */
@@ -16,6 +16,8 @@ export const ALERT_MESSAGE_SIZE = 20;
 export interface AlertEntry {
   certificate: ListedCertificate;
   threshold: number;
+  /** A stale-deployment alert (renewed, old certificate still serving). */
+  stale?: boolean;
   acknowledged?: { by: string; at: Date };
   snoozed?: { by: string; until: Date };
   /** The certificate is gone from the inventory (removed from CAS). */
@@ -36,10 +38,32 @@ function who(userId: string): string {
 }
 
 function thresholdText(threshold: number): string {
+  if (threshold < 0) return 'found';
   return threshold === 0 ? 'the expiry day' : `the ${formatNumber(threshold)}-day threshold`;
 }
 
+function staleBlocks(entry: AlertEntry, now: Date): KnownBlock[] {
+  const c = entry.certificate;
+  const name = boldText(displayName(c), 120) || '_(no common name)_';
+  const days = daysLeft(c.endDate, now);
+  const replacement = c.replacedBy ? renewedLine(c.replacedBy) : 'Renewed';
+  const on = c.deployment?.state === 'stale' ? c.deployment.resources : [];
+  const facts = `ID ${codeSpan(c.certificateId ?? c.id, 60)} · stale deployment ${entry.threshold < 0 ? 'found' : `at ${thresholdText(entry.threshold)}`}`;
+  if (on.length === 0)
+    return [
+      section(
+        `${EMOJI.good} ${name} — *Deployed:* no resource serves the old certificate any more\n${facts}\n${EMOJI.good} ${replacement}`,
+      ),
+    ];
+  return [
+    section(
+      `${EMOJI.warning} ${name} — *renewed, but the old certificate is still serving* — ${describeDaysLeft(days)}${c.endDate ? ` (ends ${inlineText(c.endDate, 10)})` : ''}\n${facts}\n${replacement}; still on:\n${resourceLines(on)}`,
+    ),
+  ];
+}
+
 function entryBlocks(entry: AlertEntry, now: Date): KnownBlock[] {
+  if (entry.stale) return staleBlocks(entry, now);
   const c = entry.certificate;
   const name = boldText(displayName(c), 120) || '_(no common name)_';
   const more = c.sans.filter((san) => san.toLowerCase() !== c.commonName?.toLowerCase()).length;

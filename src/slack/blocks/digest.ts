@@ -4,6 +4,7 @@ import type { ListedCertificate } from '../../inventory/certificate-source';
 import type { DigestData } from '../../digest/collect';
 import type { JobPeriod as DigestPeriod } from '../../jobs/period';
 import { daysLeft, urgency } from '../../domain/expiry';
+import { describeResource } from '../../domain/deployment';
 import { RISK_KINDS, riskRows } from '../../domain/risk';
 import { BUTTONS } from '../button-codecs';
 import { describeDaysLeft, describeFreshness, formatDelta, formatNumber, formatUtc, plural } from '../../render/format';
@@ -64,6 +65,24 @@ function footer(data: DigestData): KnownBlock {
   return context([parts.join(' · ')]);
 }
 
+function staleSection(items: ListedCertificate[]): KnownBlock {
+  const lines = items.slice(0, DIGEST_LIST_SIZE).map((item) => {
+    const name = boldText(displayName(item), 100) || '_(no common name)_';
+    const on = item.deployment?.resources ?? [];
+    const where = on
+      .slice(0, 3)
+      .map((r) => inlineText(describeResource(r), 60))
+      .join(', ');
+    const more = on.length > 3 ? ` and ${formatNumber(on.length - 3)} more` : '';
+    return `${EMOJI.warning} ${name} ${codeSpan(item.certificateId ?? item.instanceId, 40)} · ${item.replacedBy ? renewedLine(item.replacedBy) : ''} · still on ${where}${more}`;
+  });
+  const title = `Stale deployments (${formatNumber(items.length)}): renewed, but the old certificate is still serving`;
+  const cut = cutLines(lines, { maxChars: LIST_SECTION_CHARS - title.length - 10, maxLines: DIGEST_LIST_SIZE + 1 });
+  const hidden = items.length - lines.length + cut.omitted;
+  const more = hidden > 0 && cut.omitted === 0 ? [`…and ${formatNumber(hidden)} more: /cert-list stale`] : [];
+  return section([`*${title}*`, ...cut.lines, ...more].join('\n'));
+}
+
 function renewedSection(items: ListedCertificate[]): KnownBlock {
   const lines = items.slice(0, DIGEST_LIST_SIZE).map((item) => {
     const name = boldText(displayName(item), 100) || '_(no common name)_';
@@ -117,6 +136,7 @@ export function renderDigest(data: DigestData): SlackMessage {
 
   const blocks: KnownBlock[] = [
     header(title),
+    ...(data.stale && data.stale.length > 0 ? [staleSection(data.stale)] : []),
     section(
       `${EMOJI.warning} *${plural(rows.total, 'item needs', 'items need')} attention*${totalChange}\n${scoreText}`,
     ),

@@ -38,7 +38,7 @@ export function renderCasError(error: unknown, whatFailed: string): SlackMessage
   return buildMessage(`${what}${codeText ? ` (${codeText})` : ''}.${hint ? ` ${hint}` : ''}`, blocks);
 }
 
-export type SlashCommandName = '/cert-risk' | '/cert-status' | '/cert-list' | '/cert-assign';
+export type SlashCommandName = '/cert-risk' | '/cert-status' | '/cert-list' | '/cert-assign' | '/cert-info';
 
 const USAGE: Record<SlashCommandName, { syntax: string; about: string; example: string }> = {
   '/cert-risk': {
@@ -54,9 +54,16 @@ const USAGE: Record<SlashCommandName, { syntax: string; about: string; example: 
     example: '/cert-status 0A:1B:2C:3D 4E5F60',
   },
   '/cert-list': {
-    syntax: '/cert-list [expiring|expired|issued|uploaded|all] [keyword] [public]',
-    about: 'Lists certificates, soonest end date first, 10 a page. The keyword matches a domain or resource ID.',
+    syntax: '/cert-list [expiring|expired|issued|uploaded|stale|all] [keyword] [public]',
+    about:
+      'Lists certificates, soonest end date first, 10 a page. `stale`: renewed certificates whose old one is still deployed. The keyword matches a domain or resource ID.',
     example: '/cert-list expiring example.com',
+  },
+  '/cert-info': {
+    syntax: '/cert-info <certificate-id | domain> [public]',
+    about:
+      'Everything the bot knows about one certificate: names, dates, state, where it is deployed, its renewal and its alerts. A domain lists the certificates that cover it.',
+    example: '/cert-info www.example.com',
   },
   '/cert-assign': {
     syntax: '/cert-assign <data-source-id> <count>',

@@ -2,7 +2,9 @@ import type { Button, KnownBlock } from '@slack/types';
 import { type Certificate, displayName } from '../../domain/certificate';
 import type { Freshness, ListedCertificate } from '../../inventory/certificate-source';
 import { daysLeft, urgency } from '../../domain/expiry';
+import { deploymentPhrase, describeResource } from '../../domain/deployment';
 import type { CertificateView } from '../../domain/views';
+import type { DeployedResource } from '../../store/types';
 import { describeDaysLeft, describeFreshness, formatNumber, formatUtc, plural } from '../../render/format';
 import { EMOJI, URGENCY_EMOJI } from './emoji';
 import { actions, buildMessage, button, context, fitsButtonValue, header, section, takeBlocks } from './builders';
@@ -30,6 +32,7 @@ const TITLES: Record<CertificateView, string> = {
   issued: 'Issued certificates',
   uploaded: 'Uploaded certificates',
   all: 'All certificates',
+  stale: 'Stale deployments: renewed, old certificate still serving',
 };
 
 /** Budget for the certificate sections; header, pager and context take well under 2,000 more. */
@@ -58,11 +61,23 @@ function itemSection(item: ListedCertificate, now: Date): KnownBlock {
   if (id !== undefined && id !== '') details.push(`ID ${codeSpan(id, 60)}`);
   if (item.issuer) details.push(`Issuer: ${inlineText(item.issuer, 100)}`);
   if (item.uploaded) details.push('uploaded');
+  if (item.deployment) details.push(deploymentPhrase(item.deployment.state, item.deployment.resources.length));
   const second = details.length > 0 ? `\n${details.join(' · ')}` : '';
+  if (item.deployment?.state === 'stale' && renewed)
+    return section(
+      `${EMOJI.warning} ${name} — ${when}${end}${second}\n${renewed} · *still served by the old certificate:*\n${resourceLines(item.deployment.resources)}`,
+    );
   if (renewed) return section(`${EMOJI.good} ${name} — ${when}${end}${second}\n${renewed}`);
   const state = alertStateLine(item);
   if (state) return section(`${URGENCY_EMOJI[level]} ${name} — ${when}${end}${second}\n${state}`);
   return section(`${URGENCY_EMOJI[level]} ${name} — ${when}${end}${second}`);
+}
+
+/** Up to 10 resources, one a line, then how many more. */
+export function resourceLines(resources: readonly DeployedResource[], max = 10): string {
+  const lines = resources.slice(0, max).map((r) => `• ${inlineText(describeResource(r), 120)}`);
+  if (resources.length > max) lines.push(`…and ${formatNumber(resources.length - max)} more`);
+  return lines.join('\n');
 }
 
 /** "Acknowledged by @ann at …", "Snoozed until … by @bob": what people did about its alerts. */

@@ -1,0 +1,64 @@
+import { certificateNames } from '../domain/certificate';
+import { covers } from '../domain/replacement';
+import type { AlertStore, ClaimStore, StoredAlertState } from '../store/types';
+import type { ListedCertificate } from './certificate-source';
+import type { InventorySnapshot } from './stored-source';
+
+/** Everything the bot knows about one certificate, for /cert-info and `cert-bot info`. */
+export interface CertificateInfo {
+  certificate: ListedCertificate;
+  /** Its replacement as the inventory has it (with its own deployment), when it was renewed. */
+  replacement?: ListedCertificate;
+  /** Thresholds announced for it, and where. */
+  alerts: Array<{ threshold: number; channel?: string; ts?: string; at?: Date }>;
+  state?: StoredAlertState;
+}
+
+export interface InfoLookup {
+  /** What was searched: an ID, or a domain matched against CommonName and SANs (wildcards included). */
+  query: { kind: 'id' | 'domain'; text: string };
+  matches: ListedCertificate[];
+  snapshot?: InventorySnapshot;
+}
+
+export interface InfoDeps {
+  snapshot(now: Date): Promise<InventorySnapshot | undefined>;
+  claims: ClaimStore;
+  alerts: AlertStore;
+}
+
+/** A certificate ID (digits) or a domain; a domain matches every certificate that covers it. */
+export async function lookupCertificates(deps: InfoDeps, text: string, now: Date): Promise<InfoLookup> {
+  const snapshot = await deps.snapshot(now);
+  const query = { kind: /^\d{1,20}$/.test(text) ? ('id' as const) : ('domain' as const), text };
+  const certificates = snapshot?.certificates ?? [];
+  const matches =
+    query.kind === 'id'
+      ? certificates.filter((c) => c.id === text || c.certificateId === text)
+      : certificates.filter((c) => certificateNames(c).some((name) => covers(name, text.toLowerCase())));
+  return { query, matches, snapshot };
+}
+
+export async function certificateInfo(
+  deps: InfoDeps,
+  certificate: ListedCertificate,
+  now: Date,
+): Promise<CertificateInfo> {
+  const snapshot = await deps.snapshot(now);
+  const replacement = certificate.replacedBy
+    ? snapshot?.certificates.find((c) => c.account === certificate.account && c.id === certificate.replacedBy?.id)
+    : undefined;
+  const subject = `${certificate.account}/${certificate.id}`;
+  const claims = (await deps.claims.list('alert', 10_000_000)).filter(
+    (c) => c.subject === subject && c.status === 'posted',
+  );
+  const alerts = claims
+    .map((c) => ({
+      threshold: Number(c.period),
+      channel: typeof c.result?.channel === 'string' ? c.result.channel : undefined,
+      ts: typeof c.result?.ts === 'string' ? c.result.ts : undefined,
+      at: c.finishedAt,
+    }))
+    .sort((a, b) => b.threshold - a.threshold);
+  return { certificate, replacement, alerts, state: await deps.alerts.state(certificate.account, certificate.id) };
+}
