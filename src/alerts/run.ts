@@ -394,6 +394,7 @@ export async function currentEntries(
         uploaded: false,
       },
       threshold: item.threshold,
+      stale: item.stale,
       removed: certificate === undefined,
       ...entryState(states.get(key)),
     };

@@ -44,7 +44,8 @@ export function resourcesByCertificate<R extends ServingResource>(resources: rea
 
 /** "SLB cn-hangzhou lb-1x2y:443", "CDN www.example.com": a resource in a few words. */
 export function describeResource(resource: ServingResource): string {
-  const where = resource.domain ?? resource.instanceId ?? resource.id;
+  // CAS sends empty strings for what a product does not have (a load balancer has no domain).
+  const where = resource.domain || resource.instanceId || resource.id;
   const port = resource.listenerPort ? `:${resource.listenerPort}` : '';
   return [resource.product ?? resource.cloud ?? 'resource', resource.region, `${where}${port}`]
     .filter(Boolean)

@@ -10,7 +10,7 @@ export interface CertificateInfo {
   /** Its replacement as the inventory has it (with its own deployment), when it was renewed. */
   replacement?: ListedCertificate;
   /** Thresholds announced for it, and where. */
-  alerts: Array<{ threshold: number; channel?: string; ts?: string; at?: Date }>;
+  alerts: Array<{ threshold: number; stale?: boolean; channel?: string; ts?: string; at?: Date }>;
   state?: StoredAlertState;
 }
 
@@ -49,12 +49,14 @@ export async function certificateInfo(
     ? snapshot?.certificates.find((c) => c.account === certificate.account && c.id === certificate.replacedBy?.id)
     : undefined;
   const subject = `${certificate.account}/${certificate.id}`;
-  const claims = (await deps.claims.list('alert', 10_000_000)).filter(
-    (c) => c.subject === subject && c.status === 'posted',
-  );
+  const claims = [
+    ...(await deps.claims.list('alert', 10_000_000)),
+    ...(await deps.claims.list('alert-stale', 10_000_000)).map((c) => ({ ...c, stale: true })),
+  ].filter((c) => c.subject === subject && c.status === 'posted');
   const alerts = claims
     .map((c) => ({
       threshold: Number(c.period),
+      stale: 'stale' in c ? true : undefined,
       channel: typeof c.result?.channel === 'string' ? c.result.channel : undefined,
       ts: typeof c.result?.ts === 'string' ? c.result.ts : undefined,
       at: c.finishedAt,

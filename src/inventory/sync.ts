@@ -171,6 +171,9 @@ function describeFailure(error: unknown): NonNullable<SyncRecord['error']> {
 }
 
 const RESOURCE_PAGE_SIZE = 50;
+/** CAS sends empty strings for fields a product does not have. */
+const text = (value: string | undefined): string | undefined =>
+  value === undefined || value === '' ? undefined : value;
 
 /**
  * Where each certificate is deployed: every page of ListCloudResources, at the same bulk
@@ -194,13 +197,13 @@ async function syncResources(
         account: deps.account,
         id: String(r.Id),
         certificateId: r.CertId === undefined ? undefined : String(r.CertId),
-        cloud: r.CloudName,
-        product: r.CloudProduct,
-        region: r.CloudRegion ?? r.RegionId,
-        instanceId: r.InstanceId,
-        listenerId: r.ListenerId,
+        cloud: text(r.CloudName),
+        product: text(r.CloudProduct),
+        region: text(r.CloudRegion) ?? text(r.RegionId),
+        instanceId: text(r.InstanceId),
+        listenerId: text(r.ListenerId),
         listenerPort: r.ListenerPort === undefined || r.ListenerPort === '' ? undefined : String(r.ListenerPort),
-        domain: r.Domain,
+        domain: text(r.Domain),
         https: r.EnableHttps === undefined ? undefined : r.EnableHttps === 1,
       })),
     );

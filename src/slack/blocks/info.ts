@@ -70,7 +70,7 @@ export function renderCertificateInfo(
   }
   const alertLines = info.alerts.map(
     (a) =>
-      `• ${a.threshold === 0 ? 'the expiry day' : `${formatNumber(a.threshold)}-day threshold`}${a.channel ? ` in <#${a.channel}>` : ''}${a.at ? ` at ${formatUtc(a.at)}` : ''}`,
+      `• ${a.stale ? 'stale deployment ' : ''}${a.threshold < 0 ? 'found' : a.threshold === 0 ? 'the expiry day' : `${formatNumber(a.threshold)}-day threshold`}${a.channel ? ` in <#${a.channel}>` : ''}${a.at ? ` at ${formatUtc(a.at)}` : ''}`,
   );
   const state = alertStateLine({ ...c, alert: info.state });
   blocks.push(
