@@ -1,4 +1,5 @@
 import type { Certificate } from '../domain/certificate';
+import type { ServingResource } from '../domain/deployment';
 
 /**
  * What the bot keeps between restarts, by concern: the audit log, exactly-once claims, digest
@@ -167,18 +168,9 @@ export interface AlertStore {
 }
 
 /** A cloud resource (load balancer listener, CDN domain, …) and the certificate it serves. */
-export interface DeployedResource {
+export interface DeployedResource extends ServingResource {
   account: string;
-  /** ListCloudResources' resource record ID. */
-  id: string;
-  certificateId?: string;
-  cloud?: string;
-  product?: string;
-  region?: string;
-  instanceId?: string;
   listenerId?: string;
-  listenerPort?: string;
-  domain?: string;
   https?: boolean;
 }
 

@@ -1,41 +1,19 @@
-import type Redis from 'ioredis';
-import { type Sandbox, startSandbox } from '../../src/sandbox';
-import { dropNamespace, freshNamespace, REDIS_URL, requireRedis } from '../cluster/redis-helpers';
+import { useReplicaEnvironment } from '../helpers/replica-environment';
 import { LogCapture, visibleText } from '../helpers/app-harness';
 import { botEnv, startTestBot, tempDataDir } from '../helpers/bot-harness';
-import { FakeSlack } from '../helpers/fake-slack';
-import { freshSchema, requirePostgres, type TestSchema } from '../store/postgres-test-db';
 
-let sandbox: Sandbox;
-let slack: FakeSlack;
-let db: TestSchema;
-let redis: Redis;
-const namespace = freshNamespace();
-
-beforeAll(async () => {
-  await requirePostgres();
-  redis = await requireRedis();
-  db = await freshSchema();
-  sandbox = await startSandbox({ certs: 60, seed: 12, qps: 100 });
-  slack = await new FakeSlack().start();
-});
-afterAll(async () => {
-  await slack?.stop();
-  await sandbox?.close();
-  await db?.drop();
-  await dropNamespace(redis, namespace);
-  redis?.disconnect();
-});
+const shared = useReplicaEnvironment({ certs: 60, seed: 12 });
 
 test('three bots on one PostgreSQL post each alert once between them', async () => {
-  const env = botEnv(sandbox, slack, {
-    DATABASE_URL: db.url,
-    REDIS_URL,
+  const env = botEnv(shared.sandbox, shared.slack, {
+    DATABASE_URL: shared.db.url,
+    INVENTORY_SYNC_MINUTES: '30',
+    REDIS_URL: shared.redisUrl,
     DATA_DIR: tempDataDir(),
     ALERT_CHANNEL: 'C0ALERTS',
     ALERT_HOURS: '00:00-24:00',
   });
-  const start = () => startTestBot(env, new LogCapture(), { redisNamespace: namespace });
+  const start = () => startTestBot(env, new LogCapture(), { redisNamespace: shared.namespace });
   const bots = await Promise.all([start(), start(), start()]);
   try {
     await Promise.all(bots.map((bot) => bot.jobsStarted));
@@ -43,7 +21,7 @@ test('three bots on one PostgreSQL post each alert once between them', async () 
     await Promise.all(
       bots.flatMap((bot) => [bot.services.runAlerts({ post: true }), bot.services.runAlerts({ post: true })]),
     );
-    const alerts = slack.apiCalls('chat.postMessage').filter((c) => c.body.channel === 'C0ALERTS');
+    const alerts = shared.slack.apiCalls('chat.postMessage').filter((c) => c.body.channel === 'C0ALERTS');
     expect(alerts.length).toBeGreaterThan(0);
     const announced = alerts.flatMap((c) =>
       [...visibleText(c.body as { blocks: unknown[] }).matchAll(/ID `(\d+)`/g)].map((m) => m[1]),
@@ -56,7 +34,7 @@ test('three bots on one PostgreSQL post each alert once between them', async () 
       (c) =>
         c.deployment?.state === 'stale' ||
         (!c.replacedBy &&
-          sandbox.dataset.certificates.some(
+          shared.sandbox.dataset.certificates.some(
             (d) => String(d.certificateId) === c.id && (d.status === 'WILLEXPIRED' || d.status === 'EXPIRED'),
           )),
     );

@@ -32,6 +32,8 @@ export function botEnv(sandbox: Sandbox, slack: FakeSlack, extra: Record<string,
     SLACK_API_URL: slack.apiUrl,
     PORT: '0',
     LOG_LEVEL: 'debug',
+    // Tests that want the background inventory sync turn it on; elsewhere it only adds load.
+    INVENTORY_SYNC_MINUTES: '0',
     ...extra,
   };
 }

@@ -55,7 +55,8 @@ test('/readyz is 503 naming CAS when CAS cannot be reached', async () => {
 });
 
 test('/metrics exposes CAS calls, command latency, digest runs, queue depth and the risk gauges', async () => {
-  const bot = await startTestBot(botEnv(sandbox, slack, { DATA_DIR: tempDataDir() }));
+  // No background sync: its pages would still be queued when the queue depth is read.
+  const bot = await startTestBot(botEnv(sandbox, slack, { DATA_DIR: tempDataDir(), INVENTORY_SYNC_MINUTES: '0' }));
   try {
     const res = await postSigned(
       `http://127.0.0.1:${bot.port}/slack/events`,

@@ -75,9 +75,11 @@ test('the search_path in the URL places the tables in that schema, created on op
       'audit_log',
       'certificates',
       'claims',
+      'cloud_resources',
       'confirmations',
       'digest_snapshot',
       'inventory_syncs',
+      'resource_syncs',
       'schema_migrations',
     ]);
   } finally {

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
+import type { AlertEntryInput } from '../../alerts/run';
 import { displayName } from '../../domain/certificate';
 import { daysLeft } from '../../domain/expiry';
-import type { ListedCertificate } from '../../inventory/certificate-source';
 import { describeDaysLeft, formatNumber, formatUtc, plural } from '../../render/format';
 import { BUTTONS } from '../button-codecs';
 import { actions, buildMessage, button, context, header, section } from './builders';
@@ -13,16 +13,8 @@ import type { SlackMessage } from './types';
 /** Certificates shown one by one in an alert message; the rest are one line. */
 export const ALERT_MESSAGE_SIZE = 20;
 
-export interface AlertEntry {
-  certificate: ListedCertificate;
-  threshold: number;
-  /** A stale-deployment alert (renewed, old certificate still serving). */
-  stale?: boolean;
-  acknowledged?: { by: string; at: Date };
-  snoozed?: { by: string; until: Date };
-  /** The certificate is gone from the inventory (removed from CAS). */
-  removed?: boolean;
-}
+/** One certificate in an alert message (see alerts/run.ts). */
+export type AlertEntry = AlertEntryInput;
 
 export interface AlertMessageInput {
   entries: AlertEntry[];
