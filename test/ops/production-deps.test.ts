@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ const run = promisify(execFile);
 test('the built app starts and answers /healthz with production dependencies only, and stops on SIGTERM', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-prod-'));
   const slack = await new FakeSlack().start();
+  let child: ChildProcess | undefined;
   try {
     for (const file of ['package.json', 'package-lock.json'])
       fs.copyFileSync(path.join(root, file), path.join(dir, file));
@@ -34,7 +35,7 @@ test('the built app starts and answers /healthz with production dependencies onl
     expect(fs.existsSync(path.join(dir, 'node_modules', 'jest'))).toBe(false);
 
     const port = await freePort();
-    const child = spawn(process.execPath, ['dist/src/cli.js', 'serve'], {
+    const server = spawn(process.execPath, ['dist/src/cli.js', 'serve'], {
       cwd: dir,
       env: {
         PATH: process.env.PATH ?? '',
@@ -49,11 +50,12 @@ test('the built app starts and answers /healthz with production dependencies onl
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    child = server;
     let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
+    server.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
     let status = 0;
     for (let i = 0; i < 100 && status !== 200; i++) {
       status = await fetch(`http://127.0.0.1:${port}/healthz`)
@@ -62,9 +64,11 @@ test('the built app starts and answers /healthz with production dependencies onl
       if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect({ status, stderr }).toEqual({ status: 200, stderr: '' });
-    child.kill('SIGTERM');
+    server.kill('SIGTERM');
     expect(await exited).toBe(0);
   } finally {
+    // A failed expectation above must not leave the server running after the test.
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await slack.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
