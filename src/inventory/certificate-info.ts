@@ -50,9 +50,9 @@ export async function certificateInfo(
     : undefined;
   const subject = `${certificate.account}/${certificate.id}`;
   const claims = [
-    ...(await deps.claims.list('alert', 10_000_000)),
-    ...(await deps.claims.list('alert-stale', 10_000_000)).map((c) => ({ ...c, stale: true })),
-  ].filter((c) => c.subject === subject && c.status === 'posted');
+    ...(await deps.claims.list('alert', 1_000, subject)),
+    ...(await deps.claims.list('alert-stale', 1_000, subject)).map((c) => ({ ...c, stale: true })),
+  ].filter((c) => c.status === 'posted');
   const alerts = claims
     .map((c) => ({
       threshold: Number(c.period),

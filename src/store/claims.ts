@@ -107,15 +107,10 @@ export function claimStore({ db }: Database): ClaimStore {
       return row ? toEntry(row) : undefined;
     },
 
-    async list(kind, limit) {
-      const rows = await db
-        .selectFrom('claims')
-        .selectAll()
-        .where('kind', '=', kind)
-        .orderBy('period', 'desc')
-        .orderBy('subject')
-        .limit(limit)
-        .execute();
+    async list(kind, limit, subject) {
+      let query = db.selectFrom('claims').selectAll().where('kind', '=', kind);
+      if (subject !== undefined) query = query.where('subject', '=', subject);
+      const rows = await query.orderBy('period', 'desc').orderBy('subject').limit(limit).execute();
       return rows.map(toEntry);
     },
   };

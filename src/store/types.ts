@@ -85,8 +85,8 @@ export interface ClaimStore {
   /** Gives the claim back, e.g. when Slack could not be reached, so a later run tries again. */
   release(key: ClaimKey, holder: string): Promise<void>;
   get(key: ClaimKey): Promise<ClaimEntry | undefined>;
-  /** Newest period first. */
-  list(kind: string, limit: number): Promise<ClaimEntry[]>;
+  /** Newest period first; only the claims about `subject` when one is given. */
+  list(kind: string, limit: number, subject?: string): Promise<ClaimEntry[]>;
 }
 
 /** The numbers a digest showed, kept for the next digest's trend. */

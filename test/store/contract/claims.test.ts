@@ -150,6 +150,10 @@ describeContract('claim store contract', ({ store, another }) => {
     const keys = (await claims.list('digest', 10)).map((e) => `${e.period} ${e.subject}`);
     expect(keys).toEqual([`${mar10} C0AAA`, `${mar10} C0BBB`, `${PERIOD} C0AAA`, `${PERIOD} C0BBB`]);
     expect(await claims.list('digest', 3)).toHaveLength(3);
+    expect((await claims.list('digest', 10, 'C0BBB')).map((e) => `${e.period} ${e.subject}`)).toEqual([
+      `${mar10} C0BBB`,
+      `${PERIOD} C0BBB`,
+    ]);
   });
 
   test('of 20 instances claiming the same key at once, exactly one wins', async () => {
