@@ -387,22 +387,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     alertDeps,
     runAlerts: async (options) => runAlerts(await alertDeps(), options),
     async certificateInfo(query) {
-      const { certificateInfo, lookupCertificates } = await import('./inventory/certificate-info');
-      const { renderCertificateInfo, renderInfoMatches, renderInfoUnknown } = await import('./slack/blocks/info');
-      const deps = await alertDeps();
-      const at = now();
-      const lookup = await lookupCertificates(deps, query, at);
-      if (lookup.matches.length === 0) return { message: renderInfoUnknown(lookup, at), found: false };
-      if (lookup.matches.length > 1) return { message: renderInfoMatches(lookup, at), found: true };
-      const snapshot = lookup.snapshot;
-      const error = snapshot?.deployments.error;
-      const message = renderCertificateInfo(await certificateInfo(deps, lookup.matches[0], at), {
-        now: at,
-        syncedAt: snapshot?.syncedAt,
-        resourcesAsOf: snapshot?.deployments.lastSuccess,
-        resourcesError: error ? `${error.message}${error.ramAction ? ` (grant ${error.ramAction})` : ''}` : undefined,
-      });
-      return { message, found: true };
+      const { certificateInfoAnswer } = await import('./slack/info-answer');
+      return certificateInfoAnswer(await alertDeps(), query, now());
     },
     async listSource({ live: asked, maxAgeMs }) {
       if (asked) return live(await cas(), 'asked');

@@ -5,6 +5,7 @@ import { daysLeft } from '../domain/expiry';
 import type { ListedCertificate } from '../inventory/certificate-source';
 import type { InventorySnapshot } from '../inventory/stored-source';
 import type { Logger } from '../ops/logger';
+import { slackErrorCode } from '../ops/slack-error';
 import type { AlertItem, AlertMessage, AlertStore, ClaimKey, ClaimStore, StoredAlertState } from '../store/types';
 
 /** A rendered message: fallback text and Block Kit blocks. */
@@ -117,6 +118,11 @@ const CHANNEL_FIXES: Record<string, string> = {
 
 const stateKey = (account: string, id: string) => `${account}/${id}`;
 
+/** Every acknowledgement and snooze, by certificate. */
+async function statesByKey(alerts: AlertStore): Promise<Map<string, StoredAlertState>> {
+  return new Map((await alerts.states()).map((s) => [stateKey(s.account, s.certificateId), s] as const));
+}
+
 function domainState(state: StoredAlertState | undefined): AlertState | undefined {
   if (!state) return undefined;
   return {
@@ -142,15 +148,17 @@ export function entryState(state: StoredAlertState | undefined): Pick<AlertEntry
  * threshold it crossed and was not announced (and is not held by a snooze or acknowledgement),
  * routed to its channel. Grouped by channel, most urgent first.
  */
-export async function dueAlerts(deps: AlertDeps, now: Date): Promise<{ channels: ChannelAlerts[]; unrouted: number }> {
+export async function dueAlerts(
+  deps: AlertDeps,
+  now: Date,
+): Promise<{ channels: ChannelAlerts[]; unrouted: number; states: Map<string, StoredAlertState> }> {
   const snapshot = await deps.snapshot(now);
-  if (!snapshot) return { channels: [], unrouted: 0 };
-  const [states, claims, staleClaims] = await Promise.all([
-    deps.alerts.states(),
+  if (!snapshot) return { channels: [], unrouted: 0, states: new Map() };
+  const [stateOf, claims, staleClaims] = await Promise.all([
+    statesByKey(deps.alerts),
     deps.claims.list(ALERT_CLAIM_KIND, 10_000_000),
     deps.claims.list(STALE_CLAIM_KIND, 10_000_000),
   ]);
-  const stateOf = new Map(states.map((s) => [stateKey(s.account, s.certificateId), s]));
   const posted = (list: typeof claims) => {
     const map = new Map<string, Set<number>>();
     for (const claim of list) {
@@ -211,7 +219,7 @@ export async function dueAlerts(deps: AlertDeps, now: Date): Promise<{ channels:
         (daysLeft(a.certificate.endDate, now) ?? Infinity) - (daysLeft(b.certificate.endDate, now) ?? Infinity) ||
         a.certificate.id.localeCompare(b.certificate.id),
     );
-  return { channels, unrouted };
+  return { channels, unrouted, states: stateOf };
 }
 
 /**
@@ -223,7 +231,7 @@ export async function dueAlerts(deps: AlertDeps, now: Date): Promise<{ channels:
 export async function runAlerts(deps: AlertDeps, options: { post: boolean }): Promise<AlertRunResult> {
   const now = deps.now();
   const log = deps.logger.child({ module: 'alerts' });
-  const { channels, unrouted } = await dueAlerts(deps, now);
+  const { channels, unrouted, states } = await dueAlerts(deps, now);
   const total = channels.reduce((n, c) => n + c.alerts.length, 0);
   deps.observe?.alertsDue?.(total);
   if (unrouted > 0)
@@ -238,13 +246,14 @@ export async function runAlerts(deps: AlertDeps, options: { post: boolean }): Pr
     };
   }
   const results: AlertRunResult['channels'] = [];
-  for (const group of channels) results.push({ ...group, ...(await postChannel(deps, group, now, log)) });
+  for (const group of channels) results.push({ ...group, ...(await postChannel(deps, group, states, now, log)) });
   return { held, unrouted, channels: results };
 }
 
 async function postChannel(
   deps: AlertDeps,
   group: ChannelAlerts,
+  states: Map<string, StoredAlertState>,
   now: Date,
   log: Logger,
 ): Promise<{ status: 'posted' | 'failed' | 'skipped'; ts?: string; error?: string }> {
@@ -317,7 +326,6 @@ async function postChannel(
         return { status: 'posted', ts };
       }
     }
-    const states = new Map((await deps.alerts.states()).map((s) => [stateKey(s.account, s.certificateId), s] as const));
     const shown = alerts.slice(0, 20);
     const message = deps.render({
       entries: shown.map((a) => ({
@@ -359,9 +367,9 @@ async function postChannel(
     log.info({ channel: group.channel, ts, certificates: alerts.length }, 'alerts posted');
     return { status: 'posted', ts };
   } catch (error) {
-    const code = (error as { data?: { error?: unknown } })?.data?.error;
-    const reason = typeof code === 'string' ? code : ((error as Error)?.name ?? 'error');
-    const fix = typeof code === 'string' ? CHANNEL_FIXES[code] : undefined;
+    const code = slackErrorCode(error);
+    const reason = code ?? (error as Error)?.name ?? 'error';
+    const fix = code ? CHANNEL_FIXES[code] : undefined;
     deps.observe?.alertPostFailed?.(reason);
     log.error(
       { channel: group.channel, slackError: reason, fix },
@@ -380,7 +388,7 @@ export async function currentEntries(
 ): Promise<AlertEntryInput[]> {
   const snapshot = await deps.snapshot(now);
   const byKey = new Map((snapshot?.certificates ?? []).map((c) => [stateKey(c.account, c.id), c]));
-  const states = new Map((await deps.alerts.states()).map((s) => [stateKey(s.account, s.certificateId), s] as const));
+  const states = await statesByKey(deps.alerts);
   return message.items.slice(0, 20).map((item) => {
     const key = stateKey(item.account, item.certificateId);
     const certificate = byKey.get(key);
@@ -421,7 +429,7 @@ export async function showRenewals(deps: AlertDeps): Promise<number> {
   const now = deps.now();
   const snapshot = await deps.snapshot(now);
   if (!snapshot) return 0;
-  const states = new Map((await deps.alerts.states()).map((s) => [stateKey(s.account, s.certificateId), s] as const));
+  const states = await statesByKey(deps.alerts);
   const messages = new Map<string, AlertMessage>();
   const renewed: Array<{ account: string; id: string; by: string }> = [];
   for (const certificate of snapshot.certificates) {

@@ -5,6 +5,7 @@ import type { CertificateSource } from '../inventory/certificate-source';
 import { keepLease } from '../jobs/lease';
 import type { JobPeriod } from '../jobs/period';
 import type { Logger } from '../ops/logger';
+import { slackErrorCode } from '../ops/slack-error';
 import type { ClaimKey, ClaimStore, SnapshotStore } from '../store/types';
 import { collectDigest, type DigestData, snapshotOf } from './collect';
 
@@ -92,11 +93,6 @@ const CHANNEL_FIXES: Record<string, string> = {
   account_inactive: 'reinstall the app and update SLACK_BOT_TOKEN',
   missing_scope: 'add the chat:write scope to the app and reinstall it',
 };
-
-export function slackErrorCode(error: unknown): string | undefined {
-  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
-  return typeof data?.error === 'string' ? data.error : undefined;
-}
 
 /**
  * One digest run for one period: claim each channel (so no other replica or restart posts it

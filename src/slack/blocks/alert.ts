@@ -1,12 +1,13 @@
 import type { KnownBlock } from '@slack/types';
 import type { AlertEntryInput } from '../../alerts/run';
 import { displayName } from '../../domain/certificate';
+import { thresholdLabel } from '../../domain/alerts';
 import { daysLeft } from '../../domain/expiry';
-import { describeDaysLeft, formatNumber, formatUtc, plural } from '../../render/format';
+import { describeDaysLeft, formatUtc, plural } from '../../render/format';
 import { BUTTONS } from '../button-codecs';
 import { actions, buildMessage, button, context, header, section } from './builders';
 import { EMOJI } from './emoji';
-import { boldText, codeSpan, inlineText } from './escape';
+import { boldText, codeSpan, inlineText, userMention } from './escape';
 import { renewedLine, resourceLines } from './list';
 import type { SlackMessage } from './types';
 
@@ -25,13 +26,8 @@ export interface AlertMessageInput {
   now: Date;
 }
 
-function who(userId: string): string {
-  return /^[UW][A-Z0-9]{1,30}$/.test(userId) ? `<@${userId}>` : inlineText(userId, 40);
-}
-
 function thresholdText(threshold: number): string {
-  if (threshold < 0) return 'found';
-  return threshold === 0 ? 'the expiry day' : `the ${formatNumber(threshold)}-day threshold`;
+  return threshold < 0 ? 'found' : thresholdLabel(threshold);
 }
 
 function staleBlocks(entry: AlertEntry, now: Date): KnownBlock[] {
@@ -79,9 +75,9 @@ function entryBlocks(entry: AlertEntry, now: Date): KnownBlock[] {
   }
   lines[0] = `${days !== undefined && days < 0 ? EMOJI.expired : EMOJI.expiring} ${lines[0]}`;
   if (entry.acknowledged)
-    lines.push(`Acknowledged by ${who(entry.acknowledged.by)} at ${formatUtc(entry.acknowledged.at)}`);
+    lines.push(`Acknowledged by ${userMention(entry.acknowledged.by)} at ${formatUtc(entry.acknowledged.at)}`);
   if (entry.snoozed && entry.snoozed.until.getTime() > now.getTime())
-    lines.push(`Snoozed until ${formatUtc(entry.snoozed.until)} by ${who(entry.snoozed.by)}`);
+    lines.push(`Snoozed until ${formatUtc(entry.snoozed.until)} by ${userMention(entry.snoozed.by)}`);
   const blocks: KnownBlock[] = [section(lines.join('\n'))];
   const value = BUTTONS.alertAcknowledge.encode({ account: c.account, id: c.id });
   const buttons = [];

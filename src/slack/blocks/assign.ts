@@ -3,7 +3,7 @@ import type { AssignCertificateCountResult } from '../../cas/types';
 import { formatNumber, formatUtc, plural } from '../../render/format';
 import { EMOJI } from './emoji';
 import { actions, buildMessage, button, context, fieldsSection, header, section } from './builders';
-import { codeSpan, inlineText } from './escape';
+import { codeSpan, inlineText, userMention } from './escape';
 import { BUTTONS } from '../button-codecs';
 import type { SlackMessage } from './types';
 
@@ -14,12 +14,6 @@ export interface AssignInput {
   count: number;
   /** Slack user id of the admin who ran /cert-assign. */
   adminId: string;
-}
-
-/** `<@U123>` for a well-formed Slack user id, else the id as plain text. */
-function mention(userId: string | undefined): string {
-  if (typeof userId !== 'string' || userId === '') return 'someone';
-  return /^[UW][A-Z0-9]{1,30}$/.test(userId) ? `<@${userId}>` : inlineText(userId, 40);
 }
 
 function idText(id: string): string {
@@ -45,7 +39,9 @@ export function renderAssignConfirmation(input: AssignInput & { nonce: string; e
       button({ text: 'Confirm', actionId: BUTTONS.assignConfirm.actionId, value, style: 'primary' }),
       button({ text: 'Cancel', actionId: BUTTONS.assignCancel.actionId, value }),
     ]),
-    context([`Requested by ${mention(input.adminId)} · only they can confirm, until ${formatUtc(input.expiresAt)}`]),
+    context([
+      `Requested by ${userMention(input.adminId)} · only they can confirm, until ${formatUtc(input.expiresAt)}`,
+    ]),
   ];
   return buildMessage(`Confirm: assign ${what}? This changes your certificate quota.`, blocks);
 }
@@ -62,7 +58,7 @@ export function renderAssignDone(input: AssignInput & { result: AssignCertificat
       `*Certificates assigned*\n${number(result.CertCount)}`,
       `*Free certificates this year*\n${number(result.CurrentYearFreeCertCount)}`,
     ]),
-    context([`Confirmed by ${mention(input.adminId)}${requestId ? ` · RequestId ${requestId}` : ''}`]),
+    context([`Confirmed by ${userMention(input.adminId)}${requestId ? ` · RequestId ${requestId}` : ''}`]),
   ];
   return buildMessage(
     `Assigned ${certificates(input.count)} to data source ${id}. Certificates assigned: ${number(result.CertCount)}.`,
@@ -77,27 +73,27 @@ export function renderAssignCancelled(input: AssignInput): SlackMessage {
     section(
       `${EMOJI.cancelled} *Cancelled:* nothing was assigned to data source ${id} (the request was for ${certificates(input.count)}).`,
     ),
-    context([`Cancelled by ${mention(input.adminId)}`]),
+    context([`Cancelled by ${userMention(input.adminId)}`]),
   ]);
 }
 
 /** /cert-assign from someone who is not a bot admin. */
 export function renderAssignRefused(input: { userId: string; admins?: string[] }): SlackMessage {
-  const admins = (Array.isArray(input.admins) ? input.admins : []).slice(0, 10).map(mention);
+  const admins = (Array.isArray(input.admins) ? input.admins : []).slice(0, 10).map((id) => userMention(id));
   const ask =
     admins.length > 0
       ? `Ask one of the bot admins: ${admins.join(', ')}.`
       : 'Ask one of the bot admins (the people listed in the bot’s admin setting) to run it.';
   return buildMessage(`Only bot admins can assign certificates. ${admins.length > 0 ? ask : ''}`.trim(), [
     section(
-      `${EMOJI.locked} ${mention(input.userId)}, *only bot admins can assign certificates*, because it changes your certificate quota.\n${ask}`,
+      `${EMOJI.locked} ${userMention(input.userId)}, *only bot admins can assign certificates*, because it changes your certificate quota.\n${ask}`,
     ),
   ]);
 }
 
 /** Someone other than the requesting admin pressed Confirm or Cancel. */
 export function renderAssignNotYours(input: { adminId?: string } = {}): SlackMessage {
-  const who = input.adminId ? mention(input.adminId) : 'the admin who ran /cert-assign';
+  const who = input.adminId ? userMention(input.adminId) : 'the admin who ran /cert-assign';
   return buildMessage('Only the admin who asked for this assignment can confirm or cancel it.', [
     section(`${EMOJI.locked} Only ${who} can confirm or cancel this assignment. Nothing was changed.`),
   ]);

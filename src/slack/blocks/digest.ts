@@ -48,12 +48,17 @@ function certificateLine(item: ListedCertificate, now: Date): string {
   return `${URGENCY_EMOJI[urgency(days, item.expired)]} ${name} ${codeSpan(id, 40)} · ${end} · ${describeDaysLeft(days)}${state ? ` · ${state}` : ''}`;
 }
 
+/** A titled section of up to DIGEST_LIST_SIZE lines within the section budget, then "…and N more". */
+function boundedList(title: string, lines: string[], total: number, moreSuffix = ''): KnownBlock {
+  const cut = cutLines(lines, { maxChars: LIST_SECTION_CHARS - title.length - 10, maxLines: DIGEST_LIST_SIZE + 1 });
+  const hidden = total - lines.length + cut.omitted;
+  const more = hidden > 0 && cut.omitted === 0 ? [`…and ${formatNumber(hidden)} more${moreSuffix}`] : [];
+  return section([`*${title}*`, ...cut.lines, ...more].join('\n'));
+}
+
 function listSection(title: string, items: ListedCertificate[], now: Date): KnownBlock {
   const lines = items.slice(0, DIGEST_LIST_SIZE).map((item) => certificateLine(item, now));
-  const cut = cutLines(lines, { maxChars: LIST_SECTION_CHARS - title.length - 10, maxLines: DIGEST_LIST_SIZE + 1 });
-  const hidden = items.length - lines.length + cut.omitted;
-  const more = hidden > 0 && cut.omitted === 0 ? [`…and ${formatNumber(hidden)} more`] : [];
-  return section([`*${title}*`, ...cut.lines, ...more].join('\n'));
+  return boundedList(title, lines, items.length);
 }
 
 function footer(data: DigestData): KnownBlock {
@@ -77,10 +82,7 @@ function staleSection(items: ListedCertificate[]): KnownBlock {
     return `${EMOJI.warning} ${name} ${codeSpan(item.certificateId ?? item.instanceId, 40)} · ${item.replacedBy ? renewedLine(item.replacedBy) : ''} · still on ${where}${more}`;
   });
   const title = `Stale deployments (${formatNumber(items.length)}): renewed, but the old certificate is still serving`;
-  const cut = cutLines(lines, { maxChars: LIST_SECTION_CHARS - title.length - 10, maxLines: DIGEST_LIST_SIZE + 1 });
-  const hidden = items.length - lines.length + cut.omitted;
-  const more = hidden > 0 && cut.omitted === 0 ? [`…and ${formatNumber(hidden)} more: /cert-list stale`] : [];
-  return section([`*${title}*`, ...cut.lines, ...more].join('\n'));
+  return boundedList(title, lines, items.length, ': /cert-list stale');
 }
 
 function renewedSection(items: ListedCertificate[]): KnownBlock {
@@ -89,10 +91,7 @@ function renewedSection(items: ListedCertificate[]): KnownBlock {
     return `${EMOJI.good} ${name} ${codeSpan(item.certificateId ?? item.instanceId, 40)} · ${item.replacedBy ? renewedLine(item.replacedBy) : ''}`;
   });
   const title = `Renewed since last week (${formatNumber(items.length)}): not counted as at risk`;
-  const cut = cutLines(lines, { maxChars: LIST_SECTION_CHARS - title.length - 10, maxLines: DIGEST_LIST_SIZE + 1 });
-  const hidden = items.length - lines.length + cut.omitted;
-  const more = hidden > 0 && cut.omitted === 0 ? [`…and ${formatNumber(hidden)} more`] : [];
-  return section([`*${title}*`, ...cut.lines, ...more].join('\n'));
+  return boundedList(title, lines, items.length);
 }
 
 /** The digest: trend since the previous digest, the certificates to fix, asset totals. */

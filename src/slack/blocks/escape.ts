@@ -92,6 +92,12 @@ export function codeSpan(raw: string | number | undefined, max: number): string 
  * Bold text holding untrusted text. mrkdwn has no escape for `*`, and wildcard names such as
  * `*.example.com` would end the bold early, so an asterisk inside becomes "∗" (U+2217).
  */
+/** `<@U123>` for a well-formed Slack user ID, else the ID as plain text; 'someone' when there is none. */
+export function userMention(userId: string | undefined): string {
+  if (typeof userId !== 'string' || userId === '') return 'someone';
+  return /^[UW][A-Z0-9]{1,30}$/.test(userId) ? `<@${userId}>` : inlineText(userId, 40);
+}
+
 export function boldText(raw: string | undefined, max: number): string {
   const inner = inlineText(raw, max).replace(/\*/g, '\u2217');
   return inner ? `*${inner}*` : '';

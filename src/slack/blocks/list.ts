@@ -8,7 +8,7 @@ import type { DeployedResource } from '../../store/types';
 import { describeDaysLeft, describeFreshness, formatNumber, formatUtc, plural } from '../../render/format';
 import { EMOJI, URGENCY_EMOJI } from './emoji';
 import { actions, buildMessage, button, context, fitsButtonValue, header, section, takeBlocks } from './builders';
-import { boldText, codeSpan, inlineText, oneLine, truncate } from './escape';
+import { boldText, codeSpan, inlineText, oneLine, truncate, userMention } from './escape';
 import { BUTTONS } from '../button-codecs';
 import type { SlackMessage } from './types';
 
@@ -83,13 +83,12 @@ export function resourceLines(resources: readonly DeployedResource[], max = 10):
 /** "Acknowledged by @ann at …", "Snoozed until … by @bob": what people did about its alerts. */
 export function alertStateLine(item: ListedCertificate): string | undefined {
   const parts: string[] = [];
-  const who = (id: string) => (/^[UW][A-Z0-9]{1,30}$/.test(id) ? `<@${id}>` : inlineText(id, 40));
   if (item.alert?.acknowledgedBy)
     parts.push(
-      `Acknowledged by ${who(item.alert.acknowledgedBy)}${item.alert.acknowledgedAt ? ` at ${formatUtc(item.alert.acknowledgedAt)}` : ''}`,
+      `Acknowledged by ${userMention(item.alert.acknowledgedBy)}${item.alert.acknowledgedAt ? ` at ${formatUtc(item.alert.acknowledgedAt)}` : ''}`,
     );
   if (item.alert?.snoozedUntil && item.alert.snoozedBy)
-    parts.push(`Snoozed until ${formatUtc(item.alert.snoozedUntil)} by ${who(item.alert.snoozedBy)}`);
+    parts.push(`Snoozed until ${formatUtc(item.alert.snoozedUntil)} by ${userMention(item.alert.snoozedBy)}`);
   return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 

@@ -1,0 +1,35 @@
+import { certificateInfo, type InfoDeps, lookupCertificates } from '../inventory/certificate-info';
+import type { ListedCertificate } from '../inventory/certificate-source';
+import { renderCertificateInfo, renderInfoMatches, renderInfoUnknown } from './blocks/info';
+import type { SlackMessage } from './blocks/types';
+
+/** The info of one certificate, with the inventory's age and how the last listing of deployments went. */
+export async function certificateInfoMessage(
+  info: InfoDeps,
+  certificate: ListedCertificate,
+  now: Date,
+): Promise<SlackMessage> {
+  const snapshot = await info.snapshot(now);
+  const error = snapshot?.deployments.error;
+  return renderCertificateInfo(await certificateInfo(info, certificate, now), {
+    now,
+    syncedAt: snapshot?.syncedAt,
+    resourcesAsOf: snapshot?.deployments.lastSuccess,
+    resourcesError: error ? `${error.message}${error.ramAction ? ` (grant ${error.ramAction})` : ''}` : undefined,
+  });
+}
+
+/**
+ * The answer to `/cert-info <query>` (and `cert-bot info`): one certificate's info, the list of
+ * certificates a domain matches, or what was searched when nothing matched.
+ */
+export async function certificateInfoAnswer(
+  info: InfoDeps,
+  query: string,
+  now: Date,
+): Promise<{ message: SlackMessage; found: boolean }> {
+  const lookup = await lookupCertificates(info, query, now);
+  if (lookup.matches.length === 0) return { message: renderInfoUnknown(lookup, now), found: false };
+  if (lookup.matches.length > 1) return { message: renderInfoMatches(lookup, now), found: true };
+  return { message: await certificateInfoMessage(info, lookup.matches[0], now), found: true };
+}
