@@ -1,4 +1,18 @@
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, generateDataset, startSandbox } from '../sandbox';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import {
+  createSandboxCertificate,
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCESS_KEY_SECRET,
+  generateDataset,
+  type Sandbox,
+  type SandboxAccountOptions,
+  sandboxAccessKey,
+  sandboxRoleArn,
+  startSandbox,
+} from '../sandbox';
 
 export interface SandboxCommandOptions {
   port: number;
@@ -10,36 +24,145 @@ export interface SandboxCommandOptions {
   profile: 'mixed' | 'healthy';
   /** Expiring or expired certificates that also get a renewed twin. */
   replaced: number;
+  /** Account names; undefined: one account, as before accounts existed. */
+  accounts?: string[];
+  /** HTTPS with a self-signed certificate. */
+  tls?: boolean;
+}
+
+/** What the startup text says about one account. */
+interface AccountPlan {
+  name: string;
+  seed: number;
+  accessKeyId: string;
+  accessKeySecret: string;
+  roleArn: string;
+}
+
+/** The n-th account (n ≥ 1): sandboxAccessKey(n), seed + n − 1 and the role acs:ram::<uid>:role/cert-bot. */
+function planAccounts(names: readonly string[], seed: number): AccountPlan[] {
+  return names.map((name, index) => {
+    const accountSeed = seed + index;
+    return { name, seed: accountSeed, ...sandboxAccessKey(index + 1), roleArn: sandboxRoleArn(accountSeed) };
+  });
+}
+
+/** SANDBOX_<NAME>_KEY_ID / _KEY_SECRET: environment variable names, never secrets, go in the accounts file. */
+export function accountKeyVariables(name: string): { id: string; secret: string } {
+  const stem = `SANDBOX_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  return { id: `${stem}_KEY_ID`, secret: `${stem}_KEY_SECRET` };
 }
 
 /** Starts the simulator and keeps it running until Ctrl-C or SIGTERM. */
 export async function runSandboxCommand(options: SandboxCommandOptions): Promise<void> {
-  const sandbox = await startSandbox({
-    port: options.port,
-    host: options.host,
-    dataset: generateDataset({
-      count: options.certs,
-      seed: options.seed,
-      profile: options.profile,
-      replacedPairs: options.replaced,
+  const tls = options.tls ? await createSandboxCertificate() : undefined;
+  let caCertPath: string | undefined;
+  if (tls) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cas-sandbox-'));
+    caCertPath = path.join(dir, 'sandbox-ca.pem');
+    fs.writeFileSync(caCertPath, tls.cert);
+  }
+  try {
+    const plans = options.accounts === undefined ? undefined : planAccounts(options.accounts, options.seed);
+    const dataset = (seed: number) =>
+      generateDataset({ count: options.certs, seed, profile: options.profile, replacedPairs: options.replaced });
+    const sandbox = await startSandbox({
+      port: options.port,
+      host: options.host,
+      qps: options.qps,
+      faults: { latencyMs: options.latency },
+      tls,
+      ...(plans === undefined
+        ? { dataset: dataset(options.seed) }
+        : {
+            accounts: plans.map((plan): SandboxAccountOptions => ({
+              name: plan.name,
+              accessKeys: { [plan.accessKeyId]: plan.accessKeySecret },
+              dataset: dataset(plan.seed),
+              roles: [plan.roleArn],
+            })),
+          }),
+    });
+    const text =
+      plans !== undefined && plans.length > 1
+        ? severalAccountsText(sandbox, options, plans, caCertPath)
+        : singleAccountText(sandbox, options, plans?.[0], caCertPath);
+    // Listening for the signals before saying we are up: whoever reads the text may stop us at once.
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    process.stdout.write(text);
+    await stopped;
+    await sandbox.close();
+  } finally {
+    if (caCertPath) fs.rmSync(path.dirname(caCertPath), { recursive: true, force: true });
+  }
+}
+
+function singleAccountText(
+  sandbox: Sandbox,
+  options: SandboxCommandOptions,
+  plan: AccountPlan | undefined,
+  caCertPath: string | undefined,
+): string {
+  const accountPart = plan === undefined ? '' : `, account ${plan.name}`;
+  return [
+    `CAS simulator listening on ${sandbox.url} (${options.certs} certificates + ${options.replaced} renewed twins, seed ${options.seed}${accountPart})`,
+    'Point the bot or the CLI at it with:',
+    `  export CAS_ENDPOINT=${sandbox.url}`,
+    `  export ALIBABA_CLOUD_ACCESS_KEY_ID=${plan?.accessKeyId ?? DEFAULT_ACCESS_KEY_ID}`,
+    `  export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${plan?.accessKeySecret ?? DEFAULT_ACCESS_KEY_SECRET}`,
+    ...(caCertPath === undefined ? [] : [`  export NODE_EXTRA_CA_CERTS=${caCertPath}`]),
+    ...(plan === undefined ? [] : [`STS AssumeRole accepts ${plan.roleArn}`]),
+    '',
+  ].join('\n');
+}
+
+/**
+ * The accounts, the export lines of their key pairs and a ready-to-use accounts file. With
+ * --tls every account after the first is listed by its role (assumed through STS with the
+ * default credential chain, i.e. the first account's key pair exported as ALIBABA_CLOUD_*);
+ * without it (STS clients only speak HTTPS) every account is listed by its key pair.
+ */
+function severalAccountsText(
+  sandbox: Sandbox,
+  options: SandboxCommandOptions,
+  plans: readonly AccountPlan[],
+  caCertPath: string | undefined,
+): string {
+  const width = Math.max(...plans.map((plan) => plan.name.length));
+  const first = plans[0] as AccountPlan;
+  const byRole = (index: number) => caCertPath !== undefined && index > 0;
+  const entries = plans.map((plan, index) => {
+    const variables = accountKeyVariables(plan.name);
+    return byRole(index)
+      ? { name: plan.name, site: sandbox.url, roleArn: plan.roleArn }
+      : { name: plan.name, site: sandbox.url, accessKeyId: variables.id, accessKeySecret: variables.secret };
+  });
+  return [
+    `CAS simulator listening on ${sandbox.url} with ${plans.length} accounts (${options.certs} certificates + ${options.replaced} renewed twins each)`,
+    ...plans.map(
+      (plan) =>
+        `  ${plan.name.padEnd(width)}  seed ${plan.seed}  AccessKeyId ${plan.accessKeyId}  role ${plan.roleArn}`,
+    ),
+    'Export the key pairs (and the CA) where the bot runs:',
+    ...plans.flatMap((plan) => {
+      const variables = accountKeyVariables(plan.name);
+      return [`  export ${variables.id}=${plan.accessKeyId}`, `  export ${variables.secret}=${plan.accessKeySecret}`];
     }),
-    qps: options.qps,
-    faults: { latencyMs: options.latency },
-  });
-  process.stdout.write(
-    [
-      `CAS simulator listening on ${sandbox.url} (${options.certs} certificates + ${options.replaced} renewed twins, seed ${options.seed})`,
-      'Point the bot or the CLI at it with:',
-      `  export CAS_ENDPOINT=${sandbox.url}`,
-      `  export ALIBABA_CLOUD_ACCESS_KEY_ID=${DEFAULT_ACCESS_KEY_ID}`,
-      `  export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${DEFAULT_ACCESS_KEY_SECRET}`,
-      '',
-    ].join('\n'),
-  );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await sandbox.close();
+    ...(caCertPath === undefined
+      ? []
+      : [
+          `  export ALIBABA_CLOUD_ACCESS_KEY_ID=${first.accessKeyId}`,
+          `  export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${first.accessKeySecret}`,
+          `  export NODE_EXTRA_CA_CERTS=${caCertPath}`,
+        ]),
+    caCertPath === undefined
+      ? 'Accounts file (environment variable names, never the secrets; start with --tls to list accounts by role instead):'
+      : `Accounts file (environment variable names, never the secrets; roleArn accounts are assumed through STS at ${sandbox.endpoint} with the default credential chain):`,
+    YAML.stringify(entries).trimEnd(),
+    '',
+  ].join('\n');
 }

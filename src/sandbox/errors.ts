@@ -42,13 +42,26 @@ export function newRequestId(): string {
   return randomUUID().toUpperCase();
 }
 
-export function errorBody(requestId: string, error: AnswerError): Record<string, unknown> {
+/** The service answering: CAS by default, STS for AssumeRole. */
+export interface ServiceHost {
+  hostId: string;
+  product: string;
+}
+
+export const CAS_SERVICE: ServiceHost = { hostId: HOST_ID, product: 'cas' };
+export const STS_SERVICE: ServiceHost = { hostId: 'sts.aliyuncs.com', product: 'Sts' };
+
+export function errorBody(
+  requestId: string,
+  error: AnswerError,
+  service: ServiceHost = CAS_SERVICE,
+): Record<string, unknown> {
   const body: Record<string, unknown> = {
     RequestId: requestId,
-    HostId: HOST_ID,
+    HostId: service.hostId,
     Code: error.code,
     Message: error.message ?? KNOWN_MESSAGES[error.code] ?? error.code,
-    Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=cas&requestId=${requestId}`,
+    Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=${service.product}&requestId=${requestId}`,
   };
   if (error.accessDeniedDetail) body.AccessDeniedDetail = error.accessDeniedDetail;
   return body;

@@ -70,6 +70,7 @@ export {
 } from './operations';
 export {
   connectSandbox,
+  type SandboxConnectOptions,
   type SandboxControl,
   type SandboxProcess,
   type SandboxProcessOptions,
@@ -77,18 +78,38 @@ export {
 } from './process';
 export {
   type CallRecord,
-  CONTROL_PREFIX,
   DEFAULT_ACCESS_KEY_ID,
   DEFAULT_ACCESS_KEY_SECRET,
+  DEFAULT_ACCOUNT,
   DEFAULT_QPS,
   type FailAnswer,
   type Faults,
   type InjectedFault,
-  type Sandbox,
-  type SandboxOptions,
+  type SandboxAccount,
+  type SandboxAccountOptions,
+  sandboxAccessKey,
+  sandboxRoleArn,
   type SandboxStats,
-  startSandbox,
-} from './server';
+} from './account';
+export { CONTROL_PREFIX, type Sandbox, type SandboxAccountInfo, type SandboxOptions, startSandbox } from './server';
+export {
+  isRpcSigned,
+  RPC_MISMATCH_PREFIX,
+  RPC_SIGNATURE_METHOD,
+  RPC_SIGNATURE_VERSION,
+  rpcStringToSign,
+  signRpc,
+  verifyRpcSignature,
+} from './rpc-signature';
+export {
+  ASSUME_ROLE_ACTION,
+  MAX_DURATION_SECONDS,
+  MIN_DURATION_SECONDS,
+  STS_VERSION,
+  stsTimestamp,
+  type TemporaryKey,
+} from './sts';
+export { createSandboxCertificate } from './tls';
 export {
   ACS3_ALGORITHM,
   buildCanonicalRequest,

@@ -1,13 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { type IncomingMessage, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { CallRecord, Faults, SandboxStats } from './account';
 import type { CertificateChanges, CertificateInput } from './certificate-edits';
 import type { ResourceView } from './cloud-resources';
 import type { SandboxCertificate } from './dataset';
 import type { ResourceInput } from './resource-edits';
-import type { Faults, SandboxStats } from './server';
-import { CONTROL_PREFIX } from './server';
+import { CONTROL_PREFIX, type SandboxAccountInfo } from './server';
 
 export interface SandboxProcessOptions {
   certs?: number;
@@ -17,13 +19,30 @@ export interface SandboxProcessOptions {
   profile?: 'mixed' | 'healthy';
   /** Renewed twins in the data set (`--replaced`); default 0, unlike the CLI's. */
   replacedPairs?: number;
+  /** Account names (`--accounts`), lowercase; default one account, as without it. */
+  accounts?: string[];
+  /** HTTPS with a self-signed certificate (`--tls`); its PEM file is `caCertPath`. */
+  tls?: boolean;
+}
+
+export interface SandboxConnectOptions {
+  /** Bind the control to this account (`?account=NAME` on every route); default the first account. */
+  account?: string;
+  /** PEM certificate to trust for an https:// simulator (e.g. the contents of caCertPath). */
+  ca?: string;
 }
 
 /** A running simulator driven through its control routes (any process, any host). */
 export interface SandboxControl {
   url: string;
+  /** The account this control is bound to; undefined: the first one (and every account for calls/stats/reset). */
+  account?: string;
+  /** The same simulator, bound to another account. */
+  forAccount(name: string): SandboxControl;
+  /** GET /_sandbox/accounts: names, AccessKey IDs, roles, qps and certificate counts (no secrets). */
+  accounts(): Promise<SandboxAccountInfo[]>;
   stats(): Promise<SandboxStats>;
-  calls(): Promise<Array<{ at: number; action: string; status: number }>>;
+  calls(): Promise<CallRecord[]>;
   reset(): Promise<void>;
   setFaults(faults: Partial<Faults>): Promise<void>;
   /** POST /_sandbox/certificates: answers the new CertificateIds. */
@@ -44,6 +63,8 @@ export interface SandboxControl {
 
 /** A simulator in its own process, driven through its control routes. */
 export interface SandboxProcess extends SandboxControl {
+  /** With `tls`: the file holding the certificate PEM, for NODE_EXTRA_CA_CERTS of the processes that call it. */
+  caCertPath?: string;
   close(): Promise<void>;
 }
 
@@ -85,17 +106,24 @@ export async function spawnSandbox(options: SandboxProcessOptions = {}): Promise
     '--replaced',
     String(options.replacedPairs ?? 0),
   ];
+  if (options.accounts !== undefined) args.push('--accounts', options.accounts.join(','));
+  if (options.tls) args.push('--tls');
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, caCertPath } = await new Promise<{ url: string; caCertPath?: string }>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    let url: string | undefined;
+    let caCertPath: string | undefined;
     lines.on('line', (line) => {
-      const match = /listening on (http:\/\/\S+)/.exec(line);
-      if (match) resolve(match[1]);
+      url ??= /listening on (https?:\/\/\S+)/.exec(line)?.[1];
+      caCertPath ??= /^\s*export NODE_EXTRA_CA_CERTS=(\S+)/.exec(line)?.[1];
+      if (url !== undefined && (!options.tls || caCertPath !== undefined)) resolve({ url, caCertPath });
     });
     child.once('exit', (code) => reject(new Error(`sandbox exited early with code ${code}`)));
   });
+  const ca = caCertPath === undefined ? undefined : fs.readFileSync(caCertPath, 'utf8');
   return {
-    ...connectSandbox(url),
+    ...connectSandbox(url, { ca }),
+    caCertPath,
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -107,25 +135,27 @@ export async function spawnSandbox(options: SandboxProcessOptions = {}): Promise
 
 /**
  * The control routes of a simulator already running at `url` (`cert-bot sandbox` in another
- * terminal, or startSandbox's `url`). Each method throws on a non-2xx answer, with its body.
+ * terminal, or startSandbox's `url`), bound to `options.account` (default the first account).
+ * Each method throws on a non-2xx answer, with its body.
  */
-export function connectSandbox(url: string): SandboxControl {
+export function connectSandbox(url: string, options: SandboxConnectOptions = {}): SandboxControl {
+  const { account, ca } = options;
   const control = async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(`${url}${CONTROL_PREFIX}${route}`, {
-      method,
-      headers: body ? { 'content-type': 'application/json' } : undefined,
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!res.ok) {
-      const detail = await res.text().catch(() => '');
-      throw new Error(`sandbox control ${method} ${route}: HTTP ${res.status} ${detail}`.trim());
+    const target = new URL(`${url}${CONTROL_PREFIX}${route}`);
+    if (account !== undefined) target.searchParams.set('account', account);
+    const res = await controlRequest(target, method, body ? JSON.stringify(body) : undefined, ca);
+    if (res.status < 200 || res.status > 299) {
+      throw new Error(`sandbox control ${method} ${route}: HTTP ${res.status} ${res.text}`.trim());
     }
-    return res.json() as Promise<unknown>;
+    return JSON.parse(res.text) as unknown;
   };
   return {
     url,
+    account,
+    forAccount: (name) => connectSandbox(url, { ...options, account: name }),
+    accounts: async () => ((await control('GET', 'accounts')) as { accounts: SandboxAccountInfo[] }).accounts,
     stats: () => control('GET', 'stats') as Promise<SandboxStats>,
-    calls: () => control('GET', 'calls') as Promise<Array<{ at: number; action: string; status: number }>>,
+    calls: () => control('GET', 'calls') as Promise<CallRecord[]>,
     reset: async () => {
       await control('POST', 'reset');
     },
@@ -164,4 +194,29 @@ export function connectSandbox(url: string): SandboxControl {
       await control('DELETE', `resources/${resourceId}`);
     },
   };
+}
+
+/** One control request over node:http(s) (fetch cannot be told to trust one more certificate). */
+function controlRequest(
+  target: URL,
+  method: string,
+  body: string | undefined,
+  ca: string | undefined,
+): Promise<{ status: number; text: string }> {
+  const headers: Record<string, string | number> =
+    body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+  return new Promise((resolve, reject) => {
+    const onResponse = (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    };
+    const req =
+      target.protocol === 'https:'
+        ? httpsRequest(target, { method, headers, agent: false, ca }, onResponse)
+        : httpRequest(target, { method, headers, agent: false }, onResponse);
+    req.on('error', reject);
+    req.end(body);
+  });
 }

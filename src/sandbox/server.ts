@@ -1,140 +1,135 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parse as parseQueryString } from 'node:querystring';
 import {
-  addCertificates,
+  AccountState,
+  type CallRecord,
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCESS_KEY_SECRET,
+  DEFAULT_ACCOUNT,
+  DEFAULT_QPS,
+  type FailAnswer,
+  type Faults,
+  type SandboxAccount,
+  type SandboxAccountOptions,
+  type SandboxStats,
+  sandboxAccessKey,
+  statsOf,
+  type AccountInit,
+} from './account';
+import {
   type CertificateChanges,
   CertificateEditError,
   type CertificateInput,
   getCertificate,
-  removeCertificate,
-  updateCertificate,
 } from './certificate-edits';
-import { accountUserId, type CloudResource, type ResourceView } from './cloud-resources';
+import type { CloudResource, ResourceView } from './cloud-resources';
 import { type Dataset, generateDataset, type SandboxCertificate } from './dataset';
-import { type AnswerError, errorBody, newRequestId, SandboxError } from './errors';
-import { OPERATIONS, type Params, resolveOperation } from './operations';
-import { mulberry32, type Random } from './prng';
-import { SlidingWindowLimiter } from './rate-window';
 import {
-  addResource,
-  getResource,
-  listResources,
-  moveResource,
-  removeResource,
-  type ResourceInput,
-  resourcesOf,
-} from './resource-edits';
-import { NonceCache, verifySignature } from './signature';
+  type AnswerError,
+  CAS_SERVICE,
+  errorBody,
+  missingParameter,
+  newRequestId,
+  SandboxError,
+  type ServiceHost,
+  STS_SERVICE,
+} from './errors';
+import { type Params, resolveOperation } from './operations';
+import { addResource, getResource, moveResource, type ResourceInput } from './resource-edits';
+import { isRpcSigned, operationParams, verifyRpcSignature } from './rpc-signature';
+import { NonceCache, verifySignature, type VerifyResult } from './signature';
+import {
+  ASSUME_ROLE_ACTION,
+  assumeRoleBody,
+  parseAssumeRole,
+  ROLE_ARN,
+  roleNotFound,
+  StsIssuer,
+  STS_VERSION,
+} from './sts';
+
+export {
+  type CallRecord,
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCESS_KEY_SECRET,
+  DEFAULT_ACCOUNT,
+  DEFAULT_QPS,
+  type FailAnswer,
+  type Faults,
+  type InjectedFault,
+  type SandboxAccount,
+  type SandboxAccountOptions,
+  type SandboxStats,
+} from './account';
 
 /** Path prefix of the simulator's own control routes. */
 export const CONTROL_PREFIX = '/_sandbox/';
 
 /**
- * A local CAS endpoint: real HTTP, real V3 signature check, the gateway's throttling and
- * error bodies, and switchable faults. Tests, benchmarks and the demo point the real
- * openapi-client at it instead of cas.aliyuncs.com.
+ * A local CAS endpoint: real HTTP (or HTTPS), the real V3 and RPC (HMAC-SHA1) signature checks,
+ * STS AssumeRole, the gateway's throttling and error bodies, and switchable faults, for one or
+ * several accounts. Tests, benchmarks and the demo point the real openapi-client (and
+ * @alicloud/credentials' STS client) at it instead of cas.aliyuncs.com and sts.aliyuncs.com.
  */
-
-/** Obviously fake; documented so anyone can point a client at the sandbox. */
-export const DEFAULT_ACCESS_KEY_ID = 'LTAI5tSandboxKeyId000001';
-export const DEFAULT_ACCESS_KEY_SECRET = 'sandbox-secret-do-not-use-in-production';
-/** The documented per-user limit of every one of the five operations. */
-export const DEFAULT_QPS = 10;
-
-export interface Faults {
-  /** Added before every answer, errors included. */
-  latencyMs: number;
-  /** Fraction answered 503 ServiceUnavailable. */
-  unavailableRate: number;
-  /** Fraction never answered: the socket stays open until the client gives up or close(). */
-  timeoutRate: number;
-  /** Fraction answered 200 with a truncated JSON body. */
-  malformedRate: number;
-  /** Fraction answered 400 Throttling.User regardless of the real rate. */
-  throttleRate: number;
-  /**
-   * Every ListUserCertificateOrder call for this page number (CurrentPage) is answered 503
-   * ServiceUnavailable, retries included, so a paging sync fails there; 0 (default) is off.
-   */
-  failPage: number;
-  /** The same for ListCloudResources: every call for this CurrentPage answers 503; 0 (default) is off. */
-  failResourcePage: number;
-  /**
-   * Actions the caller's RAM policy does not allow (e.g. `['ListCloudResources']`; the
-   * `yundun-cert:` prefix may be given too): every signed call to one answers 403 NoPermission
-   * with an AccessDeniedDetail whose AuthAction is `yundun-cert:<Action>`, as CAS answers a RAM
-   * user without the action. The calls still count in the QPS window. Default none.
-   */
-  denyActions: string[];
-}
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
-  /** Size of the generated data set when `dataset` is not given. */
+  /** Size of the generated data set when `dataset` is not given (with `accounts`: their default). */
   certs?: number;
-  /** Seeds the data set and the random fault schedule. */
+  /** Seeds the data set and the random fault schedule (with `accounts`: account n's default is seed + n − 1). */
   seed?: number;
   /** Renewed twins in the generated data set (DatasetOptions.replacedPairs); default 0. */
   replacedPairs?: number;
-  /** Simulator clock for x-acs-date and nonce checks; the QPS window always runs on real time. */
+  /** Simulator clock for x-acs-date, Timestamp, nonce and STS expiry checks; the QPS window always runs on real time. */
   now?: () => number;
-  /** AccessKeyId → secret; replaces the default pair. */
+  /** AccessKeyId → secret; replaces the default pair. Only without `accounts` (give them per account). */
   accessKeys?: Record<string, string>;
-  /** Accepted calls per AccessKeyId in any 1000 ms; Infinity disables throttling. */
+  /** Accepted calls per account in any 1000 ms; Infinity disables throttling (with `accounts`: their default). */
   qps?: number;
+  /** Initial faults (with `accounts`: of every account that gives none). */
   faults?: Partial<Faults>;
+  /** Only without `accounts` (give it per account). */
   dataset?: Dataset;
-}
-
-export type InjectedFault =
-  'failNext' | 'failPage' | 'failResourcePage' | 'denied' | 'unavailable' | 'throttle' | 'timeout' | 'malformed';
-
-export interface CallRecord {
-  /** Simulator clock when the request was received. */
-  at: number;
-  action: string;
-  version: string;
-  accessKeyId?: string;
-  /** HTTP status; 0 when the request was deliberately never answered. */
-  status: number;
-  code?: string;
-  /** Request parameters, decoded (query string plus any form body). */
-  query: Record<string, string>;
-  injected?: InjectedFault;
-}
-
-export type FailAnswer = AnswerError | 'timeout' | 'malformed';
-
-export interface SandboxStats {
-  calls: number;
-  /** Answers refused by the QPS window (not injected throttling). */
-  throttled: number;
-  /** Answers changed by faults or failNext. */
-  injected: number;
-  byAction: Record<string, number>;
+  /**
+   * Several accounts ("tenants") in one simulator; the first is the default one of the top-level
+   * methods and the control routes. Without it the simulator serves one account named 'default'
+   * built from the top-level options.
+   */
+  accounts?: SandboxAccountOptions[];
+  /** Listen with HTTPS (PEM key and certificate, e.g. from createSandboxCertificate()) instead of HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 export interface Sandbox {
-  /** http://HOST:PORT */
+  /** http://HOST:PORT, or https://HOST:PORT with `tls`. */
   url: string;
   /** HOST:PORT, what openapi-client wants as `endpoint`. */
   endpoint: string;
   port: number;
-  /** Every request, in arrival order. */
+  /** Every request, in arrival order, each with the account it was routed to. */
   calls: CallRecord[];
+  /** Counters over every call (all accounts and the unauthenticated ones). */
   stats(): SandboxStats;
+  /** The accounts' names, the default (first) one first. */
+  readonly accountNames: string[];
+  /** One account's data and faults; a RangeError naming the known accounts for an unknown name. */
+  account(name: string): SandboxAccount;
+  /** Changes the default account's faults. */
   setFaults(faults: Partial<Faults>): void;
-  /** The next n requests that pass the signature check and the QPS window get this answer. */
+  /** The next n requests of the default account that pass the signature check and the QPS window get this answer. */
   failNext(n: number, answer: FailAnswer): void;
+  /** Forgets every call. */
   resetCalls(): void;
+  /** The default account's data set. */
   dataset: Dataset;
   setDataset(dataset: Dataset): void;
   /**
-   * Adds certificates to the running simulator, all or none (see addCertificates in
+   * Adds certificates to the default account, all or none (see addCertificates in
    * certificate-edits.ts for the defaults); throws CertificateEditError on bad input.
    */
   addCertificates(inputs: readonly CertificateInput[]): SandboxCertificate[];
@@ -163,18 +158,19 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-const NO_FAULTS: Faults = {
-  latencyMs: 0,
-  unavailableRate: 0,
-  timeoutRate: 0,
-  malformedRate: 0,
-  throttleRate: 0,
-  failPage: 0,
-  failResourcePage: 0,
-  denyActions: [],
-};
+/** What GET /_sandbox/accounts lists for each account (never a secret). */
+export interface SandboxAccountInfo {
+  name: string;
+  accessKeyIds: string[];
+  roles: string[];
+  /** null when unlimited (Infinity does not survive JSON). */
+  qps: number | null;
+  certificates: number;
+}
+
 const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_CONTENT_TYPE = 'application/json;charset=utf-8';
+const ACCOUNT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
 type Outcome =
   | { kind: 'ok'; body: Record<string, unknown> }
@@ -182,10 +178,118 @@ type Outcome =
   | { kind: 'malformed'; body: Record<string, unknown> }
   | { kind: 'timeout' };
 
+/** Where a request went: its account once authenticated, and which service answers. */
+interface Routing {
+  account?: AccountState;
+  service: ServiceHost;
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const sandbox = new CasSandbox(options);
   await sandbox.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   return sandbox;
+}
+
+/** The accounts a simulator is built with, checked: names, keys, roles and seeds are unique. */
+function accountInits(options: SandboxOptions, now: number): AccountInit[] {
+  const baseSeed = options.seed ?? 42;
+  const baseQps = options.qps ?? DEFAULT_QPS;
+  const baseCerts = options.certs ?? 500;
+  if (options.accounts === undefined) {
+    return [
+      {
+        name: DEFAULT_ACCOUNT,
+        accessKeys: options.accessKeys ?? { [DEFAULT_ACCESS_KEY_ID]: DEFAULT_ACCESS_KEY_SECRET },
+        roles: [],
+        qps: baseQps,
+        dataset:
+          options.dataset ??
+          generateDataset({ count: baseCerts, seed: baseSeed, now, replacedPairs: options.replacedPairs }),
+        faults: options.faults ?? {},
+        seed: baseSeed,
+      },
+    ];
+  }
+  if (!Array.isArray(options.accounts) || options.accounts.length === 0) {
+    throw new RangeError('accounts must list at least one account');
+  }
+  if (options.accessKeys !== undefined || options.dataset !== undefined) {
+    throw new RangeError('with accounts, give accessKeys and dataset per account, not at the top level');
+  }
+  const names = new Set<string>();
+  const keyOwners = new Map<string, string>();
+  const roleOwners = new Map<string, string>();
+  const seedOwners = new Map<number, string>();
+  const serialOwners = new Map<string, string>();
+  return options.accounts.map((account, index) => {
+    const { name } = account;
+    if (typeof name !== 'string' || !ACCOUNT_NAME.test(name)) {
+      throw new RangeError(
+        `account name ${JSON.stringify(name)} must be lowercase letters, digits and '-', starting with a letter (at most 32)`,
+      );
+    }
+    if (names.has(name)) throw new RangeError(`account ${name} is listed twice`);
+    names.add(name);
+
+    const fallback = sandboxAccessKey(index + 1);
+    const accessKeys = account.accessKeys ?? { [fallback.accessKeyId]: fallback.accessKeySecret };
+    for (const [id, secret] of Object.entries(accessKeys)) {
+      if (id === '' || id.startsWith('STS.'))
+        throw new RangeError(`account ${name}: AccessKeyId "${id}" is not allowed`);
+      if (typeof secret !== 'string' || secret === '')
+        throw new RangeError(`account ${name}: the secret of ${id} is empty`);
+      const owner = keyOwners.get(id);
+      if (owner !== undefined) throw new RangeError(`AccessKeyId ${id} belongs to both ${owner} and ${name}`);
+      keyOwners.set(id, name);
+    }
+
+    const roles = account.roles ?? [];
+    for (const role of roles) {
+      if (!ROLE_ARN.test(role)) {
+        throw new RangeError(`account ${name}: role ${role} is not an ARN like acs:ram::<uid>:role/<name>`);
+      }
+      const owner = roleOwners.get(role.toLowerCase());
+      if (owner !== undefined) throw new RangeError(`role ${role} belongs to both ${owner} and ${name}`);
+      roleOwners.set(role.toLowerCase(), name);
+    }
+
+    const seed = account.seed ?? account.dataset?.seed ?? baseSeed + index;
+    const generated = account.dataset === undefined;
+    const dataset =
+      account.dataset ??
+      generateDataset({
+        count: account.certs ?? baseCerts,
+        seed,
+        now,
+        profile: account.profile,
+        replacedPairs: account.replacedPairs ?? options.replacedPairs,
+      });
+    // Different seeds make different certificates and a different uid in ARNs and AccessDeniedDetail.
+    const seedOwner = seedOwners.get(dataset.seed);
+    if (seedOwner !== undefined) {
+      throw new RangeError(`accounts ${seedOwner} and ${name} have data sets with the same seed ${dataset.seed}`);
+    }
+    seedOwners.set(dataset.seed, name);
+    if (generated) {
+      // A serial number known to one account only must answer 'unknown' from the others.
+      for (const cert of dataset.certificates) {
+        const owner = serialOwners.get(cert.serialNo);
+        if (owner !== undefined) {
+          throw new RangeError(`accounts ${owner} and ${name} share serial ${cert.serialNo}: pick another seed`);
+        }
+        serialOwners.set(cert.serialNo, name);
+      }
+    }
+    return {
+      name,
+      accessKeys,
+      roles,
+      qps: account.qps ?? baseQps,
+      dataset,
+      faults: account.faults ?? options.faults ?? {},
+      seed,
+    };
+  });
 }
 
 class CasSandbox implements Sandbox {
@@ -194,51 +298,65 @@ class CasSandbox implements Sandbox {
   port = 0;
   calls: CallRecord[] = [];
 
-  private current: Dataset;
-  private faults: Faults = { ...NO_FAULTS, denyActions: [] };
-  private readonly now: () => number;
-  private readonly accessKeys: Record<string, string>;
-  private readonly limiter: SlidingWindowLimiter;
+  private readonly clock: () => number;
+  private readonly accounts: AccountState[];
+  private readonly byName = new Map<string, AccountState>();
+  /** Every account's own key pairs: AccessKeyId → account and secret. */
+  private readonly keys = new Map<string, { account: AccountState; secret: string }>();
+  /** Role ARN (lowercase) → the account it belongs to. */
+  private readonly roleOwners = new Map<string, AccountState>();
+  private readonly sts = new StsIssuer();
   private readonly nonces = new NonceCache();
-  private readonly faultRandom: Random;
   private readonly server: Server;
-  private readonly scripted: FailAnswer[] = [];
+  private readonly scheme: 'http' | 'https';
   /** Answers waiting out their latency or held open on purpose; close() ends them. */
   private readonly pending = new Set<ServerResponse>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private counters = { throttled: 0, injected: 0 };
 
   constructor(options: SandboxOptions) {
-    this.now = options.now ?? Date.now;
-    const seed = options.seed ?? 42;
-    this.current =
-      options.dataset ??
-      generateDataset({
-        count: options.certs ?? 500,
-        seed,
-        now: this.now(),
-        replacedPairs: options.replacedPairs,
-      });
-    this.accessKeys = { ...(options.accessKeys ?? { [DEFAULT_ACCESS_KEY_ID]: DEFAULT_ACCESS_KEY_SECRET }) };
-    const qps = options.qps ?? DEFAULT_QPS;
-    if (!(qps > 0)) throw new RangeError(`qps must be positive, got ${qps}`);
-    this.limiter = new SlidingWindowLimiter(qps);
-    // Its own stream, so changing the data set size does not change the fault schedule.
-    this.faultRandom = mulberry32(seed ^ 0x5eed);
-    this.setFaults(options.faults ?? {});
-    this.server = createServer((req, res) => this.receive(req, res));
+    this.clock = options.now ?? Date.now;
+    this.accounts = accountInits(options, this.clock()).map((init) => new AccountState(this, init));
+    for (const account of this.accounts) {
+      this.byName.set(account.name, account);
+      for (const [id, secret] of Object.entries(account.accessKeys)) this.keys.set(id, { account, secret });
+      for (const role of account.roles) this.roleOwners.set(role.toLowerCase(), account);
+    }
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.receive(req, res);
+    this.scheme = options.tls ? 'https' : 'http';
+    this.server = options.tls
+      ? (createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler) as unknown as Server)
+      : createServer(handler);
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  /** The default (first) account. */
+  private get primary(): AccountState {
+    return this.accounts[0] as AccountState;
+  }
+
+  get accountNames(): string[] {
+    return this.accounts.map((account) => account.name);
+  }
+
+  account(name: string): SandboxAccount {
+    const account = this.byName.get(name);
+    if (!account) throw new RangeError(`no account ${name}; known: ${this.accountNames.join(', ')}`);
+    return account;
   }
 
   get dataset(): Dataset {
-    return this.current;
+    return this.primary.dataset;
   }
 
   set dataset(dataset: Dataset) {
-    this.current = dataset;
+    this.primary.dataset = dataset;
   }
 
   setDataset(dataset: Dataset): void {
-    this.current = dataset;
+    this.primary.setDataset(dataset);
   }
 
   listen(port: number, host: string): Promise<void> {
@@ -249,90 +367,62 @@ class CasSandbox implements Sandbox {
         this.port = (this.server.address() as AddressInfo).port;
         const hostPart = host.includes(':') ? `[${host}]` : host;
         this.endpoint = `${hostPart}:${this.port}`;
-        this.url = `http://${this.endpoint}`;
+        this.url = `${this.scheme}://${this.endpoint}`;
         resolve();
       });
     });
   }
 
   stats(): SandboxStats {
-    const byAction: Record<string, number> = {};
-    for (const call of this.calls) byAction[call.action] = (byAction[call.action] ?? 0) + 1;
-    return { calls: this.calls.length, ...this.counters, byAction };
+    return statsOf(this.calls);
   }
 
   setFaults(faults: Partial<Faults>): void {
-    if (typeof faults !== 'object' || faults === null || Array.isArray(faults)) {
-      throw new RangeError('faults must be an object of fault names and numbers');
-    }
-    for (const name of Object.keys(faults)) {
-      if (!Object.hasOwn(NO_FAULTS, name)) {
-        throw new RangeError(`unknown fault ${name}; known: ${Object.keys(NO_FAULTS).join(', ')}`);
-      }
-    }
-    const next = { ...this.faults, ...faults };
-    for (const [name, value] of Object.entries(next)) {
-      if (name === 'denyActions') continue;
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (name.endsWith('Rate') && value > 1)) {
-        throw new RangeError(`fault ${name} out of range: ${String(value)}`);
-      }
-    }
-    for (const name of ['failPage', 'failResourcePage'] as const) {
-      if (!Number.isInteger(next[name])) {
-        throw new RangeError(`fault ${name} must be a whole page number, got ${next[name]}`);
-      }
-    }
-    next.denyActions = deniedActions(next.denyActions);
-    if (next.unavailableRate + next.timeoutRate + next.malformedRate + next.throttleRate > 1) {
-      throw new RangeError('fault rates add up to more than 1');
-    }
-    this.faults = next;
+    this.primary.setFaults(faults);
   }
 
   failNext(n: number, answer: FailAnswer): void {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`failNext needs a non-negative integer, got ${n}`);
-    for (let i = 0; i < n; i++) this.scripted.push(answer);
+    this.primary.failNext(n, answer);
   }
 
   resetCalls(): void {
     this.calls = [];
-    this.counters = { throttled: 0, injected: 0 };
   }
 
   addCertificates(inputs: readonly CertificateInput[]): SandboxCertificate[] {
-    return addCertificates(this.current, inputs, { now: this.now() });
+    return this.primary.addCertificates(inputs);
   }
 
   addCertificate(input: CertificateInput = {}): SandboxCertificate {
-    return this.addCertificates([input])[0] as SandboxCertificate;
+    return this.primary.addCertificate(input);
   }
 
   updateCertificate(certificateId: number, changes: CertificateChanges): SandboxCertificate {
-    return updateCertificate(this.current, certificateId, changes, { now: this.now() });
+    return this.primary.updateCertificate(certificateId, changes);
   }
 
   removeCertificate(certificateId: number): SandboxCertificate {
-    return removeCertificate(this.current, certificateId);
+    return this.primary.removeCertificate(certificateId);
   }
 
   resourcesOf(certificateId: number): CloudResource[] {
-    return resourcesOf(this.current, certificateId);
+    return this.primary.resourcesOf(certificateId);
   }
 
   listResources(filter: { certificateId?: number } = {}): ResourceView[] {
-    return listResources(this.current, filter);
+    return this.primary.listResources(filter);
   }
 
   moveResource(resourceId: number, certificateId: number): ResourceView {
-    return moveResource(this.current, resourceId, { certificateId }, { now: this.now() });
+    return this.primary.moveResource(resourceId, certificateId);
   }
 
   addResource(input: ResourceInput): ResourceView {
-    return addResource(this.current, input, { now: this.now() });
+    return this.primary.addResource(input);
   }
 
   removeResource(resourceId: number): ResourceView {
-    return removeResource(this.current, resourceId);
+    return this.primary.removeResource(resourceId);
   }
 
   async close(): Promise<void> {
@@ -365,7 +455,9 @@ class CasSandbox implements Sandbox {
    * Unsigned control routes for a simulator running in another process (benchmarks, the
    * cluster tests, sync tests): read the counters, reset them, switch faults, add, change and
    * remove certificates, and list, move, add and remove cloud resources. Never part of the CAS
-   * API. Errors answer `{ error, issues? }`: 400 bad input (naming the field), 404 unknown ids.
+   * API. Every route takes `?account=NAME` (default the first account; calls, stats and reset
+   * without it cover every account). Errors answer `{ error, issues? }`: 400 bad input (naming
+   * the field), 404 unknown ids or account.
    */
   private control(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): void {
     const url = new URL(req.url ?? '/', 'http://sandbox');
@@ -376,46 +468,56 @@ class CasSandbox implements Sandbox {
     try {
       if (body === undefined) throw new ControlError(413, `the body exceeds ${MAX_BODY_BYTES} bytes`);
       const json = () => parseJsonBody(body);
+      const named = url.searchParams.get('account');
+      const scoped = named === null ? undefined : this.byName.get(named);
+      if (named !== null && !scoped) {
+        throw new ControlError(404, `no account ${named}; known: ${this.accountNames.join(', ')}`);
+      }
+      const account = scoped ?? this.primary;
+      const now = this.now();
       const certificate = /^certificates\/([^/]+)$/.exec(route);
       const resource = /^resources\/([^/]+)(\/move)?$/.exec(route);
-      if (method === 'GET' && route === 'stats') payload = this.stats();
-      else if (method === 'GET' && route === 'calls') payload = this.calls;
+      if (method === 'GET' && route === 'stats') payload = scoped ? scoped.stats() : this.stats();
+      else if (method === 'GET' && route === 'calls') payload = scoped ? scoped.calls : this.calls;
       else if (method === 'POST' && route === 'reset') {
-        this.resetCalls();
-        payload = this.stats();
+        if (scoped) scoped.resetCalls();
+        else this.resetCalls();
+        payload = scoped ? scoped.stats() : this.stats();
+      } else if (method === 'GET' && route === 'accounts') {
+        payload = { accounts: this.accounts.map(accountInfo) };
       } else if (method === 'POST' && route === 'faults') {
-        this.setFaults((json() ?? {}) as Partial<Faults>);
-        payload = this.faults;
+        account.setFaults((json() ?? {}) as Partial<Faults>);
+        payload = account.faults();
       } else if (method === 'GET' && route === 'certificates') {
-        payload = { totalCount: this.current.certificates.length, certificates: this.current.certificates };
+        payload = { totalCount: account.dataset.certificates.length, certificates: account.dataset.certificates };
       } else if (method === 'POST' && route === 'certificates') {
         const input = json();
         if (input === undefined) throw new ControlError(400, 'body: expected a certificate or an array of them');
-        const added = this.addCertificates((Array.isArray(input) ? input : [input]) as CertificateInput[]);
+        const added = account.addCertificates((Array.isArray(input) ? input : [input]) as CertificateInput[]);
         status = 201;
         payload = { certificateIds: added.map((c) => c.certificateId), certificates: added };
       } else if (certificate && ['GET', 'PATCH', 'DELETE'].includes(method)) {
         const id = certificateIdParam(certificate[1] as string);
-        if (method === 'GET') payload = { certificate: getCertificate(this.current, id) };
+        if (method === 'GET') payload = { certificate: getCertificate(account.dataset, id) };
         else if (method === 'PATCH')
-          payload = { certificate: this.updateCertificate(id, json() as CertificateChanges) };
-        else payload = { removed: id, certificate: this.removeCertificate(id) };
+          payload = { certificate: account.updateCertificate(id, json() as CertificateChanges) };
+        else payload = { removed: id, certificate: account.removeCertificate(id) };
       } else if (method === 'GET' && route === 'resources') {
         const raw = url.searchParams.get('certificateId');
-        const resources = this.listResources(raw === null ? {} : { certificateId: idParam(raw, 'certificateId') });
+        const resources = account.listResources(raw === null ? {} : { certificateId: idParam(raw, 'certificateId') });
         payload = { totalCount: resources.length, resources };
       } else if (method === 'POST' && route === 'resources') {
         status = 201;
-        payload = { resource: addResource(this.current, json(), { now: this.now() }) };
+        payload = { resource: addResource(account.dataset, json(), { now }) };
       } else if (resource && resource[2] === '/move' && method === 'POST') {
         const id = idParam(resource[1] as string, 'resourceId');
-        const from = getResource(this.current, id).certificateId;
-        const moved = moveResource(this.current, id, json(), { now: this.now() });
+        const from = getResource(account.dataset, id).certificateId;
+        const moved = moveResource(account.dataset, id, json(), { now });
         payload = { resource: moved, from, to: moved.certificateId };
       } else if (resource && resource[2] === undefined && (method === 'GET' || method === 'DELETE')) {
         const id = idParam(resource[1] as string, 'resourceId');
-        if (method === 'GET') payload = { resource: getResource(this.current, id) };
-        else payload = { removed: id, resource: this.removeResource(id) };
+        if (method === 'GET') payload = { resource: getResource(account.dataset, id) };
+        else payload = { removed: id, resource: account.removeResource(id) };
       } else {
         status = 404;
         payload = { error: `no control route ${method} ${url.pathname}` };
@@ -444,7 +546,8 @@ class CasSandbox implements Sandbox {
     };
     this.calls.push(record);
     const requestId = newRequestId();
-    const outcome = this.decide(req, body, record);
+    const routing: Routing = { service: CAS_SERVICE };
+    const outcome = this.decide(req, body, record, routing);
 
     if (outcome.kind === 'timeout') {
       record.code = 'NoAnswer';
@@ -457,17 +560,20 @@ class CasSandbox implements Sandbox {
     if (outcome.kind === 'error') {
       status = outcome.error.status;
       record.code = outcome.error.code;
-      payload = JSON.stringify(errorBody(requestId, outcome.error));
+      payload = JSON.stringify(errorBody(requestId, outcome.error, routing.service));
     } else {
       payload = JSON.stringify({ RequestId: requestId, ...outcome.body });
       // Cut mid-document: a proxy dropping the connection half way, not a different format.
       if (outcome.kind === 'malformed') payload = payload.slice(0, Math.max(1, Math.floor(payload.length / 2)));
     }
     record.status = status;
-    this.send(res, status, requestId, payload);
+    // STS is another service: CAS faults (latency included) are not its. Unauthenticated
+    // answers wait out the default account's latency.
+    const latencyMs = routing.service === STS_SERVICE ? 0 : (routing.account ?? this.primary).activeFaults.latencyMs;
+    this.send(res, status, requestId, payload, latencyMs);
   }
 
-  private decide(req: IncomingMessage, body: Buffer | undefined, record: CallRecord): Outcome {
+  private decide(req: IncomingMessage, body: Buffer | undefined, record: CallRecord, routing: Routing): Outcome {
     const fail = (status: number, code: string, message: string): Outcome => ({
       kind: 'error',
       error: { status, code, message },
@@ -491,75 +597,160 @@ class CasSandbox implements Sandbox {
     const repeated = (name: string) => fail(400, 'InvalidParameter', `The parameter ${name} appears more than once.`);
     if ('duplicate' in query) return repeated(query.duplicate);
     if ('duplicate' in form) return repeated(form.duplicate);
-    const params: Params = { ...form.params, ...query.params };
-    record.query = params;
+    const allParams: Params = { ...form.params, ...query.params };
 
-    const verified = verifySignature(
-      { method, pathname, query: query.params, headers: req.headersDistinct, body },
-      {
-        secretFor: (id) => (Object.hasOwn(this.accessKeys, id) ? this.accessKeys[id] : undefined),
-        now: this.now(),
-        nonces: this.nonces,
-      },
-    );
+    // The older RPC signature travels in the parameters; without an Authorization header and
+    // without them the V3 check answers what it always did (MissingAuthorization).
+    const rpc = req.headers.authorization === undefined && isRpcSigned(allParams);
+    if (rpc) {
+      record.action = allParams.Action ?? '';
+      record.version = allParams.Version ?? '';
+    }
+    const params = rpc ? operationParams(allParams) : allParams;
+    record.query = params;
+    if (record.action === ASSUME_ROLE_ACTION) routing.service = STS_SERVICE;
+
+    let verified: VerifyResult;
+    const secretFor = (id: string) => this.secretFor(id);
+    if (rpc) {
+      if (!allParams.Action) return { kind: 'error', error: missingParameter('Action') };
+      if (!allParams.Version) return { kind: 'error', error: missingParameter('Version') };
+      verified = verifyRpcSignature(method, allParams, { secretFor, now: this.now(), nonces: this.nonces });
+    } else {
+      verified = verifySignature(
+        { method, pathname, query: query.params, headers: req.headersDistinct, body },
+        { secretFor, now: this.now(), nonces: this.nonces },
+      );
+    }
     record.accessKeyId = verified.accessKeyId;
     if (!verified.ok) return { kind: 'error', error: verified.error };
 
-    if (!this.limiter.tryAcquire(verified.accessKeyId, performance.now())) {
-      this.counters.throttled++;
+    const token = rpc ? allParams.SecurityToken : req.headersDistinct['x-acs-security-token']?.[0];
+    const principal = this.principal(verified.accessKeyId, token);
+    if ('error' in principal) return { kind: 'error', error: principal.error };
+    const account = principal.account;
+    record.account = account.name;
+    routing.account = account;
+
+    if (record.action === ASSUME_ROLE_ACTION) return this.assumeRole(record, params, routing);
+
+    if (!account.limiter.tryAcquire(account.name, performance.now())) {
       return fail(400, 'Throttling.User', 'Request was denied due to user flow control.');
     }
 
-    const scripted = this.scripted.shift();
+    const scripted = account.scripted.shift();
     if (scripted !== undefined) {
-      this.counters.injected++;
       record.injected = 'failNext';
-      if (scripted === 'timeout' || scripted === 'malformed') return this.garble(scripted, record, params);
+      if (scripted === 'timeout' || scripted === 'malformed') return this.garble(scripted, record, params, account);
       return { kind: 'error', error: scripted };
     }
 
-    if (this.faults.denyActions.includes(record.action) && resolveOperation(record.action, record.version)) {
-      this.counters.injected++;
+    const faults = account.activeFaults;
+    if (faults.denyActions.includes(record.action) && resolveOperation(record.action, record.version)) {
       record.injected = 'denied';
-      return { kind: 'error', error: permissionDenied(record.action, accountUserId(this.current.seed)) };
+      return { kind: 'error', error: permissionDenied(record.action, account.userId) };
     }
 
     const pageFault =
       record.action === 'ListUserCertificateOrder'
-        ? { limit: this.faults.failPage, name: 'failPage' as const }
+        ? { limit: faults.failPage, name: 'failPage' as const }
         : record.action === 'ListCloudResources'
-          ? { limit: this.faults.failResourcePage, name: 'failResourcePage' as const }
+          ? { limit: faults.failResourcePage, name: 'failResourcePage' as const }
           : undefined;
     if (pageFault && pageFault.limit > 0) {
       const page = params.CurrentPage === undefined || params.CurrentPage === '' ? 1 : Number(params.CurrentPage);
       if (page === pageFault.limit) {
-        this.counters.injected++;
         record.injected = pageFault.name;
         return fail(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
       }
     }
 
-    const injected = this.rollFault();
+    const injected = rollFault(account);
     if (injected) {
-      this.counters.injected++;
       record.injected = injected;
       if (injected === 'unavailable') {
         return fail(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
       }
       if (injected === 'throttle') return fail(400, 'Throttling.User', 'Request was denied due to user flow control.');
-      return this.garble(injected, record, params);
+      return this.garble(injected, record, params, account);
     }
-    return this.dispatch(record, params);
+    return this.dispatch(record, params, account);
+  }
+
+  /** An account's own key, or a temporary key STS issued (expired ones included: the token check refuses them). */
+  private secretFor(accessKeyId: string): string | undefined {
+    return this.keys.get(accessKeyId)?.secret ?? this.sts.get(accessKeyId)?.secret;
+  }
+
+  /**
+   * The account a verified key acts for. A temporary key needs the SecurityToken issued with it
+   * (the x-acs-security-token header, or the SecurityToken parameter of an RPC call) and is
+   * refused after its Expiration on the simulator clock; an account's own key takes none.
+   */
+  private principal(
+    accessKeyId: string,
+    token: string | undefined,
+  ): { account: AccountState } | { error: AnswerError } {
+    const mismatch = {
+      error: {
+        status: 400,
+        code: 'InvalidSecurityToken.Mismatch',
+        message: 'Specified SecurityToken mismatch with the AccessKey.',
+      },
+    };
+    const own = this.keys.get(accessKeyId);
+    if (own) return token === undefined || token === '' ? { account: own.account } : mismatch;
+    const temporary = this.sts.get(accessKeyId);
+    const account = temporary && this.byName.get(temporary.account);
+    if (!temporary || !account) {
+      return {
+        error: { status: 404, code: 'InvalidAccessKeyId.NotFound', message: 'Specified access key is not found.' },
+      };
+    }
+    if (token !== temporary.securityToken) return mismatch;
+    if (this.now() >= temporary.expiresAt) {
+      return {
+        error: { status: 400, code: 'InvalidSecurityToken.Expired', message: 'Specified SecurityToken is expired.' },
+      };
+    }
+    return { account };
+  }
+
+  /** STS AssumeRole: not throttled by the CAS window and not subject to CAS faults. */
+  private assumeRole(record: CallRecord, params: Params, routing: Routing): Outcome {
+    if (record.version !== STS_VERSION) {
+      return {
+        kind: 'error',
+        error: {
+          status: 400,
+          code: 'InvalidVersion',
+          message: `Specified parameter Version "${record.version}" is not valid; STS AssumeRole is ${STS_VERSION}.`,
+        },
+      };
+    }
+    try {
+      const request = parseAssumeRole(params);
+      const owner = this.roleOwners.get(request.roleArn.toLowerCase());
+      if (!owner) throw roleNotFound(request.roleArn);
+      record.account = owner.name;
+      routing.account = owner;
+      return { kind: 'ok', body: assumeRoleBody(this.sts.issue(request, owner.name, this.now())) };
+    } catch (error) {
+      if (error instanceof SandboxError) {
+        return { kind: 'error', error: { status: error.status, code: error.code, message: error.message } };
+      }
+      throw error;
+    }
   }
 
   /** A lost or mangled answer still did the work, as in production: that is what makes retries of writes risky. */
-  private garble(kind: 'timeout' | 'malformed', record: CallRecord, params: Params): Outcome {
-    const outcome = this.dispatch(record, params);
+  private garble(kind: 'timeout' | 'malformed', record: CallRecord, params: Params, account: AccountState): Outcome {
+    const outcome = this.dispatch(record, params, account);
     if (kind === 'timeout') return { kind: 'timeout' };
     return { kind: 'malformed', body: outcome.kind === 'ok' ? outcome.body : {} };
   }
 
-  private dispatch(record: CallRecord, params: Params): Outcome {
+  private dispatch(record: CallRecord, params: Params, account: AccountState): Outcome {
     const operation = resolveOperation(record.action, record.version);
     if (!operation) {
       return {
@@ -572,7 +763,7 @@ class CasSandbox implements Sandbox {
       };
     }
     try {
-      return { kind: 'ok', body: operation.handle(params, this.current) };
+      return { kind: 'ok', body: operation.handle(params, account.dataset) };
     } catch (error) {
       if (error instanceof SandboxError) {
         return {
@@ -589,18 +780,7 @@ class CasSandbox implements Sandbox {
     }
   }
 
-  private rollFault(): 'unavailable' | 'throttle' | 'timeout' | 'malformed' | undefined {
-    const { unavailableRate, throttleRate, timeoutRate, malformedRate } = this.faults;
-    if (unavailableRate + throttleRate + timeoutRate + malformedRate === 0) return undefined;
-    const roll = this.faultRandom();
-    if (roll < unavailableRate) return 'unavailable';
-    if (roll < unavailableRate + throttleRate) return 'throttle';
-    if (roll < unavailableRate + throttleRate + timeoutRate) return 'timeout';
-    if (roll < unavailableRate + throttleRate + timeoutRate + malformedRate) return 'malformed';
-    return undefined;
-  }
-
-  private send(res: ServerResponse, status: number, requestId: string, payload: string): void {
+  private send(res: ServerResponse, status: number, requestId: string, payload: string, latencyMs: number): void {
     const write = () => {
       if (res.destroyed) return;
       res.writeHead(status, {
@@ -610,7 +790,6 @@ class CasSandbox implements Sandbox {
       });
       res.end(payload);
     };
-    const { latencyMs } = this.faults;
     if (latencyMs <= 0) {
       write();
       return;
@@ -623,6 +802,27 @@ class CasSandbox implements Sandbox {
     }, latencyMs);
     this.timers.add(timer);
   }
+}
+
+function rollFault(account: AccountState): 'unavailable' | 'throttle' | 'timeout' | 'malformed' | undefined {
+  const { unavailableRate, throttleRate, timeoutRate, malformedRate } = account.activeFaults;
+  if (unavailableRate + throttleRate + timeoutRate + malformedRate === 0) return undefined;
+  const roll = account.faultRandom();
+  if (roll < unavailableRate) return 'unavailable';
+  if (roll < unavailableRate + throttleRate) return 'throttle';
+  if (roll < unavailableRate + throttleRate + timeoutRate) return 'timeout';
+  if (roll < unavailableRate + throttleRate + timeoutRate + malformedRate) return 'malformed';
+  return undefined;
+}
+
+function accountInfo(account: AccountState): SandboxAccountInfo {
+  return {
+    name: account.name,
+    accessKeyIds: account.accessKeyIds,
+    roles: [...account.roles],
+    qps: Number.isFinite(account.qps) ? account.qps : null,
+    certificates: account.dataset.certificates.length,
+  };
 }
 
 /** Decoded parameters, or the parameter given twice (the signer never sends duplicates, so we cannot guess). */
@@ -662,19 +862,6 @@ function idParam(raw: string, name: string): number {
   if (!Number.isSafeInteger(id) || id <= 0)
     throw new ControlError(400, `${name} must be a positive integer, got "${raw}"`);
   return id;
-}
-
-/** Checks the denyActions fault: known action names, with or without the `yundun-cert:` prefix. */
-function deniedActions(value: unknown): string[] {
-  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) {
-    throw new RangeError('fault denyActions must be an array of action names, e.g. ["ListCloudResources"]');
-  }
-  const actions = value.map((v) => v.replace(/^yundun-cert:/, ''));
-  const unknown = actions.find((a) => !Object.hasOwn(OPERATIONS, a));
-  if (unknown !== undefined) {
-    throw new RangeError(`fault denyActions: unknown action ${unknown}; known: ${Object.keys(OPERATIONS).join(', ')}`);
-  }
-  return [...new Set(actions)];
 }
 
 /**
