@@ -68,6 +68,10 @@ export interface UpstreamErrorFacts {
   requestId?: string;
   upstreamMessage?: string;
   authAction?: string;
+  /** What to do about it, when the caller knows better than the code alone (e.g. which credential source failed). */
+  hint?: string;
+  /** The environment variables the key pair was read from, named in the hints (default the ALIBABA_CLOUD_ ones). */
+  keyVariables?: { id: string; secret: string };
 }
 
 const KIND_BY_PREFIX: Array<[RegExp, CasErrorKind]> = [
@@ -92,16 +96,22 @@ function kindFor(code: string | undefined, statusCode: number | undefined): CasE
   return 'bad_input';
 }
 
-function hintFor(kind: CasErrorKind, code: string, ramAction: string | undefined): string {
+function hintFor(
+  kind: CasErrorKind,
+  code: string,
+  ramAction: string | undefined,
+  keys: { id: string; secret: string } = {
+    id: 'ALIBABA_CLOUD_ACCESS_KEY_ID',
+    secret: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+  },
+): string {
   switch (kind) {
     case 'throttled':
       return 'Alibaba Cloud is rate-limiting this account; wait a few seconds and try again.';
     case 'auth':
       if (ramAction) return `Grant the RAM action ${ramAction} to the bot's RAM user or role.`;
-      if (code.startsWith('InvalidAccessKeyId'))
-        return 'Check ALIBABA_CLOUD_ACCESS_KEY_ID: the key does not exist or is disabled.';
-      if (code === 'SignatureDoesNotMatch')
-        return 'Check ALIBABA_CLOUD_ACCESS_KEY_SECRET: it does not match the key id.';
+      if (code.startsWith('InvalidAccessKeyId')) return `Check ${keys.id}: the key does not exist or is disabled.`;
+      if (code === 'SignatureDoesNotMatch') return `Check ${keys.secret}: it does not match the key id.`;
       if (code.startsWith('InvalidTimeStamp')) return "Check the bot host's clock: it is more than 15 minutes off.";
       if (code === 'InvalidCredentials')
         return 'Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or another credential source.';
@@ -127,20 +137,20 @@ export function casErrorFromUpstream(facts: UpstreamErrorFacts): CasError {
     operation: facts.operation,
     code,
     message: `${facts.operation} failed with ${code}${detail}`,
-    hint: hintFor(kind, code, facts.authAction),
+    hint: facts.hint ?? hintFor(kind, code, facts.authAction, facts.keyVariables),
     requestId: facts.requestId,
     statusCode: facts.statusCode,
     ramAction: facts.authAction,
   });
 }
 
-export function networkError(operation: string, reason: string, code = 'NetworkError'): CasError {
+export function networkError(operation: string, reason: string, code = 'NetworkError', hint?: string): CasError {
   return new CasError({
     kind: 'unavailable',
     operation,
     code,
     message: `${operation} could not reach Certificate Management Service (${reason})`,
-    hint: hintFor('unavailable', code, undefined),
+    hint: hint ?? hintFor('unavailable', code, undefined),
   });
 }
 

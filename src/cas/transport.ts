@@ -1,4 +1,4 @@
-import Credential from '@alicloud/credentials';
+import Credential, { type CredentialsProvider } from '@alicloud/credentials';
 import OpenApi, * as $OpenApi from '@alicloud/openapi-client';
 import OpenApiUtil from '@alicloud/openapi-util';
 import * as $Util from '@alicloud/tea-util';
@@ -26,6 +26,34 @@ export interface TransportOptions {
   region: string;
   credentials: CredentialsInput;
   timeoutMs: number;
+  /**
+   * Builds the Credential calls are signed with, instead of the default chain's `new Credential()`;
+   * undefined: the explicit key pair of `credentials`. A factory because a Credential that failed
+   * to resolve once must be rebuilt (see `connect()`). A DescribedCredential names its source in
+   * the error when it cannot be resolved.
+   */
+  credential?: () => Credential | undefined;
+  /** The environment variables the explicit key pair came from, for the hints of key errors. */
+  keyVariables?: { id: string; secret: string };
+}
+
+/** Where a DescribedCredential's keys come from: shown in errors, never a secret. */
+export interface CredentialSource {
+  kind: 'profile' | 'role';
+  /** e.g. `profile prod`, `role acs:ram::123456789012:role/cert-bot` */
+  description: string;
+  /** host[:port] the role is assumed through */
+  stsEndpoint?: string;
+}
+
+/** A Credential over one provider that says where it comes from, so a failure to resolve it can say so. */
+export class DescribedCredential extends Credential {
+  constructor(
+    readonly source: CredentialSource,
+    provider: CredentialsProvider,
+  ) {
+    super(null, provider);
+  }
 }
 
 /** One signed RPC call; the limiter, retries and caching live above this. */
@@ -51,7 +79,7 @@ export function createTransport(options: TransportOptions): CasTransport {
   // openapi-client only builds a credential from an explicit key pair; everything else
   // (profile, OIDC, ECS role) needs the default chain handed in as a Credential object.
   const connect = () => {
-    const credential = explicit ? undefined : new Credential();
+    const credential = options.credential ? options.credential() : explicit ? undefined : new Credential();
     const client = new OpenApi(
       new $OpenApi.Config({
         endpoint: options.endpoint.host,
@@ -75,11 +103,11 @@ export function createTransport(options: TransportOptions): CasTransport {
     try {
       const resolved = await credential.getCredential();
       return resolved.accessKeyId ?? 'default';
-    } catch {
+    } catch (error) {
       // After one failed resolution a Credential object only retries its last provider, so a
       // fixed environment (a mounted token file, a profile) needs a fresh one next time.
       current = connect();
-      throw casErrorFromUpstream({ operation: 'credentials', code: 'InvalidCredentials', statusCode: 401 });
+      throw credentialsError('credentials', error, sourceOf(credential));
     }
   }
 
@@ -104,7 +132,7 @@ export function createTransport(options: TransportOptions): CasTransport {
       const response = await current.client.callApi(params, request, new $Util.RuntimeOptions({}));
       raw = response.body;
     } catch (error) {
-      throw toCasError(operation.action, error);
+      throw toCasError(operation.action, error, sourceOf(current.credential), options.keyVariables);
     }
     let body: unknown;
     try {
@@ -130,8 +158,151 @@ export function createTransport(options: TransportOptions): CasTransport {
   return { call, accountKey };
 }
 
-function toCasError(operation: string, error: unknown): CasError {
+function sourceOf(credential: Credential | undefined): CredentialSource | undefined {
+  return credential instanceof DescribedCredential ? credential.source : undefined;
+}
+
+/** The texts @alicloud/credentials 2.4.x throws when a profile or an assumed role yields no keys. */
+const CREDENTIAL_FAILURE =
+  /^(refresh session token failed|refresh RoleArn sts token err)|the access key secret is invalid|Can not find credential type|Invalid type option|cannot found home dir|the (access key id|access key secret|security token) is empty/i;
+
+const MAX_STS_MESSAGE = 160;
+
+/**
+ * The InvalidCredentials error for a credential that could not be resolved. Without a source
+ * (the default chain, an explicit pair) it is the same as ever; with one, the message names the
+ * source and why it failed, from the library's error text: an STS refusal gives its Code,
+ * Message and RequestId, a profile its missing file or section. Unknown texts are not repeated
+ * (they may hold an answer's body).
+ */
+function credentialsError(operation: string, error: unknown, source: CredentialSource | undefined): CasError {
   if (error instanceof CasError) return error;
+  if (!source) return casErrorFromUpstream({ operation, code: 'InvalidCredentials', statusCode: 401 });
+  const e = (error ?? {}) as NodeJS.ErrnoException;
+  const text = typeof e.message === 'string' ? e.message : String(error);
+  const sts = source.stsEndpoint ? `STS at ${source.stsEndpoint}` : 'STS';
+  const fail = (detail: string, hint: string, requestId?: string) =>
+    casErrorFromUpstream({
+      operation,
+      code: 'InvalidCredentials',
+      statusCode: 401,
+      upstreamMessage: `${source.description}: ${detail}`,
+      requestId,
+      hint,
+    });
+
+  const refused = /^refresh session token failed: ([\s\S]*)$/.exec(text);
+  if (refused) {
+    let answer: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = JSON.parse(refused[1]);
+      if (typeof parsed === 'object' && parsed !== null) answer = parsed as Record<string, unknown>;
+    } catch {
+      // not JSON: an error page; nothing of it is repeated
+    }
+    const code = stringOr(answer.Code);
+    const message = stringOr(answer.Message);
+    const requestId = stringOr(answer.RequestId);
+    const why = code
+      ? `${sts} refused AssumeRole with ${code}${message ? ` (${message.slice(0, MAX_STS_MESSAGE)})` : ''}`
+      : `${sts} refused AssumeRole`;
+    return fail(why, stsRefusalHint(code, source), requestId);
+  }
+  if (/the access key secret is invalid/i.test(text))
+    return fail(
+      `${sts} refused the AccessKey secret of the credentials that assume the role`,
+      'Check the AccessKey secret of the credentials the role is assumed with (the default credential chain, or the profile).',
+    );
+  if (/^refresh RoleArn sts token err/i.test(text))
+    return fail(
+      `${sts} answered AssumeRole without credentials`,
+      'Check stsEndpoint: it must be an STS endpoint (e.g. sts.aliyuncs.com).',
+    );
+  if (/unable to get credentials/i.test(text))
+    return fail(
+      source.kind === 'role'
+        ? 'the default credential chain found no credentials to assume the role with'
+        : 'no credentials found',
+      'Give the bot credentials that may assume the role: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, a credentials file, OIDC or an ECS RAM role.',
+    );
+  if (source.kind === 'profile') {
+    const profile = source.description.replace(/^profile /, '');
+    const file = typeof e.path === 'string' ? e.path : 'the credentials file';
+    const fileHint = `Create the file with a [${profile}] section, or point ALIBABA_CLOUD_CREDENTIALS_FILE at the one that has it.`;
+    if (e.code === 'ENOENT') return fail(`${file} does not exist`, fileHint);
+    if (e.code === 'EACCES') return fail(`${file} cannot be read (permission denied)`, fileHint);
+    if (/Can not find credential type/i.test(text))
+      return fail(
+        `the credentials file has no [${profile}] section with a type`,
+        `Add a [${profile}] section with type = access_key, access_key_id and access_key_secret (or type = ecs_ram_role or ram_role_arn).`,
+      );
+    if (/Invalid type option/i.test(text))
+      return fail(
+        'its type is not access_key, ecs_ram_role or ram_role_arn',
+        `Set type = access_key, ecs_ram_role or ram_role_arn in the [${profile}] section.`,
+      );
+    const empty = /the (access key id|access key secret|security token) is empty/i.exec(text);
+    if (empty)
+      return fail(
+        `${empty[1].toLowerCase().replace(/ /g, '_')} is missing`,
+        `Fill in the [${profile}] section of the credentials file.`,
+      );
+    if (/cannot found home dir/i.test(text))
+      return fail(
+        'there is no home folder to find ~/.alibabacloud/credentials in',
+        'Set ALIBABA_CLOUD_CREDENTIALS_FILE to the credentials file.',
+      );
+  }
+  const network = `${e.code ?? ''} ${text}`;
+  if (
+    source.kind === 'role' &&
+    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|socket hang up|timeout|EPROTO|certificate/i.test(network)
+  )
+    return fail(
+      `could not reach ${sts} (${networkReason(network)})`,
+      'Check stsEndpoint and that the bot can reach it; the role is assumed through STS before every hour of calls.',
+    );
+  return fail(
+    'could not get credentials',
+    source.kind === 'role'
+      ? 'Check the role ARN and that the default credential chain may assume it.'
+      : 'Check the profile in the credentials file (ALIBABA_CLOUD_CREDENTIALS_FILE or ~/.alibabacloud/credentials).',
+  );
+}
+
+function stsRefusalHint(code: string | undefined, source: CredentialSource): string {
+  const role = source.description.replace(/^role /, '');
+  if (code === 'EntityNotExist.Role') return `Check roleArn: ${role} does not exist.`;
+  if (code?.startsWith('NoPermission') || code?.startsWith('Forbidden'))
+    return `Let the bot's credentials assume ${role}: grant them sts:AssumeRole on it and trust them in the role's trust policy (with the externalId, if one is set).`;
+  if (
+    code?.startsWith('InvalidAccessKeyId') ||
+    code === 'SignatureDoesNotMatch' ||
+    code?.startsWith('InvalidSecurityToken')
+  )
+    return 'Check the credentials the role is assumed with (the default credential chain): STS does not accept them.';
+  if (code?.startsWith('InvalidParameter') || code?.startsWith('MissingParameter'))
+    return 'Check roleSessionName and externalId in the accounts file.';
+  return `Check that the bot's credentials may assume ${role} through STS.`;
+}
+
+function networkReason(text: string): string {
+  if (/timeout/i.test(text)) return 'timed out';
+  if (/ECONNREFUSED/.test(text)) return 'connection refused';
+  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'host not found';
+  if (/ECONNRESET|socket hang up/i.test(text)) return 'connection reset';
+  return 'TLS error';
+}
+
+function toCasError(
+  operation: string,
+  error: unknown,
+  source?: CredentialSource,
+  keyVariables?: { id: string; secret: string },
+): CasError {
+  if (error instanceof CasError) return error;
+  if (source && CREDENTIAL_FAILURE.test(String((error as { message?: unknown } | undefined)?.message ?? '')))
+    return credentialsError(operation, error, source);
   const e = (error ?? {}) as TeaErrorShape;
   if (e.name === 'SyntaxError') {
     // openapi-client parses error answers as JSON; a non-JSON error page is a gateway failure.
@@ -148,6 +319,7 @@ function toCasError(operation: string, error: unknown): CasError {
       requestId: stringOr(data.RequestId),
       upstreamMessage: stringOr(data.Message),
       authAction: stringOr(detail.AuthAction),
+      keyVariables,
     });
   }
   // The default chain reports "unable to get credentials from any of the providers in the chain".
@@ -156,10 +328,18 @@ function toCasError(operation: string, error: unknown): CasError {
     /credential/i.test(e.name ?? '') ||
     /unable to get credentials/i.test(e.message ?? '')
   ) {
-    return casErrorFromUpstream({ operation, code: 'InvalidCredentials', statusCode: 401 });
+    return credentialsError(operation, error, source);
   }
   const text = `${e.name ?? ''} ${e.code ?? ''} ${e.message ?? ''}`;
   if (/timeout/i.test(text)) return networkError(operation, 'timed out', 'Timeout');
+  // A retry cannot fix a certificate the process does not trust (a self-signed simulator, a proxy).
+  if (/self[- ]signed|unable to verify|UNABLE_TO_VERIFY|CERT_HAS_EXPIRED|ERR_TLS_CERT|DEPTH_ZERO/i.test(text))
+    return networkError(
+      operation,
+      'its TLS certificate is not trusted',
+      'TlsCertificateUntrusted',
+      "Trust the endpoint's certificate authority: start the bot with NODE_EXTRA_CA_CERTS=<its PEM file> (the simulator's --tls prints the line).",
+    );
   const reason = /ECONNREFUSED/.test(text)
     ? 'connection refused'
     : /ENOTFOUND|EAI_AGAIN/.test(text)
