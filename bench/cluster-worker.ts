@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const sentAt: number[] = [];
   let client: Awaited<ReturnType<typeof buildCasClient>>;
   try {
-    client = await buildCasClient(config, { redisNamespace: values.namespace });
+    client = await buildCasClient(config, config.accounts[0], { redisNamespace: values.namespace });
   } catch (error) {
     const failure: WorkerStartFailure = { name, error: error instanceof Error ? error.message : String(error) };
     process.stdout.write(`${JSON.stringify(failure)}\n`);

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { type AlertHours, parseAlertHours } from './domain/alert-hours';
 import { type AlertRoute, alertRoutesFromYaml, parseAlertRoutes } from './domain/alert-routes';
 import { DEFAULT_ALERT_DAYS } from './domain/alerts';
+import type { AccountConfig } from './accounts/account-config';
+import { accountsFromFile, environmentAccount } from './accounts/accounts-file';
 
 /**
  * The single source of truth for every environment variable the bot reads. Each entry's
@@ -78,6 +80,9 @@ export const configSchema = z.object({
   ),
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: optionalString().describe('AccessKey secret paired with the key ID. Never logged.'),
   ALIBABA_CLOUD_SECURITY_TOKEN: optionalString().describe('STS security token, when the key pair is temporary.'),
+  CAS_ACCOUNTS_FILE: optionalString().describe(
+    'Path of a YAML file listing several CAS accounts (name, site, credentials, optional region, qps, digestChannels, alertChannel); see "Several accounts". Unset: one account, `default`, from the variables above and below.',
+  ),
   CAS_ENDPOINT: z
     .string()
     .default('cas.aliyuncs.com')
@@ -221,6 +226,8 @@ export type Config = Omit<EnvConfig, 'ALERT_HOURS' | 'ALERT_TIMEZONE' | 'ALERT_C
   ALERT_CHANNEL: string | undefined;
   /** The rules of ALERT_ROUTES, then those of ALERT_ROUTES_FILE: the first that matches wins. */
   alertRoutes: AlertRoute[];
+  /** The accounts of CAS_ACCOUNTS_FILE, or the one `default` account of the environment; never empty. */
+  accounts: AccountConfig[];
 };
 
 export class ConfigError extends Error {
@@ -256,6 +263,23 @@ export function loadConfig(env: Record<string, string | undefined>, needs: Requi
   // Read even when the rest is invalid, so the file's problems are reported with the others.
   const fileRoutes = routesFromFile(raw('ALERT_ROUTES_FILE'));
   problems.push(...fileRoutes.problems.map((problem) => `ALERT_ROUTES_FILE: ${problem}`));
+  const accountsFile = raw('CAS_ACCOUNTS_FILE');
+  const fileAccounts = accountsFile
+    ? accountsFromFile(accountsFile, env, { qps: result.success ? result.data.CAS_QPS : 10 })
+    : undefined;
+  problems.push(...(fileAccounts?.problems ?? []).map((problem) => `CAS_ACCOUNTS_FILE: ${problem}`));
+  if (fileAccounts && result.success) {
+    const known = fileAccounts.accounts.map((a) => a.name);
+    const routed = [
+      ...(result.data.ALERT_ROUTES ? parseAlertRoutes(result.data.ALERT_ROUTES).routes : []),
+      ...fileRoutes.routes,
+    ];
+    for (const route of routed)
+      if (route.account !== undefined && known.length > 0 && !known.includes(route.account.toLowerCase()))
+        problems.push(
+          `ALERT_ROUTES: account:${route.account} names no account of CAS_ACCOUNTS_FILE (known: ${known.join(', ')})`,
+        );
+  }
   if (problems.length > 0 || !result.success) throw new ConfigError([...new Set(problems)]);
   const data = result.data;
   const hours = parseAlertHours(data.ALERT_HOURS);
@@ -265,7 +289,21 @@ export function loadConfig(env: Record<string, string | undefined>, needs: Requi
     ALERT_HOURS: hours,
     ALERT_TIMEZONE: data.ALERT_TIMEZONE ?? data.DIGEST_TIMEZONE,
     ALERT_CHANNEL: data.ALERT_CHANNEL ?? data.DIGEST_CHANNEL[0],
-    alertRoutes: [...(data.ALERT_ROUTES ? parseAlertRoutes(data.ALERT_ROUTES).routes : []), ...fileRoutes.routes],
+    alertRoutes: [...(data.ALERT_ROUTES ? parseAlertRoutes(data.ALERT_ROUTES).routes : []), ...fileRoutes.routes].map(
+      (route) => (route.account === undefined ? route : { ...route, account: route.account.toLowerCase() }),
+    ),
+    accounts: fileAccounts
+      ? fileAccounts.accounts
+      : [
+          environmentAccount({
+            endpoint: data.CAS_ENDPOINT,
+            region: data.CAS_REGION,
+            qps: data.CAS_QPS,
+            accessKeyId: data.ALIBABA_CLOUD_ACCESS_KEY_ID,
+            accessKeySecret: data.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+            securityToken: data.ALIBABA_CLOUD_SECURITY_TOKEN,
+          }),
+        ],
   };
 }
 

@@ -2,15 +2,17 @@ import os from 'node:os';
 
 import type { WebClient } from '@slack/web-api';
 import { type AlertDeps, type AlertRunResult, runAlerts, showRenewals } from './alerts/run';
+import type { AccountConfig } from './accounts/account-config';
 import { buildCasClient, type CasClient } from './cas';
 import type { Config } from './config';
-import { DEFAULT_ACCOUNT } from './domain/account';
+import { digestGroups, selectAccounts as select, UnknownAccountError } from './domain/account-selection';
 import { alertThresholds } from './domain/alerts';
 import { collectDigest } from './digest/collect';
 import { digestJob } from './digest/job';
 import { type ChannelOutcome, type DigestDeps, type DigestPoster, runDigest } from './digest/run';
 import type { CertificateSource } from './inventory/certificate-source';
 import { liveCertificateSource } from './inventory/live-source';
+import { type AccountSource, mergedCertificateSource, type MergedSource } from './inventory/merged-source';
 import { type InventorySnapshot, storedCertificateSource } from './inventory/stored-source';
 import { type SyncProgress, type SyncSummary, SyncError, syncInventory } from './inventory/sync';
 import { inventorySyncJob } from './inventory/sync-job';
@@ -61,8 +63,8 @@ export interface DigestService {
   /** The period that contains `at` (default now). */
   periodAt(at?: Date): JobPeriod;
   run(period: JobPeriod, options?: { force?: boolean; channels?: readonly string[] }): Promise<ChannelOutcome[]>;
-  /** This period's digest as it would be posted; records nothing. */
-  preview(): Promise<SlackMessage>;
+  /** This period's digest (of every account, or of the one named) as it would be posted; records nothing. */
+  preview(account?: string): Promise<SlackMessage>;
 }
 
 /**
@@ -71,30 +73,47 @@ export interface DigestService {
  * use, so a CLI command that needs only CAS opens no store and builds no Slack app;
  * `start()` builds and starts what `serve` runs, `stop()` closes whatever was built.
  */
+/** One configured CAS account and its client (built on first use, with its own rate limiter). */
+export interface AccountHandle {
+  readonly name: string;
+  readonly config: AccountConfig;
+  cas(): Promise<CasClient>;
+}
+
+/** How one account's sync went, when every account is synced together. */
+export type AccountSyncResult = { account: string; summary: SyncSummary } | { account: string; error: unknown };
+
 export interface Services {
   readonly config: Config;
+  /** Every configured account, in the order of CAS_ACCOUNTS_FILE (one, `default`, without it). */
+  readonly accounts: readonly AccountHandle[];
+  /** The accounts a command covers: all, or the one named (case-insensitive); UnknownAccountError otherwise. */
+  selectAccounts(name?: string): AccountHandle[];
   readonly logger: Logger;
   readonly now: () => Date;
   readonly instanceId: string;
   readonly metrics: Metrics;
   readonly readiness: Readiness;
   store(): Promise<Store>;
-  cas(): Promise<CasClient>;
-  /** Lists from the stored inventory (CAS until a first sync has finished). */
-  certificates(): Promise<CertificateSource>;
+  /** The CAS client of the named account (default: the first account). */
+  cas(account?: string): Promise<CasClient>;
+  /** Lists from the stored inventory (CAS until a first sync has finished), of every account or of those named. */
+  certificates(accounts?: readonly string[]): Promise<CertificateSource>;
   /** Lists for the CLI: the inventory when younger than `maxAgeMs`, else CAS; `live` always CAS. */
-  listSource(options: { live?: boolean; maxAgeMs?: number }): Promise<CertificateSource>;
+  listSource(options: { live?: boolean; maxAgeMs?: number; accounts?: readonly string[] }): Promise<CertificateSource>;
   /** The inventory as last synced (undefined before the first sync). */
   inventorySnapshot(): Promise<InventorySnapshot | undefined>;
-  /** One inventory sync now, through the same path as the background job. */
-  syncNow(options?: { onProgress?: (progress: SyncProgress) => void }): Promise<SyncSummary>;
+  /** One account's inventory sync now (default: the first account), through the same path as the background job. */
+  syncNow(options?: { account?: string; onProgress?: (progress: SyncProgress) => void }): Promise<SyncSummary>;
+  /** Every account's sync, side by side; one account failing does not stop the others. */
+  syncAll(options?: { onProgress?: (account: string, progress: SyncProgress) => void }): Promise<AccountSyncResult[]>;
   digest(): Promise<DigestService>;
   /** What alert passes and the alert buttons work with. */
   alertDeps(): Promise<AlertDeps>;
   /** The /cert-info answer for an ID or a domain, as Slack would show it (and whether anything matched). */
-  certificateInfo(query: string): Promise<{ message: SlackMessage; found: boolean }>;
+  certificateInfo(query: string, account?: string): Promise<{ message: SlackMessage; found: boolean }>;
   /** One alert pass now (`post: false`: only what would be posted). */
-  runAlerts(options: { post: boolean }): Promise<AlertRunResult>;
+  runAlerts(options: { post: boolean; account?: string }): Promise<AlertRunResult>;
   slack(): Promise<SlackApp>;
   jobs(): Promise<Scheduler>;
   /** Serves Slack and runs the jobs; resolves with the HTTP port bound. */
@@ -114,64 +133,96 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const instanceId = overrides.instanceId ?? `${os.hostname()}:${process.pid}`;
   const metrics = createMetrics();
   const inflight = createInflight();
-  const built: { store?: Store; cas?: CasClient; slack?: SlackApp; jobs?: Scheduler } = {};
+  const built: { store?: Store; cas: CasClient[]; slack?: SlackApp; jobs?: Scheduler } = { cas: [] };
 
   const store = once(async () => (built.store = overrides.store ?? (await openStore(config))));
 
-  const cas = once(async () => {
-    const client = await buildCasClient(config, {
+  // The CAS limit is per account: each account gets its own client and limiter, so one account
+  // being throttled, down or refusing its credentials never slows or breaks another.
+  const buildAccountCas = async (account: AccountConfig) => {
+    const client = await buildCasClient(config, account, {
       retryBaseDelayMs: overrides.retryBaseDelayMs,
       redisNamespace: overrides.redisNamespace,
     });
     client.events.on('call', (_operation, outcome) => {
-      if (outcome === 'ok') readiness.casSucceeded();
+      if (outcome === 'ok') readiness.casSucceeded(account.name);
     });
     client.events.on('limiter', (state, detail) => {
       if (state === 'lost')
-        logger.error({ limiter: detail }, 'shared rate limiter (Redis) unreachable; CAS calls fail until it is back');
-      else logger.info({ limiter: detail }, 'shared rate limiter (Redis) reachable again');
+        logger.error(
+          { limiter: detail, account: account.name },
+          'shared rate limiter (Redis) unreachable; CAS calls fail until it is back',
+        );
+      else logger.info({ limiter: detail, account: account.name }, 'shared rate limiter (Redis) reachable again');
     });
-    metrics.watchCas(client.events);
-    metrics.watchQueueDepth(() => client.queueDepth());
+    metrics.watchCas(client.events, account.name);
     metrics.watchRisk(async () => {
       const [risk, assets] = await Promise.all([client.getRiskCount(), client.getAssetCount()]);
       return { risk, assets };
-    });
-    built.cas = client;
+    }, account.name);
+    built.cas.push(client);
     return client;
-  });
-
-  const live = (client: CasClient, reason: 'never-synced' | 'stale' | 'asked') =>
-    liveCertificateSource(client, { account: DEFAULT_ACCOUNT, reason });
-  const stored = async (maxAgeMs?: number) => {
-    const [s, c] = await Promise.all([store(), cas()]);
-    return storedCertificateSource({
-      inventory: s.inventory,
-      fallback: (reason) => live(c, reason),
-      maxAgeMs,
-      alertStates: () => s.alerts.states(),
-      resources: s.resources,
-      account: DEFAULT_ACCOUNT,
-    });
   };
-  const certificates = once(() => stored());
-  const inventorySnapshot = async (at?: Date) => (await certificates()).snapshot(at ?? now());
+  const accounts: AccountHandle[] = config.accounts.map((account) => ({
+    name: account.name,
+    config: account,
+    cas: once(() => buildAccountCas(account)),
+  }));
+  metrics.watchQueueDepth(() => built.cas.reduce((sum, client) => sum + client.queueDepth(), 0));
+  const selectAccounts = (name?: string): AccountHandle[] => {
+    const selection = select(
+      accounts.map((a) => a.name),
+      name,
+    );
+    if ('unknown' in selection) throw new UnknownAccountError(selection);
+    return selection.accounts.map((n) => accounts.find((a) => a.name === n) as AccountHandle);
+  };
+  const cas = (account?: string) => (account === undefined ? accounts[0] : selectAccounts(account)[0]).cas();
 
-  const syncNow: Services['syncNow'] = async (options = {}) => {
-    const [s, c] = await Promise.all([store(), cas()]);
-    const log = logger.child({ module: 'inventory-sync' });
+  const live = (client: CasClient, account: string, reason: 'never-synced' | 'stale' | 'asked') =>
+    liveCertificateSource(client, { account, reason });
+  const accountSources = async (maxAgeMs?: number): Promise<AccountSource[]> => {
+    const s = await store();
+    return Promise.all(
+      accounts.map(async (account) => {
+        const client = await account.cas();
+        return {
+          account: account.name,
+          source: storedCertificateSource({
+            inventory: s.inventory,
+            fallback: (reason) => live(client, account.name, reason),
+            maxAgeMs,
+            alertStates: () => s.alerts.states(),
+            resources: s.resources,
+            account: account.name,
+          }),
+        };
+      }),
+    );
+  };
+  const subset = (all: readonly AccountSource[], names?: readonly string[]) =>
+    mergedCertificateSource(names === undefined ? all : all.filter((a) => names.includes(a.account)));
+  const servingSources = once(() => accountSources());
+  const allCertificates = once(async (): Promise<MergedSource> => subset(await servingSources()));
+  const certificates = async (names?: readonly string[]): Promise<CertificateSource> =>
+    names === undefined ? allCertificates() : subset(await servingSources(), names);
+  const inventorySnapshot = async (at?: Date) => (await allCertificates()).snapshot(at ?? now());
+
+  const syncAccount = async (
+    account: AccountHandle,
+    onProgress?: (progress: SyncProgress) => void,
+  ): Promise<SyncSummary> => {
+    const [s, c] = await Promise.all([store(), account.cas()]);
+    const log = logger.child({ module: 'inventory-sync', account: account.name });
     const started = performance.now();
     try {
       const summary = await syncInventory(
-        { cas: c, inventory: s.inventory, resources: s.resources, account: DEFAULT_ACCOUNT, now, logger: log },
-        { onProgress: options.onProgress },
+        { cas: c, inventory: s.inventory, resources: s.resources, account: account.name, now, logger: log },
+        { onProgress },
       );
       inventoryMetrics?.syncFinished('ok', summary.seconds);
-      log.info({ ...summary }, 'inventory synced');
-      // A serving process reads the new inventory now, so the first list after a sync does not
-      // pay for it; a CLI sync has no reader and leaves that to whoever lists next.
-      if (built.slack) await inventorySnapshot().catch(() => undefined);
-      if (built.jobs && config.SLACK_BOT_TOKEN) await afterSync();
+      const { account: _named, ...counts } = summary; // the child logger names the account
+      log.info(counts, 'inventory synced');
       return summary;
     } catch (error) {
       inventoryMetrics?.syncFinished('failed', (performance.now() - started) / 1000);
@@ -180,6 +231,32 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       log.error({ failure: detail }, 'inventory sync failed; the previous inventory stays in use');
       throw error;
     }
+  };
+  // A serving process reads the new inventory now, so the first list after a sync does not pay
+  // for it; a CLI sync has no reader and leaves that to whoever lists next.
+  const afterSyncs = async () => {
+    if (built.slack) await inventorySnapshot().catch(() => undefined);
+    if (built.jobs && config.SLACK_BOT_TOKEN) await afterSync();
+  };
+  const syncNow: Services['syncNow'] = async (options = {}) => {
+    const [account] = options.account === undefined ? [accounts[0]] : selectAccounts(options.account);
+    const summary = await syncAccount(account, options.onProgress);
+    await afterSyncs();
+    return summary;
+  };
+  const syncAll: Services['syncAll'] = async (options = {}) => {
+    const settled = await Promise.allSettled(
+      accounts.map((account) =>
+        syncAccount(account, options.onProgress && ((progress) => options.onProgress?.(account.name, progress))),
+      ),
+    );
+    const results = settled.map((result, index): AccountSyncResult =>
+      result.status === 'fulfilled'
+        ? { account: accounts[index].name, summary: result.value }
+        : { account: accounts[index].name, error: result.reason },
+    );
+    if (results.some((r) => 'summary' in r)) await afterSyncs();
+    return results;
   };
   // After every sync in a serving process: renewals shown on the alerts they end, then a pass.
   const afterSync = async () => {
@@ -215,6 +292,12 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         thresholds: alertThresholds(config.ALERT_DAYS),
         routes: config.alertRoutes,
         defaultChannel: config.ALERT_CHANNEL,
+        accountChannels: Object.fromEntries(
+          config.accounts.flatMap((account) => {
+            const channel = account.alertChannel ?? account.digestChannels?.[0];
+            return channel ? [[account.name, channel]] : [];
+          }),
+        ),
         hours: config.ALERT_HOURS,
         timezone: config.ALERT_TIMEZONE,
       },
@@ -252,49 +335,68 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       return snapshot ? `synced ${describeAge(snapshot.syncedAt, now())}` : 'never synced: lists come live from CAS';
     },
     store: async () => (await store()).ping(),
-    cas: async () => {
-      await (await cas()).getAssetCount();
-    },
+    cas: accounts.map((account) => ({
+      account: account.name,
+      check: async () => {
+        await (await account.cas()).getAssetCount();
+      },
+    })),
     slack: async () => {
       await (await probeClient()).auth.test();
     },
   });
 
   const trigger = { cron: config.DIGEST_CRON, timezone: config.DIGEST_TIMEZONE };
+  const groups = digestGroups(config.DIGEST_CHANNEL, config.accounts);
+  const digestChannels = groups.flatMap((group) => group.channels);
   const digest = once(async (): Promise<DigestService> => {
-    const [s, c, source] = await Promise.all([store(), cas(), certificates()]);
+    const [s, sources] = await Promise.all([store(), servingSources()]);
     // Built on first post, so a dry run needs no Slack token.
     let poster: DigestPoster | undefined;
     const lazyPoster: DigestPoster = {
       postMessage: async (message) => (poster ??= createDigestPoster(await webClient())).postMessage(message),
       findPosted: async (...args) => (poster ??= createDigestPoster(await webClient())).findPosted(...args),
     };
-    const deps: DigestDeps = {
-      cas: c,
-      certificates: source,
+    const depsFor = async (names: readonly string[]): Promise<DigestDeps> => ({
+      accounts: await Promise.all(
+        accounts.filter((a) => names.includes(a.name)).map(async (a) => ({ account: a.name, cas: await a.cas() })),
+      ),
+      certificates: subset(sources, names),
       claims: s.claims,
-      snapshots: s.snapshots,
+      // The trend compares like with like: only a digest of every account keeps it.
+      snapshots: names.length === accounts.length ? s.snapshots : undefined,
       poster: lazyPoster,
       render: digestRenderer,
       logger,
       now,
       instanceId,
       observe: metrics.observe,
-    };
+    });
+    const deps = await depsFor(accounts.map((a) => a.name));
+    const groupDeps = await Promise.all(groups.map((group) => depsFor(group.accounts)));
+    const runOptions = (period: JobPeriod, channels: readonly string[], force?: boolean) => ({
+      period,
+      channels,
+      force,
+      retryForMs: config.DIGEST_RETRY_MINUTES * 60_000,
+      retryBaseDelayMs: overrides.retryBaseDelayMs,
+      leaseMs: overrides.digestLeaseMs,
+    });
     return {
       deps,
       periodAt: (at) => periodAt(trigger, at ?? now()),
-      run: (period, options = {}) =>
-        runDigest(deps, {
-          period,
-          channels: options.channels ?? config.DIGEST_CHANNEL,
-          force: options.force,
-          retryForMs: config.DIGEST_RETRY_MINUTES * 60_000,
-          retryBaseDelayMs: overrides.retryBaseDelayMs,
-          leaseMs: overrides.digestLeaseMs,
-        }),
-      preview: async () =>
-        digestRenderer.digest(await collectDigest(deps, periodAt(trigger, now()), now())) as SlackMessage,
+      async run(period, options = {}) {
+        // Asked for given channels: one digest of every account there, as before accounts had channels.
+        if (options.channels) return runDigest(deps, runOptions(period, options.channels, options.force));
+        const outcomes: ChannelOutcome[] = [];
+        for (const [index, group] of groups.entries())
+          outcomes.push(...(await runDigest(groupDeps[index], runOptions(period, group.channels, options.force))));
+        return outcomes;
+      },
+      preview: async (account) =>
+        digestRenderer.digest(
+          await collectDigest(account === undefined ? deps : await depsFor([account]), periodAt(trigger, now()), now()),
+        ) as SlackMessage,
     };
   });
 
@@ -310,10 +412,16 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
           claims: s.claims,
           holder: instanceId,
           leaseMs: overrides.syncLeaseMs ?? 2 * 60_000,
-          sync: () =>
-            syncNow().catch((error: unknown) => {
-              throw new ReportedFailure('inventory sync failed', { cause: error });
-            }),
+          accounts: accounts.map((a) => a.name),
+          sync: async () => {
+            const results = await syncAll();
+            const failed = results.filter((r) => 'error' in r);
+            // Each failure is logged with its account; the job reports the interval as failed.
+            if (failed.length > 0)
+              throw new ReportedFailure(`inventory sync failed for ${failed.map((r) => r.account).join(', ')}`, {
+                cause: (failed[0] as { error: unknown }).error,
+              });
+          },
         }),
       );
     } else {
@@ -329,18 +437,23 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     } else {
       logger.info('neither ALERT_CHANNEL (or DIGEST_CHANNEL) nor ALERT_ROUTES is set: no expiry alerts');
     }
-    if (config.DIGEST_CHANNEL.length === 0) {
-      logger.info('DIGEST_CHANNEL is not set: no digest will be posted');
+    if (digestChannels.length === 0) {
+      logger.info("DIGEST_CHANNEL is not set (nor any account's digestChannels): no digest will be posted");
     } else {
       const [s, d] = await Promise.all([store(), digest()]);
-      scheduler.add(digestJob({ trigger, channels: config.DIGEST_CHANNEL, claims: s.claims, run: (p) => d.run(p) }));
+      scheduler.add(digestJob({ trigger, channels: digestChannels, claims: s.claims, run: (p) => d.run(p) }));
     }
     built.jobs = scheduler;
     return scheduler;
   });
 
   const slack = once(async () => {
-    const [s, c, source, d] = await Promise.all([store(), cas(), certificates(), digest()]);
+    const [s, source, d, clients] = await Promise.all([
+      store(),
+      certificates(),
+      digest(),
+      Promise.all(accounts.map(async (a) => ({ name: a.name, cas: await a.cas() }))),
+    ]);
     const routes = opsRoutes({ metrics, readiness });
     const { createSlackApp } = await import('./slack/app');
     const app = createSlackApp(
@@ -355,8 +468,9 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         botIdentity: overrides.botIdentity,
       },
       {
-        cas: c,
+        accounts: clients,
         certificates: source,
+        certificatesOf: (names) => certificates(names),
         store: s,
         logger,
         now,
@@ -376,6 +490,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   let warmTimer: NodeJS.Timeout | undefined;
   return {
     config,
+    accounts,
+    selectAccounts,
     logger,
     now,
     instanceId,
@@ -385,20 +501,40 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     cas,
     certificates,
     alertDeps,
-    runAlerts: async (options) => runAlerts(await alertDeps(), options),
-    async certificateInfo(query) {
-      const { certificateInfoAnswer } = await import('./slack/info-answer');
-      return certificateInfoAnswer(await alertDeps(), query, now());
+    async runAlerts(options) {
+      const deps = await alertDeps();
+      if (options.account === undefined) return runAlerts(deps, options);
+      const [only] = selectAccounts(options.account);
+      const snapshot = async (at: Date) => {
+        const whole = await deps.snapshot(at);
+        return whole && { ...whole, certificates: whole.certificates.filter((c) => c.account === only.name) };
+      };
+      return runAlerts({ ...deps, snapshot }, options);
     },
-    async listSource({ live: asked, maxAgeMs }) {
-      if (asked) return live(await cas(), 'asked');
+    async certificateInfo(query, account) {
+      const { certificateInfoAnswer } = await import('./slack/info-answer');
+      return certificateInfoAnswer(await alertDeps(), query, now(), account);
+    },
+    async listSource({ live: asked, maxAgeMs, accounts: names }) {
+      const chosen = names === undefined ? accounts : accounts.filter((a) => names.includes(a.name));
+      const liveOf = async (reason: 'asked' | 'never-synced') =>
+        mergedCertificateSource(
+          await Promise.all(
+            chosen.map(async (a) => {
+              const source = live(await a.cas(), a.name, reason);
+              return { account: a.name, source: { ...source, snapshot: async () => undefined } };
+            }),
+          ),
+        );
+      if (asked) return liveOf('asked');
       // No store file yet means no inventory: list live rather than create an empty store.
       if (!config.DATABASE_URL && !overrides.store && !sqliteStoreExists(config.DATA_DIR))
-        return live(await cas(), 'never-synced');
-      return stored(maxAgeMs);
+        return liveOf('never-synced');
+      return subset(await accountSources(maxAgeMs), names);
     },
     inventorySnapshot,
     syncNow,
+    syncAll,
     digest,
     slack,
     jobs,
@@ -424,7 +560,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         const drained = await inflight.drained(drainMs);
         if (!drained) logger.warn({ inflight: inflight.count() }, 'shutting down with answers still in flight');
         await built.jobs?.stop(drainMs).catch(quiet('jobs'));
-        await built.cas?.close().catch(quiet('cas'));
+        await Promise.all(built.cas.map((client) => client.close().catch(quiet('cas'))));
         if (!overrides.store) await built.store?.close().catch(quiet('store'));
       })();
       return stopping;

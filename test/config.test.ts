@@ -207,7 +207,7 @@ describe('configuration', () => {
         { pattern: '*.pay.example.com', channel: 'C012PAY', mention: '<@U012ALICE>' },
         { pattern: '*.shop.example.com', channel: 'C012SHOP', mention: '<!subteam^S012SHOP|shop>' },
         { pattern: 'www.example.com', channel: 'G012WWW' },
-        { pattern: '*', channel: 'C012PROD', account: 'LTAI-prod' },
+        { pattern: '*', channel: 'C012PROD', account: 'ltai-prod' },
       ]);
       expect(loadConfig({ ALERT_ROUTES_FILE: file('empty.yaml', '# nothing yet\n') }).alertRoutes).toEqual([]);
     });

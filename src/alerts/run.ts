@@ -60,6 +60,8 @@ export interface AlertSettings {
   thresholds: readonly number[];
   routes: readonly AlertRoute[];
   defaultChannel?: string;
+  /** An account's own default channel (its alertChannel, else its first digest channel). */
+  accountChannels?: Readonly<Record<string, string>>;
   hours: AlertHours;
   timezone: string;
 }
@@ -199,7 +201,11 @@ export async function dueAlerts(
       if (threshold !== undefined) due = { threshold, stale: false };
     }
     if (!due) continue;
-    const route = routeFor(certificate, deps.settings.routes, deps.settings.defaultChannel);
+    const route = routeFor(
+      certificate,
+      deps.settings.routes,
+      deps.settings.accountChannels?.[certificate.account] ?? deps.settings.defaultChannel,
+    );
     if (!route) {
       unrouted += 1;
       continue;

@@ -80,6 +80,8 @@ export interface CasClientOptions {
   bottleneck?: Bottleneck.ConstructorOptions;
   /** Set: the per-account limits are shared with other processes (Redis); closed by `close()`. */
   sharedLimiter?: SharedLimiter;
+  /** The rate-limit key of every call; unset: the AccessKey ID the calls are signed with. */
+  limiterKey?: string;
 }
 
 /**
@@ -143,7 +145,7 @@ export function createCasClient(options: CasClientOptions): CasClient {
     query: Record<string, string | number | undefined> = {},
     { retryOnlyThrottled = false, priority = 'interactive' }: CallOptions = {},
   ) {
-    const account = await transport.accountKey();
+    const account = options.limiterKey ?? (await transport.accountKey());
     return withRetries(
       () =>
         schedule(account, operation.action, priority, async () => {
@@ -260,7 +262,7 @@ export function createCasClient(options: CasClientOptions): CasClient {
     events,
     queueDepth: () => queueDepth(limiters),
     async prepare() {
-      if (sharedLimiter) await sharedLimiter.prepare(limiters, await transport.accountKey());
+      if (sharedLimiter) await sharedLimiter.prepare(limiters, options.limiterKey ?? (await transport.accountKey()));
     },
     getRiskCount: () => counts<RiskCount>('risk'),
     getAssetCount: () => counts<AssetCount>('asset'),

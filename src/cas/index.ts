@@ -1,4 +1,6 @@
 import type Bottleneck from 'bottleneck';
+import type { AccountConfig } from '../accounts/account-config';
+import { credentialFor } from '../accounts/credentials';
 import type { Config } from '../config';
 import { type CasClient, createCasClient } from './client';
 import { parseEndpoint } from './endpoint';
@@ -34,36 +36,48 @@ export interface BuildClientOptions {
 const JOB_EXPIRATION_SLACK_MS = 10_000;
 
 /**
- * The CAS client as configured by the environment. Async because a shared (Redis) limiter
- * must be reachable before the bot starts serving: with REDIS_URL set, this rejects with a
+ * One account's CAS client: its endpoint, credentials and QPS, with the shared settings of the
+ * environment (timeouts, attempts, cache, Redis). Async because a shared (Redis) limiter must be
+ * reachable before the bot starts serving: with REDIS_URL set, this rejects with a
  * LimiterStartupError naming the Redis host:port when it is not.
  */
-export async function buildCasClient(config: Config, options: BuildClientOptions = {}): Promise<CasClient> {
+export async function buildCasClient(
+  config: Config,
+  account: AccountConfig,
+  options: BuildClientOptions = {},
+): Promise<CasClient> {
   const { redisNamespace, redisConnectTimeoutMs, ...clientOptions } = options;
+  const keys = account.credentials.kind === 'keys' ? account.credentials : undefined;
   const transport = createTransport({
-    endpoint: parseEndpoint(config.CAS_ENDPOINT),
-    region: config.CAS_REGION,
+    endpoint: parseEndpoint(account.endpoint),
+    region: account.region,
     credentials: {
-      accessKeyId: config.ALIBABA_CLOUD_ACCESS_KEY_ID,
-      accessKeySecret: config.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-      securityToken: config.ALIBABA_CLOUD_SECURITY_TOKEN,
+      accessKeyId: keys?.accessKeyId,
+      accessKeySecret: keys?.accessKeySecret,
+      securityToken: keys?.securityToken,
     },
+    credential: keys ? undefined : () => credentialFor(account),
+    keyVariables: keys ? { id: keys.idVariable, secret: keys.secretVariable } : undefined,
     timeoutMs: config.CAS_TIMEOUT_MS,
   });
+  const qps = account.qps;
   let sharedLimiter: SharedLimiter | undefined;
   if (config.REDIS_URL) {
     sharedLimiter = await connectRedisLimiter({
       url: config.REDIS_URL,
       namespace: redisNamespace,
       connectTimeoutMs: redisConnectTimeoutMs,
-      jobExpirationMs:
-        config.CAS_TIMEOUT_MS + config.CAS_MAX_CONCURRENT * minTimeFor(config.CAS_QPS) + JOB_EXPIRATION_SLACK_MS,
-      limits: { minTime: minTimeFor(config.CAS_QPS), maxConcurrent: config.CAS_MAX_CONCURRENT },
+      jobExpirationMs: config.CAS_TIMEOUT_MS + config.CAS_MAX_CONCURRENT * minTimeFor(qps) + JOB_EXPIRATION_SLACK_MS,
+      limits: { minTime: minTimeFor(qps), maxConcurrent: config.CAS_MAX_CONCURRENT },
     });
   }
   const client = createCasClient({
     transport,
-    qps: config.CAS_QPS,
+    qps,
+    // Accounts of a file share one budget per account name, whatever key or role signs the calls
+    // (a role's temporary key changes each hour); the environment's one account keeps its
+    // AccessKey-ID key, so replicas of an existing deployment keep sharing theirs.
+    limiterKey: config.CAS_ACCOUNTS_FILE ? `account:${account.name}` : undefined,
     maxConcurrent: config.CAS_MAX_CONCURRENT,
     attempts: config.CAS_MAX_ATTEMPTS,
     cacheTtlSeconds: config.CAS_CACHE_TTL_SECONDS,

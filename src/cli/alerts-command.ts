@@ -1,6 +1,7 @@
 import type { AlertRunResult } from '../alerts/run';
 import { displayName } from '../domain/certificate';
 import { daysLeft } from '../domain/expiry';
+import { accountPrefix } from '../render/accounts';
 import { describeDaysLeft } from '../render/format';
 import type { Services } from '../services';
 import { type Output, UsageError } from './output';
@@ -9,6 +10,8 @@ export interface AlertsCommandOptions {
   dryRun?: boolean;
   post?: boolean;
   json?: boolean;
+  /** Only this account's certificates. */
+  account?: string;
 }
 
 /**
@@ -22,7 +25,7 @@ export async function alertsCommand(
 ): Promise<number> {
   if (Boolean(options.dryRun) === Boolean(options.post))
     throw new UsageError('give exactly one of --dry-run or --post');
-  const result = await services.runAlerts({ post: Boolean(options.post) });
+  const result = await services.runAlerts({ post: Boolean(options.post), account: options.account });
   if (options.json) {
     output.out(JSON.stringify(jsonOf(result), null, 2));
   } else {
@@ -35,7 +38,7 @@ export async function alertsCommand(
       );
       for (const alert of channel.alerts)
         output.out(
-          `  ${displayName(alert.certificate) ?? '?'}  ${alert.certificate.id}  ${describeDaysLeft(daysLeft(alert.certificate.endDate, now))}  threshold ${alert.threshold}`,
+          `  ${accountPrefix(alert.certificate.account)}${displayName(alert.certificate) ?? '?'}  ${alert.certificate.id}  ${describeDaysLeft(daysLeft(alert.certificate.endDate, now))}  threshold ${alert.threshold}`,
         );
     }
     if (result.unrouted > 0) output.out(`${result.unrouted} due with no channel: set ALERT_CHANNEL or ALERT_ROUTES.`);

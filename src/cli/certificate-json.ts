@@ -7,6 +7,8 @@ import type { Certificate } from '../domain/certificate';
 export function certificateJson(certificate: Certificate): Record<string, unknown> {
   const id = certificate.certificateId;
   const entries: Array<[string, unknown]> = [
+    // Not a CAS field: which configured account the certificate belongs to.
+    ['account', certificate.account],
     ['CertificateId', id !== undefined && Number.isSafeInteger(Number(id)) ? Number(id) : id],
     ['InstanceId', certificate.instanceId],
     ['Name', certificate.name],

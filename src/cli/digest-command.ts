@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import { digestGroups } from '../domain/account-selection';
 import type { Logger } from '../ops/logger';
 import { renderForTerminal } from '../render/terminal';
 import { createServices } from '../services';
@@ -9,6 +10,8 @@ export interface DigestCommandOptions {
   post?: boolean;
   force?: boolean;
   json?: boolean;
+  /** With --dry-run: the digest of this account only. */
+  account?: string;
 }
 
 /**
@@ -25,14 +28,20 @@ export async function digestCommand(
   if (Boolean(options.dryRun) === Boolean(options.post))
     throw new UsageError('give exactly one of --dry-run or --post');
   if (options.force && !options.post) throw new UsageError('--force only applies to --post');
-  if (options.post && config.DIGEST_CHANNEL.length === 0)
-    throw new UsageError('DIGEST_CHANNEL is not set: no channel to post to');
+  // A post of one account's digest would take the period's claim of a channel that gets several.
+  if (options.account !== undefined && options.post)
+    throw new UsageError(
+      "--account applies to --dry-run; --post posts each account's digest to its channels (digestChannels, else DIGEST_CHANNEL)",
+    );
+  if (options.post && digestGroups(config.DIGEST_CHANNEL, config.accounts).length === 0)
+    throw new UsageError("DIGEST_CHANNEL is not set (nor any account's digestChannels): no channel to post to");
   if (options.post && !config.SLACK_BOT_TOKEN) throw new UsageError('SLACK_BOT_TOKEN is not set: cannot post to Slack');
   const services = createServices(config, { logger, now });
   try {
     const digest = await services.digest();
     if (options.dryRun) {
-      const message = await digest.preview();
+      const account = options.account === undefined ? undefined : services.selectAccounts(options.account)[0].name;
+      const message = await digest.preview(account);
       output.out(
         options.json ? JSON.stringify(message, null, 2) : renderForTerminal(message, { color: process.stdout.isTTY }),
       );

@@ -1,5 +1,6 @@
 import { CasError } from '../cas/errors';
 import { ConfigError } from '../config';
+import { UnknownAccountError } from '../domain/account-selection';
 
 /** How a command reports: readable text for people, exact JSON for scripts. */
 export interface Output {
@@ -30,7 +31,7 @@ export function reportFailure(output: Output, error: unknown): number {
     output.err(`error: ${error.message}${id}. ${error.hint}`);
     return 1;
   }
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof UnknownAccountError) {
     output.err(`error: ${error.message}`);
     return 2;
   }

@@ -43,6 +43,13 @@ async function withServices(
   }
 }
 
+const ACCOUNT_OPTION = ['--account <name>', 'only this account of CAS_ACCOUNTS_FILE (default: every account)'] as const;
+
+/** The accounts a command covers, with their clients; an unknown name is bad input (exit 2). */
+async function clientsOf(services: Services, name: string | undefined) {
+  return Promise.all(services.selectAccounts(name).map(async (a) => ({ name: a.name, cas: await a.cas() })));
+}
+
 export function buildProgram(context: CliContext): Command {
   const program = new Command('cert-bot')
     .description('Slack chat-ops bot and command line for Alibaba Cloud Certificate Management Service (CAS)')
@@ -50,26 +57,34 @@ export function buildProgram(context: CliContext): Command {
 
   program
     .command('risk')
-    .description('Show the GetRiskCount and GetAssetCount numbers')
+    .description('Show the GetRiskCount and GetAssetCount numbers (one line per account with several)')
+    .option(...ACCOUNT_OPTION)
     .option('--json', 'exact JSON output')
-    .action(async (options: { json?: boolean }) => {
-      await withServices(context, Boolean(options.json), async (services, output) =>
-        riskCommand(await services.cas(), output),
-      );
+    .action(async (options: { json?: boolean; account?: string }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        const clients = await clientsOf(services, options.account);
+        // Stale deployments come from the inventory; without one there are none to count.
+        const stale = async (account: string) => {
+          const source = await services.listSource({ accounts: [account] });
+          return (await source.list('stale', undefined, context.now())).certificates.length;
+        };
+        await riskCommand(clients, output, stale);
+      });
     });
 
   program
     .command('status')
     .description('Revocation status of certificates by serial number (hex, colons allowed)')
     .argument('<serial...>', 'serial numbers, separated by spaces or commas')
+    .option(...ACCOUNT_OPTION)
     .option('--json', 'exact JSON output')
-    .action(async (serialArgs: string[], options: { json?: boolean }) => {
+    .action(async (serialArgs: string[], options: { json?: boolean; account?: string }) => {
       await withServices(context, Boolean(options.json), async (services, output) => {
         const { serials, invalid } = parseSerials(serialArgs.join(' '), { max: MAX_SERIALS_PER_REQUEST });
         if (invalid.length > 0) {
           throw new UsageError(invalid.map((i) => `"${i.token}": ${i.reason}`).join('; '));
         }
-        await statusCommand(await services.cas(), serials, output);
+        await statusCommand(await clientsOf(services, options.account), serials, output);
       });
     });
 
@@ -79,28 +94,42 @@ export function buildProgram(context: CliContext): Command {
     .addOption(new Option('--status <status>', 'which certificates').choices(CERTIFICATE_VIEWS).default('all'))
     .option('--keyword <keyword>', 'fuzzy match on domain or resource ID')
     .option('--live', 'list from CAS even when the inventory is fresh')
+    .option(...ACCOUNT_OPTION)
     .option('--json', 'exact JSON output')
-    .action(async (options: { status: CertificateView; keyword?: string; live?: boolean; json?: boolean }) => {
-      await withServices(context, Boolean(options.json), async (services, output) => {
-        // The inventory when it is younger than two sync intervals (any age when syncs are manual).
-        const interval = services.config.INVENTORY_SYNC_MINUTES * 60_000;
-        const source = await services.listSource({
-          live: options.live,
-          maxAgeMs: interval > 0 ? 2 * interval : undefined,
+    .action(
+      async (options: {
+        status: CertificateView;
+        keyword?: string;
+        live?: boolean;
+        json?: boolean;
+        account?: string;
+      }) => {
+        await withServices(context, Boolean(options.json), async (services, output) => {
+          const accounts =
+            options.account === undefined ? undefined : services.selectAccounts(options.account).map((a) => a.name);
+          // The inventory when it is younger than two sync intervals (any age when syncs are manual).
+          const interval = services.config.INVENTORY_SYNC_MINUTES * 60_000;
+          const source = await services.listSource({
+            live: options.live,
+            maxAgeMs: interval > 0 ? 2 * interval : undefined,
+            accounts,
+          });
+          await listCommand(source, options.status, options.keyword, output, context.now());
         });
-        await listCommand(source, options.status, options.keyword, output, context.now());
-      });
-    });
+      },
+    );
 
   program
     .command('info')
     .description('Everything the bot knows about one certificate, by certificate ID or by domain (from the inventory)')
     .argument('<id-or-domain>', 'a certificate ID, or a domain matched against CommonName and SANs')
+    .option(...ACCOUNT_OPTION)
     .option('--json', 'the Block Kit message as JSON')
-    .action(async (query: string, options: { json?: boolean }) => {
+    .action(async (query: string, options: { json?: boolean; account?: string }) => {
       await withServices(context, Boolean(options.json), async (services, output) => {
         const { renderForTerminal } = await import('../render/terminal');
-        const { message, found } = await services.certificateInfo(query);
+        const account = options.account === undefined ? undefined : services.selectAccounts(options.account)[0].name;
+        const { message, found } = await services.certificateInfo(query, account);
         output.out(
           options.json ? JSON.stringify(message, null, 2) : renderForTerminal(message, { color: process.stdout.isTTY }),
         );
@@ -113,8 +142,9 @@ export function buildProgram(context: CliContext): Command {
     .description('Expiry alerts: print what would be posted now (--dry-run) or run one alert pass (--post)')
     .option('--dry-run', 'print, per channel, what would be posted now; post and record nothing')
     .option('--post', 'run one alert pass now (same claims, exactly once)')
+    .option(...ACCOUNT_OPTION)
     .option('--json', 'the result as JSON')
-    .action(async (options: { dryRun?: boolean; post?: boolean; json?: boolean }) => {
+    .action(async (options: { dryRun?: boolean; post?: boolean; json?: boolean; account?: string }) => {
       await withServices(context, Boolean(options.json), async (services, output) => {
         const { alertsCommand } = await import('./alerts-command');
         context.exitCode = await alertsCommand(services, options, output);
@@ -124,11 +154,26 @@ export function buildProgram(context: CliContext): Command {
   program
     .command('sync')
     .description('Sync the certificate inventory from CAS into the store now (DATA_DIR or DATABASE_URL)')
+    .option(...ACCOUNT_OPTION)
     .option('--json', 'the summary as JSON')
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean; account?: string }) => {
       await withServices(context, Boolean(options.json), async (services, output) => {
         const { syncCommand } = await import('./sync-command');
-        await syncCommand(services, output, Boolean(process.stderr.isTTY) && !options.json);
+        context.exitCode = await syncCommand(services, output, {
+          interactive: Boolean(process.stderr.isTTY) && !options.json,
+          account: options.account,
+        });
+      });
+    });
+
+  program
+    .command('accounts')
+    .description('List the configured CAS accounts: site, endpoint, credential kind, and whether a test call succeeds')
+    .option('--json', 'exact JSON output')
+    .action(async (options: { json?: boolean }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        const { accountsCommand } = await import('./accounts-command');
+        context.exitCode = await accountsCommand(services, output);
       });
     });
 
@@ -152,6 +197,7 @@ export function buildProgram(context: CliContext): Command {
     .option('--dry-run', 'print the digest in the terminal; post and record nothing')
     .option('--post', 'post it now to DIGEST_CHANNEL through the ledger')
     .option('--force', 'with --post: post again even if this period was already posted')
+    .option(...ACCOUNT_OPTION)
     .option('--json', 'the Block Kit message (--dry-run) or the outcomes (--post) as JSON')
     .action(async (options: DigestCommandOptions) => {
       const output = consoleOutput(Boolean(options.json));
@@ -197,7 +243,7 @@ export function buildProgram(context: CliContext): Command {
     .option('--certs <count>', 'certificates in the data set', intOption('--certs'), 500)
     .option('--seed <seed>', 'seed of the data set', intOption('--seed'), 42)
     .option('--latency <ms>', 'added latency per answer', intOption('--latency'), 0)
-    .option('--qps <qps>', 'calls per second per AccessKey before throttling', intOption('--qps'), 10)
+    .option('--qps <qps>', 'calls per second per account before throttling', intOption('--qps'), 10)
     .option(
       '--replaced <count>',
       'expiring or expired certificates that also get a renewed twin (on top of --certs)',
@@ -209,6 +255,22 @@ export function buildProgram(context: CliContext): Command {
         .choices(['mixed', 'healthy'])
         .default('mixed'),
     )
+    .option(
+      '--accounts <names>',
+      'several accounts, comma-separated lowercase names (e.g. prod,staging): own key pair, data set (seed + n - 1) and role each',
+      (value: string) => {
+        const names = value.split(',').map((name) => name.trim());
+        const bad = names.find((name) => !/^[a-z][a-z0-9-]{0,31}$/.test(name));
+        if (bad !== undefined) {
+          throw new InvalidArgumentError(
+            `"${bad}" is not an account name: lowercase letters, digits and -, starting with a letter`,
+          );
+        }
+        if (new Set(names).size !== names.length) throw new InvalidArgumentError('an account name is listed twice');
+        return names;
+      },
+    )
+    .option('--tls', 'listen with HTTPS (a self-signed certificate; needed for STS AssumeRole clients)', false)
     .action(async (options: SandboxCommandOptions) => {
       const { runSandboxCommand } = await import('./sandbox-command');
       await runSandboxCommand(options);

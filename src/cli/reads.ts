@@ -1,4 +1,9 @@
+import { lookUpStatus } from '../accounts/status-lookup';
 import type { CasApi, CertificateStatus } from '../cas/types';
+import { DEFAULT_ACCOUNT } from '../domain/account';
+import { accountRisk } from '../domain/risk';
+import { accountFailure, describeAccountFailure } from '../inventory/account-failure';
+import { describeAccountRisk, totalRisk } from '../render/accounts';
 import type { Certificate } from '../domain/certificate';
 import { daysLeft } from '../domain/expiry';
 import type { CertificateView } from '../domain/views';
@@ -7,8 +12,45 @@ import { describeFreshness, formatUtc } from '../render/format';
 import { certificateJson } from './certificate-json';
 import { type Output, table } from './output';
 
-/** `cert-bot risk`: the GetRiskCount and GetAssetCount numbers. */
-export async function riskCommand(api: CasApi, output: Output): Promise<void> {
+/** `cert-bot risk`: the GetRiskCount and GetAssetCount numbers (of each account, with several). */
+export async function riskCommand(
+  accounts: ReadonlyArray<{ name: string; cas: CasApi }>,
+  output: Output,
+  stale: (account: string) => Promise<number>,
+): Promise<void> {
+  if (accounts.length === 1) return singleRisk(accounts[0].cas, output);
+  const settled = await Promise.allSettled(
+    accounts.map(async ({ name, cas }) => {
+      const [risk, assets, staleCount] = await Promise.all([cas.getRiskCount(), cas.getAssetCount(), stale(name)]);
+      return { account: name, risk, assets, summary: accountRisk({ account: name, risk, assets, stale: staleCount }) };
+    }),
+  );
+  const answered = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failures = settled.flatMap((r, i) =>
+    r.status === 'rejected' ? [accountFailure(accounts[i].name, r.reason)] : [],
+  );
+  if (answered.length === 0) throw (settled[0] as PromiseRejectedResult).reason;
+  if (output.json) {
+    output.out(
+      JSON.stringify(
+        {
+          accounts: answered.map(({ account, risk, assets, summary }) => ({ account, risk, assets, summary })),
+          total: totalRisk(answered.map((a) => a.summary)),
+          failures,
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    output.out('Certificate risk by account');
+    output.out(table(answered.map(({ account, summary }) => [account, describeAccountRisk(summary)])));
+    output.out(table([[`all ${answered.length}`, describeAccountRisk(totalRisk(answered.map((a) => a.summary)))]]));
+  }
+  for (const failure of failures) output.err(`error: could not read ${describeAccountFailure(failure)}`);
+}
+
+async function singleRisk(api: CasApi, output: Output): Promise<void> {
   const [risk, assets] = await Promise.all([api.getRiskCount(), api.getAssetCount()]);
   if (output.json) {
     output.out(JSON.stringify({ risk, assets }, null, 2));
@@ -23,9 +65,14 @@ export async function riskCommand(api: CasApi, output: Output): Promise<void> {
   output.out(table(numbers(assets)));
 }
 
-/** `cert-bot status <serial...>`: one line per serial. */
-export async function statusCommand(api: CasApi, serials: string[], output: Output): Promise<CertificateStatus[]> {
-  const results = await Promise.all(serials.map((serial) => api.getCertificateStatus(serial)));
+/** `cert-bot status <serial...>`: one line per serial, asked of every account. */
+export async function statusCommand(
+  accounts: ReadonlyArray<{ name: string; cas: CasApi }>,
+  serials: string[],
+  output: Output,
+): Promise<CertificateStatus[]> {
+  const { results, failures } = await lookUpStatus(accounts, serials);
+  for (const failure of failures) output.err(`error: could not ask ${describeAccountFailure(failure)}`);
   if (output.json) {
     output.out(JSON.stringify(results, null, 2));
     return results;
@@ -33,7 +80,7 @@ export async function statusCommand(api: CasApi, serials: string[], output: Outp
   output.out(
     table(
       results.map((r) => [
-        r.SerialNumber,
+        r.account ? `${r.SerialNumber}  ${r.account}` : r.SerialNumber,
         r.Status === 'revoked' && r.RevokeTime !== undefined ? `revoked at ${formatUtc(r.RevokeTime)}` : r.Status,
       ]),
     ),
@@ -49,21 +96,25 @@ export async function listCommand(
   output: Output,
   now: Date,
 ): Promise<Certificate[]> {
-  const { certificates: items, freshness } = await source.list(view, keyword, now);
+  const { certificates: items, freshness, failures } = await source.list(view, keyword, now);
+  for (const failure of failures ?? []) output.err(`error: could not list ${describeAccountFailure(failure)}`);
   if (output.json) {
     output.out(JSON.stringify(items.map(certificateJson), null, 2));
     // Where the list came from, on stderr so stdout stays exact JSON.
     output.err(describeSource(freshness, now));
     return items;
   }
+  // With several accounts every row says which one it belongs to.
+  const named = items.some((c) => c.account !== DEFAULT_ACCOUNT);
   const rows = items.map((c) => [
+    ...(named ? [c.account] : []),
     c.commonName ?? '?',
     c.certificateId ?? c.instanceId ?? '',
     c.issuer ?? '',
     c.endDate ?? '',
     String(daysLeft(c.endDate, now) ?? ''),
   ]);
-  const headings = ['COMMON NAME', 'ID', 'ISSUER', 'END DATE', 'DAYS LEFT'];
+  const headings = [...(named ? ['ACCOUNT'] : []), 'COMMON NAME', 'ID', 'ISSUER', 'END DATE', 'DAYS LEFT'];
   const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells

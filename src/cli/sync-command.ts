@@ -1,14 +1,67 @@
-import { SingleBar } from 'cli-progress';
+import { MultiBar, SingleBar } from 'cli-progress';
+import { accountFailure, describeAccountFailure } from '../inventory/account-failure';
 import type { SyncSummary } from '../inventory/sync';
-import type { Services } from '../services';
+import type { AccountSyncResult, Services } from '../services';
 import type { Output } from './output';
 
 /**
- * `cert-bot sync`: one inventory sync now, into the configured store (a running `serve` on the
- * same store sees it at its next request), with a progress bar when stderr is a terminal and
- * a one-line summary.
+ * `cert-bot sync`: one inventory sync now of every account (or the one `--account` names), into
+ * the configured store (a running `serve` on the same store sees it at its next request), with
+ * progress when stderr is a terminal and a one-line summary per account. Exit 1 when an account
+ * failed; the others are synced all the same.
  */
-export async function syncCommand(services: Services, output: Output, interactive: boolean): Promise<SyncSummary> {
+export async function syncCommand(
+  services: Services,
+  output: Output,
+  options: { interactive: boolean; account?: string },
+): Promise<number> {
+  if (options.account !== undefined || services.accounts.length === 1) {
+    const summary = await syncOne(services, options.interactive, options.account);
+    if (output.json) output.out(JSON.stringify(summary, null, 2));
+    else output.out(summaryLine(summary));
+    return 0;
+  }
+  const bars = options.interactive
+    ? new MultiBar({
+        format: 'Syncing {account} [{bar}] {value}/{total} pages',
+        stream: process.stderr,
+        hideCursor: true,
+        clearOnComplete: true,
+      })
+    : undefined;
+  const perAccount = new Map(services.accounts.map((a) => [a.name, bars?.create(1, 0, { account: a.name })]));
+  let results: AccountSyncResult[];
+  try {
+    results = await services.syncAll({
+      onProgress: (account, { pagesDone, pagesTotal }) => {
+        const bar = perAccount.get(account);
+        bar?.setTotal(Math.max(1, pagesTotal));
+        bar?.update(pagesDone);
+      },
+    });
+  } finally {
+    bars?.stop();
+  }
+  if (output.json)
+    output.out(
+      JSON.stringify(
+        results.map((r) =>
+          'summary' in r ? r.summary : { account: r.account, error: accountFailure(r.account, r.error) },
+        ),
+        null,
+        2,
+      ),
+    );
+  for (const result of results) {
+    if ('summary' in result) {
+      if (!output.json) output.out(summaryLine(result.summary));
+    } else output.err(`error: could not sync ${describeAccountFailure(accountFailure(result.account, result.error))}`);
+  }
+  return results.every((r) => 'summary' in r) ? 0 : 1;
+}
+
+async function syncOne(services: Services, interactive: boolean, account: string | undefined): Promise<SyncSummary> {
+  const name = account === undefined ? undefined : services.selectAccounts(account)[0].name;
   const bar = interactive
     ? new SingleBar({
         format: 'Syncing the inventory [{bar}] {value}/{total} pages',
@@ -19,16 +72,13 @@ export async function syncCommand(services: Services, output: Output, interactiv
     : undefined;
   bar?.start(1, 0);
   try {
-    const summary = await services.syncNow({
+    return await services.syncNow({
+      account: name,
       onProgress: ({ pagesDone, pagesTotal }) => {
         bar?.setTotal(Math.max(1, pagesTotal));
         bar?.update(pagesDone);
       },
     });
-    bar?.stop();
-    if (output.json) output.out(JSON.stringify(summary, null, 2));
-    else output.out(summaryLine(summary));
-    return summary;
   } finally {
     bar?.stop();
   }

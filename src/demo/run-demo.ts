@@ -12,6 +12,9 @@ import { startResponseSink } from './response-sink';
 
 /** Expiring certificates the demo account has already renewed (as `cert-bot sandbox` does). */
 const DEMO_RENEWALS = 20;
+/** The second account's key pair in the simulator: as obviously fake as the first. */
+const STAGING_KEY_ID = 'LTAI5tSandboxKeyId000002';
+const STAGING_KEY_SECRET = 'sandbox-secret-2-do-not-use-in-production';
 
 export interface DemoOptions {
   out: (text: string) => void;
@@ -25,14 +28,42 @@ export interface DemoOptions {
  * would show is printed in the terminal instead. Needs no configuration and no network.
  */
 export async function runDemo(options: DemoOptions): Promise<void> {
-  const sandbox = await startSandbox({ certs: 500, replacedPairs: DEMO_RENEWALS });
+  // Two accounts in one simulator, as a team with production and staging accounts has them.
+  const sandbox = await startSandbox({
+    accounts: [
+      {
+        name: 'prod',
+        accessKeys: { [DEFAULT_ACCESS_KEY_ID]: DEFAULT_ACCESS_KEY_SECRET },
+        certs: 500,
+        seed: 42,
+        replacedPairs: DEMO_RENEWALS,
+      },
+      { name: 'staging', accessKeys: { [STAGING_KEY_ID]: STAGING_KEY_SECRET }, certs: 120, seed: 43 },
+    ],
+  });
   const sink = await startResponseSink();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-demo-'));
   const signingSecret = crypto.randomBytes(16).toString('hex');
+  const accountsFile = path.join(dataDir, 'accounts.yaml');
+  fs.writeFileSync(
+    accountsFile,
+    ['prod', 'staging']
+      .map((name) =>
+        [
+          `- name: ${name}`,
+          `  site: ${sandbox.url}`,
+          `  accessKeyId: DEMO_${name.toUpperCase()}_KEY_ID`,
+          `  accessKeySecret: DEMO_${name.toUpperCase()}_KEY_SECRET`,
+        ].join('\n'),
+      )
+      .join('\n'),
+  );
   const config = loadConfig({
-    CAS_ENDPOINT: sandbox.url,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET,
+    CAS_ACCOUNTS_FILE: accountsFile,
+    DEMO_PROD_KEY_ID: DEFAULT_ACCESS_KEY_ID,
+    DEMO_PROD_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET,
+    DEMO_STAGING_KEY_ID: STAGING_KEY_ID,
+    DEMO_STAGING_KEY_SECRET: STAGING_KEY_SECRET,
     DATA_DIR: dataDir,
     SLACK_BOT_TOKEN: 'xoxb-demo',
     SLACK_SIGNING_SECRET: signingSecret,
@@ -72,11 +103,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
   try {
     options.out(
-      `cas-cert-bot demo: a CAS simulator with 500 certificates (and ${DEMO_RENEWALS} renewals of expiring ones) is running at ${sandbox.url}.\nBelow is what Slack shows for each command.`,
+      `cas-cert-bot demo: a CAS simulator with two accounts is running at ${sandbox.url}: prod (500 certificates, ${DEMO_RENEWALS} of the expiring ones already renewed) and staging (120).\nBelow is what Slack shows for each command.`,
     );
-    const revoked = sandbox.dataset.certificates.find((c) => c.status === 'REVOKED');
-    const good = sandbox.dataset.certificates.find((c) => c.status === 'ISSUED');
+    const prod = sandbox.account('prod').dataset.certificates;
+    const revoked = prod.find((c) => c.status === 'REVOKED');
+    const good = prod.find((c) => c.status === 'ISSUED');
     await command('/cert-risk', '');
+    await command('/cert-risk', 'account:prod');
     await command('/cert-status', [good?.serialNo, revoked?.serialNo, '0BADC0FFEE0DDF00D'].join(' '));
     await command('/cert-list', 'expiring');
     await command('/cert-risk', 'digest');

@@ -1,5 +1,6 @@
 import type { AssetCount, CasApi, RiskCount } from '../cas/types';
-import { riskCountsByKind, riskRows } from '../domain/risk';
+import { type AccountRisk, accountRisk, combineCounts, riskCountsByKind, riskRows } from '../domain/risk';
+import { type AccountFailure, accountFailure } from '../inventory/account-failure';
 import type { CertificateSource, Freshness, ListedCertificate } from '../inventory/certificate-source';
 import type { DigestSnapshot, SnapshotStore } from '../store/types';
 import type { JobPeriod as DigestPeriod } from '../jobs/period';
@@ -21,22 +22,50 @@ export interface DigestData {
   freshness?: Freshness;
   /** Renewed certificates still served by the old one: the digest opens with them. */
   stale?: ListedCertificate[];
+  /** With several accounts: each one's summary line (`risk` and `assets` are then the totals). */
+  accounts?: AccountRisk[];
+  /** Accounts that could not be read: the digest names them and shows the others. */
+  failures?: AccountFailure[];
 }
 
-/** Reads the counts, both certificate lists and the previous snapshot. */
+/** One account's counts, for the digest. */
+export interface DigestAccount {
+  account: string;
+  cas: Pick<CasApi, 'getRiskCount' | 'getAssetCount'>;
+}
+
+/**
+ * Reads the counts of every account, the certificate lists and the previous snapshot. An
+ * account that cannot be read is named in `failures` and the others are shown; only when no
+ * account answers does the build fail (and is retried).
+ */
 export async function collectDigest(
-  input: { cas: CasApi; certificates: CertificateSource; snapshots: SnapshotStore },
+  input: { accounts: readonly DigestAccount[]; certificates: CertificateSource; snapshots?: SnapshotStore },
   period: DigestPeriod,
   now: Date,
 ): Promise<DigestData> {
-  const [risk, assets, expiring, expired, previous, stale] = await Promise.all([
-    input.cas.getRiskCount(),
-    input.cas.getAssetCount(),
+  const [counts, expiring, expired, previous, stale] = await Promise.all([
+    Promise.allSettled(
+      input.accounts.map(async (a) => {
+        const [risk, assets] = await Promise.all([a.cas.getRiskCount(), a.cas.getAssetCount()]);
+        return { account: a.account, risk, assets };
+      }),
+    ),
     input.certificates.list('expiring', undefined, now),
     input.certificates.list('expired', undefined, now),
-    input.snapshots.previousSnapshot(period.key),
+    input.snapshots ? input.snapshots.previousSnapshot(period.key) : Promise.resolve(undefined),
     input.certificates.list('stale', undefined, now),
   ]);
+  const answered = counts.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
+  if (answered.length === 0) throw (counts[0] as PromiseRejectedResult).reason;
+  const failures = new Map<string, AccountFailure>();
+  counts.forEach((c, i) => {
+    if (c.status === 'rejected')
+      failures.set(input.accounts[i].account, accountFailure(input.accounts[i].account, c.reason));
+  });
+  for (const failure of [...(expiring.failures ?? []), ...(expired.failures ?? []), ...(stale.failures ?? [])])
+    if (!failures.has(failure.account)) failures.set(failure.account, failure);
+  const { risk, assets } = answered.length === 1 && input.accounts.length === 1 ? answered[0] : combineCounts(answered);
   // "Since last week": since the previous digest, or one period back on the first one.
   const since = previous?.takenAt ?? new Date(period.start.getTime() - (period.end.getTime() - period.start.getTime()));
   const atRisk = (listing: typeof expiring) => listing.certificates.filter((c) => !c.replacedBy);
@@ -55,6 +84,19 @@ export async function collectDigest(
     renewed,
     freshness: expiring.freshness,
     stale: stale.certificates,
+    ...(input.accounts.length > 1
+      ? {
+          accounts: answered.map((a) =>
+            accountRisk({
+              account: a.account,
+              risk: a.risk,
+              assets: a.assets,
+              stale: stale.certificates.filter((c) => c.account === a.account).length,
+            }),
+          ),
+        }
+      : {}),
+    ...(failures.size > 0 ? { failures: [...failures.values()] } : {}),
   };
 }
 

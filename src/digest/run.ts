@@ -1,5 +1,4 @@
 import { backOff } from 'exponential-backoff';
-import type { CasApi } from '../cas/types';
 import { isCasError } from '../cas/errors';
 import type { CertificateSource } from '../inventory/certificate-source';
 import { keepLease } from '../jobs/lease';
@@ -7,7 +6,7 @@ import type { JobPeriod } from '../jobs/period';
 import type { Logger } from '../ops/logger';
 import { slackErrorCode } from '../ops/slack-error';
 import type { ClaimKey, ClaimStore, SnapshotStore } from '../store/types';
-import { collectDigest, type DigestData, snapshotOf } from './collect';
+import { collectDigest, type DigestAccount, type DigestData, snapshotOf } from './collect';
 
 /** A message as the digest renderer builds it: fallback text and Block Kit blocks. */
 export interface DigestMessage {
@@ -39,10 +38,12 @@ export interface DigestRenderer {
 }
 
 export interface DigestDeps {
-  cas: CasApi;
+  /** The accounts this digest covers. */
+  accounts: readonly DigestAccount[];
   certificates: CertificateSource;
   claims: ClaimStore;
-  snapshots: SnapshotStore;
+  /** Where the trend is kept; unset: no trend (a digest of some accounts only). */
+  snapshots?: SnapshotStore;
   poster: DigestPoster;
   render: DigestRenderer;
   logger: Logger;
@@ -134,7 +135,7 @@ export async function runDigest(deps: DigestDeps, options: DigestRunOptions): Pr
     let failure: string | undefined;
     try {
       const data = await buildWithRetries(deps, options, log);
-      await deps.snapshots.saveSnapshot(snapshotOf(data));
+      await deps.snapshots?.saveSnapshot(snapshotOf(data));
       message = deps.render.digest(data);
     } catch (error) {
       failure = isCasError(error) ? `${error.message}. ${error.hint}` : 'an unexpected error';

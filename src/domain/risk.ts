@@ -126,3 +126,68 @@ export function riskCountsByKind(rows: RiskRows): Record<RiskKind, number> {
     number
   >;
 }
+
+/** What one account's risk looks like in a one-line summary beside the others. */
+export interface AccountRisk {
+  account: string;
+  /** GetAssetCount Point, when it was given. */
+  point?: number;
+  /** Every risk counter added up (certificates, cloud resources and domains alike). */
+  atRisk: number;
+  expired: number;
+  expiring: number;
+  /** Renewed certificates whose old one is still deployed (from the inventory). */
+  stale: number;
+}
+
+export function accountRisk(input: {
+  account: string;
+  risk: RiskCounters;
+  assets?: { Point?: number };
+  stale: number;
+}): AccountRisk {
+  const rows = riskRows(input.risk);
+  const byKind = riskCountsByKind(rows);
+  const point = input.assets?.Point;
+  return {
+    account: input.account,
+    ...(typeof point === 'number' && Number.isFinite(point) ? { point } : {}),
+    atRisk: rows.total,
+    expired: byKind.expired,
+    expiring: byKind.expiring,
+    stale: input.stale,
+  };
+}
+
+/**
+ * Several accounts' counts as one: every numeric counter added up; the health score is the
+ * lowest account's (a score is not additive, and the weakest account is the one to look at).
+ */
+export function combineCounts<R extends object, A extends { Point?: number }>(
+  parts: ReadonlyArray<{ risk: R; assets: A }>,
+): { risk: R; assets: A } {
+  const add = (items: readonly object[], skip: readonly string[]) => {
+    const total: Record<string, number> = {};
+    for (const item of items)
+      for (const [key, value] of Object.entries(item))
+        if (!skip.includes(key) && typeof value === 'number' && Number.isFinite(value))
+          total[key] = (total[key] ?? 0) + value;
+    return total;
+  };
+  const points = parts
+    .map((p) => p.assets.Point)
+    .filter((p): p is number => typeof p === 'number' && Number.isFinite(p));
+  return {
+    risk: add(
+      parts.map((p) => p.risk),
+      [],
+    ) as R,
+    assets: {
+      ...add(
+        parts.map((p) => p.assets),
+        ['Point', 'LastPoint', 'PointRatio', 'PointTime'],
+      ),
+      ...(points.length > 0 ? { Point: Math.min(...points) } : {}),
+    } as A,
+  };
+}

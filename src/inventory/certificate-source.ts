@@ -1,3 +1,4 @@
+import type { AccountFailure } from './account-failure';
 import type { DeploymentState } from '../domain/deployment';
 import type { DeployedResource } from '../store/types';
 import type { Certificate } from '../domain/certificate';
@@ -24,6 +25,8 @@ export interface CertificateListing {
   /** Soonest to expire first; in the expiring and expired views, replaced ones come last. */
   certificates: ListedCertificate[];
   freshness: Freshness;
+  /** Accounts that could not be listed (the others' certificates are still here). */
+  failures?: AccountFailure[];
 }
 
 /** Where lists of certificates come from: the stored inventory, or CAS when there is none yet. */

@@ -5,6 +5,21 @@ import { deploymentState, resourcesByCertificate } from '../domain/deployment';
 import type { InventoryStore, ResourceStore, ResourceSyncState, StoredAlertState } from '../store/types';
 import type { CertificateListing, CertificateSource, ListedCertificate } from './certificate-source';
 
+/**
+ * Soonest to expire first; renewed certificates are not at risk, so in the risk views they
+ * follow the ones that are.
+ */
+export function orderForView<T extends ListedCertificate>(
+  certificates: readonly T[],
+  view: CertificateView,
+  now: Date,
+): T[] {
+  const sorted = sortByDaysLeft(certificates, now);
+  return view === 'expiring' || view === 'expired'
+    ? [...sorted.filter((c) => !c.replacedBy), ...sorted.filter((c) => c.replacedBy)]
+    : sorted;
+}
+
 /** The inventory as last synced, with each certificate's replacement worked out once. */
 export interface InventorySnapshot {
   syncedAt: Date;
@@ -13,7 +28,14 @@ export interface InventorySnapshot {
   lastFailure?: { at: Date; message: string };
   /** Present certificates (not removed), each with its replacement when it has one. */
   certificates: ListedCertificate[];
+  /**
+   * With several accounts: each synced account's own state (the fields above are then the
+   * oldest sync, the first failure, and the certificates of every account).
+   */
+  accounts?: Record<string, AccountInventoryState>;
 }
+
+export type AccountInventoryState = Pick<InventorySnapshot, 'syncedAt' | 'deployments' | 'lastFailure'>;
 
 /**
  * Lists from the stored inventory: no CAS call at request time. The inventory is read again
@@ -31,7 +53,7 @@ export function storedCertificateSource(input: {
   alertStates?: () => Promise<StoredAlertState[]>;
   /** Where certificates are deployed. */
   resources?: ResourceStore;
-  /** The account whose resource listing state is reported. */
+  /** The account listed (unset: every account in the store, as one). */
   account?: string;
 }): CertificateSource & { snapshot(now: Date): Promise<InventorySnapshot | undefined> } {
   const fallbacks = { 'never-synced': input.fallback('never-synced'), stale: input.fallback('stale') };
@@ -39,7 +61,7 @@ export function storedCertificateSource(input: {
   let loading: { key: string; promise: Promise<InventorySnapshot> } | undefined;
 
   async function snapshot(now: Date): Promise<InventorySnapshot | undefined> {
-    const state = await input.inventory.syncState();
+    const state = await input.inventory.syncState(input.account);
     if (!state.lastSuccess) return undefined;
     const failed = state.lastAttempt?.status === 'failed' ? state.lastAttempt : undefined;
     const lastFailure = failed ? { at: failed.finishedAt, message: failed.error?.message ?? 'failed' } : undefined;
@@ -56,28 +78,29 @@ export function storedCertificateSource(input: {
       const syncedAt = state.lastSuccess.finishedAt;
       loading = {
         key,
-        promise: Promise.all([input.inventory.list(), input.resources?.list() ?? Promise.resolve([])]).then(
-          ([rows, resources]) => {
-            const present = rows.map((row) => ({ ...row.certificate, firstSeen: row.firstSeen }));
-            const replacements = findReplacements(present, now);
-            const known = deployments.lastSuccess !== undefined;
-            const served = resourcesByCertificate(resources);
-            const certificates = present.map((certificate) => {
-              const replacedBy = replacements.get(certificate.id);
-              const on = served.get(certificate.id) ?? [];
-              const deployment = known
-                ? {
-                    state: deploymentState({ replaced: replacedBy !== undefined, servedBy: on.length, known }),
-                    resources: on,
-                  }
-                : undefined;
-              return { ...certificate, ...(replacedBy ? { replacedBy } : {}), ...(deployment ? { deployment } : {}) };
-            });
-            const loaded = { syncedAt, certificates, deployments };
-            cached = { key, snapshot: loaded };
-            return loaded;
-          },
-        ),
+        promise: Promise.all([
+          input.inventory.list({ account: input.account }),
+          input.resources?.list(input.account) ?? Promise.resolve([]),
+        ]).then(([rows, resources]) => {
+          const present = rows.map((row) => ({ ...row.certificate, firstSeen: row.firstSeen }));
+          const replacements = findReplacements(present, now);
+          const known = deployments.lastSuccess !== undefined;
+          const served = resourcesByCertificate(resources);
+          const certificates = present.map((certificate) => {
+            const replacedBy = replacements.get(certificate.id);
+            const on = served.get(certificate.id) ?? [];
+            const deployment = known
+              ? {
+                  state: deploymentState({ replaced: replacedBy !== undefined, servedBy: on.length, known }),
+                  resources: on,
+                }
+              : undefined;
+            return { ...certificate, ...(replacedBy ? { replacedBy } : {}), ...(deployment ? { deployment } : {}) };
+          });
+          const loaded = { syncedAt, certificates, deployments };
+          cached = { key, snapshot: loaded };
+          return loaded;
+        }),
       };
       loading.promise.catch(() => (loading = undefined));
     }
@@ -114,14 +137,8 @@ export function storedCertificateSource(input: {
           },
         };
       });
-      const sorted = sortByDaysLeft(withState, now);
-      // Renewed certificates are not at risk: in the risk views they follow the ones that are.
-      const ordered =
-        view === 'expiring' || view === 'expired'
-          ? [...sorted.filter((c) => !c.replacedBy), ...sorted.filter((c) => c.replacedBy)]
-          : sorted;
       return {
-        certificates: ordered,
+        certificates: orderForView(withState, view, now),
         freshness: { source: 'inventory', syncedAt: current.syncedAt, lastFailure: current.lastFailure },
       };
     },

@@ -15,6 +15,8 @@ export function inventorySyncJob(input: {
   holder: string;
   /** How long a sync may run without renewing its lease before another replica takes over. */
   leaseMs: number;
+  /** Every account synced; due when any of them is older than one interval. */
+  accounts: readonly string[];
   sync: () => Promise<unknown>;
 }): Job {
   const trigger = { everyMs: input.intervalMs };
@@ -23,9 +25,11 @@ export function inventorySyncJob(input: {
     trigger,
     lease: { claims: input.claims, holder: input.holder, leaseMs: input.leaseMs },
     async due(now) {
-      const { lastSuccess } = await input.inventory.syncState();
-      if (lastSuccess && now.getTime() - lastSuccess.finishedAt.getTime() < input.intervalMs) return [];
-      return [periodAt(trigger, now)];
+      const states = await Promise.all(input.accounts.map((account) => input.inventory.syncState(account)));
+      const fresh = states.every(
+        ({ lastSuccess }) => lastSuccess && now.getTime() - lastSuccess.finishedAt.getTime() < input.intervalMs,
+      );
+      return fresh ? [] : [periodAt(trigger, now)];
     },
     run: () => input.sync(),
   };

@@ -2,7 +2,7 @@ import client from 'prom-client';
 import type { EventEmitter } from 'node:events';
 import type { CasClientEvents } from '../cas/client';
 import type { AssetCount, RiskCount } from '../cas/types';
-import { riskRows } from '../domain/risk';
+import { RISK_KINDS, riskRows } from '../domain/risk';
 import { createInventoryMetrics, type InventoryMetrics } from './inventory-metrics';
 
 /**
@@ -12,8 +12,8 @@ import { createInventoryMetrics, type InventoryMetrics } from './inventory-metri
  */
 export interface Metrics {
   registry: client.Registry;
-  /** Counts the calls, throttling answers and retries a CAS client reports (`client.events`). */
-  watchCas(events: EventEmitter<CasClientEvents>): void;
+  /** Counts the calls, throttling answers and retries an account's CAS client reports (`client.events`). */
+  watchCas(events: EventEmitter<CasClientEvents>, account: string): void;
   observe: {
     commandAcked(command: string, ms: number): void;
     commandAnswered(command: string, ms: number, outcome: 'ok' | 'error'): void;
@@ -27,8 +27,8 @@ export interface Metrics {
   watchQueueDepth(source: () => number): void;
   /** The exposition text of a scrape, risk gauges refreshed first. */
   render(): Promise<string>;
-  /** Where the risk gauges read their numbers at scrape time (cached CAS reads). */
-  watchRisk(source: () => Promise<{ risk: RiskCount; assets: AssetCount }>): void;
+  /** Where an account's risk gauges read their numbers at scrape time (cached CAS reads). */
+  watchRisk(source: () => Promise<{ risk: RiskCount; assets: AssetCount }>, account: string): void;
   /** The inventory gauges, refreshed from the store at scrape time. */
   watchInventory(input: Parameters<typeof createInventoryMetrics>[1]): InventoryMetrics;
 }
@@ -41,26 +41,26 @@ export function createMetrics(): Metrics {
   const casCalls = new client.Counter({
     name: 'certbot_cas_calls_total',
     help: 'CAS calls by operation and outcome (ok, throttled, auth, bad_input, not_found, unavailable, invalid_response).',
-    labelNames: ['operation', 'outcome'],
+    labelNames: ['operation', 'outcome', 'account'],
     registers: [registry],
   });
   const casDuration = new client.Histogram({
     name: 'certbot_cas_call_duration_seconds',
     help: 'Duration of one CAS call attempt.',
-    labelNames: ['operation'],
+    labelNames: ['operation', 'account'],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
   const casThrottled = new client.Counter({
     name: 'certbot_cas_throttled_total',
     help: 'CAS answers that were throttling errors (Throttling*).',
-    labelNames: ['operation'],
+    labelNames: ['operation', 'account'],
     registers: [registry],
   });
   const casRetries = new client.Counter({
     name: 'certbot_cas_retries_total',
     help: 'CAS call attempts retried after throttling or a transient failure.',
-    labelNames: ['operation'],
+    labelNames: ['operation', 'account'],
     registers: [registry],
   });
   const ack = new client.Histogram({
@@ -118,33 +118,38 @@ export function createMetrics(): Metrics {
     },
   });
 
-  let riskSource: (() => Promise<{ risk: RiskCount; assets: AssetCount }>) | undefined;
+  const riskSources = new Map<string, () => Promise<{ risk: RiskCount; assets: AssetCount }>>();
   const riskGauge = new client.Gauge({
     name: 'certbot_risk_count',
-    help: 'Certificate risks by kind, from GetRiskCount (cached for CAS_CACHE_TTL_SECONDS).',
-    labelNames: ['kind'],
+    help: 'Certificate risks by kind and account, from GetRiskCount (cached for CAS_CACHE_TTL_SECONDS).',
+    labelNames: ['kind', 'account'],
     registers: [registry],
   });
   const scoreGauge = new client.Gauge({
     name: 'certbot_health_score',
-    help: 'Certificate health score (GetAssetCount Point).',
+    help: 'Certificate health score of an account (GetAssetCount Point).',
+    labelNames: ['account'],
     registers: [registry],
   });
   // Refreshed when scraped; a failing CAS leaves the last values (and counts in certbot_cas_calls_total).
   let inventory: InventoryMetrics | undefined;
-  const refreshRisk = async () => {
-    if (!riskSource) return;
+  const refreshAccountRisk = async (
+    account: string,
+    source: () => Promise<{ risk: RiskCount; assets: AssetCount }>,
+  ) => {
     try {
-      const { risk, assets } = await riskSource();
+      const { risk, assets } = await source();
       const rows = riskRows(risk);
-      riskGauge.reset();
-      for (const row of rows.byKind) riskGauge.set({ kind: row.key }, row.count);
-      riskGauge.set({ kind: 'total' }, rows.total);
-      if (typeof assets.Point === 'number') scoreGauge.set(assets.Point);
+      for (const kind of RISK_KINDS) riskGauge.remove({ kind: kind.key, account });
+      for (const row of rows.byKind) riskGauge.set({ kind: row.key, account }, row.count);
+      riskGauge.set({ kind: 'total', account }, rows.total);
+      if (typeof assets.Point === 'number') scoreGauge.set({ account }, assets.Point);
     } catch {
-      // Keep the previous values; the failure itself is visible in the CAS call counters.
+      // Keep the account's previous values; the failure itself is visible in the CAS call counters.
     }
   };
+  const refreshRisk = () =>
+    Promise.all([...riskSources].map(([account, source]) => refreshAccountRisk(account, source)));
 
   return {
     registry,
@@ -158,13 +163,13 @@ export function createMetrics(): Metrics {
       await inventory?.refresh(new Date()).catch(() => undefined);
       return registry.metrics();
     },
-    watchCas(events) {
+    watchCas(events, account) {
       events.on('call', (operation, outcome, durationMs) => {
-        casCalls.inc({ operation, outcome });
-        casDuration.observe({ operation }, seconds(durationMs));
-        if (outcome === 'throttled') casThrottled.inc({ operation });
+        casCalls.inc({ operation, outcome, account });
+        casDuration.observe({ operation, account }, seconds(durationMs));
+        if (outcome === 'throttled') casThrottled.inc({ operation, account });
       });
-      events.on('retry', (operation) => casRetries.inc({ operation }));
+      events.on('retry', (operation) => casRetries.inc({ operation, account }));
     },
     observe: {
       commandAcked: (command, ms) => ack.observe({ command }, seconds(ms)),
@@ -178,8 +183,8 @@ export function createMetrics(): Metrics {
     watchQueueDepth: (source) => {
       queueDepths.push(source);
     },
-    watchRisk: (source) => {
-      riskSource = source;
+    watchRisk: (source, account) => {
+      riskSources.set(account, source);
     },
   };
 }

@@ -11,8 +11,8 @@ export interface ReadinessChecks {
   inventory?(): Promise<string>;
   /** A cheap round trip to the store. */
   store(): Promise<void>;
-  /** A CAS call, made only when none succeeded recently. */
-  cas(): Promise<void>;
+  /** Per account: a CAS call, made only when none of that account's succeeded recently. */
+  cas: ReadonlyArray<{ account: string; check(): Promise<void> }>;
   /** Slack auth.test, made until it has passed once. */
   slack(): Promise<void>;
 }
@@ -20,10 +20,17 @@ export interface ReadinessChecks {
 export interface Readiness {
   check(): Promise<{
     ready: boolean;
-    checks: Record<'store' | 'cas' | 'slack', CheckResult> & { inventory?: CheckResult };
+    /**
+     * `cas` is ok when any account answers (the bot still serves the others); with several
+     * accounts `accounts` reports each one.
+     */
+    checks: Record<'store' | 'cas' | 'slack', CheckResult> & {
+      inventory?: CheckResult;
+      accounts?: Record<string, CheckResult>;
+    };
   }>;
   /** Told of every CAS call that succeeded, so readiness need not call CAS itself. */
-  casSucceeded(): void;
+  casSucceeded(account: string): void;
 }
 
 /** How recent a successful CAS call must be to count without asking CAS again. */
@@ -49,7 +56,7 @@ function summary(error: unknown): string {
 }
 
 export function createReadiness(checks: ReadinessChecks, now: () => number = Date.now): Readiness {
-  let lastCasOk = Number.NEGATIVE_INFINITY;
+  const lastCasOk = new Map<string, number>();
   let slackOk = false;
   const run = async (work: () => Promise<void>, what: string): Promise<CheckResult> => {
     try {
@@ -60,15 +67,20 @@ export function createReadiness(checks: ReadinessChecks, now: () => number = Dat
     }
   };
   return {
-    casSucceeded() {
-      lastCasOk = now();
+    casSucceeded(account) {
+      lastCasOk.set(account, now());
     },
     async check() {
-      const [store, cas, slack] = await Promise.all([
+      const casCheck = async ({ account, check }: { account: string; check(): Promise<void> }) => {
+        if (now() - (lastCasOk.get(account) ?? Number.NEGATIVE_INFINITY) < CAS_FRESH_MS)
+          return { ok: true, detail: 'recent call succeeded' };
+        const result = await run(check, checks.cas.length > 1 ? `CAS (${account})` : 'CAS');
+        if (result.ok) lastCasOk.set(account, now());
+        return result;
+      };
+      const [store, perAccount, slack] = await Promise.all([
         run(checks.store, 'the store'),
-        now() - lastCasOk < CAS_FRESH_MS
-          ? Promise.resolve<CheckResult>({ ok: true, detail: 'recent call succeeded' })
-          : run(checks.cas, 'CAS'),
+        Promise.all(checks.cas.map(casCheck)),
         slackOk
           ? Promise.resolve<CheckResult>({ ok: true })
           : run(checks.slack, 'Slack auth.test').then((result) => {
@@ -76,7 +88,18 @@ export function createReadiness(checks: ReadinessChecks, now: () => number = Dat
               return result;
             }),
       ]);
-      if (cas.ok && !cas.detail) lastCasOk = now();
+      const accounts = Object.fromEntries(checks.cas.map(({ account }, i) => [account, perAccount[i]]));
+      const failing = checks.cas.filter((_, i) => !perAccount[i].ok).map(({ account }) => account);
+      const cas: CheckResult =
+        checks.cas.length === 1
+          ? perAccount[0]
+          : {
+              ok: failing.length < checks.cas.length,
+              detail:
+                failing.length === 0
+                  ? `${checks.cas.length} accounts answer`
+                  : `failing: ${failing.map((a) => `${a} (${accounts[a].detail ?? 'failed'})`).join(', ')}`,
+            };
       const inventory = checks.inventory
         ? await checks
             .inventory()
@@ -85,7 +108,13 @@ export function createReadiness(checks: ReadinessChecks, now: () => number = Dat
         : undefined;
       return {
         ready: store.ok && cas.ok && slack.ok,
-        checks: { store, cas, slack, ...(inventory ? { inventory } : {}) },
+        checks: {
+          store,
+          cas,
+          slack,
+          ...(inventory ? { inventory } : {}),
+          ...(checks.cas.length > 1 ? { accounts } : {}),
+        },
       };
     },
   };

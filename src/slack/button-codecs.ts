@@ -32,9 +32,12 @@ function codec<T>(actionId: string, schema: z.ZodType<T>): ButtonCodec<T> {
 
 const view = z.enum(CERTIFICATE_VIEWS);
 
-export const listOpenValue = z.object({ status: view });
+const accountName = z.string().min(1).max(64);
+export const listOpenValue = z.object({ status: view, account: accountName.optional() });
 export const listPageValue = z.object({
   status: view,
+  /** The one account listed, when the list was narrowed with `account:NAME`. */
+  account: accountName.optional(),
   // Longer than MAX_KEYWORD is refused by the command; here only what fits in a button.
   keyword: z.string().max(2_000).optional(),
   /** 0-based target page. */

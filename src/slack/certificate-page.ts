@@ -1,4 +1,5 @@
 import type { CertificateView } from '../domain/views';
+import type { AccountFailure } from '../inventory/account-failure';
 import type { CertificateSource, Freshness, ListedCertificate } from '../inventory/certificate-source';
 import { renderCertificateList } from './blocks/list';
 import type { SlackMessage } from './blocks/types';
@@ -8,35 +9,41 @@ export const PAGE_SIZE = 10;
 export interface CertificatePage {
   view: CertificateView;
   keyword?: string;
+  /** The one account listed, when narrowed to it. */
+  account?: string;
   page: number;
   total: number;
   items: ListedCertificate[];
   freshness: Freshness;
+  failures?: AccountFailure[];
 }
 
 /** One page of a view; a page past the end shows the last one. */
 export async function certificatePage(
   source: CertificateSource,
-  request: { view: CertificateView; keyword?: string; page: number },
+  request: { view: CertificateView; keyword?: string; account?: string; page: number },
   now: Date,
 ): Promise<CertificatePage> {
-  const { certificates: all, freshness } = await source.list(request.view, request.keyword, now);
+  const { certificates: all, freshness, failures } = await source.list(request.view, request.keyword, now);
   const last = Math.max(0, Math.ceil(all.length / PAGE_SIZE) - 1);
   const current = Math.min(Math.max(0, request.page), last);
   return {
     view: request.view,
     keyword: request.keyword,
+    ...(request.account !== undefined ? { account: request.account } : {}),
     page: current,
     total: all.length,
     items: all.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE),
     freshness,
+    ...(failures && failures.length > 0 ? { failures } : {}),
   };
 }
 
 /** The Block Kit message of one page, as /cert-list and its buttons show it. */
 export function renderCertificatePage(page: CertificatePage, now: Date): SlackMessage {
   return renderCertificateList({
-    filter: { status: page.view, keyword: page.keyword },
+    filter: { status: page.view, keyword: page.keyword, account: page.account },
+    failures: page.failures,
     page: page.page,
     pageSize: PAGE_SIZE,
     total: page.total,

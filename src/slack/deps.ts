@@ -5,12 +5,26 @@ import type { Inflight } from '../ops/inflight';
 import type { Logger } from '../ops/logger';
 import type { Store } from '../store/types';
 import type { AnswerGate } from './answer-gate';
+import { selectAccounts, unknownAccountText } from '../domain/account-selection';
+import { buildMessage, section } from './blocks/builders';
+import { EMOJI } from './blocks/emoji';
+import { inlineText } from './blocks/escape';
 import type { SlackMessage } from './blocks/types';
 
 /** Everything a Slack listener needs, passed in so tests build the real app with fakes at the edges. */
-export interface SlackDeps {
+/** One configured CAS account as the listeners use it. */
+export interface SlackAccount {
+  name: string;
   cas: CasApi;
+}
+
+export interface SlackDeps {
+  /** Every configured account, in order; commands cover all of them unless one is named. */
+  accounts: readonly SlackAccount[];
+  /** Every account's certificates. */
   certificates: CertificateSource;
+  /** The certificates of the named accounts only (`account:NAME`). */
+  certificatesOf(accounts: readonly string[]): Promise<CertificateSource>;
   store: Pick<Store, 'audit' | 'claims' | 'confirmations'>;
   logger: Logger;
   now: () => Date;
@@ -31,4 +45,39 @@ export interface SlackDeps {
     commandAnswered?(command: string, ms: number, outcome: 'ok' | 'error'): void;
     alertAction?(action: 'acknowledge' | 'snooze'): void;
   };
+}
+
+/**
+ * The accounts a command covers: every one, or the one an `account:NAME` word names; an unknown
+ * name is answered (ephemeral) with the names there are.
+ */
+export function selectedAccounts(
+  deps: Pick<SlackDeps, 'accounts'>,
+  name: string | undefined,
+): { accounts: SlackAccount[]; named: boolean } | { answer: SlackMessage & { response_type: 'ephemeral' } } {
+  const selection = selectAccounts(
+    deps.accounts.map((a) => a.name),
+    name,
+  );
+  if ('unknown' in selection) {
+    const text = unknownAccountText(selection);
+    return {
+      answer: {
+        ...buildMessage(text, [section(`${EMOJI.warning} ${inlineText(text, 2_000)}`)]),
+        response_type: 'ephemeral',
+      },
+    };
+  }
+  return {
+    accounts: selection.accounts.map((n) => deps.accounts.find((a) => a.name === n) as SlackAccount),
+    named: selection.named,
+  };
+}
+
+/** The certificates of the accounts a command covers. */
+export async function certificatesFor(
+  deps: Pick<SlackDeps, 'certificates' | 'certificatesOf'>,
+  selected: { accounts: readonly SlackAccount[]; named: boolean },
+): Promise<CertificateSource> {
+  return selected.named ? deps.certificatesOf(selected.accounts.map((a) => a.name)) : deps.certificates;
 }

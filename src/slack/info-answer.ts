@@ -9,7 +9,9 @@ export async function certificateInfoMessage(
   certificate: ListedCertificate,
   now: Date,
 ): Promise<SlackMessage> {
-  const snapshot = await info.snapshot(now);
+  const whole = await info.snapshot(now);
+  // With several accounts, the certificate's own account's sync and deployment listing.
+  const snapshot = whole?.accounts?.[certificate.account] ?? whole;
   const error = snapshot?.deployments.error;
   return renderCertificateInfo(await certificateInfo(info, certificate, now), {
     now,
@@ -27,8 +29,11 @@ export async function certificateInfoAnswer(
   info: InfoDeps,
   query: string,
   now: Date,
+  /** Only certificates of this account (`account:NAME`, `--account`). */
+  account?: string,
 ): Promise<{ message: SlackMessage; found: boolean }> {
-  const lookup = await lookupCertificates(info, query, now);
+  const all = await lookupCertificates(info, query, now);
+  const lookup = account === undefined ? all : { ...all, matches: all.matches.filter((c) => c.account === account) };
   if (lookup.matches.length === 0) return { message: renderInfoUnknown(lookup, now), found: false };
   if (lookup.matches.length > 1) return { message: renderInfoMatches(lookup, now), found: true };
   return { message: await certificateInfoMessage(info, lookup.matches[0], now), found: true };

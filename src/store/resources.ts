@@ -104,8 +104,10 @@ export function resourceStore(database: Database): ResourceStore {
         .onConflict((oc) => oc.column('account').doUpdateSet(values))
         .execute();
     },
-    async list() {
-      const rows = await db.selectFrom('cloud_resources').selectAll().where('removed_at', 'is', null).execute();
+    async list(account) {
+      let query = db.selectFrom('cloud_resources').selectAll().where('removed_at', 'is', null);
+      if (account !== undefined) query = query.where('account', '=', account);
+      const rows = await query.execute();
       return rows.map((row): DeployedResource => ({
         account: row.account,
         id: row.id,

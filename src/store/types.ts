@@ -187,7 +187,8 @@ export interface ResourceStore {
   replace(account: string, resources: readonly DeployedResource[], at: Date): Promise<{ resources: number }>;
   recordFailure(account: string, at: Date, error: NonNullable<ResourceSyncState['error']>): Promise<void>;
   /** Present resources of every account. */
-  list(): Promise<DeployedResource[]>;
+  /** Present resources, of one account when given. */
+  list(account?: string): Promise<DeployedResource[]>;
   state(account: string): Promise<ResourceSyncState>;
 }
 

@@ -31,7 +31,8 @@ afterAll(async () => {
 
 test('Redis unreachable at start: a clear start-up error naming host:port, never the password', async () => {
   const started = Date.now();
-  const error = await buildCasClient(configFor('http://127.0.0.1:9', 'redis://bot:s3cret-Pw0rd@127.0.0.1:1/0'), {
+  const unreachable = configFor('http://127.0.0.1:9', 'redis://bot:s3cret-Pw0rd@127.0.0.1:1/0');
+  const error = await buildCasClient(unreachable, unreachable.accounts[0], {
     redisNamespace: NAMESPACE,
     redisConnectTimeoutMs: 1_000,
   }).then(
@@ -66,7 +67,8 @@ test('Redis lost while running: calls fail as unavailable instead of hanging or 
   let server = await startRedisServer(port);
   const sandbox = await startSandbox({ certs: 200, seed: 5, qps: 1_000 });
   const states: LimiterConnectionState[] = [];
-  const client = await buildCasClient(configFor(sandbox.url, redisUrl, 10), {
+  const config = configFor(sandbox.url, redisUrl, 10);
+  const client = await buildCasClient(config, config.accounts[0], {
     redisNamespace: NAMESPACE,
     retryBaseDelayMs: 20,
   });
@@ -138,10 +140,8 @@ test('Redis lost while running: calls fail as unavailable instead of hanging or 
 
 test('with the shared limiter too, a status lookup goes ahead of the bulk pages still waiting', async () => {
   const sandbox = await startSandbox({ certs: 200, seed: 11, qps: 1_000 });
-  const client = await buildCasClient(
-    { ...configFor(sandbox.url, REDIS_URL, 10), CAS_MAX_CONCURRENT: 1 },
-    { redisNamespace: NAMESPACE },
-  );
+  const config = { ...configFor(sandbox.url, REDIS_URL, 10), CAS_MAX_CONCURRENT: 1 };
+  const client = await buildCasClient(config, config.accounts[0], { redisNamespace: NAMESPACE });
   try {
     const bulkPages = 12;
     const filter = { orderType: 'CERT' as const, pageSize: 5, priority: 'bulk' as const };

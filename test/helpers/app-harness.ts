@@ -61,9 +61,12 @@ export class AppHarness {
       now?: () => Date;
       env?: Record<string, string>;
       sandbox?: Partial<SandboxOptions>;
+      /** Runs once the simulator listens, before the configuration is read (e.g. to write an accounts file). */
+      beforeConfig?: (sandboxUrl: string) => void;
     } = {},
   ): Promise<this> {
     this.sandbox = await startSandbox({ certs: options.certs ?? 120, seed: 11, qps: 100, ...options.sandbox });
+    options.beforeConfig?.(this.sandbox.url);
     this.slack = await new FakeSlack().start();
     this.logger = createLogger({ level: 'debug', destination: this.logs, secrets: [SIGNING_SECRET] });
     const config = loadConfig(

@@ -70,13 +70,13 @@ test('/metrics exposes CAS calls, command latency, digest runs, queue depth and 
       retryForMs: 0,
     });
     const text = await (await get(bot.port, '/metrics')).text();
-    expect(text).toMatch(/certbot_cas_calls_total\{operation="GetRiskCount",outcome="ok"\} [1-9]/);
+    expect(text).toMatch(/certbot_cas_calls_total\{operation="GetRiskCount",outcome="ok",account="default"\} [1-9]/);
     expect(text).toMatch(/certbot_command_ack_seconds_count\{command="\/cert-risk"\} 1/);
     expect(text).toMatch(/certbot_command_answer_seconds_count\{command="\/cert-risk",outcome="ok"\} 1/);
     expect(text).toMatch(/certbot_digest_runs_total\{outcome="posted"\} 1/);
     expect(text).toMatch(/certbot_cas_limiter_queue_depth 0/);
-    expect(text).toMatch(/certbot_risk_count\{kind="expired"\} [1-9]/);
-    expect(text).toMatch(/certbot_health_score \d+/);
+    expect(text).toMatch(/certbot_risk_count\{kind="expired",account="default"\} [1-9]/);
+    expect(text).toMatch(/certbot_health_score\{account="default"\} \d+/);
   } finally {
     await bot.stop();
   }

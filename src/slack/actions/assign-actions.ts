@@ -39,8 +39,13 @@ export function registerAssignActions(app: App, deps: SlackDeps): void {
       pending?.kind === ASSIGN_CONFIRMATION_KIND
         ? parseAssignment([pending.payload.dataSourceId, pending.payload.count])
         : undefined;
+    // Requests stored before accounts existed carry none: they were for the first (only) account.
+    const accountName = typeof pending?.payload.account === 'string' ? pending.payload.account : deps.accounts[0].name;
+    const account = deps.accounts.find((a) => a.name === accountName);
     const details =
-      parsed && typeof parsed !== 'string' ? { dataSourceId: parsed.dataSourceId, count: parsed.count } : {};
+      parsed && typeof parsed !== 'string'
+        ? { dataSourceId: parsed.dataSourceId, count: parsed.count, account: accountName }
+        : {};
     const deny = async (answer: Answer, reason: string) => {
       await deps.store.audit.record({
         ...audit,
@@ -57,6 +62,11 @@ export function registerAssignActions(app: App, deps: SlackDeps): void {
       return deny(renderAssignUnavailable({ reason: 'invalid', detail: parsed }), 'invalid');
     if (pending.expiresAt.getTime() <= deps.now().getTime())
       return deny(renderAssignUnavailable({ reason: 'expired' }), 'expired');
+    if (!account)
+      return deny(
+        renderAssignUnavailable({ reason: 'invalid', detail: `account ${accountName} is no longer configured` }),
+        'unknown account',
+      );
 
     const key = { kind: ASSIGN_CONFIRMATION_KIND, subject: nonce, period: 'decision' };
     const claimed = await deps.store.claims.claim({
@@ -73,7 +83,7 @@ export function registerAssignActions(app: App, deps: SlackDeps): void {
         response_type: 'ephemeral',
       };
     }
-    const info = { ...parsed, adminId: userId };
+    const info = { ...parsed, adminId: userId, account: account.name };
     if (decision === 'cancel') {
       await deps.store.audit.record({ ...audit, at: deps.now(), outcome: 'cancelled', details });
       await deps.store.claims.finish(key, deps.instanceId, { status: 'cancelled', now: deps.now() });
@@ -81,7 +91,10 @@ export function registerAssignActions(app: App, deps: SlackDeps): void {
     }
     await deps.store.audit.record({ ...audit, at: deps.now(), outcome: 'confirmed', details });
     try {
-      const result = await deps.cas.assignCertificateCount({ id: parsed.dataSourceId, certTotalCount: parsed.count });
+      const result = await account.cas.assignCertificateCount({
+        id: parsed.dataSourceId,
+        certTotalCount: parsed.count,
+      });
       await deps.store.audit.record({
         ...audit,
         at: deps.now(),

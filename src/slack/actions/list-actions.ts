@@ -9,11 +9,16 @@ import { buttonListener } from '../listener';
  * summary and the digest) answers with a new message so the summary stays visible.
  */
 export function registerListActions(app: App, deps: SlackDeps): void {
+  // A button of a list narrowed to an account that is no longer configured lists every account.
+  const sourceFor = async (account: string | undefined) =>
+    account !== undefined && deps.accounts.some((a) => a.name === account)
+      ? deps.certificatesOf([account])
+      : deps.certificates;
   const pager = (codec: typeof BUTTONS.listNext, replaceOriginal: boolean) =>
     buttonListener(deps, { codec, whatFails: 'Could not list certificates' }, async (target) => {
       const page = await certificatePage(
-        deps.certificates,
-        { view: target.status, keyword: target.keyword, page: target.page },
+        await sourceFor(target.account),
+        { view: target.status, keyword: target.keyword, account: target.account, page: target.page },
         deps.now(),
       );
       return {
@@ -27,7 +32,11 @@ export function registerListActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(
     BUTTONS.listOpen.actionId,
     buttonListener(deps, { codec: BUTTONS.listOpen, whatFails: 'Could not list certificates' }, async (target) => {
-      const page = await certificatePage(deps.certificates, { view: target.status, page: 0 }, deps.now());
+      const page = await certificatePage(
+        await sourceFor(target.account),
+        { view: target.status, account: target.account, page: 0 },
+        deps.now(),
+      );
       return { ...renderCertificatePage(page, deps.now()), replace_original: false, response_type: 'ephemeral' };
     }),
   );

@@ -7,7 +7,8 @@ import { describeDaysLeft, formatUtc, plural } from '../../render/format';
 import { BUTTONS } from '../button-codecs';
 import { actions, buildMessage, button, context, header, section } from './builders';
 import { EMOJI } from './emoji';
-import { boldText, codeSpan, inlineText, userMention } from './escape';
+import { boldText, codeSpan, inlineText, userMention, accountTag } from './escape';
+import { accountPrefix } from '../../render/accounts';
 import { renewedLine, resourceLines } from './list';
 import type { SlackMessage } from './types';
 
@@ -32,7 +33,7 @@ function thresholdText(threshold: number): string {
 
 function staleBlocks(entry: AlertEntry, now: Date): KnownBlock[] {
   const c = entry.certificate;
-  const name = boldText(displayName(c), 120) || '_(no common name)_';
+  const name = `${accountTag(c.account)}${boldText(displayName(c), 120) || '_(no common name)_'}`;
   const days = daysLeft(c.endDate, now);
   const replacement = c.replacedBy ? renewedLine(c.replacedBy) : 'Renewed';
   const on = c.deployment?.state === 'stale' ? c.deployment.resources : [];
@@ -53,7 +54,7 @@ function staleBlocks(entry: AlertEntry, now: Date): KnownBlock[] {
 function entryBlocks(entry: AlertEntry, now: Date): KnownBlock[] {
   if (entry.stale) return staleBlocks(entry, now);
   const c = entry.certificate;
-  const name = boldText(displayName(c), 120) || '_(no common name)_';
+  const name = `${accountTag(c.account)}${boldText(displayName(c), 120) || '_(no common name)_'}`;
   const more = c.sans.filter((san) => san.toLowerCase() !== c.commonName?.toLowerCase()).length;
   const sans = more > 0 ? ` (+${plural(more, 'SAN')})` : '';
   const days = daysLeft(c.endDate, now);
@@ -113,7 +114,7 @@ export function renderAlertMessage(input: AlertMessageInput): SlackMessage {
   blocks.push(context([`Alert of ${formatUtc(input.now)}`]));
   const first = entries[0];
   const firstText = first
-    ? ` Most urgent: ${inlineText(displayName(first.certificate), 80)}, ${describeDaysLeft(daysLeft(first.certificate.endDate, input.now))}.`
+    ? ` Most urgent: ${accountPrefix(first.certificate.account)}${inlineText(displayName(first.certificate), 80)}, ${describeDaysLeft(daysLeft(first.certificate.endDate, input.now))}.`
     : '';
   return buildMessage(`${title}.${firstText}`, blocks);
 }

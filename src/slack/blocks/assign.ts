@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { AssignCertificateCountResult } from '../../cas/types';
+import { accountPrefix } from '../../render/accounts';
 import { formatNumber, formatUtc, plural } from '../../render/format';
 import { EMOJI } from './emoji';
 import { actions, buildMessage, button, context, fieldsSection, header, section } from './builders';
@@ -14,6 +15,14 @@ export interface AssignInput {
   count: number;
   /** Slack user id of the admin who ran /cert-assign. */
   adminId: string;
+  /** The account whose quota changes; named in every message when it is not the default one. */
+  account?: string;
+}
+
+/** " in account prod", or nothing for the default account. */
+function inAccount(account: string | undefined): string {
+  const name = account === undefined ? '' : accountPrefix(account).trim().slice(1, -1);
+  return name ? ` in account ${inlineText(name, 40)}` : '';
 }
 
 function idText(id: string): string {
@@ -27,7 +36,7 @@ function certificates(count: number): string {
 /** Asks the admin to confirm before AssignCertificateCount changes anything. */
 export function renderAssignConfirmation(input: AssignInput & { nonce: string; expiresAt: Date }): SlackMessage {
   const id = idText(input.dataSourceId);
-  const what = `${certificates(input.count)} to data source ${id}`;
+  const what = `${certificates(input.count)} to data source ${id}${inAccount(input.account)}`;
   // The request itself stays on the server; the buttons name it by its nonce.
   const value = BUTTONS.assignConfirm.encode({ nonce: input.nonce });
   const blocks: KnownBlock[] = [
@@ -53,7 +62,7 @@ export function renderAssignDone(input: AssignInput & { result: AssignCertificat
   const number = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? formatNumber(n) : 'not returned');
   const requestId = codeSpan(result.RequestId, 80);
   const blocks: KnownBlock[] = [
-    section(`${EMOJI.good} *Assigned ${certificates(input.count)} to data source ${id}.*`),
+    section(`${EMOJI.good} *Assigned ${certificates(input.count)} to data source ${id}${inAccount(input.account)}.*`),
     fieldsSection([
       `*Certificates assigned*\n${number(result.CertCount)}`,
       `*Free certificates this year*\n${number(result.CurrentYearFreeCertCount)}`,
@@ -61,7 +70,7 @@ export function renderAssignDone(input: AssignInput & { result: AssignCertificat
     context([`Confirmed by ${userMention(input.adminId)}${requestId ? ` · RequestId ${requestId}` : ''}`]),
   ];
   return buildMessage(
-    `Assigned ${certificates(input.count)} to data source ${id}. Certificates assigned: ${number(result.CertCount)}.`,
+    `Assigned ${certificates(input.count)} to data source ${id}${inAccount(input.account)}. Certificates assigned: ${number(result.CertCount)}.`,
     blocks,
   );
 }
@@ -69,9 +78,9 @@ export function renderAssignDone(input: AssignInput & { result: AssignCertificat
 /** The admin pressed Cancel: nothing was changed. */
 export function renderAssignCancelled(input: AssignInput): SlackMessage {
   const id = idText(input.dataSourceId);
-  return buildMessage(`Cancelled: no certificates were assigned to data source ${id}.`, [
+  return buildMessage(`Cancelled: no certificates were assigned to data source ${id}${inAccount(input.account)}.`, [
     section(
-      `${EMOJI.cancelled} *Cancelled:* nothing was assigned to data source ${id} (the request was for ${certificates(input.count)}).`,
+      `${EMOJI.cancelled} *Cancelled:* nothing was assigned to data source ${id}${inAccount(input.account)} (the request was for ${certificates(input.count)}).`,
     ),
     context([`Cancelled by ${userMention(input.adminId)}`]),
   ]);

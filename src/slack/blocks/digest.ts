@@ -10,8 +10,9 @@ import { BUTTONS } from '../button-codecs';
 import { describeDaysLeft, describeFreshness, formatDelta, formatNumber, formatUtc, plural } from '../../render/format';
 import { EMOJI, URGENCY_EMOJI } from './emoji';
 import { actions, buildMessage, button, context, cutLines, divider, header, section } from './builders';
-import { boldText, codeSpan, inlineText } from './escape';
+import { accountTag, boldText, codeSpan, inlineText } from './escape';
 import { alertStateLine, renewedLine } from './list';
+import { accountsSection, failuresSection } from './accounts';
 import { assetLines, RISK_KIND_EMOJI } from './risk';
 import type { SlackMessage } from './types';
 
@@ -45,7 +46,7 @@ function certificateLine(item: ListedCertificate, now: Date): string {
   const id = item.certificateId ?? item.instanceId;
   const end = item.endDate ? `ends ${inlineText(item.endDate, 10)}` : 'end date unknown';
   const state = alertStateLine(item);
-  return `${URGENCY_EMOJI[urgency(days, item.expired)]} ${name} ${codeSpan(id, 40)} · ${end} · ${describeDaysLeft(days)}${state ? ` · ${state}` : ''}`;
+  return `${URGENCY_EMOJI[urgency(days, item.expired)]} ${accountTag(item.account)}${name} ${codeSpan(id, 40)} · ${end} · ${describeDaysLeft(days)}${state ? ` · ${state}` : ''}`;
 }
 
 /** A titled section of up to DIGEST_LIST_SIZE lines within the section budget, then "…and N more". */
@@ -79,7 +80,7 @@ function staleSection(items: ListedCertificate[]): KnownBlock {
       .map((r) => inlineText(describeResource(r), 60))
       .join(', ');
     const more = on.length > 3 ? ` and ${formatNumber(on.length - 3)} more` : '';
-    return `${EMOJI.warning} ${name} ${codeSpan(item.certificateId ?? item.instanceId, 40)} · ${item.replacedBy ? renewedLine(item.replacedBy) : ''} · still on ${where}${more}`;
+    return `${EMOJI.warning} ${accountTag(item.account)}${name} ${codeSpan(item.certificateId ?? item.instanceId, 40)} · ${item.replacedBy ? renewedLine(item.replacedBy) : ''} · still on ${where}${more}`;
   });
   const title = `Stale deployments (${formatNumber(items.length)}): renewed, but the old certificate is still serving`;
   return boundedList(title, lines, items.length, ': /cert-list stale');
@@ -88,10 +89,18 @@ function staleSection(items: ListedCertificate[]): KnownBlock {
 function renewedSection(items: ListedCertificate[]): KnownBlock {
   const lines = items.slice(0, DIGEST_LIST_SIZE).map((item) => {
     const name = boldText(displayName(item), 100) || '_(no common name)_';
-    return `${EMOJI.good} ${name} ${codeSpan(item.certificateId ?? item.instanceId, 40)} · ${item.replacedBy ? renewedLine(item.replacedBy) : ''}`;
+    return `${EMOJI.good} ${accountTag(item.account)}${name} ${codeSpan(item.certificateId ?? item.instanceId, 40)} · ${item.replacedBy ? renewedLine(item.replacedBy) : ''}`;
   });
   const title = `Renewed since last week (${formatNumber(items.length)}): not counted as at risk`;
   return boundedList(title, lines, items.length);
+}
+
+/** With several accounts: one line each and the totals; then the accounts that could not be read. */
+function accountBlocks(data: DigestData): KnownBlock[] {
+  return [
+    ...(data.accounts && data.accounts.length > 0 ? [accountsSection(data.accounts)] : []),
+    ...(data.failures && data.failures.length > 0 ? [failuresSection(data.failures)] : []),
+  ];
 }
 
 /** The digest: trend since the previous digest, the certificates to fix, asset totals. */
@@ -102,7 +111,7 @@ export function renderDigest(data: DigestData): SlackMessage {
   const point = data.assets.Point;
   const scoreText =
     typeof point === 'number'
-      ? `*Health score:* ${formatNumber(point)}${change(point, previous?.point)}`
+      ? `*Health score${data.accounts ? ' (lowest account)' : ''}:* ${formatNumber(point)}${change(point, previous?.point)}`
       : '*Health score:* not available';
 
   if (rows.total === 0 && data.expiring.length === 0 && data.expired.length === 0) {
@@ -115,6 +124,7 @@ export function renderDigest(data: DigestData): SlackMessage {
       section(
         `${EMOJI.allClear} *All clear:* no expired, expiring or otherwise risky certificates.${was}\n${scoreText}`,
       ),
+      ...accountBlocks(data),
       section(`*Assets*\n${assetLines(data.assets).join('\n')}`),
       footer(data),
     ]);
@@ -139,6 +149,7 @@ export function renderDigest(data: DigestData): SlackMessage {
     section(
       `${EMOJI.warning} *${plural(rows.total, 'item needs', 'items need')} attention*${totalChange}\n${scoreText}`,
     ),
+    ...accountBlocks(data),
     section(`*Risks by kind*${previous ? ' (change since last week)' : ''}\n${kindLines.join('\n')}`),
     divider(),
   ];
@@ -164,6 +175,7 @@ export function renderDigest(data: DigestData): SlackMessage {
     `${title}: ${plural(rows.total, 'item needs', 'items need')} attention${totalChange}`,
     `${formatNumber(data.expiring.length)} expiring soon, ${formatNumber(data.expired.length)} expired`,
     typeof point === 'number' ? `health score ${formatNumber(point)}${change(point, previous?.point)}` : '',
+    data.failures && data.failures.length > 0 ? `could not read ${data.failures.map((f) => f.account).join(', ')}` : '',
   ]
     .filter(Boolean)
     .join('; ');

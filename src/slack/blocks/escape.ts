@@ -1,3 +1,4 @@
+import { accountPrefix } from '../../render/accounts';
 /**
  * Making untrusted text (names from CAS, words a person typed) safe and short enough for
  * mrkdwn: cleaning, one-line, escaping, truncation measured in JSON cost. Pure.
@@ -101,4 +102,10 @@ export function userMention(userId: string | undefined): string {
 export function boldText(raw: string | undefined, max: number): string {
   const inner = inlineText(raw, max).replace(/\*/g, '\u2217');
   return inner ? `*${inner}*` : '';
+}
+
+/** `[prod] ` before a certificate of a named account, as a code span; nothing for the default account. */
+export function accountTag(account: string | undefined): string {
+  const prefix = account === undefined ? '' : accountPrefix(account).trim();
+  return prefix === '' ? '' : `${codeSpan(prefix.slice(1, -1), 40)} `;
 }

@@ -8,7 +8,7 @@ import { describeAge, describeDaysLeft, formatNumber, formatUtc, plural } from '
 import { BUTTONS } from '../button-codecs';
 import { buildMessage, button, context, fieldsSection, header, section, takeBlocks } from './builders';
 import { EMOJI, URGENCY_EMOJI } from './emoji';
-import { boldText, codeSpan, inlineText } from './escape';
+import { boldText, codeSpan, inlineText, accountTag } from './escape';
 import { alertStateLine, renewedLine, resourceLines } from './list';
 import type { SlackMessage } from './types';
 
@@ -35,7 +35,9 @@ export function renderCertificateInfo(
   const name = displayName(c) ?? c.id;
   const days = daysLeft(c.endDate, input.now);
   const blocks: KnownBlock[] = [header(`Certificate ${name}`)];
-  blocks.push(section(`${boldText(name, 150)} — ${describeDaysLeft(days)}\n${stateText(c, input.now)}`));
+  blocks.push(
+    section(`${accountTag(c.account)}${boldText(name, 150)} — ${describeDaysLeft(days)}\n${stateText(c, input.now)}`),
+  );
   blocks.push(
     fieldsSection([
       `*Certificate ID*\n${codeSpan(c.certificateId ?? c.instanceId ?? c.id, 60)}`,
@@ -93,7 +95,7 @@ export function renderInfoMatches(lookup: InfoLookup, now: Date): SlackMessage {
     (c) => {
       const value = BUTTONS.certInfo.encode({ account: c.account, id: c.id });
       return section(
-        `${boldText(displayName(c), 100) || c.id} ${codeSpan(c.certificateId ?? c.id, 40)} — ${describeDaysLeft(daysLeft(c.endDate, now))}${c.replacedBy ? ` · ${renewedLine(c.replacedBy)}` : ''}${c.deployment ? ` · ${deploymentPhrase(c.deployment.state, c.deployment.resources.length)}` : ''}`,
+        `${accountTag(c.account)}${boldText(displayName(c), 100) || c.id} ${codeSpan(c.certificateId ?? c.id, 40)} — ${describeDaysLeft(daysLeft(c.endDate, now))}${c.replacedBy ? ` · ${renewedLine(c.replacedBy)}` : ''}${c.deployment ? ` · ${deploymentPhrase(c.deployment.state, c.deployment.resources.length)}` : ''}`,
         button({ text: 'Info', actionId: BUTTONS.certInfo.actionId, value }),
       );
     },

@@ -8,12 +8,17 @@ import type { DeployedResource } from '../../store/types';
 import { describeDaysLeft, describeFreshness, formatNumber, formatUtc, plural } from '../../render/format';
 import { EMOJI, URGENCY_EMOJI } from './emoji';
 import { actions, buildMessage, button, context, fitsButtonValue, header, section, takeBlocks } from './builders';
-import { boldText, codeSpan, inlineText, oneLine, truncate, userMention } from './escape';
+import { accountTag, boldText, codeSpan, inlineText, oneLine, truncate, userMention } from './escape';
+import { failuresSection } from './accounts';
+import type { AccountFailure } from '../../inventory/account-failure';
 import { BUTTONS } from '../button-codecs';
 import type { SlackMessage } from './types';
 
 export interface CertificateListInput {
-  filter: { status: CertificateView; keyword?: string };
+  /** `account`: the one account listed, when the list was narrowed to it. */
+  filter: { status: CertificateView; keyword?: string; account?: string };
+  /** Accounts that could not be listed (the others' certificates are shown). */
+  failures?: AccountFailure[];
   /** 0-based. */
   page: number;
   pageSize: number;
@@ -53,7 +58,7 @@ function itemSection(item: ListedCertificate, now: Date): KnownBlock {
   const days = daysLeft(item.endDate, now);
   const level = urgency(days, item.expired);
   const renewed = item.replacedBy ? renewedLine(item.replacedBy) : undefined;
-  const name = boldText(displayName(item), 120) || '_(no common name)_';
+  const name = `${accountTag(item.account)}${boldText(displayName(item), 120) || '_(no common name)_'}`;
   const end = typeof item.endDate === 'string' && days !== undefined ? ` (ends ${inlineText(item.endDate, 10)})` : '';
   const when = days === undefined && item.expired ? 'expired' : describeDaysLeft(days);
   const details: string[] = [];
@@ -108,11 +113,10 @@ const NO_CERTIFICATE: Certificate = { account: '', id: '', sans: [], expired: fa
 
 function pageValue(
   codec: typeof BUTTONS.listNext,
-  status: CertificateView,
-  keyword: string | undefined,
+  filter: { status: CertificateView; keyword: string | undefined; account: string | undefined },
   page: number,
 ): string {
-  return codec.encode({ status, keyword, page });
+  return codec.encode({ ...filter, page });
 }
 
 function wholeNumber(value: number, fallback: number, min: number): number {
@@ -132,7 +136,9 @@ export function renderCertificateList(input: CertificateListInput): SlackMessage
   const total = items.length > 0 ? Math.max(given, first + items.length) : given;
 
   const title = titleOf(status);
-  const headerText = keyword ? `${title} matching “${truncate(oneLine(keyword), 60)}”` : title;
+  const account = input.filter?.account;
+  const scoped = account ? `${title} of ${truncate(oneLine(account), 40)}` : title;
+  const headerText = keyword ? `${scoped} matching “${truncate(oneLine(keyword), 60)}”` : scoped;
   const matching = keyword ? ` matching “${inlineText(keyword, 60)}”` : '';
   const blocks: KnownBlock[] = [header(headerText)];
 
@@ -180,19 +186,24 @@ export function renderCertificateList(input: CertificateListInput): SlackMessage
   const buttons: Button[] = [];
   const hasPrevious = page > 0;
   const hasNext = first + pageSize < total;
+  const filter = { status, keyword, account };
   const previous = pageValue(
     BUTTONS.listPrev,
-    status,
-    keyword,
+    filter,
     Math.min(page - 1, Math.max(0, Math.ceil(total / pageSize) - 1)),
   );
-  const next = pageValue(BUTTONS.listNext, status, keyword, page + 1);
+  const next = pageValue(BUTTONS.listNext, filter, page + 1);
   const fits = fitsButtonValue(previous) && fitsButtonValue(next);
   if (fits && hasPrevious)
     buttons.push(button({ text: '◀ Previous', actionId: BUTTONS.listPrev.actionId, value: previous }));
   if (fits && hasNext) buttons.push(button({ text: 'Next ▶', actionId: BUTTONS.listNext.actionId, value: next }));
   if (buttons.length > 0) blocks.push(actions(buttons));
 
+  const failures = input.failures ?? [];
+  if (failures.length > 0) {
+    blocks.push(failuresSection(failures));
+    text = `${text} Could not list ${failures.map((f) => f.account).join(', ')}.`;
+  }
   const footer = [input.freshness ? describeFreshness(input.freshness, input.now) : `Checked ${formatUtc(input.now)}`];
   if (!fits && (hasPrevious || hasNext)) footer.push('Paging is off for a keyword this long; use a shorter keyword.');
   blocks.push(context([footer.join(' · ')]));

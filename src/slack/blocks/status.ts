@@ -5,11 +5,16 @@ import type { InvalidSerial } from '../../domain/serials';
 import { formatNumber, formatUtc, plural } from '../../render/format';
 import { EMOJI } from './emoji';
 import { buildMessage, context, cutLines, header, lineSections, section } from './builders';
-import { codeSpan, inlineText } from './escape';
+import { failuresSection } from './accounts';
+import { accountTag, codeSpan, inlineText } from './escape';
+import type { AccountFailure } from '../../inventory/account-failure';
 import type { SlackMessage } from './types';
 
 export interface StatusResultsInput {
-  results: CertificateStatus[];
+  /** With several accounts, each known serial carries the account that answered for it. */
+  results: Array<CertificateStatus & { account?: string }>;
+  /** Accounts that could not be asked (the others' answers are shown). */
+  failures?: AccountFailure[];
   /** Tokens that were not looked up, with why (from parseSerials). */
   invalid: InvalidSerial[];
   now: Date;
@@ -30,8 +35,8 @@ function serialText(serial: unknown): string {
   return codeSpan(typeof serial === 'string' ? serial : undefined, 80) || '_(no serial number)_';
 }
 
-function resultLine(result: CertificateStatus, group: StatusGroup): string {
-  const serial = serialText(result.SerialNumber);
+function resultLine(result: CertificateStatus & { account?: string }, group: StatusGroup): string {
+  const serial = `${accountTag(result.account)}${serialText(result.SerialNumber)}`;
   switch (group) {
     case 'good':
       return `${EMOJI.good} ${serial} good`;
@@ -109,6 +114,9 @@ export function renderStatusResults(input: StatusResultsInput): SlackMessage {
     const { lines: kept } = cutLines(invalidLines(invalid), { maxChars: 1800, maxLines: 20 });
     blocks.push(section(`${EMOJI.warning} *Not looked up (${formatNumber(invalid.length)})*\n${kept.join('\n')}`));
   }
+  const failures = input.failures ?? [];
+  if (failures.length > 0) blocks.push(failuresSection(failures));
   blocks.push(context([`Checked ${formatUtc(input.now)}`]));
-  return buildMessage(text, blocks);
+  const failed = failures.length > 0 ? ` Could not ask ${failures.map((f) => f.account).join(', ')}.` : '';
+  return buildMessage(`${text}${failed}`, blocks);
 }

@@ -4,7 +4,7 @@ import { ASSIGN_CONFIRMATION_TTL_MS, parseAssignment } from '../../domain/assign
 import { renderAssignConfirmation, renderAssignRefused } from '../blocks/assign';
 import { renderUsage } from '../blocks/errors';
 import { parseCommandArgs } from '../command-args';
-import type { SlackDeps } from '../deps';
+import { type SlackDeps, selectedAccounts } from '../deps';
 import { commandListener } from '../listener';
 
 export const ASSIGN_CONFIRMATION_KIND = 'cert-assign';
@@ -30,6 +30,18 @@ export function registerAssignCommand(app: App, deps: SlackDeps): void {
         return { ...renderAssignRefused({ userId: command.user_id }), response_type: 'ephemeral' };
       }
       if (args.help) return { ...renderUsage('/cert-assign'), response_type: 'ephemeral' };
+      const selected = selectedAccounts(deps, args.account);
+      if ('answer' in selected) return selected.answer;
+      // A write must never guess which account's quota it changes.
+      if (deps.accounts.length > 1 && !selected.named)
+        return {
+          ...renderUsage(
+            '/cert-assign',
+            `Name the account whose quota changes: add account:NAME (one of ${deps.accounts.map((a) => a.name).join(', ')}).`,
+          ),
+          response_type: 'ephemeral',
+        };
+      const account = selected.accounts[0].name;
       const parsed = parseAssignment(args.words);
       if (typeof parsed === 'string') return { ...renderUsage('/cert-assign', parsed), response_type: 'ephemeral' };
       const now = deps.now();
@@ -39,7 +51,7 @@ export function registerAssignCommand(app: App, deps: SlackDeps): void {
         nonce,
         kind: ASSIGN_CONFIRMATION_KIND,
         requester: command.user_id,
-        payload: { dataSourceId: parsed.dataSourceId, count: parsed.count },
+        payload: { dataSourceId: parsed.dataSourceId, count: parsed.count, account },
         createdAt: now,
         expiresAt,
       });
@@ -48,10 +60,10 @@ export function registerAssignCommand(app: App, deps: SlackDeps): void {
         at: now,
         action: 'cert-assign',
         outcome: 'requested',
-        details: { dataSourceId: parsed.dataSourceId, count: parsed.count },
+        details: { dataSourceId: parsed.dataSourceId, count: parsed.count, account },
       });
       return {
-        ...renderAssignConfirmation({ ...parsed, adminId: command.user_id, nonce, expiresAt }),
+        ...renderAssignConfirmation({ ...parsed, account, adminId: command.user_id, nonce, expiresAt }),
         response_type: 'ephemeral',
       };
     }),

@@ -4,7 +4,7 @@ import { renderUsage } from '../blocks/errors';
 import { renderInfoUnknown } from '../blocks/info';
 import { BUTTONS } from '../button-codecs';
 import { parseCommandArgs, responseType } from '../command-args';
-import type { SlackDeps } from '../deps';
+import { type SlackDeps, selectedAccounts } from '../deps';
 import { certificateInfoAnswer, certificateInfoMessage } from '../info-answer';
 import { buttonListener, commandListener } from '../listener';
 
@@ -28,7 +28,14 @@ export function registerInfoCommand(app: App, deps: SlackDeps & { infoDeps: () =
             ...renderUsage('/cert-info', args.help ? undefined : 'Give one certificate ID or one domain.'),
             response_type: 'ephemeral',
           };
-        const { message, found } = await certificateInfoAnswer(await deps.infoDeps(), args.words[0], deps.now());
+        const selected = selectedAccounts(deps, args.account);
+        if ('answer' in selected) return selected.answer;
+        const { message, found } = await certificateInfoAnswer(
+          await deps.infoDeps(),
+          args.words[0],
+          deps.now(),
+          selected.named ? selected.accounts[0].name : undefined,
+        );
         return { ...message, response_type: found ? responseType(args) : 'ephemeral' };
       },
     ),

@@ -3,7 +3,7 @@ import { isCertificateView, MAX_KEYWORD } from '../../domain/views';
 import { renderUsage } from '../blocks/errors';
 import { certificatePage, renderCertificatePage } from '../certificate-page';
 import { parseCommandArgs, responseType } from '../command-args';
-import type { SlackDeps } from '../deps';
+import { certificatesFor, type SlackDeps, selectedAccounts } from '../deps';
 import { commandListener } from '../listener';
 
 export function registerListCommand(app: App, deps: SlackDeps): void {
@@ -12,6 +12,8 @@ export function registerListCommand(app: App, deps: SlackDeps): void {
     commandListener(deps, { name: '/cert-list', whatFails: 'Could not list certificates' }, async ({ command }) => {
       const args = parseCommandArgs(command.text);
       if (args.help) return { ...renderUsage('/cert-list'), response_type: 'ephemeral' };
+      const selected = selectedAccounts(deps, args.account);
+      if ('answer' in selected) return selected.answer;
       // The first word is the view when it names one; otherwise everything is the keyword.
       const first = args.words[0]?.toLowerCase() ?? 'all';
       const view = isCertificateView(first) ? first : 'all';
@@ -27,7 +29,12 @@ export function registerListCommand(app: App, deps: SlackDeps): void {
           ...renderUsage('/cert-list', `The keyword is too long: at most ${MAX_KEYWORD} characters.`),
           response_type: 'ephemeral',
         };
-      const page = await certificatePage(deps.certificates, { view, keyword, page: 0 }, deps.now());
+      const account = selected.named ? selected.accounts[0].name : undefined;
+      const page = await certificatePage(
+        await certificatesFor(deps, selected),
+        { view, keyword, account, page: 0 },
+        deps.now(),
+      );
       return { ...renderCertificatePage(page, deps.now()), response_type: responseType(args) };
     }),
   );

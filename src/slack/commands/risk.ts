@@ -1,8 +1,11 @@
 import type { App } from '@slack/bolt';
+import { accountRisk } from '../../domain/risk';
+import { accountFailure, type AccountFailure } from '../../inventory/account-failure';
+import { renderAccountsRisk } from '../blocks/accounts-risk';
 import { renderUsage } from '../blocks/errors';
 import { renderRiskSummary } from '../blocks/risk';
 import { parseCommandArgs, responseType } from '../command-args';
-import type { SlackDeps } from '../deps';
+import { type SlackDeps, selectedAccounts } from '../deps';
 import { commandListener } from '../listener';
 
 export function registerRiskCommand(app: App, deps: SlackDeps): void {
@@ -15,6 +18,8 @@ export function registerRiskCommand(app: App, deps: SlackDeps): void {
         const args = parseCommandArgs(command.text);
         const [first, ...rest] = args.words.map((w) => w.toLowerCase());
         if (args.help) return { ...renderUsage('/cert-risk'), response_type: 'ephemeral' };
+        const selected = selectedAccounts(deps, args.account);
+        if ('answer' in selected) return selected.answer;
         if (first === 'digest' && rest.length === 0 && deps.digestPreview)
           return { ...(await deps.digestPreview()), response_type: responseType(args) };
         if (first !== undefined)
@@ -22,8 +27,33 @@ export function registerRiskCommand(app: App, deps: SlackDeps): void {
             ...renderUsage('/cert-risk', `"${args.words[0].slice(0, 100)}" is not an option of /cert-risk.`),
             response_type: 'ephemeral',
           };
-        const [risk, assets] = await Promise.all([deps.cas.getRiskCount(), deps.cas.getAssetCount()]);
-        return { ...renderRiskSummary({ risk, assets, now: deps.now() }), response_type: responseType(args) };
+        // One account (configured or named): the full breakdown, as it has always been.
+        if (selected.accounts.length === 1) {
+          const { cas } = selected.accounts[0];
+          const [risk, assets] = await Promise.all([cas.getRiskCount(), cas.getAssetCount()]);
+          return { ...renderRiskSummary({ risk, assets, now: deps.now() }), response_type: responseType(args) };
+        }
+        const now = deps.now();
+        const [counts, stale] = await Promise.all([
+          Promise.allSettled(
+            selected.accounts.map(async ({ cas }) => Promise.all([cas.getRiskCount(), cas.getAssetCount()])),
+          ),
+          deps.certificates.list('stale', undefined, now).catch(() => undefined),
+        ]);
+        const failures: AccountFailure[] = [];
+        const accounts = selected.accounts.flatMap(({ name }, i) => {
+          const result = counts[i];
+          if (result.status === 'rejected') {
+            failures.push(accountFailure(name, result.reason));
+            return [];
+          }
+          const [risk, assets] = result.value;
+          const staleCount = (stale?.certificates ?? []).filter((c) => c.account === name).length;
+          return [accountRisk({ account: name, risk, assets, stale: staleCount })];
+        });
+        // Every account failing is a failure of the command, answered with the first one's error.
+        if (accounts.length === 0) throw (counts[0] as PromiseRejectedResult).reason;
+        return { ...renderAccountsRisk({ accounts, failures, now }), response_type: responseType(args) };
       },
     ),
   );

@@ -1,9 +1,10 @@
 import type { App } from '@slack/bolt';
+import { lookUpStatus } from '../../accounts/status-lookup';
 import { MAX_SERIALS_PER_REQUEST, parseSerials } from '../../domain/serials';
 import { renderUsage } from '../blocks/errors';
 import { renderStatusResults } from '../blocks/status';
 import { parseCommandArgs, responseType } from '../command-args';
-import type { SlackDeps } from '../deps';
+import { type SlackDeps, selectedAccounts } from '../deps';
 import { commandListener } from '../listener';
 
 export function registerStatusCommand(app: App, deps: SlackDeps): void {
@@ -19,12 +20,16 @@ export function registerStatusCommand(app: App, deps: SlackDeps): void {
             ...renderUsage('/cert-status', args.help ? undefined : 'Give at least one serial number.'),
             response_type: 'ephemeral',
           };
+        const selected = selectedAccounts(deps, args.account);
+        if ('answer' in selected) return selected.answer;
         const { serials, invalid } = parseSerials(args.words.join(' '), { max: MAX_SERIALS_PER_REQUEST });
         if (serials.length === 0)
           return { ...renderStatusResults({ results: [], invalid, now: deps.now() }), response_type: 'ephemeral' };
-        // Each lookup is its own load(); the client batches them into one upstream call.
-        const results = await Promise.all(serials.map((serial) => deps.cas.getCertificateStatus(serial)));
-        return { ...renderStatusResults({ results, invalid, now: deps.now() }), response_type: responseType(args) };
+        const { results, failures } = await lookUpStatus(selected.accounts, serials);
+        return {
+          ...renderStatusResults({ results, invalid, failures, now: deps.now() }),
+          response_type: responseType(args),
+        };
       },
     ),
   );

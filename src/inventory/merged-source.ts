@@ -1,0 +1,84 @@
+import type { CertificateView } from '../domain/views';
+import { accountFailure, type AccountFailure } from './account-failure';
+import type { CertificateListing, CertificateSource, Freshness } from './certificate-source';
+import { type InventorySnapshot, orderForView } from './stored-source';
+
+/** One account's certificates: its stored inventory (with its live fallback). */
+export interface AccountSource {
+  account: string;
+  source: CertificateSource & { snapshot(now: Date): Promise<InventorySnapshot | undefined> };
+}
+
+export type MergedSource = CertificateSource & { snapshot(now: Date): Promise<InventorySnapshot | undefined> };
+
+/**
+ * Every account's certificates as one list. Accounts are listed side by side; one that fails
+ * (CAS down for it, credentials refused) is reported in `failures` and the others' certificates
+ * still come. Only when every account fails does the list fail, with the first account's error.
+ * With one account this is that account's source, unchanged.
+ */
+export function mergedCertificateSource(accounts: readonly AccountSource[]): MergedSource {
+  if (accounts.length === 1) return accounts[0].source;
+  return {
+    async list(view: CertificateView, keyword: string | undefined, now: Date): Promise<CertificateListing> {
+      const settled = await Promise.allSettled(accounts.map((a) => a.source.list(view, keyword, now)));
+      const listings: CertificateListing[] = [];
+      const failures: AccountFailure[] = [];
+      settled.forEach((result, index) => {
+        const account = accounts[index].account;
+        if (result.status === 'fulfilled') {
+          listings.push(result.value);
+          failures.push(...(result.value.failures ?? []));
+        } else failures.push(accountFailure(account, result.reason));
+      });
+      if (listings.length === 0) throw (settled[0] as PromiseRejectedResult).reason;
+      return {
+        certificates: orderForView(
+          listings.flatMap((listing) => listing.certificates),
+          view,
+          now,
+        ),
+        freshness: mergeFreshness(listings.map((listing) => listing.freshness)),
+        ...(failures.length > 0 ? { failures } : {}),
+      };
+    },
+    async snapshot(now: Date) {
+      const snapshots = await Promise.all(accounts.map((a) => a.source.snapshot(now)));
+      const synced = snapshots
+        .map((snapshot, index) => ({ account: accounts[index].account, snapshot }))
+        .filter((entry): entry is { account: string; snapshot: InventorySnapshot } => entry.snapshot !== undefined);
+      if (synced.length === 0) return undefined;
+      const oldest = synced.reduce((a, b) => (b.snapshot.syncedAt < a.snapshot.syncedAt ? b : a));
+      const failed = synced.find((entry) => entry.snapshot.lastFailure);
+      return {
+        syncedAt: oldest.snapshot.syncedAt,
+        deployments: oldest.snapshot.deployments,
+        ...(failed?.snapshot.lastFailure
+          ? {
+              lastFailure: {
+                ...failed.snapshot.lastFailure,
+                message: `${failed.account}: ${failed.snapshot.lastFailure.message}`,
+              },
+            }
+          : {}),
+        certificates: synced.flatMap((entry) => entry.snapshot.certificates),
+        accounts: Object.fromEntries(
+          synced.map(({ account, snapshot }) => [
+            account,
+            { syncedAt: snapshot.syncedAt, deployments: snapshot.deployments, lastFailure: snapshot.lastFailure },
+          ]),
+        ),
+      };
+    },
+  };
+}
+
+/** The least fresh of several: live when any list was live, else the oldest sync (and a failure if any). */
+function mergeFreshness(all: readonly Freshness[]): Freshness {
+  const live = all.find((f) => f.source === 'live');
+  if (live) return live;
+  const stored = all.filter((f): f is Extract<Freshness, { source: 'inventory' }> => f.source === 'inventory');
+  const oldest = stored.reduce((a, b) => (b.syncedAt < a.syncedAt ? b : a));
+  const failure = stored.find((f) => f.lastFailure)?.lastFailure;
+  return { source: 'inventory', syncedAt: oldest.syncedAt, ...(failure ? { lastFailure: failure } : {}) };
+}

@@ -1,0 +1,304 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  busiestWindow,
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCESS_KEY_SECRET,
+  type SandboxOptions,
+} from '../../src/sandbox';
+import { BUTTONS } from '../../src/slack/button-codecs';
+import { ADMIN, AppHarness, buttons, visibleText } from '../helpers/app-harness';
+
+/**
+ * Two Alibaba Cloud accounts in one bot, each with its own key pair and data set in one
+ * simulator, over the real Slack receiver: answers cover both, `account:` narrows, one account
+ * failing leaves the other's answers whole, and each stays within its own QPS.
+ */
+
+const STAGING_KEY_ID = 'LTAI5tSandboxKeyId000002';
+const STAGING_SECRET = 'sandbox-secret-2-do-not-use-in-production';
+
+const ACCOUNT_ENV = {
+  PROD_KEY_ID: DEFAULT_ACCESS_KEY_ID,
+  PROD_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET,
+  STAGING_KEY_ID,
+  STAGING_KEY_SECRET: STAGING_SECRET,
+};
+
+function accountsFile(dir: string, url: string, qps: { prod: number; staging: number }): string {
+  const file = path.join(dir, 'accounts.yaml');
+  fs.writeFileSync(
+    file,
+    [
+      '- name: prod',
+      `  site: ${url}`,
+      '  accessKeyId: PROD_KEY_ID',
+      '  accessKeySecret: PROD_KEY_SECRET',
+      `  qps: ${qps.prod}`,
+      '- name: staging',
+      `  site: ${url}`,
+      '  accessKeyId: STAGING_KEY_ID',
+      '  accessKeySecret: STAGING_KEY_SECRET',
+      `  qps: ${qps.staging}`,
+    ].join('\n'),
+  );
+  return file;
+}
+
+/** A harness whose simulator holds both accounts and whose bot reads them from CAS_ACCOUNTS_FILE. */
+async function startTwoAccounts(
+  options: { qps?: { prod: number; staging: number }; env?: Record<string, string>; certs?: number } = {},
+) {
+  const h = new AppHarness();
+  // The file needs the simulator's URL, which exists only once it listens: a first start learns it.
+  const sandboxOptions: Partial<SandboxOptions> = {
+    qps: 1_000,
+    accounts: [
+      {
+        name: 'prod',
+        accessKeys: { [DEFAULT_ACCESS_KEY_ID]: DEFAULT_ACCESS_KEY_SECRET },
+        certs: options.certs ?? 80,
+        seed: 11,
+      },
+      { name: 'staging', accessKeys: { [STAGING_KEY_ID]: STAGING_SECRET }, certs: options.certs ?? 60, seed: 12 },
+    ],
+  };
+  const file = path.join(h.dataDir, 'accounts.yaml');
+  await h.start({
+    sandbox: sandboxOptions,
+    env: { CAS_ACCOUNTS_FILE: file, ...ACCOUNT_ENV, ...options.env },
+    beforeConfig: (sandboxUrl) => {
+      accountsFile(h.dataDir, sandboxUrl, options.qps ?? { prod: 50, staging: 50 });
+    },
+  });
+  return h;
+}
+
+describe('two accounts', () => {
+  let h: AppHarness;
+  beforeAll(async () => {
+    h = await startTwoAccounts();
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  test('/cert-risk shows one line per account and the totals', async () => {
+    const { answer } = await h.command('/cert-risk', '');
+    const text = visibleText(answer);
+    expect(text).toMatch(
+      /\*prod\* · health score \d+ · \d+ at risk · \d+ expired · \d+ expiring · \d+ stale deployments?/,
+    );
+    expect(text).toMatch(/\*staging\* · health score \d+/);
+    expect(text).toMatch(/\*All 2 accounts\* · health score \d+ · \d+ at risk/);
+    // The totals add up the two accounts' lines.
+    const atRisk = [...text.matchAll(/\* · health score \d+ · (\d+) at risk/g)].map((m) => Number(m[1]));
+    expect(atRisk).toHaveLength(3);
+    expect(atRisk[2]).toBe(atRisk[0] + atRisk[1]);
+    expect(atRisk[0]).not.toBe(atRisk[1]); // different data sets
+  });
+
+  test('account:NAME narrows /cert-risk to the full breakdown of that account; an unknown name lists the known ones', async () => {
+    const { answer } = await h.command('/cert-risk', 'account:STAGING');
+    expect(visibleText(answer)).toMatch(/By kind/);
+    expect(visibleText(answer)).not.toMatch(/By account/);
+    const unknown = await h.command('/cert-risk', 'account:nope');
+    expect(unknown.answer.text).toBe('There is no account "nope". Known accounts: prod, staging.');
+    expect(unknown.answer.response_type).toBe('ephemeral');
+  });
+
+  test('/cert-status finds a serial that only the second account knows, and says which account', async () => {
+    const staging = h.sandbox.account('staging').dataset.certificates;
+    const prodSerials = new Set(h.sandbox.account('prod').dataset.certificates.map((c) => c.serialNo.toUpperCase()));
+    const onlyStaging = staging.find((c) => c.status === 'REVOKED' && !prodSerials.has(c.serialNo.toUpperCase()));
+    expect(onlyStaging).toBeDefined();
+    const { answer } = await h.command('/cert-status', `${onlyStaging?.serialNo} FFFF0000FFFF`);
+    const text = visibleText(answer);
+    expect(text).toMatch(new RegExp(`\`staging\` \`${onlyStaging?.serialNo}\` \\*revoked\\*`));
+    expect(text).toMatch(/`FFFF0000FFFF` unknown/);
+    // Both accounts were asked, each with its own key.
+    const asked = h.sandbox.calls.filter((c) => c.action === 'DescribeClientCertificateStatusForSerialNumber');
+    expect(new Set(asked.map((c) => c.account))).toEqual(new Set(['prod', 'staging']));
+  });
+
+  test('/cert-list covers both accounts, each certificate showing its account; account:prod narrows', async () => {
+    await h.services.syncAll();
+    const total = async (text: string) => {
+      const { answer } = await h.command('/cert-list', text);
+      return { answer, count: Number(/Showing 1–10 of (\d+)/.exec(visibleText(answer))?.[1]) };
+    };
+    const [all, prod, staging] = [
+      await total('all'),
+      await total('all account:prod'),
+      await total('all account:staging'),
+    ];
+    expect(all.count).toBe(prod.count + staging.count);
+    expect(prod.count).toBeGreaterThan(10);
+    expect(visibleText(all.answer)).toMatch(/`prod` \*/);
+    expect(visibleText(all.answer)).toMatch(/`staging` \*/);
+    expect(visibleText(prod.answer)).not.toMatch(/`staging`/);
+    expect(visibleText(prod.answer)).toMatch(/All certificates of prod/);
+    // Next keeps the account.
+    const next = buttons(prod.answer).find((b) => b.action_id === BUTTONS.listNext.actionId);
+    expect(BUTTONS.listNext.decode(next?.value ?? '')).toMatchObject({ account: 'prod', page: 1 });
+    const page2 = await h.press(BUTTONS.listNext.actionId, next?.value ?? '', ADMIN);
+    expect(visibleText(page2.answer)).toMatch(new RegExp(`Showing 11–20 of ${prod.count}`));
+    expect(visibleText(page2.answer)).not.toMatch(/`staging`/);
+  });
+
+  test('/cert-assign needs account:NAME with two accounts, names it, and changes only that account', async () => {
+    const bare = await h.command('/cert-assign', '33285 2', ADMIN);
+    expect(bare.answer.text).toMatch(/Name the account whose quota changes: add account:NAME \(one of prod, staging\)/);
+    const asked = await h.command('/cert-assign', '33285 2 account:staging', ADMIN);
+    expect(asked.answer.text).toMatch(/assign 2 certificates to data source 33285 in account staging\?/);
+    const confirm = buttons(asked.answer).find((b) => b.text === 'Confirm');
+    h.sandbox.resetCalls();
+    const done = await h.press(BUTTONS.assignConfirm.actionId, confirm?.value ?? '', ADMIN);
+    expect(done.answer.text).toMatch(/Assigned 2 certificates to data source 33285 in account staging/);
+    const writes = h.sandbox.calls.filter((c) => c.action === 'AssignCertificateCount');
+    expect(writes.map((c) => c.account)).toEqual(['staging']);
+  });
+
+  test('readiness reports each account', async () => {
+    const res = await fetch(`http://127.0.0.1:${h.port}/readyz`);
+    const body = (await res.json()) as { checks: { accounts?: Record<string, { ok: boolean }> } };
+    expect(res.status).toBe(200);
+    expect(Object.keys(body.checks.accounts ?? {})).toEqual(['prod', 'staging']);
+  });
+
+  test('metrics carry the account', async () => {
+    const res = await fetch(`http://127.0.0.1:${h.port}/metrics`);
+    const text = await res.text();
+    expect(text).toMatch(/certbot_cas_calls_total\{operation="GetRiskCount",outcome="ok",account="staging"\} [1-9]/);
+    expect(text).toMatch(/certbot_health_score\{account="prod"\} \d+/);
+    expect(text).toMatch(/certbot_risk_count\{kind="total",account="staging"\} \d+/);
+  });
+});
+
+describe('one account down', () => {
+  let h: AppHarness;
+  beforeAll(async () => {
+    h = await startTwoAccounts();
+    await h.services.syncAll();
+    h.sandbox.account('staging').setFaults({ unavailableRate: 1 });
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  test('/cert-risk still shows the other account whole, with a one-line note naming the failing one', async () => {
+    const { answer } = await h.command('/cert-risk', '');
+    const text = visibleText(answer);
+    expect(text).toMatch(/\*prod\* · health score \d+/);
+    expect(text).not.toMatch(/\*staging\* ·/);
+    expect(text).toMatch(/Could not read staging: .*error ServiceUnavailable, RequestId [0-9A-F-]+/);
+    expect(answer.text).toMatch(/Could not read staging\./);
+  });
+
+  test('/cert-status answers from the other account and notes the one that failed', async () => {
+    const serial = h.sandbox.account('prod').dataset.certificates[0].serialNo;
+    const { answer } = await h.command('/cert-status', serial);
+    const text = visibleText(answer);
+    expect(text).toMatch(new RegExp(`\`prod\` \`${serial}\``));
+    expect(text).toMatch(/Could not read staging/);
+  });
+
+  test('a sync of both keeps the failing account’s inventory and syncs the other', async () => {
+    const results = await h.services.syncAll();
+    expect(results.map((r) => [r.account, 'summary' in r])).toEqual([
+      ['prod', true],
+      ['staging', false],
+    ]);
+    // Lists still come from the stored inventory for both.
+    const { answer } = await h.command('/cert-list', 'all');
+    expect(visibleText(answer)).toMatch(/`staging` \*/);
+    expect(visibleText(answer)).toMatch(/`prod` \*/);
+  });
+
+  test('the digest shows the other account and names the one that could not be read', async () => {
+    const message = await (await h.services.digest()).preview();
+    const text = visibleText(message);
+    expect(text).toMatch(/\*prod\* · health score/);
+    expect(text).toMatch(/Could not read staging/);
+    expect(message.text).toMatch(/could not read staging/);
+  });
+});
+
+test('each account stays within its own QPS while both are busy (counted at the simulator)', async () => {
+  const h = await startTwoAccounts({ qps: { prod: 6, staging: 3 }, certs: 600 });
+  try {
+    h.sandbox.resetCalls();
+    const results = await h.services.syncAll();
+    expect(results.every((r) => 'summary' in r)).toBe(true);
+    const of = (account: string) => h.sandbox.calls.filter((c) => c.account === account && c.status === 200);
+    // Both were busy at once: their calls overlap in time.
+    const [prod, staging] = [of('prod'), of('staging')];
+    expect(prod.length).toBeGreaterThan(12);
+    expect(staging.length).toBeGreaterThan(12);
+    expect(Math.min(prod.at(-1)?.at ?? 0, staging.at(-1)?.at ?? 0)).toBeGreaterThan(
+      Math.max(prod[0]?.at ?? 0, staging[0]?.at ?? 0),
+    );
+    expect(busiestWindow(prod)).toBeLessThanOrEqual(6);
+    expect(busiestWindow(staging)).toBeLessThanOrEqual(3);
+    expect(h.sandbox.stats().throttled).toBe(0);
+  } finally {
+    await h.stop();
+  }
+});
+
+test('alert routes with account:NAME, the account’s own channel, and alerts that name the account', async () => {
+  const h = await startTwoAccounts({
+    env: {
+      ALERT_CHANNEL: 'C0DEFAULT',
+      ALERT_ROUTES: 'account:staging *=C0STAGING',
+      ALERT_HOURS: '00:00-24:00',
+    },
+  });
+  try {
+    // A pass runs after every sync of a serving bot.
+    await h.services.syncAll();
+    const posts = h.slack.apiCalls('chat.postMessage');
+    const accountsIn = (channel: string) =>
+      new Set(
+        posts
+          .filter((c) => c.body.channel === channel)
+          .flatMap((c) => buttons(c.body as { blocks?: unknown[] }))
+          .filter((b) => b.action_id === BUTTONS.alertAcknowledge.actionId)
+          .map((b) => BUTTONS.alertAcknowledge.decode(b.value ?? '')?.account),
+      );
+    expect(accountsIn('C0STAGING')).toEqual(new Set(['staging']));
+    expect(accountsIn('C0DEFAULT')).toEqual(new Set(['prod']));
+    const stagingPost = posts.find((c) => c.body.channel === 'C0STAGING');
+    expect(visibleText(stagingPost?.body as { blocks?: unknown[] })).toMatch(/`staging` \*/);
+  } finally {
+    await h.stop();
+  }
+});
+
+test('an account whose credentials are refused: readiness stays ready and names it, the other account answers whole', async () => {
+  const h = await startTwoAccounts({ env: { STAGING_KEY_SECRET: 'not-the-staging-secret' } });
+  try {
+    const res = await fetch(`http://127.0.0.1:${h.port}/readyz`);
+    const body = (await res.json()) as {
+      status: string;
+      checks: { cas: { ok: boolean; detail?: string }; accounts: Record<string, { ok: boolean; detail?: string }> };
+    };
+    expect(res.status).toBe(200);
+    expect(body.status).toBe('ready');
+    expect(body.checks.accounts.prod.ok).toBe(true);
+    expect(body.checks.accounts.staging).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/SignatureDoesNotMatch/),
+    });
+    expect(body.checks.cas.detail).toMatch(/failing: staging/);
+
+    const { answer } = await h.command('/cert-risk', '');
+    const text = visibleText(answer);
+    expect(text).toMatch(/\*prod\* · health score \d+/);
+    expect(text).toMatch(/Could not read staging: .*SignatureDoesNotMatch/);
+    expect(text).not.toContain('not-the-staging-secret');
+    expect(h.logs.text()).not.toContain('not-the-staging-secret');
+  } finally {
+    await h.stop();
+  }
+});
