@@ -363,8 +363,9 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       ),
       certificates: subset(sources, names),
       claims: s.claims,
+      snapshots: s.snapshots,
       // The trend compares like with like: only a digest of every account keeps it.
-      snapshots: names.length === accounts.length ? s.snapshots : undefined,
+      trend: names.length === accounts.length,
       poster: lazyPoster,
       render: digestRenderer,
       logger,

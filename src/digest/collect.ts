@@ -26,6 +26,15 @@ export interface DigestData {
   accounts?: AccountRisk[];
   /** Accounts that could not be read: the digest names them and shows the others. */
   failures?: AccountFailure[];
+  /** Every account that answered, with its own numbers (kept as that account's snapshot). */
+  accountNumbers?: AccountNumbers[];
+}
+
+export interface AccountNumbers {
+  account: string;
+  risk: RiskCount;
+  assets: AssetCount;
+  stale: number;
 }
 
 /** One account's counts, for the digest. */
@@ -40,7 +49,13 @@ export interface DigestAccount {
  * account answers does the build fail (and is retried).
  */
 export async function collectDigest(
-  input: { accounts: readonly DigestAccount[]; certificates: CertificateSource; snapshots?: SnapshotStore },
+  input: {
+    accounts: readonly DigestAccount[];
+    certificates: CertificateSource;
+    snapshots: Pick<SnapshotStore, 'previousSnapshot'>;
+    /** false: no trend is read (see DigestDeps.trend). */
+    trend?: boolean;
+  },
   period: DigestPeriod,
   now: Date,
 ): Promise<DigestData> {
@@ -53,7 +68,7 @@ export async function collectDigest(
     ),
     input.certificates.list('expiring', undefined, now),
     input.certificates.list('expired', undefined, now),
-    input.snapshots ? input.snapshots.previousSnapshot(period.key) : Promise.resolve(undefined),
+    input.trend === false ? Promise.resolve(undefined) : input.snapshots.previousSnapshot(period.key),
     input.certificates.list('stale', undefined, now),
   ]);
   const answered = counts.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
@@ -65,6 +80,10 @@ export async function collectDigest(
   });
   for (const failure of [...(expiring.failures ?? []), ...(expired.failures ?? []), ...(stale.failures ?? [])])
     if (!failures.has(failure.account)) failures.set(failure.account, failure);
+  const numbers: AccountNumbers[] = answered.map((a) => ({
+    ...a,
+    stale: stale.certificates.filter((c) => c.account === a.account).length,
+  }));
   const { risk, assets } = answered.length === 1 && input.accounts.length === 1 ? answered[0] : combineCounts(answered);
   // "Since last week": since the previous digest, or one period back on the first one.
   const since = previous?.takenAt ?? new Date(period.start.getTime() - (period.end.getTime() - period.start.getTime()));
@@ -84,30 +103,38 @@ export async function collectDigest(
     renewed,
     freshness: expiring.freshness,
     stale: stale.certificates,
-    ...(input.accounts.length > 1
-      ? {
-          accounts: answered.map((a) =>
-            accountRisk({
-              account: a.account,
-              risk: a.risk,
-              assets: a.assets,
-              stale: stale.certificates.filter((c) => c.account === a.account).length,
-            }),
-          ),
-        }
-      : {}),
+    ...(input.accounts.length > 1 ? { accounts: numbers.map((n) => accountRisk(n)) } : {}),
+    accountNumbers: numbers,
     ...(failures.size > 0 ? { failures: [...failures.values()] } : {}),
   };
 }
 
-/** The numbers a digest showed, kept so the next digest can show the change. */
+/**
+ * The numbers a digest showed, kept so the next digest can show the change (and the chart its
+ * history): the risk counts by kind, plus `stale`, the stale deployments the digest listed.
+ */
 export function snapshotOf(data: DigestData): DigestSnapshot {
-  const rows = riskRows(data.risk);
+  return numbersSnapshot(data.period.key, data.now, data.risk, data.assets, data.stale?.length ?? 0);
+}
+
+/** One account's numbers of this digest, kept as that account's snapshot. */
+export function accountSnapshotOf(data: DigestData, numbers: AccountNumbers): DigestSnapshot {
+  return numbersSnapshot(data.period.key, data.now, numbers.risk, numbers.assets, numbers.stale);
+}
+
+function numbersSnapshot(
+  period: string,
+  takenAt: Date,
+  risk: RiskCount,
+  assets: AssetCount,
+  stale: number,
+): DigestSnapshot {
+  const rows = riskRows(risk);
   return {
-    period: data.period.key,
-    takenAt: data.now,
-    point: data.assets.Point,
-    risks: riskCountsByKind(rows),
+    period,
+    takenAt,
+    point: assets.Point,
+    risks: { ...riskCountsByKind(rows), stale },
     totalRisk: rows.total,
   };
 }

@@ -6,7 +6,7 @@ import type { JobPeriod } from '../jobs/period';
 import type { Logger } from '../ops/logger';
 import { slackErrorCode } from '../ops/slack-error';
 import type { ClaimKey, ClaimStore, SnapshotStore } from '../store/types';
-import { collectDigest, type DigestAccount, type DigestData, snapshotOf } from './collect';
+import { accountSnapshotOf, collectDigest, type DigestAccount, type DigestData, snapshotOf } from './collect';
 
 /** A message as the digest renderer builds it: fallback text and Block Kit blocks. */
 export interface DigestMessage {
@@ -42,8 +42,13 @@ export interface DigestDeps {
   accounts: readonly DigestAccount[];
   certificates: CertificateSource;
   claims: ClaimStore;
-  /** Where the trend is kept; unset: no trend (a digest of some accounts only). */
-  snapshots?: SnapshotStore;
+  /** Where the trend and each account's numbers are kept. */
+  snapshots: SnapshotStore;
+  /**
+   * Whether this digest keeps (and shows) the week-on-week trend of all accounts together:
+   * false for a digest of some accounts only, which would mix with it. Default true.
+   */
+  trend?: boolean;
   poster: DigestPoster;
   render: DigestRenderer;
   logger: Logger;
@@ -135,7 +140,9 @@ export async function runDigest(deps: DigestDeps, options: DigestRunOptions): Pr
     let failure: string | undefined;
     try {
       const data = await buildWithRetries(deps, options, log);
-      await deps.snapshots?.saveSnapshot(snapshotOf(data));
+      if (deps.trend !== false) await deps.snapshots.saveSnapshot(snapshotOf(data));
+      for (const numbers of data.accountNumbers ?? [])
+        await deps.snapshots.saveAccountSnapshot(numbers.account, accountSnapshotOf(data, numbers));
       message = deps.render.digest(data);
     } catch (error) {
       failure = isCasError(error) ? `${error.message}. ${error.hint}` : 'an unexpected error';

@@ -165,6 +165,7 @@ export interface Tables {
   audit_log: AuditLogTable;
   claims: ClaimsTable;
   digest_snapshot: DigestSnapshotTable;
+  account_snapshots: DigestSnapshotTable & { account: string };
   confirmations: ConfirmationsTable;
   certificates: CertificatesTable;
   inventory_syncs: InventorySyncsTable;

@@ -165,6 +165,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      ram_action TEXT,
      request_id TEXT
    );`,
+  // Each account's numbers per digest period, for per-account trends (App Home, the chart).
+  `CREATE TABLE IF NOT EXISTS account_snapshots (
+     period TEXT NOT NULL,
+     account TEXT NOT NULL,
+     taken_at TEXT NOT NULL,
+     point REAL,
+     risks TEXT NOT NULL,
+     total_risk INTEGER NOT NULL,
+     PRIMARY KEY (account, period)
+   );`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -319,5 +329,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      error_message text,
      ram_action text,
      request_id text
+   );`,
+  `CREATE TABLE IF NOT EXISTS account_snapshots (
+     period text COLLATE "C" NOT NULL,
+     account text COLLATE "C" NOT NULL,
+     taken_at timestamptz NOT NULL,
+     point double precision,
+     risks jsonb NOT NULL,
+     total_risk integer NOT NULL,
+     PRIMARY KEY (account, period)
    );`,
 ];

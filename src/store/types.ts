@@ -103,6 +103,12 @@ export interface SnapshotStore {
   saveSnapshot(snapshot: DigestSnapshot): Promise<void>;
   /** The latest snapshot of a period before the given one: last period's numbers. */
   previousSnapshot(period: string): Promise<DigestSnapshot | undefined>;
+  /** The last `limit` snapshots of every account together, oldest first. */
+  history(limit: number): Promise<DigestSnapshot[]>;
+  /** One account's numbers of a period (replacing what that period had). */
+  saveAccountSnapshot(account: string, snapshot: DigestSnapshot): Promise<void>;
+  /** One account's last `limit` snapshots, oldest first. */
+  accountHistory(account: string, limit: number): Promise<DigestSnapshot[]>;
 }
 
 /** An action a person asked for and must confirm; kept on the server, its buttons carry only the nonce. */

@@ -69,6 +69,7 @@ test('the search_path in the URL places the tables in that schema, created on op
       [test.schema],
     );
     expect(tables.map((t) => t.table_name)).toEqual([
+      'account_snapshots',
       'alert_message_items',
       'alert_messages',
       'alert_states',
