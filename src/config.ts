@@ -8,17 +8,71 @@ import { type AlertRoute, alertRoutesFromYaml, parseAlertRoutes } from './domain
 import { DEFAULT_ALERT_DAYS } from './domain/alerts';
 import type { AccountConfig } from './accounts/account-config';
 import { accountsFromFile, environmentAccount } from './accounts/accounts-file';
+import { endpointProblem } from './cas/endpoint';
 
 /**
  * The single source of truth for every environment variable the bot reads. Each entry's
  * description is what the README's configuration table shows (see `configTable()`), so a
  * variable cannot be added without being documented.
+ *
+ * Empty values: a variable set to an empty value (or only spaces), such as `DIGEST_CRON=`,
+ * counts as unset and takes its default, exactly as if it were left out. This holds for every
+ * variable below; the sentence for the README's configuration intro:
+ *
+ *   "A variable set to an empty value (`CAS_QPS=`) counts as unset: it takes its default."
+ *
+ * Problems name the variable and say what to write instead. They may repeat the value of a
+ * variable that is not a secret (numbers, choices, cron, endpoint, the database of REDIS_URL),
+ * never that of a key, token, secret or URL that can hold a password.
  */
 
 const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalString = () => z.preprocess(emptyToUndefined, z.string().optional());
+/** A text variable with a default: empty means the default too. */
+const stringWithDefault = (fallback: string) => z.preprocess(emptyToUndefined, z.string().default(fallback));
+
+/** Decimal text that may be a whole number (`10`, `+10`, `10.0`, `1e3`), not hex, Infinity or `1_000`. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/**
+ * A whole number from min to max. Not a number: `"abc" is not a whole number; use 1 to 1000
+ * (default 10)`, to which loadConfig adds `, e.g. CAS_QPS=10` (the issue's `example`);
+ * out of range: `5000 is out of range; use 1 to 1000 (default 10)`.
+ */
 const intWithDefault = (fallback: number, min: number, max: number) =>
-  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+  optionalString().transform((text, ctx): number => {
+    if (text === undefined) return fallback;
+    const value = text.trim();
+    const range = `use ${min} to ${max} (default ${fallback})`;
+    const number = Number(value);
+    if (!DECIMAL.test(value) || !Number.isInteger(number)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(value)} is not a whole number; ${range}`,
+        params: { example: String(fallback) },
+      });
+      return z.NEVER;
+    }
+    if (number < min || number > max) {
+      ctx.addIssue({ code: 'custom', message: `${value} is out of range; ${range}` });
+      return z.NEVER;
+    }
+    return number === 0 ? 0 : number; // not -0
+  });
+
+/** One of `values`, in any case, normalised to lowercase: `"verbose" is not one of …`. */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+  optionalString().transform((text, ctx): T[number] => {
+    if (text === undefined) return fallback;
+    const value = text.trim().toLowerCase();
+    if ((values as readonly string[]).includes(value)) return value;
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(text.trim())} is not one of ${values.join(', ')} (default ${fallback}); any case is accepted`,
+    });
+    return z.NEVER;
+  });
+
 const commaList = (pattern: RegExp, what: string) =>
   z.preprocess(
     (value) =>
@@ -74,6 +128,148 @@ function isValidCron(expression: string): boolean {
   }
 }
 
+const CRON_EXAMPLE = 'e.g. "0 9 * * 1" (Mondays 09:00)';
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+interface CronField {
+  name: string;
+  min: number;
+  max: number;
+  /** Names, in order from `min`. */
+  names?: string[];
+  note?: string;
+}
+
+const CRON_FIELDS: CronField[] = [
+  { name: 'second', min: 0, max: 59 },
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: MONTHS },
+  { name: 'day of week', min: 0, max: 7, names: WEEKDAYS, note: ' (0 and 7 are Sunday)' },
+];
+
+/** What is wrong with one field of a cron expression, e.g. `minute 61 is out of range 0-59`. */
+function cronFieldProblem(text: string, field: CronField): string | undefined {
+  const outOfRange = (value: number) =>
+    `${field.name} ${value} is out of range ${field.min}-${field.max}${field.note ?? ''}`;
+  const valueOf = (item: string): number | string => {
+    if (/^\d+$/.test(item)) return Number(item);
+    const index = field.names?.indexOf(item.toLowerCase()) ?? -1;
+    if (index >= 0) return field.min + index;
+    return `${field.name} ${JSON.stringify(item)} is not a number${field.names ? ` or a name such as ${field.names[1].toUpperCase()}` : ''}`;
+  };
+  for (const item of text.split(',')) {
+    if (item === '') return `${field.name} ${JSON.stringify(text)} has an empty entry`;
+    // ?, #, L and W (`1#2`, `L`, `5L`, `15W`) are left to the cron libraries.
+    if (/[#?]/.test(item) || /^[\d-]*[lw][\d-]*w?$/i.test(item)) continue;
+    const [range, step, ...rest] = item.split('/');
+    if (rest.length > 0) return `${field.name} ${JSON.stringify(item)} has more than one /`;
+    if (step !== undefined && !(/^\d+$/.test(step) && Number(step) >= 1))
+      return `${field.name} step ${JSON.stringify(step)} must be a whole number of at least 1`;
+    if (range === '*') continue;
+    const bounds = range.split('-');
+    if (bounds.length > 2) return `${field.name} range ${JSON.stringify(range)} has more than one -`;
+    const values: number[] = [];
+    for (const bound of bounds) {
+      const value = valueOf(bound);
+      if (typeof value === 'string') return value;
+      if (value < field.min || value > field.max) return outOfRange(value);
+      values.push(value);
+    }
+    if (values.length === 2 && values[0] > values[1])
+      return `${field.name} range ${range} runs backwards; write ${bounds[1]}-${bounds[0]} or list both parts`;
+  }
+  return undefined;
+}
+
+/**
+ * What is wrong with a cron expression (5 fields, or 6 with seconds first), starting with the
+ * expression itself: `"61 9 * * 1": minute 61 is out of range 0-59; e.g. "0 9 * * 1" (Mondays 09:00)`.
+ * Both the scheduler (node-cron) and the period computation (cron-parser) must accept it.
+ */
+function cronProblem(expression: string): string | undefined {
+  const quoted = JSON.stringify(expression);
+  const fields = expression.split(/\s+/);
+  if (!expression.startsWith('@')) {
+    if (fields.length !== 5 && fields.length !== 6)
+      return (
+        `${quoted} has ${fields.length} field${fields.length === 1 ? '' : 's'}; use 5 (minute hour day-of-month month day-of-week) ` +
+        `or 6 (seconds first), ${CRON_EXAMPLE}`
+      );
+    const kinds = fields.length === 6 ? CRON_FIELDS : CRON_FIELDS.slice(1);
+    for (const [index, field] of fields.entries()) {
+      const problem = cronFieldProblem(field, kinds[index]);
+      if (problem !== undefined) return `${quoted}: ${problem}; ${CRON_EXAMPLE}`;
+    }
+  }
+  try {
+    CronExpressionParser.parse(expression);
+  } catch (error) {
+    return `${quoted}: ${firstLine((error as Error).message)}; ${CRON_EXAMPLE}`;
+  }
+  if (!isValidCron(expression))
+    return `${quoted} is not a cron expression the scheduler accepts (steps as */N or A-B/N); ${CRON_EXAMPLE}`;
+  return undefined;
+}
+
+/** The password of a URL with a broken authority ends up after the host: never repeat such a URL. */
+const SPECIAL_CHARACTERS =
+  'is not a valid URL (a user name or password with @ : / ? # or % must be percent-encoded, e.g. / as %2F)';
+
+/** REDIS_URL: redis:// or rediss://, a host, and in the path a database 0..15 (ioredis SELECTs it). */
+function redisUrlProblem(text: string): string | undefined {
+  const example = 'e.g. redis://:password@10.0.0.5:6379/0';
+  if (!/^rediss?:\/\//i.test(text)) return `must be a redis:// or rediss:// URL, ${example}`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `${SPECIAL_CHARACTERS}; ${example}`;
+  }
+  if (`${url.pathname}${url.search}${url.hash}`.includes('@')) return `${SPECIAL_CHARACTERS}; ${example}`;
+  if (url.hostname === '') return `names no host; ${example}`;
+  const database = url.pathname.replace(/^\//, '');
+  const problems = [
+    database === '' ? undefined : databaseProblem(database, 'in the path', `/0`),
+    url.searchParams.has('db') ? databaseProblem(url.searchParams.get('db') ?? '', 'in ?db=', '?db=0') : undefined,
+  ];
+  return problems.find((problem) => problem !== undefined);
+}
+
+function databaseProblem(database: string, where: string, example: string): string | undefined {
+  if (!/^\d+$/.test(database))
+    return `database ${JSON.stringify(database)} ${where} must be a number such as ${example}`;
+  if (Number(database) > 15)
+    return `database ${Number(database)} ${where} is out of range; use 0 to 15 (Redis has 16 by default), e.g. ${example}`;
+  return undefined;
+}
+
+/** DATABASE_URL: postgres:// or postgresql://, with a host (or ?host= for a Unix socket). */
+function postgresUrlProblem(text: string): string | undefined {
+  const example = 'e.g. postgres://certbot:password@db.example.com:5432/certbot';
+  if (!/^postgres(?:ql)?:\/\//i.test(text)) return `must be a postgres:// or postgresql:// URL, ${example}`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `${SPECIAL_CHARACTERS}; ${example}`;
+  }
+  if (`${url.pathname}${url.search}${url.hash}`.includes('@')) return `${SPECIAL_CHARACTERS}; ${example}`;
+  if (url.hostname === '' && !url.searchParams.get('host'))
+    return `names no host (or ?host= for a Unix socket); ${example}`;
+  return undefined;
+}
+
+/** A refinement from a function that returns what is wrong, or undefined. */
+const check =
+  (problem: (text: string) => string | undefined) =>
+  (text: string | undefined, ctx: z.RefinementCtx): void => {
+    const message = text === undefined ? undefined : problem(text);
+    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
+  };
+
 export const configSchema = z.object({
   ALIBABA_CLOUD_ACCESS_KEY_ID: optionalString().describe(
     'AccessKey ID of the RAM user the bot calls CAS as. Unset: the default credential chain (profile file, OIDC, ECS RAM role).',
@@ -83,11 +279,12 @@ export const configSchema = z.object({
   CAS_ACCOUNTS_FILE: optionalString().describe(
     'Path of a YAML file listing several CAS accounts (name, site, credentials, optional region, qps, digestChannels, alertChannel); see "Several accounts". Unset: one account, `default`, from the variables above and below.',
   ),
-  CAS_ENDPOINT: z
-    .string()
-    .default('cas.aliyuncs.com')
-    .describe('CAS endpoint host, or a URL such as http://127.0.0.1:9000 (scheme and port honoured).'),
-  CAS_REGION: z.string().default('cn-hangzhou').describe('Region ID sent with every call.'),
+  CAS_ENDPOINT: stringWithDefault('cas.aliyuncs.com')
+    .superRefine(check(endpointProblem))
+    .describe(
+      'CAS endpoint host (a bare host name means https), or a URL such as http://127.0.0.1:9000 (scheme and port honoured).',
+    ),
+  CAS_REGION: stringWithDefault('cn-hangzhou').describe('Region ID sent with every call.'),
   CAS_QPS: intWithDefault(10, 1, 1000).describe(
     'Most CAS calls in any one-second window, per AccessKey, across all operations.',
   ),
@@ -125,18 +322,15 @@ export const configSchema = z.object({
   ADMIN_USER_IDS: commaList(/^[UW][A-Z0-9]{2,}$/, 'a Slack user ID such as U012ABCDEF').describe(
     'Comma-separated Slack user IDs allowed to run /cert-assign.',
   ),
-  DATA_DIR: z.string().default('./data').describe('Folder of the embedded SQLite store (audit log, digest ledger).'),
+  DATA_DIR: stringWithDefault('./data').describe('Folder of the embedded SQLite store (audit log, digest ledger).'),
   DIGEST_CHANNEL: commaList(CHANNEL_ID, 'a Slack channel ID such as C012ABCDEF').describe(
     'Comma-separated channel IDs that get the weekly digest. Empty: no digest task.',
   ),
-  DIGEST_CRON: z
-    .string()
-    .default('0 9 * * 1')
-    .refine(isValidCron, 'must be a cron expression with 5 or 6 fields, e.g. "0 9 * * 1"')
+  DIGEST_CRON: stringWithDefault('0 9 * * 1')
+    .transform((text) => text.trim())
+    .superRefine(check(cronProblem))
     .describe('When the digest is posted (cron, 5 fields or 6 with seconds).'),
-  DIGEST_TIMEZONE: z
-    .string()
-    .default('UTC')
+  DIGEST_TIMEZONE: stringWithDefault('UTC')
     .refine(isValidTimeZone, TIME_ZONE_MESSAGE)
     .describe('Time zone of DIGEST_CRON.'),
   DIGEST_RETRY_MINUTES: intWithDefault(60, 0, 24 * 60).describe(
@@ -182,36 +376,21 @@ export const configSchema = z.object({
   ALERT_ROUTES_FILE: optionalString().describe(
     "Path (relative to the working directory) of a YAML file with more alert routes: a list of `{match, channel, mention}`, `mention` and `account` optional; quote patterns that start with `*`. Read at start; its rules come after ALERT_ROUTES'.",
   ),
-  METRICS_PER_CERTIFICATE: z
-    .preprocess(
-      (value) => (typeof value === 'string' ? (value.trim() === '' ? undefined : value.trim().toLowerCase()) : value),
-      z.enum(['true', 'false']).default('true'),
-    )
+  METRICS_PER_CERTIFICATE: oneOf(['true', 'false'], 'true')
     .transform((value) => value === 'true')
     .describe(
       'One `certbot_inventory_certificate_not_after_seconds` gauge per certificate (true/false); turn it off for very large inventories.',
     ),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-    .default('info')
-    .describe('Log level of the JSON logs.'),
-  REDIS_URL: z
-    .preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .regex(/^rediss?:\/\//, 'must be a redis:// URL')
-        .optional(),
-    )
-    .describe('Set: the CAS rate limit is shared by all replicas through Redis.'),
-  DATABASE_URL: z
-    .preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-        .optional(),
-    )
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info').describe(
+    'Log level of the JSON logs (any case).',
+  ),
+  REDIS_URL: optionalString()
+    .superRefine(check(redisUrlProblem))
+    .describe(
+      'Set: the CAS rate limit is shared by all replicas through Redis (redis:// or rediss://; the path picks the database, /0 to /15).',
+    ),
+  DATABASE_URL: optionalString()
+    .superRefine(check(postgresUrlProblem))
     .describe('Set: the store lives in PostgreSQL instead of the SQLite file.'),
 });
 
@@ -246,8 +425,9 @@ export function loadConfig(env: Record<string, string | undefined>, needs: Requi
   if (!result.success) {
     for (const issue of result.error.issues) {
       const name = String(issue.path[0] ?? 'configuration');
-      // Never echo the offending value: it may be a secret.
-      problems.push(`${name}: ${issue.message}`);
+      // A message repeats the value only where the schema knows it is no secret (see above).
+      const example = issue.code === 'custom' ? (issue.params?.example as string | undefined) : undefined;
+      problems.push(`${name}: ${issue.message}${example === undefined ? '' : `, e.g. ${name}=${example}`}`);
     }
   }
   const raw = (name: string) => emptyToUndefined(env[name]) as string | undefined;
@@ -265,7 +445,10 @@ export function loadConfig(env: Record<string, string | undefined>, needs: Requi
   problems.push(...fileRoutes.problems.map((problem) => `ALERT_ROUTES_FILE: ${problem}`));
   const accountsFile = raw('CAS_ACCOUNTS_FILE');
   const fileAccounts = accountsFile
-    ? accountsFromFile(accountsFile, env, { qps: result.success ? result.data.CAS_QPS : 10 })
+    ? accountsFromFile(accountsFile, env, {
+        qps: result.success ? result.data.CAS_QPS : 10,
+        region: result.success ? result.data.CAS_REGION : undefined,
+      })
     : undefined;
   problems.push(...(fileAccounts?.problems ?? []).map((problem) => `CAS_ACCOUNTS_FILE: ${problem}`));
   if (fileAccounts && result.success) {
@@ -293,7 +476,12 @@ export function loadConfig(env: Record<string, string | undefined>, needs: Requi
       (route) => (route.account === undefined ? route : { ...route, account: route.account.toLowerCase() }),
     ),
     accounts: fileAccounts
-      ? fileAccounts.accounts
+      ? // An account's unrouted alerts: its alertChannel, else ALERT_CHANNEL when set, else its
+        // first digest channel (where its people already look), else the first DIGEST_CHANNEL.
+        fileAccounts.accounts.map((account) => {
+          const channel = account.alertChannel ?? (data.ALERT_CHANNEL ? undefined : account.digestChannels?.[0]);
+          return channel ? { ...account, alertChannel: channel } : account;
+        })
       : [
           environmentAccount({
             endpoint: data.CAS_ENDPOINT,

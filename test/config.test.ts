@@ -36,7 +36,7 @@ describe('configuration', () => {
     });
   });
 
-  test('every problem is reported at once, by name, without echoing values', () => {
+  test('every problem is reported at once, by name, without echoing secrets', () => {
     let error: unknown;
     try {
       loadConfig(

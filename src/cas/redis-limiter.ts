@@ -104,17 +104,26 @@ export function limiterUnavailableError(operation: string, target: string, cause
 interface ParsedUrl {
   target: string;
   secrets: string[];
+  /** The database ioredis SELECTs: the URL's path (`/3`), else its `?db=`, else 0. */
+  database: string;
 }
 
 function parseRedisUrl(url: string): ParsedUrl {
   try {
     const parsed = new URL(url);
     const secrets = [parsed.password, parsed.username].filter((s) => s.length > 0).flatMap((s) => [s, safeDecode(s)]);
-    return { target: `${parsed.hostname || 'localhost'}:${parsed.port || '6379'}`, secrets };
+    const database = parsed.pathname.replace(/^\//, '') || parsed.searchParams.get('db') || '0';
+    return { target: `${parsed.hostname || 'localhost'}:${parsed.port || '6379'}`, secrets, database };
   } catch {
-    // The config schema only checks the scheme; an unparsable rest must still not be echoed.
-    return { target: 'the REDIS_URL host', secrets: [url] };
+    // The config schema refuses such a URL; should one get here, it must still not be echoed.
+    return { target: 'the REDIS_URL host', secrets: [url], database: '0' };
   }
+}
+
+/** ioredis reports a failed SELECT of the URL's database as an 'error' event and goes on in database 0. */
+function isSelectError(error: unknown): boolean {
+  const command = (error as { command?: { name?: unknown } } | null)?.command;
+  return typeof command?.name === 'string' && command.name.toLowerCase() === 'select';
 }
 
 function safeDecode(value: string): string {
@@ -167,10 +176,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error)
 export async function connectRedisLimiter(options: RedisLimiterOptions): Promise<SharedLimiter> {
   // Before anything connects: a Bottleneck without the internals the limiter patches fails here, loudly.
   checkBottleneckCompat();
-  const { target, secrets } = parseRedisUrl(options.url);
+  const { target, secrets, database } = parseRedisUrl(options.url);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const namespace = options.namespace ?? DEFAULT_LIMITER_NAMESPACE;
   let lastError: unknown;
+  let selectError: unknown;
   let closing = false;
   const groups: Bottleneck.Group[] = [];
   const events = new EventEmitter<SharedLimiterEvents>();
@@ -182,11 +192,13 @@ export async function connectRedisLimiter(options: RedisLimiterOptions): Promise
   // to would be thrown. Bottleneck listens on both of its connections and re-emits here.
   client.on('error', (error: unknown) => {
     lastError = error;
+    if (isSelectError(error)) selectError = error;
   });
   // Bottleneck subscribes to its pub/sub channels on `client.duplicate()`, which inherits these options.
   const connection = new Redis7Connection({ client, Redis: RedisClient });
   connection.on('error', (error: unknown) => {
     lastError = error;
+    if (isSelectError(error)) selectError = error;
   });
   let subscriber: Redis | undefined;
 
@@ -236,6 +248,16 @@ export async function connectRedisLimiter(options: RedisLimiterOptions): Promise
         ),
     );
     subscriber = clients.subscriber as Redis;
+    // ioredis sends the SELECT before it reports the connection ready; one round trip more and
+    // its answer has surely arrived. A refused database would otherwise mean database 0, quietly.
+    if (database !== '0') await client.ping().catch(() => undefined);
+    if (selectError !== undefined)
+      throw new LimiterStartupError(
+        `Redis at ${target} (REDIS_URL) refused database ${database}, the number in the URL's path ` +
+          `(${reasonOf(selectError, secrets)}); the limiter would have used database 0 instead. ` +
+          'Use a database the server has (/0 to /15 with the default `databases 16`; a Redis Cluster has only /0), ' +
+          'or raise `databases` in its configuration.',
+      );
   } catch (error) {
     await disconnect();
     throw error;
