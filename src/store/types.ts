@@ -22,10 +22,18 @@ export interface AuditEntry {
   requestId?: string;
 }
 
+/** Which entries `AuditLog.list` returns; every given condition must hold. */
+export interface AuditFilter {
+  /** Only entries at or after this time. */
+  since?: Date;
+  /** Only this Slack user's entries. */
+  userId?: string;
+}
+
 export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
-  /** Newest first. */
-  list(limit: number): Promise<AuditEntry[]>;
+  /** At most `limit` entries matching the filter, newest (last recorded) first. */
+  list(limit: number, filter?: AuditFilter): Promise<AuditEntry[]>;
 }
 
 /** What a claim is about: e.g. (digest, channel, period) or (cert-assign, nonce, decision). */

@@ -67,7 +67,8 @@ const USAGE: Record<SlashCommandName, { syntax: string; about: string; example: 
   },
   '/cert-assign': {
     syntax: '/cert-assign <data-source-id> <count>',
-    about: 'Assigns certificates to a data source. Bot admins only; you confirm before anything changes.',
+    about:
+      'Assigns certificates to a data source. Bot admins only; you confirm before anything changes. `/cert-assign audit` shows the latest entries of the audit log.',
     example: '/cert-assign 33285 5',
   },
 };

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { App } from '@slack/bolt';
 import { ASSIGN_CONFIRMATION_TTL_MS, parseAssignment } from '../../domain/assignment';
 import { renderAssignConfirmation, renderAssignRefused } from '../blocks/assign';
+import { renderAuditLog, SLACK_AUDIT_ENTRIES } from '../blocks/audit';
 import { renderUsage } from '../blocks/errors';
 import { parseCommandArgs } from '../command-args';
 import { type SlackDeps, selectedAccounts } from '../deps';
@@ -11,7 +12,8 @@ export const ASSIGN_CONFIRMATION_KIND = 'cert-assign';
 
 /**
  * /cert-assign asks before it changes anything: the request is stored on the server under a
- * random nonce, and the Confirm button carries only that nonce.
+ * random nonce, and the Confirm button carries only that nonce. `/cert-assign audit` shows an
+ * admin the latest entries of the audit log.
  */
 export function registerAssignCommand(app: App, deps: SlackDeps): void {
   app.command(
@@ -30,6 +32,16 @@ export function registerAssignCommand(app: App, deps: SlackDeps): void {
         return { ...renderAssignRefused({ userId: command.user_id }), response_type: 'ephemeral' };
       }
       if (args.help) return { ...renderUsage('/cert-assign'), response_type: 'ephemeral' };
+      // Before the account and the assignment are looked at: reading the log names no account.
+      if (args.words[0]?.toLowerCase() === 'audit') {
+        if (args.words.length > 1)
+          return {
+            ...renderUsage('/cert-assign', '`audit` takes nothing more: it shows the latest entries.'),
+            response_type: 'ephemeral',
+          };
+        const entries = await deps.store.audit.list(SLACK_AUDIT_ENTRIES);
+        return { ...renderAuditLog(entries, { limit: SLACK_AUDIT_ENTRIES }), response_type: 'ephemeral' };
+      }
       const selected = selectedAccounts(deps, args.account);
       if ('answer' in selected) return selected.answer;
       // A write must never guess which account's quota it changes.
