@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Config } from '../config';
 import { digestGroups } from '../domain/account-selection';
 import type { Logger } from '../ops/logger';
+import { formatNumber } from '../render/format';
 import { renderForTerminal } from '../render/terminal';
 import { createServices } from '../services';
 import { type Output, UsageError } from './output';
@@ -12,6 +15,8 @@ export interface DigestCommandOptions {
   json?: boolean;
   /** With --dry-run: the digest of this account only. */
   account?: string;
+  /** With --dry-run: write the trend chart (PNG) to this file. */
+  chart?: string;
 }
 
 /**
@@ -28,6 +33,11 @@ export async function digestCommand(
   if (Boolean(options.dryRun) === Boolean(options.post))
     throw new UsageError('give exactly one of --dry-run or --post');
   if (options.force && !options.post) throw new UsageError('--force only applies to --post');
+  if (options.chart !== undefined && !options.dryRun)
+    throw new UsageError('--chart applies to --dry-run; --post uploads the chart to the digest thread');
+  if (options.chart !== undefined && options.account !== undefined)
+    throw new UsageError('--chart shows every account together; leave out --account');
+  if (options.chart === '') throw new UsageError('--chart needs a file name, e.g. --chart trend.png');
   // A post of one account's digest would take the period's claim of a channel that gets several.
   if (options.account !== undefined && options.post)
     throw new UsageError(
@@ -39,6 +49,22 @@ export async function digestCommand(
   const services = createServices(config, { logger, now });
   try {
     const digest = await services.digest();
+    if (options.dryRun && options.chart !== undefined) {
+      const { message, chart, noChart } = await digest.previewWithChart();
+      output.out(
+        options.json ? JSON.stringify(message, null, 2) : renderForTerminal(message, { color: process.stdout.isTTY }),
+      );
+      // With --json stdout is the message alone; where the chart went goes to stderr.
+      const say = (text: string) => (options.json ? output.err(text) : output.out(text));
+      if (!chart) {
+        say(`no chart: ${noChart ?? 'trend from next week'}`);
+        return 0;
+      }
+      const file = path.resolve(options.chart);
+      await fs.promises.writeFile(file, chart);
+      say(`chart written to ${file} (${formatNumber(chart.length)} bytes, PNG)`);
+      return 0;
+    }
     if (options.dryRun) {
       const account = options.account === undefined ? undefined : services.selectAccounts(options.account)[0].name;
       const message = await digest.preview(account);

@@ -5,7 +5,7 @@ import { keepLease } from '../jobs/lease';
 import type { JobPeriod } from '../jobs/period';
 import type { Logger } from '../ops/logger';
 import { slackErrorCode } from '../ops/slack-error';
-import type { ClaimKey, ClaimStore, SnapshotStore } from '../store/types';
+import type { ClaimKey, ClaimStore, DigestSnapshot, SnapshotStore } from '../store/types';
 import { accountSnapshotOf, collectDigest, type DigestAccount, type DigestData, snapshotOf } from './collect';
 
 /** A message as the digest renderer builds it: fallback text and Block Kit blocks. */
@@ -30,11 +30,31 @@ export interface DigestPoster {
    * (conversations.history with the message metadata); rejects when the channel cannot be read.
    */
   findPosted(channel: string, period: string, since: Date): Promise<string | undefined>;
+  /** Uploads the trend chart into the digest's thread (files.uploadV2; needs files:write). */
+  uploadChart?(chart: DigestChartUpload): Promise<{ fileId?: string }>;
+  /**
+   * Whether the digest's thread already has the chart (conversations.replies), for a claim an
+   * earlier holder left unfinished; rejects when the thread cannot be read.
+   */
+  findChart?(channel: string, threadTs: string, filename: string): Promise<boolean>;
+}
+
+/** The chart as the digest uploads it: a PNG in the thread of the digest message. */
+export interface DigestChartUpload {
+  channel: string;
+  /** The digest message's ts. */
+  threadTs: string;
+  png: Buffer;
+  filename: string;
+  title: string;
+  altText: string;
 }
 
 export interface DigestRenderer {
   digest(data: DigestData): DigestMessage;
-  failure(input: { period: JobPeriod; reason: string; now: Date }): DigestMessage;
+  failure(input: { period: JobPeriod; reason: string; now: Date; scope?: string[] }): DigestMessage;
+  /** The trend chart of these snapshots (oldest first) as a PNG; undefined with fewer than two. */
+  chart?(snapshots: DigestSnapshot[]): Promise<Buffer | undefined>;
 }
 
 export interface DigestDeps {
@@ -77,13 +97,30 @@ export interface ChannelOutcome {
   status: 'posted' | 'failed' | 'skipped' | 'released';
   messageTs?: string;
   error?: string;
+  /**
+   * The trend chart in the digest's thread: uploaded now, failed (logged with the fix, and not
+   * tried again for this period), or done already by an earlier run. Absent: no chart (fewer
+   * than two digests, or a digest of some accounts only).
+   */
+  chart?: 'uploaded' | 'failed' | 'done';
 }
 
 export const DIGEST_CLAIM_KIND = 'digest';
 export const DEFAULT_DIGEST_LEASE_MS = 2 * 60_000;
+/** The chart's own claim, so a retry, catch-up or replica never uploads it twice (nor after it failed). */
+export const DIGEST_CHART_CLAIM_KIND = 'digest-chart';
+/** Digests the trend chart shows: the last twelve weeks, this one included. */
+export const DIGEST_CHART_WEEKS = 12;
+export const DIGEST_CHART_FILENAME = 'certificate-trend.png';
 
 export const digestClaimKey = (channel: string, period: string): ClaimKey => ({
   kind: DIGEST_CLAIM_KIND,
+  subject: channel,
+  period,
+});
+
+export const digestChartClaimKey = (channel: string, period: string): ClaimKey => ({
+  kind: DIGEST_CHART_CLAIM_KIND,
   subject: channel,
   period,
 });
@@ -99,6 +136,22 @@ const CHANNEL_FIXES: Record<string, string> = {
   account_inactive: 'reinstall the app and update SLACK_BOT_TOKEN',
   missing_scope: 'add the chat:write scope to the app and reinstall it',
 };
+
+/** Why the chart upload failed, with what to do; the digest itself was posted. */
+const CHART_FIXES: Record<string, string> = {
+  missing_scope: 'add the files:write scope to the app (manifest.yml) and reinstall it',
+  not_in_channel: 'invite the bot to the channel (/invite @cert-bot): files are shared only where the bot is a member',
+  channel_not_found: 'invite the bot to the channel (/invite @cert-bot)',
+  not_allowed_token_type: 'use a bot token (xoxb-) with the files:write scope',
+  invalid_auth: 'check SLACK_BOT_TOKEN',
+  not_authed: 'check SLACK_BOT_TOKEN',
+  account_inactive: 'reinstall the app and update SLACK_BOT_TOKEN',
+};
+const chartFix = (code: string | undefined) =>
+  (code && CHART_FIXES[code]) ??
+  (code
+    ? 'check the files:write scope and that the bot is in the channel'
+    : 'Slack could not be reached; check the network to Slack and that files:write is granted');
 
 /**
  * One digest run for one period: claim each channel (so no other replica or restart posts it
@@ -138,23 +191,33 @@ export async function runDigest(deps: DigestDeps, options: DigestRunOptions): Pr
   try {
     let message: DigestMessage;
     let failure: string | undefined;
+    let chart: (() => Promise<Buffer | undefined>) | undefined;
     try {
       const data = await buildWithRetries(deps, options, log);
-      if (deps.trend !== false) await deps.snapshots.saveSnapshot(snapshotOf(data));
+      // A week some account could not be read would break the trend of all of them.
+      if (deps.trend !== false && !data.failures?.length) await deps.snapshots.saveSnapshot(snapshotOf(data));
       for (const numbers of data.accountNumbers ?? [])
         await deps.snapshots.saveAccountSnapshot(numbers.account, accountSnapshotOf(data, numbers));
       message = deps.render.digest(data);
+      // The chart shows every account together, this week last: only a digest whose snapshot
+      // was just saved (every account, all of them read) has one.
+      if (deps.trend !== false && !data.failures?.length) chart = once(() => renderChart(deps, log));
     } catch (error) {
       failure = isCasError(error) ? `${error.message}. ${error.hint}` : 'an unexpected error';
       log.error(
         { err: isCasError(error) ? error.toJSON() : { name: (error as Error)?.name } },
         'digest could not be built',
       );
-      message = deps.render.failure({ period: options.period, reason: failure, now: deps.now() });
+      message = deps.render.failure({
+        period: options.period,
+        reason: failure,
+        now: deps.now(),
+        ...(deps.trend === false ? { scope: deps.accounts.map((a) => a.account) } : {}),
+      });
     }
 
     for (const { channel, attempt } of claimed) {
-      const outcome = await postToChannel(deps, options, channel, attempt, message, failure, log);
+      const outcome = await postToChannel(deps, options, channel, attempt, message, failure, log, chart);
       deps.observe?.digestRun?.(outcome.status);
       outcomes.push(outcome);
     }
@@ -211,6 +274,7 @@ async function postToChannel(
   message: DigestMessage,
   failure: string | undefined,
   log: Logger,
+  chart?: () => Promise<Buffer | undefined>,
 ): Promise<ChannelOutcome> {
   const key = digestClaimKey(channel, options.period.key);
   try {
@@ -223,7 +287,10 @@ async function postToChannel(
           now: deps.now(),
         });
         log.info({ channel, ts }, 'digest was already posted by an earlier attempt; recorded it');
-        return { channel, status: 'posted', messageTs: ts };
+        return withChart(
+          { channel, status: 'posted', messageTs: ts },
+          await postChart(deps, options, channel, ts, log, chart),
+        );
       }
     }
     const posted = await deps.poster.postMessage({
@@ -239,7 +306,10 @@ async function postToChannel(
       now: deps.now(),
     });
     log.info({ channel, ts: posted.ts, status }, failure ? 'digest failure notice posted' : 'digest posted');
-    return { channel, status, messageTs: posted.ts, error: failure };
+    const outcome: ChannelOutcome = { channel, status, messageTs: posted.ts, error: failure };
+    return posted.ts && !failure
+      ? withChart(outcome, await postChart(deps, options, channel, posted.ts, log, chart))
+      : outcome;
   } catch (error) {
     const code = slackErrorCode(error);
     const fix = code ? CHANNEL_FIXES[code] : undefined;
@@ -253,5 +323,121 @@ async function postToChannel(
     log.error({ channel, slackError: code ?? (error as Error)?.name }, 'digest could not be posted; will try again');
     await deps.claims.release(key, deps.instanceId);
     return { channel, status: 'released', error: code ?? 'Slack unreachable' };
+  }
+}
+
+const withChart = (outcome: ChannelOutcome, chart: ChannelOutcome['chart']): ChannelOutcome =>
+  chart ? { ...outcome, chart } : outcome;
+
+function once<T>(build: () => Promise<T>): () => Promise<T> {
+  let built: Promise<T> | undefined;
+  return () => (built ??= build());
+}
+
+/**
+ * The trend chart of the last DIGEST_CHART_WEEKS digests, read after this digest's snapshot was
+ * saved (so it is the last point); undefined with fewer than two, or when it cannot be drawn
+ * (logged: the digest goes out without it).
+ */
+async function renderChart(deps: DigestDeps, log: Logger): Promise<Buffer | undefined> {
+  if (!deps.render.chart || !deps.poster.uploadChart) return undefined;
+  try {
+    const history = await deps.snapshots.history(DIGEST_CHART_WEEKS);
+    const png = await deps.render.chart(history);
+    if (!png) log.info({ digests: history.length }, 'no trend chart: trend from next week');
+    return png;
+  } catch (error) {
+    log.error(
+      { err: { name: (error as Error)?.name, message: (error as Error)?.message } },
+      'trend chart could not be drawn; the digest goes out without it',
+    );
+    return undefined;
+  }
+}
+
+/**
+ * Uploads the chart into the digest's thread, once per channel and period: its own claim makes
+ * a retry, a catch-up or a replica skip it, and a failed upload is recorded (and logged once,
+ * with the fix) rather than tried again. Never throws: the digest stands whatever happens here.
+ */
+async function postChart(
+  deps: DigestDeps,
+  options: DigestRunOptions,
+  channel: string,
+  threadTs: string,
+  log: Logger,
+  chart: (() => Promise<Buffer | undefined>) | undefined,
+): Promise<ChannelOutcome['chart']> {
+  const upload = deps.poster.uploadChart;
+  if (!chart || !upload) return undefined;
+  const key = digestChartClaimKey(channel, options.period.key);
+  const leaseMs = options.leaseMs ?? DEFAULT_DIGEST_LEASE_MS;
+  try {
+    const png = await chart();
+    if (!png) return undefined;
+    const granted = await deps.claims.claim({
+      ...key,
+      holder: deps.instanceId,
+      now: deps.now(),
+      leaseMs,
+      force: options.force,
+    });
+    if (!granted) {
+      log.info(
+        { channel },
+        'digest chart already uploaded, given up on or in progress elsewhere for this period; skipping',
+      );
+      return 'done';
+    }
+    if (granted.attempt > 1 && !options.force && deps.poster.findChart) {
+      // An earlier holder started the upload and did not finish: it may be in the thread already.
+      const found = await deps.poster.findChart(channel, threadTs, DIGEST_CHART_FILENAME).catch((error) => {
+        log.warn(
+          { channel, slackError: slackErrorCode(error) ?? (error as Error)?.name },
+          "could not read the digest's thread to check for an earlier chart; uploading",
+        );
+        return false;
+      });
+      if (found) {
+        await deps.claims.finish(key, deps.instanceId, { status: 'uploaded', result: { threadTs }, now: deps.now() });
+        log.info({ channel, threadTs }, 'digest chart was already uploaded by an earlier attempt; recorded it');
+        return 'done';
+      }
+    }
+    const keeper = keepLease(deps.claims, [key], { holder: deps.instanceId, leaseMs, now: deps.now });
+    try {
+      const { fileId } = await upload({
+        channel,
+        threadTs,
+        png,
+        filename: DIGEST_CHART_FILENAME,
+        title: `Certificate trend, last ${DIGEST_CHART_WEEKS} weeks`,
+        altText: `Chart: health score and certificates at risk (expired, expiring, stale) over the last ${DIGEST_CHART_WEEKS} weekly digests`,
+      });
+      await deps.claims.finish(key, deps.instanceId, {
+        status: 'uploaded',
+        result: { threadTs, ...(fileId ? { fileId } : {}) },
+        now: deps.now(),
+      });
+      log.info({ channel, threadTs, fileId }, 'digest chart uploaded');
+      return 'uploaded';
+    } catch (error) {
+      const code = slackErrorCode(error);
+      const fix = chartFix(code);
+      const reason = code ?? (error as { code?: string })?.code ?? (error as Error)?.name ?? 'error';
+      // Once: the outcome is recorded, so no later run of this period uploads (or logs) again.
+      log.error(
+        { channel, slackError: reason, fix },
+        `digest chart could not be uploaded to ${channel}: ${reason}; ${fix}. The digest was posted without it; the chart is not retried for this period`,
+      );
+      await deps.claims.finish(key, deps.instanceId, { status: 'failed', error: `${reason}: ${fix}`, now: deps.now() });
+      return 'failed';
+    } finally {
+      keeper.stop();
+    }
+  } catch (error) {
+    // The claims store failed: say so, and leave the digest's outcome as it is.
+    log.error({ channel, err: { name: (error as Error)?.name } }, 'digest chart step failed');
+    return 'failed';
   }
 }

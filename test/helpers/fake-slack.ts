@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One request the fake received: a Web API method call or a response_url post. */
+/** One request the fake received: a Web API method call, a response_url post or a file upload. */
 export interface FakeSlackCall {
-  kind: 'api' | 'response';
+  kind: 'api' | 'response' | 'upload';
   /** Web API method (e.g. chat.postMessage) or response_url id. */
   name: string;
   body: Record<string, unknown>;
@@ -16,7 +16,7 @@ export type ScriptedAnswer =
 
 /**
  * A local stand-in for Slack: the Web API methods the bot calls (auth.test, chat.postMessage,
- * chat.update) and a response_url sink. Web API bodies arrive form-encoded with JSON inside
+ * chat.update, views.publish/open/push) and a response_url sink. Web API bodies arrive form-encoded with JSON inside
  * (blocks); response_url bodies arrive as JSON, as Bolt's respond() sends them.
  */
 export class FakeSlack {
@@ -30,6 +30,11 @@ export class FakeSlack {
   private readonly history = new Map<string, Array<{ ts: string; text?: unknown; metadata?: unknown }>>();
   /** Methods whose next calls are accepted (a message is stored) but never answered. */
   private readonly held = new Map<string, number>();
+  /** Bytes posted to an upload_url (files.uploadV2's second step), by file id. */
+  private readonly uploaded = new Map<string, { filename: string; bytes: Buffer }>();
+  private fileCounter = 0;
+  /** Files shared by files.completeUploadExternal, oldest first, with their bytes when they were uploaded. */
+  readonly files: FakeSlackFile[] = [];
   port = 0;
 
   get apiUrl(): string {
@@ -58,7 +63,12 @@ export class FakeSlack {
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => this.handle(req, res, Buffer.concat(chunks).toString('utf8')));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        // An upload's bytes are binary: read before any text decoding.
+        if (req.url?.startsWith('/upload/')) void this.handleUpload(req, res, raw);
+        else this.handle(req, res, raw.toString('utf8'));
+      });
     });
     this.server = server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -75,6 +85,16 @@ export class FakeSlack {
 
   apiCalls(method: string): FakeSlackCall[] {
     return this.calls.filter((c) => c.kind === 'api' && c.name === method);
+  }
+
+  /** The upload_url the fake hands out for a file (files.getUploadURLExternal). */
+  uploadUrl(fileId: string): string {
+    return `http://127.0.0.1:${this.port}/upload/${fileId}`;
+  }
+
+  /** Files shared in a channel (or in one thread of it), oldest first. */
+  filesIn(channel: string, threadTs?: string): FakeSlackFile[] {
+    return this.files.filter((f) => f.channel_id === channel && (threadTs === undefined || f.thread_ts === threadTs));
   }
 
   responses(id: string): FakeSlackCall[] {
@@ -120,6 +140,31 @@ export class FakeSlack {
     const metadata = typeof body.metadata === 'string' ? JSON.parse(body.metadata) : body.metadata;
     this.history.set(channel, [...(this.history.get(channel) ?? []), { ts, text: body.text, metadata }]);
     return ts;
+  }
+
+  /**
+   * files.uploadV2's second step: the bytes POSTed to the upload_url, as multipart form data
+   * (the web client sends the file as one form field) or as the raw body.
+   */
+  private async handleUpload(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): Promise<void> {
+    const fileId = new URL(req.url ?? '/', 'http://127.0.0.1').pathname.slice('/upload/'.length);
+    const contentType = String(req.headers['content-type'] ?? '');
+    let bytes = raw;
+    let filename = '';
+    if (contentType.startsWith('multipart/form-data')) {
+      const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+      for (const value of form.values()) {
+        if (typeof value !== 'string') {
+          bytes = Buffer.from(await value.arrayBuffer());
+          filename = value.name;
+        }
+      }
+    }
+    const known = this.uploaded.get(fileId);
+    this.uploaded.set(fileId, { filename: known?.filename ?? filename, bytes });
+    this.record({ kind: 'upload', name: fileId, body: { filename, length: bytes.length }, at: Date.now() });
+    res.writeHead(known ? 200 : 404, { 'content-type': 'text/plain' });
+    res.end(known ? `OK - ${bytes.length}` : 'unknown upload');
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
@@ -185,10 +230,72 @@ export class FakeSlack {
       case 'chat.update':
         send(200, { ok: true, channel: body.channel, ts: `${this.ts++}.000100`, message: { text: body.text } });
         return;
+      // App Home and modals: the view comes back with an id, as Slack answers.
+      case 'views.publish':
+      case 'views.open':
+      case 'views.push':
+        send(200, { ok: true, view: { ...(body.view as Record<string, unknown>), id: `V${this.ts++}` } });
+        return;
+      case 'files.getUploadURLExternal': {
+        const fileId = `F0FAKE${String(++this.fileCounter).padStart(4, '0')}`;
+        this.uploaded.set(fileId, { filename: String(body.filename ?? ''), bytes: Buffer.alloc(0) });
+        send(200, { ok: true, upload_url: this.uploadUrl(fileId), file_id: fileId });
+        return;
+      }
+      case 'files.completeUploadExternal': {
+        const listed = (typeof body.files === 'string' ? JSON.parse(body.files) : body.files) as Array<{
+          id: string;
+          title?: string;
+        }>;
+        const shared = listed.map((f) => {
+          const upload = this.uploaded.get(f.id);
+          const file: FakeSlackFile = {
+            id: f.id,
+            title: f.title,
+            name: upload?.filename ?? '',
+            channel_id: body.channel_id === undefined ? undefined : String(body.channel_id),
+            thread_ts: body.thread_ts === undefined ? undefined : String(body.thread_ts),
+            initial_comment: body.initial_comment === undefined ? undefined : String(body.initial_comment),
+            bytes: upload?.bytes ?? Buffer.alloc(0),
+          };
+          this.files.push(file);
+          return file;
+        });
+        send(200, { ok: true, files: shared.map((f) => ({ id: f.id, name: f.name, title: f.title })) });
+        return;
+      }
+      case 'conversations.replies': {
+        // The thread's file shares, as Slack lists them under the parent message.
+        const inThread = this.filesIn(String(body.channel), String(body.ts));
+        send(200, {
+          ok: true,
+          messages: [
+            { ts: String(body.ts) },
+            ...inThread.map((f) => ({
+              ts: String(body.ts),
+              thread_ts: String(body.ts),
+              files: [{ id: f.id, name: f.name }],
+            })),
+          ],
+          has_more: false,
+        });
+        return;
+      }
       default:
         send(200, { ok: true });
     }
   }
+}
+
+/** A file files.completeUploadExternal shared, with the bytes posted to its upload_url. */
+export interface FakeSlackFile {
+  id: string;
+  name: string;
+  title?: string;
+  channel_id?: string;
+  thread_ts?: string;
+  initial_comment?: string;
+  bytes: Buffer;
 }
 
 function parseApiBody(raw: string, contentType: string | undefined): Record<string, unknown> {
@@ -196,7 +303,7 @@ function parseApiBody(raw: string, contentType: string | undefined): Record<stri
   const params = new URLSearchParams(raw);
   const body: Record<string, unknown> = {};
   for (const [key, value] of params) {
-    body[key] = key === 'blocks' || key === 'attachments' ? JSON.parse(value) : value;
+    body[key] = key === 'blocks' || key === 'attachments' || key === 'view' ? JSON.parse(value) : value;
   }
   return body;
 }

@@ -33,6 +33,20 @@ test('the built app starts and answers /healthz with production dependencies onl
     );
     expect(fs.existsSync(path.join(dir, 'node_modules', 'typescript'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'node_modules', 'jest'))).toBe(false);
+    // The digest chart's renderer (vega, and the native resvg package npm picked for this
+    // platform) and its bundled font work with production dependencies only, as in the image.
+    const chart = await run(
+      process.execPath,
+      [
+        '-e',
+        `const { renderTrendChart } = require('./dist/src/render/trend-chart.js');
+        const week = (period, point) => ({ period, takenAt: new Date(period), point, risks: { expired: 1, expiring: 2, stale: 1 }, totalRisk: 3 });
+        renderTrendChart([week('2025-11-17T09:00:00Z', 60), week('2025-11-24T09:00:00Z', 70)])
+          .then((png) => process.stdout.write(png.subarray(0, 8).toString('hex') + ' ' + png.length));`,
+      ],
+      { cwd: dir, timeout: 30_000 },
+    );
+    expect(chart.stdout).toMatch(/^89504e470d0a1a0a \d{4,}$/);
 
     const port = await freePort();
     const server = spawn(process.execPath, ['dist/src/cli.js', 'serve'], {
