@@ -13,10 +13,13 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY bench ./bench
+# Only the bot: benchmarks (bench/, excluded by .dockerignore) stay out of the image.
 RUN npm run build
 
 # 2. Production dependencies only, built for the same Node and libc as the runtime.
+# npm ci installs the optional platform package of the digest chart's rasteriser that matches
+# this stage (@resvg/resvg-js-linux-x64-gnu or -arm64-gnu: glibc, no install script); the chart's
+# font ships in @expo-google-fonts/inter, so the runtime image needs no system fonts.
 FROM node:22-slim AS deps
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
