@@ -12,6 +12,7 @@ import { registerListCommand } from './commands/list';
 import { registerRiskCommand } from './commands/risk';
 import { registerStatusCommand } from './commands/status';
 import type { SlackDeps } from './deps';
+import { registerHome } from './home';
 
 export interface SlackAppSettings {
   botToken: string;
@@ -97,6 +98,8 @@ export function createSlackApp(settings: SlackAppSettings, deps: SlackDeps): Sla
     registerAlertActions(app, { ...handlerDeps, alertDeps });
     registerInfoCommand(app, { ...handlerDeps, infoDeps: alertDeps });
   }
+  const { homeView } = handlerDeps;
+  if (homeView) registerHome(app, { ...handlerDeps, homeView });
 
   return {
     app,

@@ -49,10 +49,14 @@ export const assignDecisionValue = z.object({ nonce: z.string().regex(/^[A-Za-z0
 /** An alert's buttons name the certificate; what it crossed and who acted live on the server. */
 export const alertValue = z.object({ account: z.string().min(1).max(100), id: z.string().min(1).max(100) });
 
+/** App Home's Refresh: the view is built for whoever pressed it, so the button carries nothing. */
+export const homeRefreshValue = z.object({});
+
 export type ListOpenValue = z.infer<typeof listOpenValue>;
 export type ListPageValue = z.infer<typeof listPageValue>;
 export type AssignDecisionValue = z.infer<typeof assignDecisionValue>;
 export type AlertValue = z.infer<typeof alertValue>;
+export type HomeRefreshValue = z.infer<typeof homeRefreshValue>;
 
 export const BUTTONS = {
   listOpen: codec('cert_list_open', listOpenValue),
@@ -64,6 +68,7 @@ export const BUTTONS = {
   alertSnoozeDay: codec('cert_alert_snooze_1d', alertValue),
   alertSnoozeWeek: codec('cert_alert_snooze_7d', alertValue),
   certInfo: codec('cert_info_show', alertValue),
+  homeRefresh: codec('cert_home_refresh', homeRefreshValue),
 } as const;
 
 /** action_ids of the buttons the renderers emit; listeners register on these. */

@@ -3,19 +3,22 @@ import type {
   BlockAction,
   ButtonAction,
   RespondArguments,
-  RespondFn,
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
 } from '@slack/bolt';
 import type { Logger } from '../ops/logger';
 import type { ButtonCodec } from './button-codecs';
+import { section } from './blocks/builders';
 import { renderCasError } from './blocks/errors';
+import { answerModal } from './blocks/modal';
 import { renderStaleButton } from './blocks/stale-button';
-import type { SlackMessage } from './blocks/types';
+import type { KnownBlock, SlackMessage } from './blocks/types';
 import type { SlackDeps } from './deps';
 
 export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+/** Sends an answer: Bolt's respond() (response_url), or a modal where there is none. */
+type Responder = (message: RespondArguments) => Promise<unknown>;
 
 /** What a listener answers: a message, where it goes, and (buttons) whether it replaces the one pressed. */
 export type Answer = SlackMessage & {
@@ -35,7 +38,7 @@ async function listen(
     name: string;
     whatFails: string;
     ack: () => Promise<void>;
-    respond: RespondFn;
+    respond: Responder;
     log: Logger;
     /** How an error answer is sent: buttons leave the message they sit on in place. */
     errorPlacement: Pick<Answer, 'response_type' | 'replace_original'>;
@@ -88,12 +91,36 @@ export function commandListener(
 }
 
 /**
+ * How a button pressed outside a message is answered. App Home (and a modal) has no
+ * response_url and no channel, only a trigger_id, valid for 3 seconds: the answer opens in a
+ * modal (views.open), or is stacked on the modal the button sits in (views.push).
+ */
+function modalResponder(args: ButtonArgs, title: string): Responder {
+  return async (message) => {
+    const answer = message as { text?: string; blocks?: KnownBlock[] };
+    const blocks = answer.blocks && answer.blocks.length > 0 ? answer.blocks : [section(answer.text ?? '')];
+    const view = answerModal({ text: answer.text ?? '', blocks }, title);
+    const trigger_id = args.body.trigger_id;
+    if (args.body.view?.type === 'modal') return args.client.views.push({ trigger_id, view });
+    return args.client.views.open({ trigger_id, view });
+  };
+}
+
+/**
  * A button's listener: its value is decoded by the button's codec first, and a value that is
  * not one the bot renders (tampered, or from an older message) gets one clear ephemeral answer.
+ * Pressed on a message, the answer goes through response_url; pressed where there is none (App
+ * Home), it opens in a modal titled `modalTitle`.
  */
 export function buttonListener<T>(
   deps: SlackDeps,
-  spec: { codec: ButtonCodec<T>; whatFails: string; onUnreadable?: (args: ButtonArgs) => Promise<void> },
+  spec: {
+    codec: ButtonCodec<T>;
+    whatFails: string;
+    onUnreadable?: (args: ButtonArgs) => Promise<void>;
+    /** At most 24 characters (default "Cert Bot"). */
+    modalTitle?: string;
+  },
   build: (value: T, args: ButtonArgs, log: Logger) => Promise<Answer | undefined>,
 ) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -102,7 +129,7 @@ export function buttonListener<T>(
       name: spec.codec.actionId,
       whatFails: spec.whatFails,
       ack: () => args.ack(),
-      respond: args.respond,
+      respond: args.body.response_url ? args.respond : modalResponder(args, spec.modalTitle ?? 'Cert Bot'),
       log,
       errorPlacement: { response_type: 'ephemeral', replace_original: false },
       build: async () => {
@@ -118,7 +145,7 @@ export function buttonListener<T>(
   };
 }
 
-export async function safeRespond(respond: RespondFn, message: RespondArguments, log: Logger): Promise<void> {
+export async function safeRespond(respond: Responder, message: RespondArguments, log: Logger): Promise<void> {
   try {
     await respond(message);
   } catch (error) {

@@ -14,7 +14,15 @@ import {
 import { createServices, type Services } from '../../src/services';
 import type { Store } from '../../src/store/types';
 import { FakeSlack } from './fake-slack';
-import { buttonForm, commandForm, postSigned, SIGNING_SECRET } from './slack-requests';
+import {
+  appHomeOpened,
+  buttonForm,
+  commandForm,
+  homeButtonForm,
+  postSigned,
+  postSignedJson,
+  SIGNING_SECRET,
+} from './slack-requests';
 
 export const ADMIN = 'U0ADMIN01';
 export const OTHER_ADMIN = 'U0ADMIN02';
@@ -148,12 +156,45 @@ export class AppHarness {
     return { status: res.status, id, answer: answer.body as unknown as SlackAnswer };
   }
 
+  /** Opens the user's Home tab (a signed `app_home_opened` event); resolves with the HTTP status. */
+  async openHome(userId = USER, tab: 'home' | 'messages' = 'home'): Promise<number> {
+    return (await postSignedJson(this.eventsUrl, appHomeOpened(userId, tab))).status;
+  }
+
+  /** The views.publish calls made for a user so far, oldest first. */
+  homePublishes(userId = USER): Array<{ user_id: string; view: HomeViewJson }> {
+    return this.slack
+      .apiCalls('views.publish')
+      .filter((c) => c.body.user_id === userId)
+      .map((c) => c.body as unknown as { user_id: string; view: HomeViewJson });
+  }
+
+  /** Waits for the user's views.publish number `index` (0-based) and returns its view. */
+  async waitForHome(userId = USER, index = 0): Promise<HomeViewJson> {
+    await this.slack.waitFor(() => this.homePublishes(userId).length > index);
+    return this.homePublishes(userId)[index].view;
+  }
+
+  /** Presses a button on App Home (no response_url, no channel); resolves with the trigger_id it carried. */
+  async pressOnHome(actionId: string, value: string, userId = USER): Promise<{ status: number; triggerId: string }> {
+    const { triggerId, form } = homeButtonForm({ actionId, value, userId });
+    const res = await postSigned(this.eventsUrl, form);
+    return { status: res.status, triggerId };
+  }
+
   async stop(): Promise<void> {
     await this.services?.stop();
     await this.slack?.stop();
     await this.sandbox?.close();
     if (this.ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/** A view as the fake Web API received it (views.publish, views.open). */
+export interface HomeViewJson {
+  type: string;
+  blocks: Array<Record<string, unknown>>;
+  title?: { text: string };
 }
 
 export interface SlackAnswer {

@@ -95,3 +95,71 @@ export function buttonForm(input: {
   };
   return { payload: JSON.stringify(payload) };
 }
+
+/** POSTs a signed JSON body (Events API), signed over the exact bytes sent. */
+export async function postSignedJson(url: string, body: unknown, options: PostOptions = {}) {
+  const raw = JSON.stringify(body);
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': options.signature ?? sign(raw, timestamp, options.secret),
+    },
+    body: raw,
+  });
+}
+
+/** An Events API envelope around one event, as Slack sends it to the request URL. */
+export function eventCallback(event: Record<string, unknown>): Record<string, unknown> {
+  counter += 1;
+  const now = Date.now() / 1000;
+  return {
+    token: 'deprecated-verification-token',
+    team_id: 'T0TEST',
+    api_app_id: 'A0CERTBOT',
+    type: 'event_callback',
+    event_id: `Ev0TEST${counter}`,
+    event_time: Math.floor(now),
+    event: { event_ts: `${now.toFixed(6)}`, ...event },
+  };
+}
+
+/** `app_home_opened` for a user, on the Home tab (or the Messages tab). */
+export function appHomeOpened(user: string, tab: 'home' | 'messages' = 'home'): Record<string, unknown> {
+  return eventCallback({ type: 'app_home_opened', user, channel: 'D0HOME01', tab });
+}
+
+/**
+ * A button pressed on App Home: block_actions from a `home` view, with a trigger_id and, as
+ * Slack sends it there, no response_url and no channel.
+ */
+export function homeButtonForm(input: { actionId: string; value: string; userId: string }): {
+  triggerId: string;
+  form: Record<string, string>;
+} {
+  counter += 1;
+  const triggerId = `trigger-home-${counter}`;
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0TEST', domain: 'example' },
+    user: { id: input.userId, username: 'someone', team_id: 'T0TEST' },
+    api_app_id: 'A0CERTBOT',
+    token: 'deprecated-verification-token',
+    container: { type: 'view', view_id: 'V0HOME01' },
+    trigger_id: triggerId,
+    view: { id: 'V0HOME01', type: 'home', team_id: 'T0TEST', blocks: [], private_metadata: '', hash: 'h1' },
+    actions: [
+      {
+        type: 'button',
+        action_id: input.actionId,
+        block_id: 'b1',
+        text: { type: 'plain_text', text: 'x' },
+        value: input.value,
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
+  };
+  return { triggerId, form: { payload: JSON.stringify(payload) } };
+}

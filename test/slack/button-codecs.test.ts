@@ -15,6 +15,7 @@ describe('button action ids', () => {
       alertSnoozeDay: 'cert_alert_snooze_1d',
       alertSnoozeWeek: 'cert_alert_snooze_7d',
       certInfo: 'cert_info_show',
+      homeRefresh: 'cert_home_refresh',
     });
     for (const [name, codec] of Object.entries(BUTTONS))
       expect(codec.actionId).toBe(ACTION_IDS[name as keyof typeof ACTION_IDS]);

@@ -6,6 +6,7 @@ import { buildMessage, section } from '../blocks/builders';
 import { codeSpan } from '../blocks/escape';
 import { type AlertValue, BUTTONS } from '../button-codecs';
 import type { SlackDeps } from '../deps';
+import { pressedOnHome, publishHome } from '../home';
 import { type Answer, type ButtonArgs, buttonListener } from '../listener';
 
 const DAY_MS = 86_400_000;
@@ -21,7 +22,8 @@ function note(text: string): Answer {
 /**
  * Acknowledge, Snooze 1 day and Snooze 7 days on an alert. Anyone in the channel may press
  * them; each press is recorded with who and when (store and audit log) and the alert message
- * is updated in place. A second Acknowledge says who already did.
+ * is updated in place (pressed on App Home: the user's Home view is published again). A second
+ * Acknowledge says who already did.
  */
 export function registerAlertActions(app: App, deps: SlackDeps & { alertDeps: () => Promise<AlertDeps> }): void {
   async function act(
@@ -72,7 +74,18 @@ export function registerAlertActions(app: App, deps: SlackDeps & { alertDeps: ()
   const register = (codec: typeof BUTTONS.alertAcknowledge, kind: 'acknowledge' | 'snooze-1' | 'snooze-7') =>
     app.action<BlockAction<ButtonAction>>(
       codec.actionId,
-      buttonListener(deps, { codec, whatFails: 'Could not update the alert' }, (value, args) => act(kind, value, args)),
+      buttonListener(
+        deps,
+        { codec, whatFails: 'Could not update the alert', modalTitle: 'Certificate alert' },
+        async (value, args, log) => {
+          const answer = await act(kind, value, args);
+          // Pressed on App Home: the user's dashboard shows the new state (a note, if any, opens in a modal).
+          const { homeView } = deps;
+          if (homeView && pressedOnHome(args.body))
+            await publishHome({ ...deps, homeView }, args.client, args.body.user.id, log);
+          return answer;
+        },
+      ),
     );
   register(BUTTONS.alertAcknowledge, 'acknowledge');
   register(BUTTONS.alertSnoozeDay, 'snooze-1');

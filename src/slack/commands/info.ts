@@ -43,14 +43,19 @@ export function registerInfoCommand(app: App, deps: SlackDeps & { infoDeps: () =
 
   app.action<BlockAction<ButtonAction>>(
     BUTTONS.certInfo.actionId,
-    buttonListener(deps, { codec: BUTTONS.certInfo, whatFails: 'Could not look up the certificate' }, async (value) => {
-      const info = await deps.infoDeps();
-      const lookup = await lookupCertificates(info, value.id, deps.now());
-      const found = lookup.matches.find((c) => c.account === value.account);
-      const message = found
-        ? await certificateInfoMessage(info, found, deps.now())
-        : renderInfoUnknown(lookup, deps.now());
-      return { ...message, response_type: 'ephemeral', replace_original: false };
-    }),
+    buttonListener(
+      deps,
+      // From a message the answer is ephemeral; from App Home (no response_url) it opens in a modal.
+      { codec: BUTTONS.certInfo, whatFails: 'Could not look up the certificate', modalTitle: 'Certificate' },
+      async (value) => {
+        const info = await deps.infoDeps();
+        const lookup = await lookupCertificates(info, value.id, deps.now());
+        const found = lookup.matches.find((c) => c.account === value.account);
+        const message = found
+          ? await certificateInfoMessage(info, found, deps.now())
+          : renderInfoUnknown(lookup, deps.now());
+        return { ...message, response_type: 'ephemeral', replace_original: false };
+      },
+    ),
   );
 }

@@ -1,0 +1,276 @@
+import type { KnownBlock } from '@slack/types';
+import type { AttentionCounts } from '../../domain/attention';
+import { displayName } from '../../domain/certificate';
+import { DEFAULT_ACCOUNT } from '../../domain/account';
+import { daysLeft, urgency } from '../../domain/expiry';
+import { type AccountFailure, describeAccountFailure } from '../../inventory/account-failure';
+import type { ListedCertificate } from '../../inventory/certificate-source';
+import { describeDaysLeft, describeFreshness, formatNumber, formatUtc, plural } from '../../render/format';
+import { describeWeekChange, sparkline } from '../../render/sparkline';
+import type { StoredAlertState } from '../../store/types';
+import { BUTTONS } from '../button-codecs';
+import {
+  actions,
+  button,
+  context,
+  cutLines,
+  divider,
+  fieldsSection,
+  header,
+  lineSections,
+  moreLine,
+  section,
+} from './builders';
+import { EMOJI, URGENCY_EMOJI } from './emoji';
+import { accountTag, boldText, codeSpan, fitText, inlineText, jsonCost, userMention } from './escape';
+import { renderCasError } from './errors';
+
+/** Block Kit limits of a Home tab (docs.slack.dev/reference/block-kit/blocks; views.publish). */
+export const MAX_HOME_BLOCKS = 100;
+/** Slack refuses views over 250 kB (view_too_large); a dashboard stays far below. */
+export const HOME_VIEW_JSON_BUDGET = 40_000;
+/** Certificates shown one by one, each with its buttons; the rest are counted. */
+export const HOME_URGENT_SIZE = 10;
+/** Lines in the "Acknowledged by you" and "Snoozed by you" lists before "…and N more". */
+export const HOME_LIST_LINES = 15;
+
+const SECTION_CHARS = 2_800;
+/** JSON the urgent list may spend (ten certificates with their buttons need far less). */
+const URGENT_JSON_BUDGET = 16_000;
+
+/** A Home tab view, as views.publish takes it. */
+export interface HomeView {
+  type: 'home';
+  blocks: KnownBlock[];
+}
+
+/** One account's health score (GetAssetCount) and its trend (digest snapshots, oldest first). */
+export interface HomeAccountScore {
+  account: string;
+  /** The current score; undefined when CAS sent none. */
+  point?: number;
+  trend: readonly number[];
+  /** Set when CAS could not be asked: shown instead of the score. */
+  failure?: AccountFailure;
+}
+
+/** A certificate on the dashboard, with who acknowledged or snoozed its alerts. */
+export interface HomeItem {
+  certificate: ListedCertificate;
+  state?: StoredAlertState;
+}
+
+export interface HomeInput {
+  /** Whose dashboard this is. */
+  userId: string;
+  now: Date;
+  accounts: readonly HomeAccountScore[];
+  /** The stored inventory; undefined before the first sync. */
+  inventory?: { syncedAt: Date; lastFailure?: { at: Date; message: string }; counts: AttentionCounts };
+  /** Every certificate that needs attention, most urgent first (see domain/attention mostUrgent), minus the user's own acknowledged and snoozed ones. */
+  urgent: readonly HomeItem[];
+  /** Present, not renewed certificates this user acknowledged, most urgent first. */
+  acknowledged: readonly HomeItem[];
+  /** Present, not renewed certificates this user snoozed, while the snooze lasts. */
+  snoozed: readonly HomeItem[];
+}
+
+function certificateName(c: ListedCertificate): string {
+  return `${accountTag(c.account)}${boldText(displayName(c), 100) || '_(no common name)_'} ${codeSpan(c.certificateId ?? c.instanceId ?? c.id, 40)}`;
+}
+
+function scoreText(score: HomeAccountScore): string {
+  if (score.failure) {
+    const line = describeAccountFailure(score.failure);
+    // The one account made from the environment is never named.
+    const unnamed = score.account === DEFAULT_ACCOUNT ? line.slice(score.account.length + 2) : line;
+    return `${EMOJI.warning} not available: ${inlineText(unnamed, 400)}`;
+  }
+  const point = score.point === undefined ? 'n/a' : `*${formatNumber(score.point)}*`;
+  const spark = sparkline(score.trend);
+  return [point, spark ? `\`${spark}\`` : undefined, describeWeekChange(score.trend)].filter(Boolean).join('  ');
+}
+
+function scoreBlocks(accounts: readonly HomeAccountScore[]): KnownBlock[] {
+  if (accounts.length === 1 && accounts[0].account === DEFAULT_ACCOUNT)
+    return [section(`*Health score:* ${scoreText(accounts[0])}`)];
+  const lines = accounts.map((a) => `• ${boldText(a.account, 40)} · ${scoreText(a)}`);
+  const { blocks } = lineSections(['*Health score by account*', ...lines], {
+    maxChars: SECTION_CHARS,
+    maxLines: 60,
+    maxSections: 2,
+  });
+  return blocks;
+}
+
+function countBlocks(input: HomeInput): KnownBlock[] {
+  const counts = input.inventory?.counts;
+  if (!counts)
+    return [
+      section(
+        `${EMOJI.unknown} No inventory sync has finished yet: the counts and the most urgent certificates appear after the first one.`,
+      ),
+    ];
+  const deployment = (n: number, emoji: string) =>
+    counts.deploymentsKnown ? `${emoji} ${formatNumber(n)}` : `${EMOJI.unknown} not listed yet`;
+  return [
+    fieldsSection([
+      `*Expired*\n${EMOJI.expired} ${formatNumber(counts.expired)}`,
+      `*Expiring within 7 days*\n${EMOJI.expiring} ${formatNumber(counts.within7)}`,
+      `*Expiring within 30 days*\n${EMOJI.expiring} ${formatNumber(counts.within30)}`,
+      `*Stale deployments*\n${deployment(counts.stale, EMOJI.warning)}`,
+      `*Not deployed*\n${deployment(counts.notDeployed, EMOJI.notDeployed)}`,
+    ]),
+  ];
+}
+
+function othersState(state: StoredAlertState | undefined, now: Date): string[] {
+  const lines: string[] = [];
+  if (state?.acknowledgedBy)
+    lines.push(
+      `Acknowledged by ${userMention(state.acknowledgedBy)}${state.acknowledgedAt ? ` at ${formatUtc(state.acknowledgedAt)}` : ''}`,
+    );
+  if (state?.snoozedBy && state.snoozedUntil && state.snoozedUntil.getTime() > now.getTime())
+    lines.push(`Snoozed until ${formatUtc(state.snoozedUntil)} by ${userMention(state.snoozedBy)}`);
+  return lines;
+}
+
+function urgentBlocks(item: HomeItem, now: Date): KnownBlock[] {
+  const c = item.certificate;
+  const days = daysLeft(c.endDate, now);
+  const stale = c.deployment?.state === 'stale';
+  const first = stale
+    ? `${EMOJI.warning} ${certificateName(c)} — *stale deployment:* renewed, the old certificate is still serving (${describeDaysLeft(days)})`
+    : `${URGENCY_EMOJI[urgency(days, c.expired)]} ${certificateName(c)} — ${describeDaysLeft(days)}`;
+  const value = BUTTONS.certInfo.encode({ account: c.account, id: c.id });
+  const buttons = [button({ text: 'Info', actionId: BUTTONS.certInfo.actionId, value })];
+  // A renewed certificate has nothing to acknowledge (see alert-actions); the first acknowledgement wins.
+  if (!c.replacedBy && !item.state?.acknowledgedBy)
+    buttons.push(
+      button({
+        text: 'Acknowledge',
+        actionId: BUTTONS.alertAcknowledge.actionId,
+        value: BUTTONS.alertAcknowledge.encode({ account: c.account, id: c.id }),
+        style: 'primary',
+      }),
+    );
+  return [section([first, ...othersState(item.state, now)].join('\n')), actions(buttons)];
+}
+
+function urgentSection(input: HomeInput): KnownBlock[] {
+  if (!input.inventory) return [];
+  const blocks: KnownBlock[] = [section(`*Most urgent* (${plural(input.urgent.length, 'certificate')})`)];
+  if (input.urgent.length === 0) {
+    blocks.push(section(`${EMOJI.allClear} Nothing needs your attention.`));
+    return blocks;
+  }
+  let used = 0;
+  let shown = 0;
+  for (const item of input.urgent.slice(0, HOME_URGENT_SIZE)) {
+    const built = urgentBlocks(item, input.now);
+    const cost = JSON.stringify(built).length;
+    if (used + cost > URGENT_JSON_BUDGET) break;
+    blocks.push(...built);
+    used += cost;
+    shown += 1;
+  }
+  const hidden = input.urgent.length - shown;
+  if (hidden > 0)
+    blocks.push(
+      context([`${moreLine(hidden)} need attention: \`/cert-list expiring\`, \`/cert-list stale\` list them all`]),
+    );
+  return blocks;
+}
+
+function listBlock(title: string, items: readonly HomeItem[], detail: (item: HomeItem) => string, now: Date) {
+  if (items.length === 0) return section(`*${title}*\n_none_`);
+  const lines = items.map(
+    (item) =>
+      `• ${certificateName(item.certificate)} — ${describeDaysLeft(daysLeft(item.certificate.endDate, now))} · ${detail(item)}`,
+  );
+  const cut = cutLines(lines, { maxChars: SECTION_CHARS - title.length - 20, maxLines: HOME_LIST_LINES });
+  return section([`*${title}* (${formatNumber(items.length)})`, ...cut.lines].join('\n'));
+}
+
+function freshnessText(input: HomeInput): string {
+  const updated = `Updated ${formatUtc(input.now)}`;
+  if (!input.inventory) return `No inventory sync has finished yet · ${updated}`;
+  const { syncedAt, lastFailure } = input.inventory;
+  const line = describeFreshness({ source: 'inventory', syncedAt, ...(lastFailure ? { lastFailure } : {}) }, input.now);
+  return `Inventory: ${inlineText(line, 600)} · ${updated}`;
+}
+
+/** The net under the budgets: at most 100 blocks and the view JSON within HOME_VIEW_JSON_BUDGET. */
+function finishView(blocks: KnownBlock[]): HomeView {
+  let kept = blocks;
+  if (kept.length > MAX_HOME_BLOCKS)
+    kept = [
+      ...kept.slice(0, MAX_HOME_BLOCKS - 1),
+      context([`${moreLine(kept.length - (MAX_HOME_BLOCKS - 1))} blocks`]),
+    ];
+  const cost = (block: KnownBlock) => JSON.stringify(block).length + 1;
+  let total = JSON.stringify(kept).length;
+  while (total > HOME_VIEW_JSON_BUDGET && kept.length > 1) {
+    let largest = 1;
+    for (let i = 2; i < kept.length; i += 1) if (cost(kept[i]) > cost(kept[largest])) largest = i;
+    const block = kept[largest];
+    if (block.type === 'section' && block.text && !block.fields && jsonCost(block.text.text) > 200)
+      kept[largest] = {
+        ...block,
+        text: { ...block.text, text: fitText(block.text.text, jsonCost(block.text.text) / 2) },
+      };
+    else kept = kept.filter((_, i) => i !== largest);
+    total = JSON.stringify(kept).length;
+  }
+  return { type: 'home', blocks: kept };
+}
+
+/**
+ * App Home for one user: each account's health score and trend, what is at risk in the
+ * inventory, the ten most urgent certificates with Info and Acknowledge, what this user
+ * acknowledged and snoozed, and how fresh the inventory is, with a Refresh button. Everything
+ * from CAS is escaped; every list is cut with "…and N more", within Slack's limits for a Home tab.
+ */
+export function renderHomeView(input: HomeInput): HomeView {
+  const blocks: KnownBlock[] = [
+    header('Certificates'),
+    ...scoreBlocks(input.accounts),
+    ...countBlocks(input),
+    divider(),
+    ...urgentSection(input),
+    divider(),
+    listBlock(
+      'Acknowledged by you',
+      input.acknowledged,
+      (item) => `acknowledged ${item.state?.acknowledgedAt ? formatUtc(item.state.acknowledgedAt) : ''}`.trim(),
+      input.now,
+    ),
+    listBlock(
+      'Snoozed by you',
+      input.snoozed,
+      (item) => (item.state?.snoozedUntil ? `snoozed until ${formatUtc(item.state.snoozedUntil)}` : 'snoozed'),
+      input.now,
+    ),
+    divider(),
+    context([freshnessText(input)]),
+    refreshActions(),
+  ];
+  return finishView(blocks);
+}
+
+function refreshActions(): KnownBlock {
+  return actions([
+    button({ text: 'Refresh', actionId: BUTTONS.homeRefresh.actionId, value: BUTTONS.homeRefresh.encode({}) }),
+  ]);
+}
+
+/** The dashboard could not be built: what failed (the CAS error's hint and RequestId), and Refresh. */
+export function renderHomeError(error: unknown, now: Date): HomeView {
+  const message = renderCasError(error, 'Could not build your certificate dashboard');
+  return finishView([
+    header('Certificates'),
+    ...message.blocks,
+    context([`Updated ${formatUtc(now)}`]),
+    refreshActions(),
+  ]);
+}

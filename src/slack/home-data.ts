@@ -1,0 +1,107 @@
+import type { AssetCount } from '../cas/types';
+import { attentionCounts, mostUrgent } from '../domain/attention';
+import { sortByDaysLeft } from '../domain/expiry';
+import { accountFailure } from '../inventory/account-failure';
+import type { InventorySnapshot } from '../inventory/stored-source';
+import type { AlertStore, SnapshotStore, StoredAlertState } from '../store/types';
+import { type HomeAccountScore, type HomeInput, type HomeItem, type HomeView, renderHomeView } from './blocks/home';
+
+/** Snapshots a health-score trend covers. */
+export const TREND_SNAPSHOTS = 12;
+
+/** What App Home is built from: no CAS listing, only GetAssetCount (cached by the client). */
+export interface HomeDataDeps {
+  accounts: ReadonlyArray<{ name: string; assetCount(): Promise<Pick<AssetCount, 'Point'>> }>;
+  /** The stored inventory (services.inventorySnapshot). */
+  snapshot(now: Date): Promise<InventorySnapshot | undefined>;
+  alerts: Pick<AlertStore, 'states'>;
+  snapshots: Pick<SnapshotStore, 'accountHistory' | 'history'>;
+  now: () => Date;
+}
+
+const keyOf = (account: string, id: string) => `${account}/${id}`;
+
+async function trend(deps: HomeDataDeps, account: string): Promise<number[]> {
+  let history = await deps.snapshots.accountHistory(account, TREND_SNAPSHOTS);
+  // A single-account bot kept its digests' numbers in the all-accounts history before accounts had their own.
+  if (history.length === 0 && deps.accounts.length === 1) history = await deps.snapshots.history(TREND_SNAPSHOTS);
+  return history.map((s) => s.point).filter((p): p is number => typeof p === 'number' && Number.isFinite(p));
+}
+
+async function accountScore(deps: HomeDataDeps, account: HomeDataDeps['accounts'][number]): Promise<HomeAccountScore> {
+  const [assets, points] = await Promise.all([
+    account.assetCount().then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    ),
+    trend(deps, account.name),
+  ]);
+  if ('error' in assets)
+    return { account: account.name, trend: points, failure: accountFailure(account.name, assets.error) };
+  const point = assets.value.Point;
+  return {
+    account: account.name,
+    trend: points,
+    ...(typeof point === 'number' && Number.isFinite(point) ? { point } : {}),
+  };
+}
+
+/** Everything one user's App Home shows, gathered from the store, the inventory and GetAssetCount. */
+export async function collectHome(deps: HomeDataDeps, userId: string): Promise<HomeInput> {
+  const now = deps.now();
+  const [snapshot, states, accounts] = await Promise.all([
+    deps.snapshot(now),
+    deps.alerts.states(),
+    Promise.all(deps.accounts.map((account) => accountScore(deps, account))),
+  ]);
+  const certificates = snapshot?.certificates ?? [];
+  const byKey = new Map(certificates.map((c) => [keyOf(c.account, c.id), c]));
+  const stateOf = new Map(states.map((s) => [keyOf(s.account, s.certificateId), s]));
+
+  // The user's own lists: certificates still present and not renewed (a renewal settles them).
+  const mine = (pick: (s: StoredAlertState) => boolean): HomeItem[] => {
+    const items = states.flatMap((state) => {
+      const certificate = byKey.get(keyOf(state.account, state.certificateId));
+      return pick(state) && certificate && !certificate.replacedBy
+        ? [{ certificate, state, endDate: certificate.endDate }]
+        : [];
+    });
+    return sortByDaysLeft(items, now).map(({ certificate, state }) => ({ certificate, state }));
+  };
+  const acknowledged = mine((s) => s.acknowledgedBy === userId);
+  const snoozed = mine(
+    (s) =>
+      s.snoozedBy === userId &&
+      s.acknowledgedBy !== userId &&
+      s.snoozedUntil !== undefined &&
+      s.snoozedUntil.getTime() > now.getTime(),
+  );
+  const listed = new Set([...acknowledged, ...snoozed].map((i) => i.certificate));
+  const urgent = mostUrgent(
+    certificates.filter((c) => !listed.has(c)),
+    now,
+  ).map((certificate) => ({ certificate, state: stateOf.get(keyOf(certificate.account, certificate.id)) }));
+
+  return {
+    userId,
+    now,
+    accounts,
+    ...(snapshot
+      ? {
+          inventory: {
+            syncedAt: snapshot.syncedAt,
+            ...(snapshot.lastFailure ? { lastFailure: snapshot.lastFailure } : {}),
+            counts: attentionCounts(certificates, now),
+          },
+        }
+      : {}),
+    urgent,
+    acknowledged,
+    snoozed,
+  };
+}
+
+/** One user's App Home view. */
+export async function buildHomeView(deps: HomeDataDeps, userId: string): Promise<HomeView> {
+  return renderHomeView(await collectHome(deps, userId));
+}
