@@ -7,9 +7,9 @@ import { buildCasClient, type CasClient } from './cas';
 import type { Config } from './config';
 import { digestGroups, selectAccounts as select, UnknownAccountError } from './domain/account-selection';
 import { alertThresholds } from './domain/alerts';
-import { collectDigest } from './digest/collect';
+import { collectDigest, snapshotOf } from './digest/collect';
 import { digestJob } from './digest/job';
-import { type ChannelOutcome, type DigestDeps, type DigestPoster, runDigest } from './digest/run';
+import { type ChannelOutcome, DIGEST_CHART_WEEKS, type DigestDeps, type DigestPoster, runDigest } from './digest/run';
 import type { CertificateSource } from './inventory/certificate-source';
 import { liveCertificateSource } from './inventory/live-source';
 import { type AccountSource, mergedCertificateSource, type MergedSource } from './inventory/merged-source';
@@ -24,9 +24,11 @@ import { createMetrics, type Metrics } from './ops/metrics';
 import { createReadiness, type Readiness } from './ops/readiness';
 import { opsRoutes } from './ops/routes';
 import { describeAge } from './render/format';
+import { renderTrendChartOffThread } from './render/chart-thread';
 import type { SlackApp } from './slack/app';
 import { digestRenderer } from './slack/blocks/digest';
 import type { SlackMessage } from './slack/blocks/types';
+import type { HomeView } from './slack/blocks/home';
 import { createDigestPoster } from './slack/digest-poster';
 import { openStore } from './store';
 import { sqliteStoreExists } from './store/sqlite-store';
@@ -65,14 +67,10 @@ export interface DigestService {
   run(period: JobPeriod, options?: { force?: boolean; channels?: readonly string[] }): Promise<ChannelOutcome[]>;
   /** This period's digest (of every account, or of the one named) as it would be posted; records nothing. */
   preview(account?: string): Promise<SlackMessage>;
+  /** This period's digest of every account and its trend chart, or why there is none; records nothing. */
+  previewWithChart(): Promise<{ message: SlackMessage; chart?: Buffer; noChart?: string }>;
 }
 
-/**
- * Everything the bot is made of, built once from the configuration: store, CAS client,
- * certificate source, metrics, readiness, jobs and the Slack app. Parts are built on first
- * use, so a CLI command that needs only CAS opens no store and builds no Slack app;
- * `start()` builds and starts what `serve` runs, `stop()` closes whatever was built.
- */
 /** One configured CAS account and its client (built on first use, with its own rate limiter). */
 export interface AccountHandle {
   readonly name: string;
@@ -83,6 +81,12 @@ export interface AccountHandle {
 /** How one account's sync went, when every account is synced together. */
 export type AccountSyncResult = { account: string; summary: SyncSummary } | { account: string; error: unknown };
 
+/**
+ * Everything the bot is made of, built once from the configuration: store, CAS client,
+ * certificate source, metrics, readiness, jobs and the Slack app. Parts are built on first
+ * use, so a CLI command that needs only CAS opens no store and builds no Slack app;
+ * `start()` builds and starts what `serve` runs, `stop()` closes whatever was built.
+ */
 export interface Services {
   readonly config: Config;
   /** Every configured account, in the order of CAS_ACCOUNTS_FILE (one, `default`, without it). */
@@ -114,6 +118,8 @@ export interface Services {
   certificateInfo(query: string, account?: string): Promise<{ message: SlackMessage; found: boolean }>;
   /** One alert pass now (`post: false`: only what would be posted). */
   runAlerts(options: { post: boolean; account?: string }): Promise<AlertRunResult>;
+  /** One user's App Home (what `app_home_opened` publishes): the inventory, their alerts, GetAssetCount. */
+  homeView(userId: string): Promise<HomeView>;
   slack(): Promise<SlackApp>;
   jobs(): Promise<Scheduler>;
   /** Serves Slack and runs the jobs; resolves with the HTTP port bound. */
@@ -220,12 +226,12 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         { cas: c, inventory: s.inventory, resources: s.resources, account: account.name, now, logger: log },
         { onProgress },
       );
-      inventoryMetrics?.syncFinished('ok', summary.seconds);
+      inventoryMetrics?.syncFinished('ok', summary.seconds, account.name);
       const { account: _named, ...counts } = summary; // the child logger names the account
       log.info(counts, 'inventory synced');
       return summary;
     } catch (error) {
-      inventoryMetrics?.syncFinished('failed', (performance.now() - started) / 1000);
+      inventoryMetrics?.syncFinished('failed', (performance.now() - started) / 1000, account.name);
       // One line per failed sync, with the CAS error class and RequestId; the next interval retries.
       const detail = error instanceof SyncError ? error.detail : { message: String(error) };
       log.error({ failure: detail }, 'inventory sync failed; the previous inventory stays in use');
@@ -293,10 +299,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         routes: config.alertRoutes,
         defaultChannel: config.ALERT_CHANNEL,
         accountChannels: Object.fromEntries(
-          config.accounts.flatMap((account) => {
-            const channel = account.alertChannel ?? account.digestChannels?.[0];
-            return channel ? [[account.name, channel]] : [];
-          }),
+          config.accounts.flatMap((account) => (account.alertChannel ? [[account.name, account.alertChannel]] : [])),
         ),
         hours: config.ALERT_HOURS,
         timezone: config.ALERT_TIMEZONE,
@@ -332,7 +335,9 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const readiness: Readiness = createReadiness({
     inventory: async () => {
       const snapshot = await inventorySnapshot();
-      return snapshot ? `synced ${describeAge(snapshot.syncedAt, now())}` : 'never synced: lists come live from CAS';
+      if (!snapshot) return 'never synced: lists come live from CAS';
+      const unsynced = snapshot.unsynced?.length ? `; never synced: ${snapshot.unsynced.join(', ')}` : '';
+      return `synced ${describeAge(snapshot.syncedAt, now())}${unsynced}`;
     },
     store: async () => (await store()).ping(),
     cas: accounts.map((account) => ({
@@ -352,11 +357,14 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const digest = once(async (): Promise<DigestService> => {
     const [s, sources] = await Promise.all([store(), servingSources()]);
     // Built on first post, so a dry run needs no Slack token.
-    let poster: DigestPoster | undefined;
+    let poster: Required<DigestPoster> | undefined;
     const lazyPoster: DigestPoster = {
       postMessage: async (message) => (poster ??= createDigestPoster(await webClient())).postMessage(message),
       findPosted: async (...args) => (poster ??= createDigestPoster(await webClient())).findPosted(...args),
+      uploadChart: async (chart) => (poster ??= createDigestPoster(await webClient())).uploadChart(chart),
+      findChart: async (...args) => (poster ??= createDigestPoster(await webClient())).findChart(...args),
     };
+    const render = { ...digestRenderer, chart: renderTrendChartOffThread };
     const depsFor = async (names: readonly string[]): Promise<DigestDeps> => ({
       accounts: await Promise.all(
         accounts.filter((a) => names.includes(a.name)).map(async (a) => ({ account: a.name, cas: await a.cas() })),
@@ -367,7 +375,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       // The trend compares like with like: only a digest of every account keeps it.
       trend: names.length === accounts.length,
       poster: lazyPoster,
-      render: digestRenderer,
+      render,
       logger,
       now,
       instanceId,
@@ -398,6 +406,16 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         digestRenderer.digest(
           await collectDigest(account === undefined ? deps : await depsFor([account]), periodAt(trigger, now()), now()),
         ) as SlackMessage,
+      async previewWithChart() {
+        const data = await collectDigest(deps, periodAt(trigger, now()), now());
+        const message = digestRenderer.digest(data) as SlackMessage;
+        // As the run: no chart when an account could not be read (its week is not kept).
+        if (data.failures?.length) return { message, noChart: 'an account could not be read' };
+        // This period's numbers as the run would save them, after the digests before it.
+        const history = (await deps.snapshots.history(DIGEST_CHART_WEEKS)).filter((h) => h.period !== data.period.key);
+        const chart = await renderTrendChartOffThread([...history, snapshotOf(data)].slice(-DIGEST_CHART_WEEKS));
+        return chart ? { message, chart } : { message, noChart: 'trend from next week' };
+      },
     };
   });
 
@@ -428,7 +446,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     } else {
       logger.info('INVENTORY_SYNC_MINUTES is 0: no background inventory sync');
     }
-    if (config.ALERT_CHANNEL || config.alertRoutes.length > 0) {
+    if (config.ALERT_CHANNEL || config.alertRoutes.length > 0 || config.accounts.some((a) => a.alertChannel)) {
       scheduler.add({
         name: 'alerts',
         trigger: { everyMs: config.ALERT_CHECK_MINUTES * 60_000 },
@@ -447,6 +465,16 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     built.jobs = scheduler;
     return scheduler;
   });
+
+  // App Home: the stored inventory, the alert store and GetAssetCount (cached by each client); no listing.
+  const homeView: Services['homeView'] = async (userId) => {
+    const [{ buildHomeView }, s] = await Promise.all([import('./slack/home-data'), store()]);
+    const scores = accounts.map((a) => ({ name: a.name, assetCount: async () => (await a.cas()).getAssetCount() }));
+    return buildHomeView(
+      { accounts: scores, snapshot: (at) => inventorySnapshot(at), alerts: s.alerts, snapshots: s.snapshots, now },
+      userId,
+    );
+  };
 
   const slack = once(async () => {
     const [s, source, d, clients] = await Promise.all([
@@ -477,8 +505,9 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         now,
         adminUserIds: config.ADMIN_USER_IDS,
         instanceId,
-        digestPreview: () => d.preview(),
+        digestPreview: (account) => d.preview(account),
         alertDeps,
+        homeView,
         observe: metrics.observe,
         inflight,
       },
@@ -537,6 +566,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     syncNow,
     syncAll,
     digest,
+    homeView,
     slack,
     jobs,
     async start() {

@@ -125,6 +125,9 @@ function entrySchema(defaults: { qps: number }) {
   const qpsMessage = `must be a whole number from ${QPS_RANGE.min} to ${QPS_RANGE.max} (leave it out for the default, CAS_QPS: ${defaults.qps})`;
   return z.strictObject({
     name: textField((text) => {
+      // Never named in answers: it is the one account of a bot without this file.
+      if (text === DEFAULT_ACCOUNT)
+        return `"${DEFAULT_ACCOUNT}" is the name of the account made from the environment without this file; give this one its own name (e.g. "prod")`;
       if (isAccountName(text)) return undefined;
       const suggestion = suggestedName(text);
       return `${quoted(text)} is not allowed: use lowercase letters, digits and '-', starting with a letter, at most 32 characters${suggestion ? ` (e.g. ${quoted(suggestion)})` : ''}`;

@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNT } from '../domain/account';
 import type { Certificate } from '../domain/certificate';
 
 /**
@@ -7,8 +8,8 @@ import type { Certificate } from '../domain/certificate';
 export function certificateJson(certificate: Certificate): Record<string, unknown> {
   const id = certificate.certificateId;
   const entries: Array<[string, unknown]> = [
-    // Not a CAS field: which configured account the certificate belongs to.
-    ['account', certificate.account],
+    // Not a CAS field: which configured account it belongs to (none for the environment's one).
+    ['account', certificate.account === DEFAULT_ACCOUNT ? undefined : certificate.account],
     ['CertificateId', id !== undefined && Number.isSafeInteger(Number(id)) ? Number(id) : id],
     ['InstanceId', certificate.instanceId],
     ['Name', certificate.name],

@@ -4,6 +4,7 @@ import { MAX_SERIALS_PER_REQUEST, parseSerials } from '../domain/serials';
 import { CERTIFICATE_VIEWS, type CertificateView } from '../domain/views';
 import { loggerForConfig } from '../ops/logger';
 import { createServices, type Services } from '../services';
+import type { AuditCommandOptions } from './audit-command';
 import type { DigestCommandOptions } from './digest-command';
 import { consoleOutput, type Output, reportFailure, UsageError } from './output';
 import { listCommand, riskCommand, statusCommand } from './reads';
@@ -68,7 +69,8 @@ export function buildProgram(context: CliContext): Command {
           const source = await services.listSource({ accounts: [account] });
           return (await source.list('stale', undefined, context.now())).certificates.length;
         };
-        await riskCommand(clients, output, stale);
+        // An account that could not be read is a failed call, though the others were shown.
+        if ((await riskCommand(clients, output, stale)) > 0) context.exitCode = 1;
       });
     });
 
@@ -84,7 +86,8 @@ export function buildProgram(context: CliContext): Command {
         if (invalid.length > 0) {
           throw new UsageError(invalid.map((i) => `"${i.token}": ${i.reason}`).join('; '));
         }
-        await statusCommand(await clientsOf(services, options.account), serials, output);
+        const { failed } = await statusCommand(await clientsOf(services, options.account), serials, output);
+        if (failed > 0) context.exitCode = 1;
       });
     });
 
@@ -114,7 +117,8 @@ export function buildProgram(context: CliContext): Command {
             maxAgeMs: interval > 0 ? 2 * interval : undefined,
             accounts,
           });
-          await listCommand(source, options.status, options.keyword, output, context.now());
+          const { failed } = await listCommand(source, options.status, options.keyword, output, context.now());
+          if (failed > 0) context.exitCode = 1;
         });
       },
     );
@@ -134,6 +138,43 @@ export function buildProgram(context: CliContext): Command {
           options.json ? JSON.stringify(message, null, 2) : renderForTerminal(message, { color: process.stdout.isTTY }),
         );
         if (!found) context.exitCode = 1;
+      });
+    });
+
+  program
+    .command('audit')
+    .description('The audit log (every /cert-assign attempt, alert acknowledgements and snoozes), newest first')
+    .option('--since <date>', 'only entries from this ISO date or date-time on (2026-11-01, 2026-11-01T09:00Z; UTC)')
+    .option('--user <id>', "only this Slack user's entries (U… or W…)")
+    .option('--limit <n>', 'at most this many entries (default 100)')
+    .option('--json', 'exact JSON entries')
+    .action(async (options: AuditCommandOptions) => {
+      const output = consoleOutput(Boolean(options.json));
+      try {
+        const config = loadConfig(context.env);
+        const { auditCommand } = await import('./audit-command');
+        context.exitCode = await auditCommand(config, options, output);
+      } catch (error) {
+        context.exitCode = reportFailure(output, error);
+      }
+    });
+
+  program
+    .command('home')
+    .description("One user's App Home dashboard as Slack shows it (scores, what is at risk, their acknowledgements)")
+    .requiredOption('--user <id>', 'the Slack user ID (U… or W…) whose Home tab to build')
+    .option('--json', 'the Home view as JSON (what views.publish gets)')
+    .action(async (options: { user: string; json?: boolean }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        if (!/^[UW][A-Z0-9]{2,}$/.test(options.user))
+          throw new UsageError(`"${options.user.slice(0, 40)}" is not a Slack user ID (U… or W…, capitals and digits)`);
+        const view = await services.homeView(options.user);
+        if (options.json) output.out(JSON.stringify(view, null, 2));
+        else {
+          const { renderForTerminal } = await import('../render/terminal');
+          const message = { text: 'App Home', blocks: view.blocks };
+          output.out(renderForTerminal(message, { color: process.stdout.isTTY }));
+        }
       });
     });
 
@@ -199,6 +240,7 @@ export function buildProgram(context: CliContext): Command {
     .option('--force', 'with --post: post again even if this period was already posted')
     .option(...ACCOUNT_OPTION)
     .option('--json', 'the Block Kit message (--dry-run) or the outcomes (--post) as JSON')
+    .option('--chart <file>', "with --dry-run: write the digest's trend chart (PNG) to this file")
     .action(async (options: DigestCommandOptions) => {
       const output = consoleOutput(Boolean(options.json));
       try {

@@ -13,12 +13,16 @@ import { certificateJson } from './certificate-json';
 import { type Output, table } from './output';
 
 /** `cert-bot risk`: the GetRiskCount and GetAssetCount numbers (of each account, with several). */
+/** Resolves with how many accounts could not be read (the others were shown). */
 export async function riskCommand(
   accounts: ReadonlyArray<{ name: string; cas: CasApi }>,
   output: Output,
   stale: (account: string) => Promise<number>,
-): Promise<void> {
-  if (accounts.length === 1) return singleRisk(accounts[0].cas, output);
+): Promise<number> {
+  if (accounts.length === 1) {
+    await singleRisk(accounts[0].cas, output);
+    return 0;
+  }
   const settled = await Promise.allSettled(
     accounts.map(async ({ name, cas }) => {
       const [risk, assets, staleCount] = await Promise.all([cas.getRiskCount(), cas.getAssetCount(), stale(name)]);
@@ -45,9 +49,11 @@ export async function riskCommand(
   } else {
     output.out('Certificate risk by account');
     output.out(table(answered.map(({ account, summary }) => [account, describeAccountRisk(summary)])));
-    output.out(table([[`all ${answered.length}`, describeAccountRisk(totalRisk(answered.map((a) => a.summary)))]]));
+    const scope = failures.length > 0 ? `${answered.length} of ${accounts.length}` : `all ${answered.length}`;
+    output.out(table([[scope, describeAccountRisk(totalRisk(answered.map((a) => a.summary)))]]));
   }
   for (const failure of failures) output.err(`error: could not read ${describeAccountFailure(failure)}`);
+  return failures.length;
 }
 
 async function singleRisk(api: CasApi, output: Output): Promise<void> {
@@ -70,12 +76,12 @@ export async function statusCommand(
   accounts: ReadonlyArray<{ name: string; cas: CasApi }>,
   serials: string[],
   output: Output,
-): Promise<CertificateStatus[]> {
+): Promise<{ results: CertificateStatus[]; failed: number }> {
   const { results, failures } = await lookUpStatus(accounts, serials);
   for (const failure of failures) output.err(`error: could not ask ${describeAccountFailure(failure)}`);
   if (output.json) {
     output.out(JSON.stringify(results, null, 2));
-    return results;
+    return { results, failed: failures.length };
   }
   output.out(
     table(
@@ -85,7 +91,7 @@ export async function statusCommand(
       ]),
     ),
   );
-  return results;
+  return { results, failed: failures.length };
 }
 
 /** `cert-bot list`: every certificate of the view, soonest to expire first. */
@@ -95,14 +101,14 @@ export async function listCommand(
   keyword: string | undefined,
   output: Output,
   now: Date,
-): Promise<Certificate[]> {
+): Promise<{ items: Certificate[]; failed: number }> {
   const { certificates: items, freshness, failures } = await source.list(view, keyword, now);
   for (const failure of failures ?? []) output.err(`error: could not list ${describeAccountFailure(failure)}`);
   if (output.json) {
     output.out(JSON.stringify(items.map(certificateJson), null, 2));
     // Where the list came from, on stderr so stdout stays exact JSON.
     output.err(describeSource(freshness, now));
-    return items;
+    return { items, failed: failures?.length ?? 0 };
   }
   // With several accounts every row says which one it belongs to.
   const named = items.some((c) => c.account !== DEFAULT_ACCOUNT);
@@ -125,7 +131,7 @@ export async function listCommand(
   for (const row of rows) output.out(line(row));
   output.out(`${items.length} certificate${items.length === 1 ? '' : 's'} (${view}${keyword ? `, "${keyword}"` : ''})`);
   output.out(describeSource(freshness, now));
-  return items;
+  return { items, failed: failures?.length ?? 0 };
 }
 
 function describeSource(freshness: Freshness, now: Date): string {

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { loadConfig } from '../config';
 import { silentLogger } from '../ops/logger';
 import { renderForTerminal } from '../render/terminal';
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, startSandbox } from '../sandbox';
-import { createServices } from '../services';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type SandboxAccount, startSandbox } from '../sandbox';
+import { accountSnapshotOf, collectDigest, snapshotOf } from '../digest/collect';
+import { createServices, type Services } from '../services';
 import { signedFormHeaders } from './request-signing';
 import { startResponseSink } from './response-sink';
 
@@ -30,6 +31,8 @@ export interface DemoOptions {
 export async function runDemo(options: DemoOptions): Promise<void> {
   // Two accounts in one simulator, as a team with production and staging accounts has them.
   const sandbox = await startSandbox({
+    // The demo's syncs are not what it shows: let them run at full speed.
+    qps: 1_000,
     accounts: [
       {
         name: 'prod',
@@ -65,6 +68,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     DEMO_STAGING_KEY_ID: STAGING_KEY_ID,
     DEMO_STAGING_KEY_SECRET: STAGING_KEY_SECRET,
     DATA_DIR: dataDir,
+    // The demo syncs when it means to, and reads CAS afresh after it changes the simulator.
+    INVENTORY_SYNC_MINUTES: '0',
+    CAS_QPS: '500',
+    CAS_CACHE_TTL_SECONDS: '0',
     SLACK_BOT_TOKEN: 'xoxb-demo',
     SLACK_SIGNING_SECRET: signingSecret,
     PORT: '0',
@@ -108,11 +115,26 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const prod = sandbox.account('prod').dataset.certificates;
     const revoked = prod.find((c) => c.status === 'REVOKED');
     const good = prod.find((c) => c.status === 'ISSUED');
+    await recordEarlierWeeks(services, sandbox.account('prod'));
     await command('/cert-risk', '');
     await command('/cert-risk', 'account:prod');
     await command('/cert-status', [good?.serialNo, revoked?.serialNo, '0BADC0FFEE0DDF00D'].join(' '));
     await command('/cert-list', 'expiring');
     await command('/cert-risk', 'digest');
+
+    const rule = '━'.repeat(Math.min(options.width, 72));
+    options.out(`\n${rule}\n  App Home (the bot's Home tab, for you)\n${rule}\n`);
+    const view = await services.homeView('U0YOU');
+    options.out(
+      renderForTerminal({ text: 'App Home', blocks: view.blocks }, { color: options.color, width: options.width }),
+    );
+
+    const { chart } = await (await services.digest()).previewWithChart();
+    if (chart) {
+      const file = path.join(os.tmpdir(), 'cert-bot-demo-trend.png');
+      fs.writeFileSync(file, chart);
+      options.out(`\nThe digest's trend chart (posted in its thread in Slack) was written to ${file}`);
+    }
     options.out(NEXT_STEPS);
   } finally {
     await services.stop();
@@ -120,6 +142,34 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await sandbox.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Three earlier weekly digests, as a bot that had been running would have kept them: each week
+ * the team renews a few expiring certificates, and the digest's numbers are read and kept
+ * through the same code a digest run uses, so the trend and the Home tab have a history.
+ */
+async function recordEarlierWeeks(services: Services, prod: SandboxAccount): Promise<void> {
+  const digest = await services.digest();
+  const { snapshots } = await services.store();
+  const current = digest.periodAt();
+  const week = current.end.getTime() - current.start.getTime();
+  const expiring = () => prod.dataset.certificates.filter((c) => c.status === 'WILLEXPIRED');
+  for (const weeksAgo of [3, 2, 1]) {
+    await services.syncAll();
+    const period = digest.periodAt(new Date(current.start.getTime() - weeksAgo * week + 1_000));
+    const data = await collectDigest(digest.deps, period, services.now());
+    await snapshots.saveSnapshot(snapshotOf(data));
+    for (const numbers of data.accountNumbers ?? [])
+      await snapshots.saveAccountSnapshot(numbers.account, accountSnapshotOf(data, numbers));
+    for (const certificate of expiring().slice(0, 12))
+      prod.updateCertificate(certificate.certificateId, { endDate: laterDate(certificate.endDate, 365) });
+  }
+  await services.syncAll();
+}
+
+function laterDate(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 const NEXT_STEPS = `

@@ -28,6 +28,8 @@ export interface DigestData {
   failures?: AccountFailure[];
   /** Every account that answered, with its own numbers (kept as that account's snapshot). */
   accountNumbers?: AccountNumbers[];
+  /** The accounts a digest of some accounts only covers (named in its title); unset: every account. */
+  scope?: string[];
 }
 
 export interface AccountNumbers {
@@ -52,8 +54,8 @@ export async function collectDigest(
   input: {
     accounts: readonly DigestAccount[];
     certificates: CertificateSource;
-    snapshots: Pick<SnapshotStore, 'previousSnapshot'>;
-    /** false: no trend is read (see DigestDeps.trend). */
+    snapshots: Pick<SnapshotStore, 'previousSnapshot' | 'accountHistory'>;
+    /** false: a digest of some accounts only; its trend comes from those accounts' own snapshots. */
     trend?: boolean;
   },
   period: DigestPeriod,
@@ -68,7 +70,9 @@ export async function collectDigest(
     ),
     input.certificates.list('expiring', undefined, now),
     input.certificates.list('expired', undefined, now),
-    input.trend === false ? Promise.resolve(undefined) : input.snapshots.previousSnapshot(period.key),
+    input.trend === false
+      ? previousOfAccounts(input.snapshots, input.accounts, period.key)
+      : input.snapshots.previousSnapshot(period.key),
     input.certificates.list('stale', undefined, now),
   ]);
   const answered = counts.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
@@ -92,12 +96,14 @@ export async function collectDigest(
     const replacement = c.replacedBy;
     return replacement !== undefined && (replacement.firstSeen === undefined || replacement.firstSeen > since);
   });
+  // Totals of the accounts that answered are not comparable with last week's of all of them.
+  const comparable = failures.size === 0 ? previous : undefined;
   return {
     period,
     now,
     risk,
     assets,
-    previous,
+    previous: comparable,
     expiring: atRisk(expiring),
     expired: atRisk(expired),
     renewed,
@@ -106,6 +112,33 @@ export async function collectDigest(
     ...(input.accounts.length > 1 ? { accounts: numbers.map((n) => accountRisk(n)) } : {}),
     accountNumbers: numbers,
     ...(failures.size > 0 ? { failures: [...failures.values()] } : {}),
+    ...(input.trend === false ? { scope: input.accounts.map((a) => a.account) } : {}),
+  };
+}
+
+/**
+ * Last period's numbers of some accounts, added up from their own snapshots (the lowest score),
+ * for a digest of those accounts only; undefined unless every one of them has one.
+ */
+async function previousOfAccounts(
+  snapshots: Pick<SnapshotStore, 'accountHistory'>,
+  accounts: readonly DigestAccount[],
+  period: string,
+): Promise<DigestSnapshot | undefined> {
+  const latest = await Promise.all(
+    accounts.map(async (a) => (await snapshots.accountHistory(a.account, 2)).filter((s) => s.period < period).at(-1)),
+  );
+  if (latest.length === 0 || latest.some((s) => s === undefined)) return undefined;
+  const found = latest as DigestSnapshot[];
+  const risks: Record<string, number> = {};
+  for (const s of found) for (const [kind, n] of Object.entries(s.risks)) risks[kind] = (risks[kind] ?? 0) + n;
+  const points = found.map((s) => s.point).filter((p): p is number => p !== undefined);
+  return {
+    period: found.map((s) => s.period).sort()[0],
+    takenAt: found.map((s) => s.takenAt).sort((a, b) => a.getTime() - b.getTime())[0],
+    ...(points.length > 0 ? { point: Math.min(...points) } : {}),
+    risks,
+    totalRisk: found.reduce((sum, s) => sum + s.totalRisk, 0),
   };
 }
 

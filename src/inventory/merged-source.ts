@@ -48,6 +48,7 @@ export function mergedCertificateSource(accounts: readonly AccountSource[]): Mer
         .map((snapshot, index) => ({ account: accounts[index].account, snapshot }))
         .filter((entry): entry is { account: string; snapshot: InventorySnapshot } => entry.snapshot !== undefined);
       if (synced.length === 0) return undefined;
+      const unsynced = accounts.map((a) => a.account).filter((name) => !synced.some((s) => s.account === name));
       const oldest = synced.reduce((a, b) => (b.snapshot.syncedAt < a.snapshot.syncedAt ? b : a));
       const failed = synced.find((entry) => entry.snapshot.lastFailure);
       return {
@@ -62,6 +63,7 @@ export function mergedCertificateSource(accounts: readonly AccountSource[]): Mer
             }
           : {}),
         certificates: synced.flatMap((entry) => entry.snapshot.certificates),
+        ...(unsynced.length > 0 ? { unsynced } : {}),
         accounts: Object.fromEntries(
           synced.map(({ account, snapshot }) => [
             account,

@@ -33,6 +33,8 @@ export interface InventorySnapshot {
    * oldest sync, the first failure, and the certificates of every account).
    */
   accounts?: Record<string, AccountInventoryState>;
+  /** With several accounts: those never synced yet, whose certificates are not in it. */
+  unsynced?: string[];
 }
 
 export type AccountInventoryState = Pick<InventorySnapshot, 'syncedAt' | 'deployments' | 'lastFailure'>;

@@ -5,7 +5,7 @@ import type { InventorySnapshot } from '../inventory/stored-source';
 export interface InventoryMetrics {
   /** Refreshes the inventory gauges from the store's inventory (call at scrape time). */
   refresh(now: Date): Promise<void>;
-  syncFinished(outcome: 'ok' | 'failed', seconds: number): void;
+  syncFinished(outcome: 'ok' | 'failed', seconds: number, account: string): void;
 }
 
 /**
@@ -47,14 +47,15 @@ export function createInventoryMetrics(
   interval.set(input.intervalSeconds);
   const duration = new client.Histogram({
     name: 'certbot_inventory_sync_duration_seconds',
-    help: 'Duration of inventory syncs run by this process, by outcome.',
-    labelNames: ['outcome'],
+    help: 'Duration of inventory syncs run by this process, by outcome and account.',
+    labelNames: ['outcome', 'account'],
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800],
     registers: [registry],
   });
   const failures = new client.Counter({
     name: 'certbot_inventory_sync_failures_total',
-    help: 'Inventory syncs run by this process that failed (the stored inventory was left as it was).',
+    help: 'Inventory syncs run by this process that failed (the stored inventory was left as it was), by account.',
+    labelNames: ['account'],
     registers: [registry],
   });
   const notAfter = new client.Gauge({
@@ -134,9 +135,9 @@ export function createInventoryMetrics(
       for (const [state, n] of Object.entries(states)) byState.set({ state }, n);
       for (const [bucket, n] of Object.entries(buckets)) byDays.set({ bucket }, n);
     },
-    syncFinished(outcome, seconds) {
-      duration.observe({ outcome }, seconds);
-      if (outcome === 'failed') failures.inc();
+    syncFinished(outcome, seconds, account) {
+      duration.observe({ outcome, account }, seconds);
+      if (outcome === 'failed') failures.inc({ account });
     },
   };
 }

@@ -8,6 +8,7 @@ import type { AnswerGate } from './answer-gate';
 import { selectAccounts, unknownAccountText } from '../domain/account-selection';
 import { buildMessage, section } from './blocks/builders';
 import { EMOJI } from './blocks/emoji';
+import type { HomeView } from './blocks/home';
 import { inlineText } from './blocks/escape';
 import type { SlackMessage } from './blocks/types';
 
@@ -34,7 +35,9 @@ export interface SlackDeps {
   /** What the alert buttons act on; without it the alert buttons are not registered. */
   alertDeps?: () => Promise<AlertDeps>;
   /** This period's digest as it would be posted, for `/cert-risk digest`; records nothing. */
-  digestPreview?: () => Promise<SlackMessage>;
+  digestPreview?: (account?: string) => Promise<SlackMessage>;
+  /** One user's App Home; without it the Home tab is not served. */
+  homeView?: (userId: string) => Promise<HomeView>;
   /** Lets acknowledgements go before answer work under load; optional (answers then run at once). */
   answerGate?: AnswerGate;
   /** Tracks answers in progress so a shutdown can wait for them; optional. */

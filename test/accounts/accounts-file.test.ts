@@ -490,3 +490,13 @@ describe('account names and credential descriptions', () => {
     expect(describeCredentials({ kind: 'chain' })).toBe('default chain');
   });
 });
+
+test('the name "default" is kept for the account of a bot without the file', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-accounts-default-'));
+  const file = path.join(dir, 'accounts.yaml');
+  fs.writeFileSync(file, '- name: default\n  site: china\n  profile: a\n');
+  const { problems } = accountsFromFile(file, {}, { qps: 10 });
+  expect(problems).toEqual([
+    'account "default" (entry 1): name: "default" is the name of the account made from the environment without this file; give this one its own name (e.g. "prod")',
+  ]);
+});

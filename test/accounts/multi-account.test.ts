@@ -25,7 +25,12 @@ const ACCOUNT_ENV = {
   STAGING_KEY_SECRET: STAGING_SECRET,
 };
 
-function accountsFile(dir: string, url: string, qps: { prod: number; staging: number }): string {
+function accountsFile(
+  dir: string,
+  url: string,
+  qps: { prod: number; staging: number },
+  staging: string[] = [],
+): string {
   const file = path.join(dir, 'accounts.yaml');
   fs.writeFileSync(
     file,
@@ -40,6 +45,7 @@ function accountsFile(dir: string, url: string, qps: { prod: number; staging: nu
       '  accessKeyId: STAGING_KEY_ID',
       '  accessKeySecret: STAGING_KEY_SECRET',
       `  qps: ${qps.staging}`,
+      ...staging,
     ].join('\n'),
   );
   return file;
@@ -47,7 +53,13 @@ function accountsFile(dir: string, url: string, qps: { prod: number; staging: nu
 
 /** A harness whose simulator holds both accounts and whose bot reads them from CAS_ACCOUNTS_FILE. */
 async function startTwoAccounts(
-  options: { qps?: { prod: number; staging: number }; env?: Record<string, string>; certs?: number } = {},
+  options: {
+    qps?: { prod: number; staging: number };
+    env?: Record<string, string>;
+    certs?: number;
+    /** More lines of the staging entry. */
+    staging?: string[];
+  } = {},
 ) {
   const h = new AppHarness();
   // The file needs the simulator's URL, which exists only once it listens: a first start learns it.
@@ -68,7 +80,7 @@ async function startTwoAccounts(
     sandbox: sandboxOptions,
     env: { CAS_ACCOUNTS_FILE: file, ...ACCOUNT_ENV, ...options.env },
     beforeConfig: (sandboxUrl) => {
-      accountsFile(h.dataDir, sandboxUrl, options.qps ?? { prod: 50, staging: 50 });
+      accountsFile(h.dataDir, sandboxUrl, options.qps ?? { prod: 50, staging: 50 }, options.staging);
     },
   });
   return h;
@@ -219,8 +231,22 @@ describe('one account down', () => {
     const message = await (await h.services.digest()).preview();
     const text = visibleText(message);
     expect(text).toMatch(/\*prod\* · health score/);
+    expect(text).toMatch(/1 of 2 accounts/);
     expect(text).toMatch(/Could not read staging/);
     expect(message.text).toMatch(/could not read staging/);
+  });
+
+  test('a digest posted while an account is down keeps no all-accounts trend, but the other account’s numbers', async () => {
+    const digest = await h.services.digest();
+    const [outcome] = await digest.run(digest.periodAt(), { channels: ['C0DIGEST01'] });
+    expect(outcome.status).toBe('posted');
+    const posted = h.slack.apiCalls('chat.postMessage').find((c) => c.body.channel === 'C0DIGEST01');
+    expect(visibleText(posted?.body as { blocks?: unknown[] })).toMatch(
+      /no trend this week: not every account could be read/,
+    );
+    expect(await h.store.snapshots.history(12)).toEqual([]);
+    expect(await h.store.snapshots.accountHistory('prod', 12)).toHaveLength(1);
+    expect(await h.store.snapshots.accountHistory('staging', 12)).toEqual([]);
   });
 });
 
@@ -298,6 +324,68 @@ test('an account whose credentials are refused: readiness stays ready and names 
     expect(text).toMatch(/Could not read staging: .*SignatureDoesNotMatch/);
     expect(text).not.toContain('not-the-staging-secret');
     expect(h.logs.text()).not.toContain('not-the-staging-secret');
+  } finally {
+    await h.stop();
+  }
+});
+
+test('an account with its own digestChannels gets its own digest, titled with its name, trend from its own snapshots', async () => {
+  const h = await startTwoAccounts({
+    env: { DIGEST_CHANNEL: 'C0ALLDIGEST' },
+    staging: ['  digestChannels: [C0STAGINGD]'],
+  });
+  try {
+    await h.services.syncAll();
+    const digest = await h.services.digest();
+    const week = (offset: number) => {
+      const now = digest.periodAt();
+      const ms = now.end.getTime() - now.start.getTime();
+      return digest.periodAt(new Date(now.start.getTime() + offset * ms + 1_000));
+    };
+    // Two past weeks (the digest job has already posted the current one at start).
+    const [older, newer] = [week(-2), week(-1)];
+    const first = await digest.run(older);
+    expect(first.map((o) => [o.channel, o.status])).toEqual([
+      ['C0ALLDIGEST', 'posted'],
+      ['C0STAGINGD', 'posted'],
+    ]);
+    await digest.run(newer);
+    // Form-encoded bodies carry the metadata as JSON text.
+    const periodOf = (metadata: unknown) =>
+      (
+        (typeof metadata === 'string' ? JSON.parse(metadata) : metadata) as
+          { event_payload?: { period?: string } } | undefined
+      )?.event_payload?.period;
+    const digestOf = (channel: string, period: string) => {
+      const post = h.slack
+        .apiCalls('chat.postMessage')
+        .find((c) => c.body.channel === channel && periodOf(c.body.metadata) === period);
+      return post?.body as { text?: string; blocks?: unknown[] };
+    };
+    expect(String(digestOf('C0ALLDIGEST', older.key).text)).toMatch(/^Weekly certificate digest · prod · /);
+    expect(String(digestOf('C0STAGINGD', older.key).text)).toMatch(/^Weekly certificate digest · staging · /);
+    expect(visibleText(digestOf('C0STAGINGD', older.key))).not.toMatch(/`prod`/);
+    expect(visibleText(digestOf('C0STAGINGD', older.key))).toMatch(/first digest: trend from next week/);
+    expect(visibleText(digestOf('C0STAGINGD', newer.key))).toMatch(/compared with the digest of/);
+    // The staging digest's list button lists staging only.
+    const list = buttons(digestOf('C0STAGINGD', newer.key)).find((b) => b.action_id === BUTTONS.listOpen.actionId);
+    expect(BUTTONS.listOpen.decode(list?.value ?? '')).toEqual({ status: 'expiring', account: 'staging' });
+  } finally {
+    await h.stop();
+  }
+});
+
+test('/cert-risk digest account:NAME previews that account only; its list button keeps the account', async () => {
+  const h = await startTwoAccounts();
+  try {
+    const { answer } = await h.command('/cert-risk', 'digest account:staging');
+    expect(answer.text).toMatch(/^Weekly certificate digest · staging · /);
+    const risk = await h.command('/cert-risk', 'account:staging');
+    const list = buttons(risk.answer).find((b) => b.action_id === BUTTONS.listOpen.actionId);
+    expect(BUTTONS.listOpen.decode(list?.value ?? '')).toEqual({ status: 'expiring', account: 'staging' });
+    const listed = await h.press(BUTTONS.listOpen.actionId, list?.value ?? '', ADMIN);
+    expect(visibleText(listed.answer)).not.toMatch(/`prod`/);
+    expect(visibleText(listed.answer)).toMatch(/`staging`/);
   } finally {
     await h.stop();
   }

@@ -154,6 +154,20 @@ test('the demo runs with no configuration and shows every command and the digest
   for (const part of ['/cert-risk', 'Health score', '/cert-status', '1 revoked', '1 unknown', '/cert-list expiring'])
     expect(result.stdout).toContain(part);
   expect(result.stdout).toContain('Weekly certificate digest');
+  // Two accounts, one line each, and the Home tab with their scores.
+  expect(result.stdout).toMatch(/prod · health score \d+/);
+  expect(result.stdout).toMatch(/staging · health score \d+/);
+  expect(result.stdout).toContain('App Home');
+  expect(result.stdout).toContain('Health score by account');
+  // The chart it names is a PNG.
+  const chart = /trend chart \(posted in its thread in Slack\) was written to (\S+)/.exec(result.stdout)?.[1];
+  expect(chart).toBeDefined();
+  expect(
+    fs
+      .readFileSync(chart as string)
+      .subarray(1, 4)
+      .toString(),
+  ).toBe('PNG');
   expect(result.stdout).toContain('Next steps');
   expect(result.stdout).not.toContain('\u001b[');
   expect(result.stderr).toBe('');

@@ -14,7 +14,10 @@ export function renderAccountsRisk(input: {
   failures: readonly AccountFailure[];
   now: Date;
 }): SlackMessage {
-  const blocks: KnownBlock[] = [header('Certificate risk'), accountsSection(input.accounts)];
+  const blocks: KnownBlock[] = [
+    header('Certificate risk'),
+    accountsSection(input.accounts, input.accounts.length + input.failures.length),
+  ];
   if (input.failures.length > 0) blocks.push(failuresSection(input.failures));
   const total = totalRisk(input.accounts);
   if (total.expiring > 0)

@@ -65,7 +65,9 @@ function listSection(title: string, items: ListedCertificate[], now: Date): Know
 function footer(data: DigestData): KnownBlock {
   const since = data.previous
     ? `compared with the digest of ${day(new Date(data.previous.period))}`
-    : 'first digest: no trend yet';
+    : data.failures && data.failures.length > 0
+      ? 'no trend this week: not every account could be read'
+      : 'first digest: trend from next week';
   const parts = [`Built ${formatUtc(data.now)}`, since];
   if (data.freshness) parts.push(describeFreshness(data.freshness, data.now));
   return context([parts.join(' · ')]);
@@ -98,7 +100,9 @@ function renewedSection(items: ListedCertificate[]): KnownBlock {
 /** With several accounts: one line each and the totals; then the accounts that could not be read. */
 function accountBlocks(data: DigestData): KnownBlock[] {
   return [
-    ...(data.accounts && data.accounts.length > 0 ? [accountsSection(data.accounts)] : []),
+    ...(data.accounts && data.accounts.length > 0
+      ? [accountsSection(data.accounts, data.accounts.length + (data.failures?.length ?? 0))]
+      : []),
     ...(data.failures && data.failures.length > 0 ? [failuresSection(data.failures)] : []),
   ];
 }
@@ -107,7 +111,13 @@ function accountBlocks(data: DigestData): KnownBlock[] {
 export function renderDigest(data: DigestData): SlackMessage {
   const rows = riskRows(data.risk);
   const previous = data.previous;
-  const title = `Weekly certificate digest · ${periodTitle(data.period)}`;
+  // A digest of some accounts only says whose it is.
+  const scope = data.scope ? `${data.scope.map((name) => inlineText(name, 40)).join(', ')} · ` : '';
+  const title = `Weekly certificate digest · ${scope}${periodTitle(data.period)}`;
+  const unread =
+    data.failures && data.failures.length > 0
+      ? ` Could not read ${data.failures.map((f) => inlineText(f.account, 40)).join(', ')}.`
+      : '';
   const point = data.assets.Point;
   const scoreText =
     typeof point === 'number'
@@ -119,7 +129,7 @@ export function renderDigest(data: DigestData): SlackMessage {
       previous && previous.totalRisk > 0
         ? ` Last week ${plural(previous.totalRisk, 'item needed', 'items needed')} attention.`
         : '';
-    return buildMessage(`${title}: all clear, no certificate needs attention.${was}`, [
+    return buildMessage(`${title}: all clear, no certificate needs attention.${was}${unread}`, [
       header(title),
       section(
         `${EMOJI.allClear} *All clear:* no expired, expiring or otherwise risky certificates.${was}\n${scoreText}`,
@@ -165,7 +175,10 @@ export function renderDigest(data: DigestData): SlackMessage {
         button({
           text: 'List all expiring certificates',
           actionId: BUTTONS.listOpen.actionId,
-          value: BUTTONS.listOpen.encode({ status: 'expiring' }),
+          // A digest of one account lists that account's certificates.
+          value: BUTTONS.listOpen.encode(
+            data.scope?.length === 1 ? { status: 'expiring', account: data.scope[0] } : { status: 'expiring' },
+          ),
         }),
       ]),
     );
@@ -183,8 +196,14 @@ export function renderDigest(data: DigestData): SlackMessage {
 }
 
 /** Posted instead of the digest when CAS stayed unavailable for DIGEST_RETRY_MINUTES. */
-export function renderDigestFailure(input: { period: DigestPeriod; reason: string; now: Date }): SlackMessage {
-  const title = `Weekly certificate digest · ${periodTitle(input.period)}`;
+export function renderDigestFailure(input: {
+  period: DigestPeriod;
+  reason: string;
+  now: Date;
+  scope?: string[];
+}): SlackMessage {
+  const scope = input.scope ? `${input.scope.map((name) => inlineText(name, 40)).join(', ')} · ` : '';
+  const title = `Weekly certificate digest · ${scope}${periodTitle(input.period)}`;
   const reason = inlineText(input.reason, 600);
   return buildMessage(`${title}: the digest could not be built. ${inlineText(input.reason, 300)}`, [
     header(title),

@@ -5,7 +5,7 @@ import { parseTime } from '../../domain/expiry';
 import { formatDelta, formatNumber, formatUtc, plural } from '../../render/format';
 import { EMOJI } from './emoji';
 import { actions, buildMessage, button, context, fieldsSection, header, section } from './builders';
-import { codeSpan } from './escape';
+import { codeSpan, oneLine, truncate } from './escape';
 import { BUTTONS } from '../button-codecs';
 import type { SlackMessage } from './types';
 
@@ -25,6 +25,8 @@ export interface RiskSummaryInput {
   /** GetAssetCount: health score and asset totals; left out when it could not be loaded. */
   assets?: AssetCount;
   now: Date;
+  /** The account named with `account:NAME`: in the title, and its list button lists only it. */
+  account?: string;
 }
 
 function scoreLine(assets: AssetCount | undefined): string {
@@ -83,6 +85,7 @@ function footer(risk: RiskCount, assets: AssetCount | undefined, now: Date): Kno
 export function renderRiskSummary(input: RiskSummaryInput): SlackMessage {
   const { risk, assets, now } = input;
   const rows = riskRows(risk);
+  const title = input.account ? `Certificate risk · ${truncate(oneLine(input.account), 40)}` : 'Certificate risk';
 
   if (rows.total === 0) {
     const watching = assets
@@ -98,7 +101,7 @@ export function renderRiskSummary(input: RiskSummaryInput): SlackMessage {
         )} and ${plural(count(assets.DomainAssetCount), 'domain')}.`
       : '';
     return buildMessage(`Certificate risk: all clear, nothing needs attention.${scoreFallback(assets)}`, [
-      header('Certificate risk'),
+      header(title),
       section(
         `${EMOJI.allClear} *All clear:* no expired, expiring or otherwise risky certificates.\n${scoreLine(assets)}${watching}`,
       ),
@@ -111,11 +114,13 @@ export function renderRiskSummary(input: RiskSummaryInput): SlackMessage {
   const listButton: Button = button({
     text: 'List expiring certificates',
     actionId: BUTTONS.listOpen.actionId,
-    value: BUTTONS.listOpen.encode({ status: 'expiring' }),
+    value: BUTTONS.listOpen.encode(
+      input.account ? { status: 'expiring', account: input.account } : { status: 'expiring' },
+    ),
   });
 
   const blocks: KnownBlock[] = [
-    header('Certificate risk'),
+    header(title),
     section(`${EMOJI.warning} *${plural(rows.total, 'item needs', 'items need')} attention*\n${scoreLine(assets)}`),
     fieldsSection([`*By kind*\n${kindLines.join('\n')}`, `*By source*\n${sourceLines.join('\n')}`]),
   ];

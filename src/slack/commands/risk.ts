@@ -21,7 +21,10 @@ export function registerRiskCommand(app: App, deps: SlackDeps): void {
         const selected = selectedAccounts(deps, args.account);
         if ('answer' in selected) return selected.answer;
         if (first === 'digest' && rest.length === 0 && deps.digestPreview)
-          return { ...(await deps.digestPreview()), response_type: responseType(args) };
+          return {
+            ...(await deps.digestPreview(selected.named ? selected.accounts[0].name : undefined)),
+            response_type: responseType(args),
+          };
         if (first !== undefined)
           return {
             ...renderUsage('/cert-risk', `"${args.words[0].slice(0, 100)}" is not an option of /cert-risk.`),
@@ -31,7 +34,11 @@ export function registerRiskCommand(app: App, deps: SlackDeps): void {
         if (selected.accounts.length === 1) {
           const { cas } = selected.accounts[0];
           const [risk, assets] = await Promise.all([cas.getRiskCount(), cas.getAssetCount()]);
-          return { ...renderRiskSummary({ risk, assets, now: deps.now() }), response_type: responseType(args) };
+          const account = selected.named ? selected.accounts[0].name : undefined;
+          return {
+            ...renderRiskSummary({ risk, assets, now: deps.now(), account }),
+            response_type: responseType(args),
+          };
         }
         const now = deps.now();
         const [counts, stale] = await Promise.all([
