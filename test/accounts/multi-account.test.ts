@@ -1,11 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  busiestWindow,
-  DEFAULT_ACCESS_KEY_ID,
-  DEFAULT_ACCESS_KEY_SECRET,
-  type SandboxOptions,
-} from '../../src/sandbox';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type SandboxOptions } from '../../src/sandbox';
 import { BUTTONS } from '../../src/slack/button-codecs';
 import { ADMIN, AppHarness, buttons, visibleText } from '../helpers/app-harness';
 
@@ -248,28 +243,6 @@ describe('one account down', () => {
     expect(await h.store.snapshots.accountHistory('prod', 12)).toHaveLength(1);
     expect(await h.store.snapshots.accountHistory('staging', 12)).toEqual([]);
   });
-});
-
-test('each account stays within its own QPS while both are busy (counted at the simulator)', async () => {
-  const h = await startTwoAccounts({ qps: { prod: 6, staging: 3 }, certs: 600 });
-  try {
-    h.sandbox.resetCalls();
-    const results = await h.services.syncAll();
-    expect(results.every((r) => 'summary' in r)).toBe(true);
-    const of = (account: string) => h.sandbox.calls.filter((c) => c.account === account && c.status === 200);
-    // Both were busy at once: their calls overlap in time.
-    const [prod, staging] = [of('prod'), of('staging')];
-    expect(prod.length).toBeGreaterThan(12);
-    expect(staging.length).toBeGreaterThan(12);
-    expect(Math.min(prod.at(-1)?.at ?? 0, staging.at(-1)?.at ?? 0)).toBeGreaterThan(
-      Math.max(prod[0]?.at ?? 0, staging[0]?.at ?? 0),
-    );
-    expect(busiestWindow(prod)).toBeLessThanOrEqual(6);
-    expect(busiestWindow(staging)).toBeLessThanOrEqual(3);
-    expect(h.sandbox.stats().throttled).toBe(0);
-  } finally {
-    await h.stop();
-  }
 });
 
 test('alert routes with account:NAME, the account’s own channel, and alerts that name the account', async () => {
