@@ -27,11 +27,34 @@ function day(date: Date): string {
   return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
 
-/** "23 Nov 2026 – 30 Nov 2026": the period the digest opens, in UTC; with times when shorter than a day. */
+/**
+ * The time a digest covers: the interval that ended at its scheduled time (the digest of
+ * Monday 30 Nov 09:00 covers 23 Nov – 30 Nov), as long as the interval to the next run.
+ */
+export function coveredInterval(period: DigestPeriod): { from: Date; to: Date } {
+  const length = period.end.getTime() - period.start.getTime();
+  return { from: new Date(period.start.getTime() - length), to: period.start };
+}
+
+/** "23 Nov 2026 – 30 Nov 2026": the interval the digest covers, in UTC; with times when shorter than a day. */
 export function periodTitle(period: DigestPeriod): string {
-  if (period.end.getTime() - period.start.getTime() >= 86_400_000) return `${day(period.start)} – ${day(period.end)}`;
+  const { from, to } = coveredInterval(period);
+  if (to.getTime() - from.getTime() >= 86_400_000) return `${day(from)} – ${day(to)}`;
   const time = (d: Date) => d.toISOString().slice(11, 19);
-  return `${day(period.start)} ${time(period.start)} – ${time(period.end)} UTC`;
+  return `${day(from)} ${time(from)} – ${time(to)} UTC`;
+}
+
+/** Later than this after its scheduled time, a digest says it was posted late (a catch-up). */
+export const LATE_AFTER_MS = 15 * 60_000;
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** "posted late: the bot was down at Monday 09:00 UTC", when `now` is well after the scheduled time. */
+export function lateNote(period: DigestPeriod, now: Date): string | undefined {
+  if (now.getTime() - period.start.getTime() <= LATE_AFTER_MS) return undefined;
+  const at = period.start;
+  const clock = at.toISOString().slice(11, 16);
+  return `posted late: the bot was down at ${WEEKDAYS[at.getUTCDay()]} ${clock} UTC (${day(at)}), when it was due`;
 }
 
 function change(current: number, previous: number | undefined): string {
@@ -68,7 +91,8 @@ function footer(data: DigestData): KnownBlock {
     : data.failures && data.failures.length > 0
       ? 'no trend this week: not every account could be read'
       : 'first digest: trend from next week';
-  const parts = [`Built ${formatUtc(data.now)}`, since];
+  const late = lateNote(data.period, data.now);
+  const parts = [`Built ${formatUtc(data.now)}`, ...(late ? [late] : []), since];
   if (data.freshness) parts.push(describeFreshness(data.freshness, data.now));
   return context([parts.join(' · ')]);
 }
@@ -129,15 +153,19 @@ export function renderDigest(data: DigestData): SlackMessage {
       previous && previous.totalRisk > 0
         ? ` Last week ${plural(previous.totalRisk, 'item needed', 'items needed')} attention.`
         : '';
-    return buildMessage(`${title}: all clear, no certificate needs attention.${was}${unread}`, [
-      header(title),
-      section(
-        `${EMOJI.allClear} *All clear:* no expired, expiring or otherwise risky certificates.${was}\n${scoreText}`,
-      ),
-      ...accountBlocks(data),
-      section(`*Assets*\n${assetLines(data.assets).join('\n')}`),
-      footer(data),
-    ]);
+    const late = lateNote(data.period, data.now);
+    return buildMessage(
+      `${title}: all clear, no certificate needs attention.${was}${unread}${late ? ` (${late})` : ''}`,
+      [
+        header(title),
+        section(
+          `${EMOJI.allClear} *All clear:* no expired, expiring or otherwise risky certificates.${was}\n${scoreText}`,
+        ),
+        ...accountBlocks(data),
+        section(`*Assets*\n${assetLines(data.assets).join('\n')}`),
+        footer(data),
+      ],
+    );
   }
 
   // Rows in the fixed order of kinds; a kind that dropped to zero since last week stays
@@ -189,6 +217,7 @@ export function renderDigest(data: DigestData): SlackMessage {
     `${formatNumber(data.expiring.length)} expiring soon, ${formatNumber(data.expired.length)} expired`,
     typeof point === 'number' ? `health score ${formatNumber(point)}${change(point, previous?.point)}` : '',
     data.failures && data.failures.length > 0 ? `could not read ${data.failures.map((f) => f.account).join(', ')}` : '',
+    lateNote(data.period, data.now) ?? '',
   ]
     .filter(Boolean)
     .join('; ');
