@@ -384,6 +384,9 @@ export const configSchema = z.object({
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info').describe(
     'Log level of the JSON logs (any case).',
   ),
+  LOG_FORMAT: oneOf(['json', 'pretty'], 'json').describe(
+    'Log lines on stderr: `json` (one JSON object a line, for log collectors) or `pretty` (human-readable, through pino-pretty; any case).',
+  ),
   REDIS_URL: optionalString()
     .superRefine(check(redisUrlProblem))
     .describe(

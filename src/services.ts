@@ -1,9 +1,10 @@
 import os from 'node:os';
 
+import Credential from '@alicloud/credentials';
 import type { WebClient } from '@slack/web-api';
 import { type AlertDeps, type AlertRunResult, runAlerts, showRenewals } from './alerts/run';
 import type { AccountConfig } from './accounts/account-config';
-import { buildCasClient, type CasClient } from './cas';
+import { buildCasClient, type CasClient, LimiterStartupError } from './cas';
 import type { Config } from './config';
 import { digestGroups, selectAccounts as select, UnknownAccountError } from './domain/account-selection';
 import { alertThresholds } from './domain/alerts';
@@ -32,7 +33,7 @@ import type { HomeView } from './slack/blocks/home';
 import { createDigestPoster } from './slack/digest-poster';
 import { openStore } from './store';
 import { sqliteStoreExists } from './store/sqlite-store';
-import type { Store } from './store/types';
+import { type Store, StoreError } from './store/types';
 
 /** What a caller may put in place of the defaults: a clock, a logger, fakes at the edges. */
 export interface ServiceOverrides {
@@ -44,7 +45,7 @@ export interface ServiceOverrides {
   store?: Store;
   /** Retries of Slack Web API calls (default: the client's policy). */
   slackRetries?: number;
-  /** The bot's Slack IDs when known: Bolt then skips auth.test at start. */
+  /** The bot's Slack IDs when known: neither start() nor Bolt then calls auth.test (no token check). */
   botIdentity?: { botId: string; botUserId: string };
   /** First backoff delay of CAS retries and of digest rebuilds, in ms. */
   retryBaseDelayMs?: number;
@@ -319,17 +320,30 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 
   // The bot's own Slack client for posts and the readiness probe; Bolt's app has its own.
   // Slack's libraries are loaded when a part that talks to Slack is built, not by every CLI command.
+  // Their log lines go through the bot's logger (JSON, redacted) like Bolt's.
+  const webApiLogger = async () =>
+    (await import('./slack/bolt-logger')).boltLogger(logger, {
+      module: 'slack-web-api',
+      slackApiUrl: config.SLACK_API_URL ?? SLACK_API_DEFAULT,
+    });
   const webClient = once(async () => {
     if (!config.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is not set: cannot post to Slack');
     const { WebClient } = await import('@slack/web-api');
     return new WebClient(config.SLACK_BOT_TOKEN, {
       slackApiUrl: config.SLACK_API_URL,
+      logger: await webApiLogger(),
       ...(overrides.slackRetries !== undefined ? { retryConfig: { retries: overrides.slackRetries } } : {}),
     });
   });
+  // The readiness probe and the start-up token check: one attempt, and an answer within 10 s.
   const probeClient = once(async (): Promise<WebClient> => {
     const { WebClient } = await import('@slack/web-api');
-    return new WebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } });
+    return new WebClient(config.SLACK_BOT_TOKEN, {
+      slackApiUrl: config.SLACK_API_URL,
+      logger: await webApiLogger(),
+      retryConfig: { retries: 0 },
+      timeout: SLACK_PROBE_TIMEOUT_MS,
+    });
   });
 
   const readiness: Readiness = createReadiness({
@@ -494,7 +508,9 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         port: config.PORT,
         routes,
         webApiRetries: overrides.slackRetries,
-        botIdentity: overrides.botIdentity,
+        // Known from the start-up token check: Bolt then makes no auth.test of its own, whose
+        // failure nothing could catch.
+        botIdentity: overrides.botIdentity ?? checkedIdentity,
       },
       {
         accounts: clients,
@@ -515,6 +531,35 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     built.slack = app;
     return app;
   });
+
+  // The bot's Slack IDs from the start-up token check (auth.test), for Bolt.
+  let checkedIdentity: { botId: string; botUserId: string } | undefined;
+  /** auth.test before anything else: a refused token or an unreachable Slack fails start-up. */
+  const checkSlackToken = async () => {
+    try {
+      const result = await (await probeClient()).auth.test();
+      return result.bot_id && result.user_id ? { botId: result.bot_id, botUserId: result.user_id } : undefined;
+    } catch (error) {
+      throw slackStartupError(error, config.SLACK_API_URL);
+    }
+  };
+  /**
+   * The environment's account without keys signs with the default credential chain; when the
+   * chain finds nothing every CAS call fails, so say so at start (the bot still serves: the
+   * credentials may be set, a role attached, later). Accounts of CAS_ACCOUNTS_FILE were checked
+   * when the file was read.
+   */
+  const warnWithoutCasCredentials = async () => {
+    if (config.CAS_ACCOUNTS_FILE || !accounts.some((a) => a.config.credentials.kind === 'chain')) return;
+    const outcome = await probeDefaultCredentials(CREDENTIAL_CHECK_MS);
+    if (outcome === 'found') return;
+    logger.warn(
+      outcome === 'timeout'
+        ? { detail: `the default credential chain gave no answer in ${CREDENTIAL_CHECK_MS} ms` }
+        : {},
+      'CAS credentials: none found (ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET unset, no credentials file, no OIDC or ECS role); the bot serves but every CAS call will fail until they are set',
+    );
+  };
 
   let stopping: Promise<void> | undefined;
   let warmTimer: NodeJS.Timeout | undefined;
@@ -570,9 +615,22 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     slack,
     jobs,
     async start() {
-      const app = await slack();
-      const scheduler = await jobs();
-      const { port } = await app.start();
+      if (!overrides.botIdentity) checkedIdentity = await checkSlackToken();
+      await warnWithoutCasCredentials();
+      let app: SlackApp;
+      let scheduler: Scheduler;
+      try {
+        app = await slack();
+        scheduler = await jobs();
+      } catch (error) {
+        throw storeStartupError(error, config);
+      }
+      let port: number | undefined;
+      try {
+        ({ port } = await app.start());
+      } catch (error) {
+        throw listenStartupError(error, config);
+      }
       logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'cert-bot is serving');
       // Another replica (or `cert-bot sync`) may write a new inventory: read it within a minute,
       // not at the first list that needs it. Unchanged, this costs one small query.
@@ -597,4 +655,163 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       return stopping;
     },
   };
+}
+
+/**
+ * `start()` could not serve: one line that names the variable to fix and what to do (never a
+ * secret), and the exit status for it (2: the configuration is wrong, 1: something it points at
+ * is not there).
+ */
+export class StartupError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2,
+    options?: { cause?: unknown },
+  ) {
+    super(message.replace(/\s*\n\s*/g, ' '), options);
+    this.name = 'StartupError';
+  }
+}
+
+const SLACK_API_DEFAULT = 'https://slack.com/api/';
+const SLACK_PROBE_TIMEOUT_MS = 10_000;
+const CREDENTIAL_CHECK_MS = 3_000;
+
+/** auth.test answers that mean the token itself is wrong, not Slack. */
+const REFUSED_TOKEN = new Set(['invalid_auth', 'account_inactive', 'not_authed', 'token_revoked', 'token_expired']);
+
+function slackStartupError(error: unknown, apiUrl: string | undefined): StartupError {
+  const url = shownUrl(apiUrl ?? SLACK_API_DEFAULT);
+  const e = (error ?? {}) as { code?: unknown; data?: { error?: unknown }; statusCode?: unknown };
+  if (e.code === 'slack_webapi_platform_error') {
+    const answer = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
+    if (REFUSED_TOKEN.has(answer))
+      return new StartupError(
+        `SLACK_BOT_TOKEN: Slack refused the token (${answer}): set SLACK_BOT_TOKEN to the app's Bot User OAuth Token (xoxb-…, on its OAuth & Permissions page); reinstall the app to the workspace if the token was revoked`,
+        2,
+        { cause: error },
+      );
+    return new StartupError(
+      `SLACK_BOT_TOKEN: Slack's auth.test at ${url} failed (${answer}); check SLACK_BOT_TOKEN, and try again if Slack is having trouble`,
+      1,
+      { cause: error },
+    );
+  }
+  const variable = apiUrl ? 'SLACK_API_URL' : 'Slack';
+  const fix = apiUrl
+    ? 'check SLACK_API_URL (the Web API base URL, ending in /api/) and that the bot can reach it'
+    : "check the bot's egress to slack.com (firewall, proxy, DNS), or set SLACK_API_URL";
+  if (e.code === 'slack_webapi_http_error')
+    return new StartupError(
+      `${variable}: Slack at ${url} answered auth.test with HTTP ${String(e.statusCode)}; ${fix}`,
+      1,
+      {
+        cause: error,
+      },
+    );
+  return new StartupError(`${variable}: cannot reach Slack at ${url} (${networkReason(error)}); ${fix}`, 1, {
+    cause: error,
+  });
+}
+
+/** The store or the shared limiter could not be opened: the variable that points at it. */
+function storeStartupError(error: unknown, config: Config): unknown {
+  if (error instanceof StoreError)
+    return new StartupError(`${config.DATABASE_URL ? 'DATABASE_URL' : 'DATA_DIR'}: ${error.message}`, 1, {
+      cause: error,
+    });
+  if (error instanceof LimiterStartupError) return new StartupError(`REDIS_URL: ${error.message}`, 1, { cause: error });
+  return error;
+}
+
+/** The receiver could not start: a port in use or not allowed, or (Socket Mode) a refused app token. */
+function listenStartupError(error: unknown, config: Config): unknown {
+  const e = (error ?? {}) as { code?: unknown; data?: { error?: unknown } };
+  if (e.code === 'EADDRINUSE')
+    return new StartupError(
+      `PORT: ${config.PORT} is already in use by another process; stop it or set PORT to a free port`,
+      1,
+      { cause: error },
+    );
+  if (e.code === 'EACCES')
+    return new StartupError(
+      `PORT: ${config.PORT} may not be bound by this user (ports below 1024 need privileges); set PORT to a port above 1023`,
+      1,
+      { cause: error },
+    );
+  if (config.SLACK_APP_TOKEN && e.code === 'slack_webapi_platform_error') {
+    const answer = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
+    return new StartupError(
+      `SLACK_APP_TOKEN: Slack refused the app-level token (${answer}): set SLACK_APP_TOKEN to a token with connections:write (xapp-…, on the app's Basic Information page)`,
+      REFUSED_TOKEN.has(answer) ? 2 : 1,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+/** Why a request never got an answer, from the error and its causes (fetch wraps them). */
+function networkReason(error: unknown): string {
+  const codes: string[] = [];
+  let innermost: string | undefined;
+  const seen = new Set<unknown>();
+  const walk = (value: unknown) => {
+    if (typeof value !== 'object' || value === null || seen.has(value)) return;
+    seen.add(value);
+    const v = value as {
+      code?: unknown;
+      name?: unknown;
+      message?: unknown;
+      original?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+    };
+    if (typeof v.code === 'string') codes.push(v.code);
+    if (typeof v.name === 'string') codes.push(v.name);
+    if (typeof v.message === 'string' && v.message) innermost = v.message;
+    walk(v.original);
+    walk(v.cause);
+    if (Array.isArray(v.errors)) v.errors.forEach(walk);
+  };
+  walk(error);
+  const text = codes.join(' ');
+  if (/TimeoutError|AbortError|ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT/.test(text)) return 'no answer in time';
+  if (/ECONNREFUSED/.test(text)) return 'connection refused';
+  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'host not found';
+  if (/ECONNRESET|UND_ERR_SOCKET/.test(text)) return 'connection reset';
+  if (/EHOSTUNREACH|ENETUNREACH/.test(text)) return 'host unreachable';
+  if (/CERT|SSL|TLS/i.test(text)) return 'TLS error';
+  // fetch refuses some ports outright (1, 25, 6000…): a port Slack is never on.
+  if (innermost === 'bad port') return 'a port fetch refuses to connect to';
+  return 'network error';
+}
+
+/** A URL as shown in a message: without a user name or password, should it have one. */
+function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** Whether the default credential chain finds credentials, within `timeoutMs`. */
+async function probeDefaultCredentials(timeoutMs: number): Promise<'found' | 'none' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    timer.unref();
+  });
+  const resolved = new Credential().getCredential().then(
+    (credentials): 'found' | 'none' => (credentials.accessKeyId ? 'found' : 'none'),
+    (): 'none' => 'none',
+  );
+  try {
+    return await Promise.race([resolved, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -67,6 +67,8 @@ export interface UpstreamErrorFacts {
   statusCode?: number;
   requestId?: string;
   upstreamMessage?: string;
+  /** The service's own Message, quoted in the error (up to any string to sign it echoes). */
+  serviceMessage?: string;
   authAction?: string;
   /** What to do about it, when the caller knows better than the code alone (e.g. which credential source failed). */
   hint?: string;
@@ -131,7 +133,12 @@ function hintFor(
 export function casErrorFromUpstream(facts: UpstreamErrorFacts): CasError {
   const code = facts.code ?? (facts.statusCode ? `HTTP${facts.statusCode}` : 'NetworkError');
   const kind = kindFor(facts.code, facts.statusCode);
-  const detail = facts.upstreamMessage ? `: ${sanitizeUpstreamMessage(facts.upstreamMessage)}` : '';
+  const quoted = facts.serviceMessage ? serviceSentences(facts.serviceMessage) : '';
+  const detail = quoted
+    ? `: ${JSON.stringify(quoted)}`
+    : facts.upstreamMessage
+      ? `: ${sanitizeUpstreamMessage(facts.upstreamMessage)}`
+      : '';
   return new CasError({
     kind,
     operation: facts.operation,
@@ -144,14 +151,46 @@ export function casErrorFromUpstream(facts: UpstreamErrorFacts): CasError {
   });
 }
 
-export function networkError(operation: string, reason: string, code = 'NetworkError', hint?: string): CasError {
+/** Where calls go, for the messages of network errors: the URL and what sets it. */
+export interface CasTarget {
+  /** e.g. `https://cas.aliyuncs.com`, `http://127.0.0.1:9000` */
+  url: string;
+  /** e.g. `CAS_ENDPOINT`, `the site of account prod in CAS_ACCOUNTS_FILE` */
+  setting: string;
+}
+
+/**
+ * CAS could not be reached. The message names where calls went; the hint says to check what
+ * sets it when nothing answers there (refused, unknown host), and to try again when the
+ * service was reached but slow or cut off.
+ */
+export function networkError(
+  operation: string,
+  reason: string,
+  code = 'NetworkError',
+  hint?: string,
+  target?: CasTarget,
+): CasError {
+  const at = target ? ` at ${target.url}` : '';
   return new CasError({
     kind: 'unavailable',
     operation,
     code,
-    message: `${operation} could not reach Certificate Management Service (${reason})`,
-    hint: hint ?? hintFor('unavailable', code, undefined),
+    message: `${operation} could not reach Certificate Management Service${at} (${reason})`,
+    hint: hint ?? networkHint(reason, target),
   });
+}
+
+function networkHint(reason: string, target: CasTarget | undefined): string {
+  const setting = target?.setting ?? 'CAS_ENDPOINT';
+  const where = target ? `${setting} (${target.url})` : setting;
+  if (reason === 'connection refused')
+    return `Check ${where}: nothing accepts connections there. It must be the CAS endpoint (cas.aliyuncs.com, or the simulator's http://127.0.0.1:<port>, with the simulator running).`;
+  if (reason === 'host not found')
+    return `Check ${where}: its host name does not resolve. Fix the name, or the bot's DNS.`;
+  if (reason === 'timed out' || reason === 'connection reset')
+    return `Certificate Management Service did not answer in time or cut the connection; try again in a minute, and if it keeps failing check ${where} and the bot's egress to it.`;
+  return `Check ${where} and that the bot can reach it (firewall, proxy); then try again.`;
 }
 
 export function invalidResponseError(operation: string, detail: string, requestId?: string): CasError {
@@ -163,6 +202,25 @@ export function invalidResponseError(operation: string, detail: string, requestI
     hint: hintFor('invalid_response', 'InvalidResponse', undefined),
     requestId,
   });
+}
+
+/**
+ * The service's Message as a person reads it: up to the string to sign a signature mismatch
+ * echoes (it is long and carries the request), cut back to the last whole sentence, capped, and
+ * without anything that looks like a signature. "Specified signature does not match our
+ * calculation. The server string to sign is: POST&…" becomes its first sentence.
+ */
+function serviceSentences(message: string): string {
+  let text = message;
+  const echo = /\b(?:the\s+)?(?:server\s+)?string\s*to\s*sign\b/i.exec(text);
+  if (echo) {
+    const before = text.slice(0, echo.index);
+    const end = Math.max(before.lastIndexOf('.'), before.lastIndexOf('!'), before.lastIndexOf('?'));
+    text = end >= 0 ? before.slice(0, end + 1) : before;
+  }
+  text = sanitizeUpstreamMessage(text).replace(/\s+/g, ' ').trim();
+  if (text.length > 200) text = `${text.slice(0, 199).trimEnd()}…`;
+  return text;
 }
 
 /**

@@ -58,6 +58,7 @@ export async function buildCasClient(
     },
     credential: keys ? undefined : () => credentialFor(account),
     keyVariables: keys ? { id: keys.idVariable, secret: keys.secretVariable } : undefined,
+    endpointName: config.CAS_ACCOUNTS_FILE ? `the site of account ${account.name} in CAS_ACCOUNTS_FILE` : undefined,
     timeoutMs: config.CAS_TIMEOUT_MS,
   });
   const qps = account.qps;

@@ -4,7 +4,7 @@ import OpenApiUtil from '@alicloud/openapi-util';
 import * as $Util from '@alicloud/tea-util';
 import type { z } from 'zod';
 import type { CasEndpoint } from './endpoint';
-import { CasError, casErrorFromUpstream, invalidResponseError, networkError } from './errors';
+import { CasError, casErrorFromUpstream, type CasTarget, invalidResponseError, networkError } from './errors';
 
 /** The two API versions CAS splits its operations across. */
 export type CasVersion = '2020-04-07' | '2020-06-30';
@@ -35,6 +35,11 @@ export interface TransportOptions {
   credential?: () => Credential | undefined;
   /** The environment variables the explicit key pair came from, for the hints of key errors. */
   keyVariables?: { id: string; secret: string };
+  /**
+   * What sets the endpoint, named in network errors (default `CAS_ENDPOINT`), e.g. `the site of
+   * account prod in CAS_ACCOUNTS_FILE`.
+   */
+  endpointName?: string;
 }
 
 /** Where a DescribedCredential's keys come from: shown in errors, never a secret. */
@@ -74,6 +79,10 @@ interface TeaErrorShape {
 
 export function createTransport(options: TransportOptions): CasTransport {
   const { accessKeyId, accessKeySecret, securityToken } = options.credentials;
+  const target: CasTarget = {
+    url: `${options.endpoint.protocol}://${options.endpoint.host}`,
+    setting: options.endpointName ?? 'CAS_ENDPOINT',
+  };
   const explicit = Boolean(accessKeyId && accessKeySecret);
 
   // openapi-client only builds a credential from an explicit key pair; everything else
@@ -132,7 +141,7 @@ export function createTransport(options: TransportOptions): CasTransport {
       const response = await current.client.callApi(params, request, new $Util.RuntimeOptions({}));
       raw = response.body;
     } catch (error) {
-      throw toCasError(operation.action, error, sourceOf(current.credential), options.keyVariables);
+      throw toCasError(operation.action, error, sourceOf(current.credential), options.keyVariables, target);
     }
     let body: unknown;
     try {
@@ -299,6 +308,7 @@ function toCasError(
   error: unknown,
   source?: CredentialSource,
   keyVariables?: { id: string; secret: string },
+  target?: CasTarget,
 ): CasError {
   if (error instanceof CasError) return error;
   if (source && CREDENTIAL_FAILURE.test(String((error as { message?: unknown } | undefined)?.message ?? '')))
@@ -306,7 +316,13 @@ function toCasError(
   const e = (error ?? {}) as TeaErrorShape;
   if (e.name === 'SyntaxError') {
     // openapi-client parses error answers as JSON; a non-JSON error page is a gateway failure.
-    return networkError(operation, 'the service answered an error page that is not JSON', 'BadGateway');
+    return networkError(
+      operation,
+      'the service answered an error page that is not JSON',
+      'BadGateway',
+      undefined,
+      target,
+    );
   }
   const data = e.data ?? {};
   const statusCode = typeof e.statusCode === 'number' ? e.statusCode : numberOr(data.statusCode);
@@ -317,7 +333,7 @@ function toCasError(
       code: stringOr(data.Code) ?? stringOr(e.code),
       statusCode,
       requestId: stringOr(data.RequestId),
-      upstreamMessage: stringOr(data.Message),
+      serviceMessage: stringOr(data.Message),
       authAction: stringOr(detail.AuthAction),
       keyVariables,
     });
@@ -331,7 +347,7 @@ function toCasError(
     return credentialsError(operation, error, source);
   }
   const text = `${e.name ?? ''} ${e.code ?? ''} ${e.message ?? ''}`;
-  if (/timeout/i.test(text)) return networkError(operation, 'timed out', 'Timeout');
+  if (/timeout/i.test(text)) return networkError(operation, 'timed out', 'Timeout', undefined, target);
   // A retry cannot fix a certificate the process does not trust (a self-signed simulator, a proxy).
   if (/self[- ]signed|unable to verify|UNABLE_TO_VERIFY|CERT_HAS_EXPIRED|ERR_TLS_CERT|DEPTH_ZERO/i.test(text))
     return networkError(
@@ -339,6 +355,7 @@ function toCasError(
       'its TLS certificate is not trusted',
       'TlsCertificateUntrusted',
       "Trust the endpoint's certificate authority: start the bot with NODE_EXTRA_CA_CERTS=<its PEM file> (the simulator's --tls prints the line).",
+      target,
     );
   const reason = /ECONNREFUSED/.test(text)
     ? 'connection refused'
@@ -347,7 +364,7 @@ function toCasError(
       : /ECONNRESET|socket hang up/i.test(text)
         ? 'connection reset'
         : 'network error';
-  return networkError(operation, reason);
+  return networkError(operation, reason, undefined, undefined, target);
 }
 
 function stringOr(value: unknown): string | undefined {

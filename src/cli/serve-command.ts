@@ -1,6 +1,9 @@
 import type { Config } from '../config';
 import type { Logger } from '../ops/logger';
-import { createServices } from '../services';
+import { createServices, StartupError } from '../services';
+
+/** How long a failed start-up waits for what it opened to close before it exits anyway. */
+const CLOSE_AFTER_FAILURE_MS = 5_000;
 
 /** `cert-bot serve`: the bot until SIGTERM or SIGINT, then an orderly stop. */
 export async function serveCommand(config: Config, logger: Logger): Promise<void> {
@@ -8,8 +11,18 @@ export async function serveCommand(config: Config, logger: Logger): Promise<void
   try {
     await services.start();
   } catch (error) {
-    await services.stop();
-    throw error;
+    // Close what was started (store, CAS clients, a listening receiver), but never wait on it
+    // for long: a Redis or a database that is not there must not keep the process alive.
+    await Promise.race([
+      services.stop().catch(() => undefined),
+      new Promise<void>((resolve) => setTimeout(resolve, CLOSE_AFTER_FAILURE_MS).unref()),
+    ]);
+    const { line, exitCode } = startupFailure(error);
+    await flushed(logger);
+    // One line, after the log lines, then out: a library timer or socket left behind must not
+    // keep a process that could not start.
+    process.stderr.write(`${line}\n`, () => process.exit(exitCode));
+    return new Promise<void>(() => undefined);
   }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -23,6 +36,17 @@ export async function serveCommand(config: Config, logger: Logger): Promise<void
   logger.info('stopped');
   // Everything the bot owns is closed; a library timer (Socket Mode's reconnect and ping
   // timers) must not keep the process past its termination grace period.
-  await new Promise<void>((resolve) => logger.flush(() => resolve()));
+  await flushed(logger);
   process.exit(0);
+}
+
+/** The line a failed start-up prints and the exit status: a StartupError says both. */
+function startupFailure(error: unknown): { line: string; exitCode: number } {
+  if (error instanceof StartupError) return { line: error.message, exitCode: error.exitCode };
+  const text = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return { line: `error: ${text}`, exitCode: 1 };
+}
+
+function flushed(logger: Logger): Promise<void> {
+  return new Promise<void>((resolve) => logger.flush(() => resolve()));
 }

@@ -101,17 +101,42 @@ export function createSlackApp(settings: SlackAppSettings, deps: SlackDeps): Sla
   const { homeView } = handlerDeps;
   if (homeView) registerHome(app, { ...handlerDeps, homeView });
 
+  let started = false;
+  // Socket Mode's routes server: private in Bolt's types.
+  const routesServer = socketMode ? (receiver as unknown as { httpServer?: Server }).httpServer : undefined;
   return {
     app,
     async start() {
-      if (socketMode) {
-        await app.start();
-        return { port: routes.length > 0 ? settings.port : undefined };
+      try {
+        if (socketMode) {
+          // Socket Mode's receiver listens for the routes without waiting or handling an error:
+          // a port in use would end the process. Waited for here, it rejects start() instead.
+          const listening =
+            routesServer &&
+            new Promise<void>((resolve, reject) => {
+              routesServer.once('listening', () => resolve());
+              routesServer.once('error', reject);
+            });
+          await Promise.all([app.start(), listening]);
+          started = true;
+          return { port: routes.length > 0 ? settings.port : undefined };
+        }
+        const server = (await app.start(settings.port)) as Server;
+        started = true;
+        return { port: (server.address() as AddressInfo).port };
+      } catch (error) {
+        // Whatever did start (a Socket Mode connection, a routes server) must not keep the process.
+        if (routesServer && !routesServer.listening)
+          // Bolt's stop would log an error for the server that never listened: only the connection is left.
+          void (receiver as SocketModeReceiver).client.disconnect().catch(() => undefined);
+        else await app.stop().catch(() => undefined);
+        throw error;
       }
-      const server = (await app.start(settings.port)) as Server;
-      return { port: (server.address() as AddressInfo).port };
     },
     async stop() {
+      // A receiver that never started cannot be stopped (Bolt rejects): nothing to do.
+      if (!started) return;
+      started = false;
       await app.stop();
     },
   };
