@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from '../config';
+import { type Config, loadConfig } from '../config';
 import { MAX_SERIALS_PER_REQUEST, parseSerials } from '../domain/serials';
 import { CERTIFICATE_VIEWS, type CertificateView } from '../domain/views';
 import { loggerForConfig } from '../ops/logger';
@@ -7,22 +7,48 @@ import { createServices, type Services } from '../services';
 import type { AuditCommandOptions } from './audit-command';
 import type { DigestCommandOptions } from './digest-command';
 import { consoleOutput, type Output, reportFailure, UsageError } from './output';
+import { FAIL_ON, type FailOn, LIST_FORMATS, type ListFormat } from './list-view';
 import { listCommand, riskCommand, statusCommand } from './reads';
 import type { SandboxCommandOptions } from './sandbox-command';
+import { packageVersion } from './version';
 
 export interface CliContext {
   env: Record<string, string | undefined>;
   now: () => Date;
   /** Set by a command that finished with a failure. */
   exitCode: number;
+  /** `--verbose`: logs at LOG_LEVEL rather than warnings only. */
+  verbose?: boolean;
 }
 
-function intOption(name: string) {
+/** The exit codes, as `--help` ends with them. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  ok
+  1  a failed call (CAS, Slack or the store failed, or an account could not be read)
+  2  bad input or configuration (unknown option, missing argument, bad value, invalid settings)
+  3  a finding asked for with --fail-on (the output is printed all the same)`;
+
+function intOption(name: string, min = 0) {
   return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+    const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be a whole number${min > 0 ? ` of at least ${min}` : ''}`);
     return n;
   };
+}
+
+/** pino's levels, most verbose first. */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * A command's logger: warnings and errors only (or what a quieter LOG_LEVEL lets through), so
+ * stderr carries what went wrong and nothing else; with --verbose, LOG_LEVEL (default info).
+ */
+function cliLogger(config: Config, context: CliContext) {
+  const configured = LOG_LEVELS.indexOf(config.LOG_LEVEL);
+  const level = context.verbose || configured > LOG_LEVELS.indexOf('warn') ? config.LOG_LEVEL : 'warn';
+  return loggerForConfig({ ...config, LOG_LEVEL: level as Config['LOG_LEVEL'] });
 }
 
 /** Runs one command on the services built from the environment, reporting failures as one line. */
@@ -35,7 +61,7 @@ async function withServices(
   let services: Services | undefined;
   try {
     const config = loadConfig(context.env);
-    services = createServices(config, { logger: loggerForConfig(config), now: context.now });
+    services = createServices(config, { logger: cliLogger(config, context), now: context.now });
     await run(services, output);
   } catch (error) {
     context.exitCode = reportFailure(output, error);
@@ -54,7 +80,16 @@ async function clientsOf(services: Services, name: string | undefined) {
 export function buildProgram(context: CliContext): Command {
   const program = new Command('cert-bot')
     .description('Slack chat-ops bot and command line for Alibaba Cloud Certificate Management Service (CAS)')
-    .showHelpAfterError('(run with --help for usage)');
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('-v, --verbose', 'log at LOG_LEVEL (default info) on stderr; without it only warnings and errors')
+    .showHelpAfterError('(run with --help for usage)')
+    // Commander's own errors (unknown option or command, missing argument, invalid value, no
+    // command at all) are bad input: exit 2; --help and --version exit 0. Subcommands inherit this.
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+    .addHelpText('after', EXIT_CODES_HELP)
+    .hook('preAction', () => {
+      context.verbose = Boolean(program.opts<{ verbose?: boolean }>().verbose);
+    });
 
   program
     .command('risk')
@@ -80,14 +115,24 @@ export function buildProgram(context: CliContext): Command {
     .argument('<serial...>', 'serial numbers, separated by spaces or commas')
     .option(...ACCOUNT_OPTION)
     .option('--json', 'exact JSON output')
-    .action(async (serialArgs: string[], options: { json?: boolean; account?: string }) => {
+    .addOption(
+      new Option(
+        '--fail-on <status>',
+        'exit 3 when a serial is answered revoked (the answers are printed all the same)',
+      ).choices(['revoked']),
+    )
+    .action(async (serialArgs: string[], options: { json?: boolean; account?: string; failOn?: 'revoked' }) => {
       await withServices(context, Boolean(options.json), async (services, output) => {
         const { serials, invalid } = parseSerials(serialArgs.join(' '), { max: MAX_SERIALS_PER_REQUEST });
-        if (invalid.length > 0) {
-          throw new UsageError(invalid.map((i) => `"${i.token}": ${i.reason}`).join('; '));
+        // Each serial that cannot be looked up is one line; the others are looked up all the same.
+        for (const i of invalid) output.err(`"${i.token}": ${i.reason}`);
+        if (serials.length === 0) {
+          context.exitCode = 2;
+          return;
         }
-        const { failed } = await statusCommand(await clientsOf(services, options.account), serials, output);
-        if (failed > 0) context.exitCode = 1;
+        const { results, failed } = await statusCommand(await clientsOf(services, options.account), serials, output);
+        const revoked = options.failOn === 'revoked' && results.some((r) => r.Status === 'revoked');
+        context.exitCode = failed > 0 ? 1 : invalid.length > 0 ? 2 : revoked ? 3 : 0;
       });
     });
 
@@ -96,20 +141,36 @@ export function buildProgram(context: CliContext): Command {
     .description('Certificates from the inventory (or CAS when it is missing or old), soonest to expire first')
     .addOption(new Option('--status <status>', 'which certificates').choices(CERTIFICATE_VIEWS).default('all'))
     .option('--keyword <keyword>', 'fuzzy match on domain or resource ID')
+    .option('--days <n>', 'only those ending within N days from now (expired ones included)', intOption('--days'))
+    .option('--limit <n>', 'only the first N (the summary says "showing N of M")', intOption('--limit', 1))
     .option('--live', 'list from CAS even when the inventory is fresh')
     .option(...ACCOUNT_OPTION)
-    .option('--json', 'exact JSON output')
+    .addOption(new Option('--format <format>', 'output format (default table)').choices(LIST_FORMATS))
+    .option('--json', 'exact JSON output (the same as --format json)')
+    .addOption(
+      new Option(
+        '--fail-on <status>',
+        'exit 3 when a listed certificate is expiring (ends within 30 days), expired, or revoked; renewed ones do not count, --limit does not hide any, and the list is printed all the same',
+      ).choices(FAIL_ON),
+    )
     .action(
       async (options: {
         status: CertificateView;
         keyword?: string;
+        days?: number;
+        limit?: number;
         live?: boolean;
+        format?: ListFormat;
         json?: boolean;
+        failOn?: FailOn;
         account?: string;
       }) => {
-        await withServices(context, Boolean(options.json), async (services, output) => {
-          const accounts =
-            options.account === undefined ? undefined : services.selectAccounts(options.account).map((a) => a.name);
+        const format = options.format ?? (options.json ? 'json' : 'table');
+        await withServices(context, format === 'json', async (services, output) => {
+          if (options.json && format !== 'json')
+            throw new UsageError(`--json is --format json: it cannot go with --format ${format}`);
+          const selected = services.selectAccounts(options.account);
+          const accounts = options.account === undefined ? undefined : selected.map((a) => a.name);
           // The inventory when it is younger than two sync intervals (any age when syncs are manual).
           const interval = services.config.INVENTORY_SYNC_MINUTES * 60_000;
           const source = await services.listSource({
@@ -117,8 +178,24 @@ export function buildProgram(context: CliContext): Command {
             maxAgeMs: interval > 0 ? 2 * interval : undefined,
             accounts,
           });
-          const { failed } = await listCommand(source, options.status, options.keyword, output, context.now());
-          if (failed > 0) context.exitCode = 1;
+          const clients = await Promise.all(selected.map((a) => a.cas()));
+          const { withListProgress } = await import('./list-progress');
+          const { failed, findings } = await withListProgress({ stream: process.stderr, clients }, () =>
+            listCommand(
+              source,
+              {
+                view: options.status,
+                keyword: options.keyword,
+                days: options.days,
+                limit: options.limit,
+                format,
+                failOn: options.failOn,
+              },
+              output,
+              context.now(),
+            ),
+          );
+          context.exitCode = failed > 0 ? 1 : findings > 0 ? 3 : 0;
         });
       },
     );
@@ -219,6 +296,22 @@ export function buildProgram(context: CliContext): Command {
     });
 
   program
+    .command('doctor')
+    .description(
+      'Check the configuration and every dependency (store, Redis, CAS and its RAM permissions, clock, Slack, channels), one line each',
+    )
+    .option('--json', 'the checks as a JSON array of {check, ok, detail, fix}')
+    .action(async (options: { json?: boolean }) => {
+      const output = consoleOutput(Boolean(options.json));
+      try {
+        const { doctorCommand } = await import('./doctor-command');
+        context.exitCode = await doctorCommand(context.env, { json: options.json }, output, context.now);
+      } catch (error) {
+        context.exitCode = reportFailure(output, error);
+      }
+    });
+
+  program
     .command('serve')
     .description('Run the Slack bot (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set) and the scheduled digest')
     .action(async () => {
@@ -246,7 +339,7 @@ export function buildProgram(context: CliContext): Command {
       try {
         const config = loadConfig(context.env);
         const { digestCommand } = await import('./digest-command');
-        context.exitCode = await digestCommand(config, options, output, loggerForConfig(config), context.now);
+        context.exitCode = await digestCommand(config, options, output, cliLogger(config, context), context.now);
       } catch (error) {
         context.exitCode = reportFailure(output, error);
       }

@@ -1,18 +1,23 @@
+import { stringify } from 'csv-stringify/sync';
 import { lookUpStatus } from '../accounts/status-lookup';
-import type { CasApi, CertificateStatus } from '../cas/types';
+import type { AssetCount, CasApi, CertificateStatus } from '../cas/types';
 import { DEFAULT_ACCOUNT } from '../domain/account';
-import { accountRisk } from '../domain/risk';
+import { accountRisk, count, riskRows } from '../domain/risk';
 import { accountFailure, describeAccountFailure } from '../inventory/account-failure';
 import { describeAccountRisk, totalRisk } from '../render/accounts';
-import type { Certificate } from '../domain/certificate';
-import { daysLeft } from '../domain/expiry';
+import { daysLeft, parseTime } from '../domain/expiry';
 import type { CertificateView } from '../domain/views';
-import type { CertificateSource, Freshness } from '../inventory/certificate-source';
-import { describeFreshness, formatUtc } from '../render/format';
+import type { CertificateSource, Freshness, ListedCertificate } from '../inventory/certificate-source';
+import { describeDaysLeft, describeFreshness, formatDelta, formatNumber, formatUtc } from '../render/format';
+import { riskSummaryText } from '../render/risk-summary';
 import { certificateJson } from './certificate-json';
+import { endsWithin, type FailOn, isFinding, type ListFormat, listStatus } from './list-view';
 import { type Output, table } from './output';
 
-/** `cert-bot risk`: the GetRiskCount and GetAssetCount numbers (of each account, with several). */
+/**
+ * `cert-bot risk`: Slack's summary line, GetRiskCount by kind and by source, the health score
+ * and GetAssetCount; with several accounts, one line per account.
+ */
 /** Resolves with how many accounts could not be read (the others were shown). */
 export async function riskCommand(
   accounts: ReadonlyArray<{ name: string; cas: CasApi }>,
@@ -62,13 +67,44 @@ async function singleRisk(api: CasApi, output: Output): Promise<void> {
     output.out(JSON.stringify({ risk, assets }, null, 2));
     return;
   }
-  const numbers = (source: Record<string, unknown>) =>
-    Object.entries(source).filter((entry): entry is [string, number] => typeof entry[1] === 'number');
-  output.out('Certificate risk (GetRiskCount)');
-  output.out(table(numbers(risk)));
+  const rows = riskRows(risk);
+  output.out(riskSummaryText(rows, assets));
+  if (rows.total > 0) {
+    output.out('');
+    output.out('By kind');
+    output.out(table(rows.byKind.map((row) => [row.label, formatNumber(row.count)])));
+    output.out('');
+    output.out('By source');
+    output.out(table(rows.bySource.map((row) => [row.label, formatNumber(row.count)])));
+  }
   output.out('');
-  output.out('Assets and health score (GetAssetCount)');
-  output.out(table(numbers(assets)));
+  output.out('Health score and assets');
+  output.out(table(assetRows(assets)));
+}
+
+function assetRows(assets: AssetCount): Array<[string, string]> {
+  const point = assets.Point;
+  const last = assets.LastPoint;
+  const known = (n: number | undefined): n is number => typeof n === 'number' && Number.isFinite(n);
+  const score = !known(point)
+    ? 'not available'
+    : !known(last)
+      ? `${formatNumber(point)} (no previous score)`
+      : `${formatNumber(point)} (${point === last ? 'unchanged' : formatDelta(point - last)} since the previous score, ${formatNumber(last)})`;
+  const scored = parseTime(assets.PointTime);
+  const n = (value: unknown) => formatNumber(count(value));
+  return [
+    ['Health score', score],
+    ...(scored === undefined ? [] : [['Scored at', formatUtc(scored)] as [string, string]]),
+    ['Paid certificates', n(assets.BuyCertificateCount)],
+    ['Free certificates', n(assets.FreeCertificateCount)],
+    ['Uploaded certificates', n(assets.UploadCertificateCount)],
+    ['Alibaba Cloud resources', n(assets.AliyunAssetCount)],
+    ['Tencent Cloud resources', n(assets.TencentAssetCount)],
+    ['Huawei Cloud resources', n(assets.HuaweiAssetCount)],
+    ['AWS resources', n(assets.AwsAssetCount)],
+    ['Domains', n(assets.DomainAssetCount)],
+  ];
 }
 
 /** `cert-bot status <serial...>`: one line per serial, asked of every account. */
@@ -94,44 +130,83 @@ export async function statusCommand(
   return { results, failed: failures.length };
 }
 
-/** `cert-bot list`: every certificate of the view, soonest to expire first. */
+export interface ListOptions {
+  view: CertificateView;
+  keyword?: string;
+  /** Only certificates ending within this many days (expired ones included). */
+  days?: number;
+  /** Only the first this many (after sorting). */
+  limit?: number;
+  format: ListFormat;
+  failOn?: FailOn;
+}
+
+/**
+ * `cert-bot list`: every certificate of the view, soonest to expire first, as a table, exact
+ * JSON or CSV. Resolves with the accounts that could not be listed and, with `failOn`, how many
+ * of the certificates selected (by view, keyword and days, whatever `limit` leaves out) match it.
+ */
 export async function listCommand(
   source: CertificateSource,
-  view: CertificateView,
-  keyword: string | undefined,
+  options: ListOptions,
   output: Output,
   now: Date,
-): Promise<{ items: Certificate[]; failed: number }> {
-  const { certificates: items, freshness, failures } = await source.list(view, keyword, now);
+): Promise<{ items: ListedCertificate[]; failed: number; findings: number }> {
+  const { view, keyword, days, limit, format, failOn } = options;
+  const listing = await source.list(view, keyword, now);
+  const { freshness, failures } = listing;
   for (const failure of failures ?? []) output.err(`error: could not list ${describeAccountFailure(failure)}`);
-  if (output.json) {
-    output.out(JSON.stringify(items.map(certificateJson), null, 2));
-    // Where the list came from, on stderr so stdout stays exact JSON.
-    output.err(describeSource(freshness, now));
-    return { items, failed: failures?.length ?? 0 };
+  const items =
+    days === undefined ? listing.certificates : listing.certificates.filter((c) => endsWithin(c, days, now));
+  const shown = limit === undefined ? items : items.slice(0, limit);
+  const findings = failOn === undefined ? 0 : items.filter((c) => isFinding(c, failOn, now)).length;
+  const result = { items, failed: failures?.length ?? 0, findings };
+
+  if (format === 'json') {
+    output.out(JSON.stringify(shown.map(certificateJson), null, 2));
+  } else {
+    // With several accounts every row says which one it belongs to.
+    const named = items.some((c) => c.account !== DEFAULT_ACCOUNT);
+    const headings = [...(named ? ['ACCOUNT'] : []), 'COMMON NAME', 'ID', 'STATUS', 'END DATE', 'DAYS LEFT'];
+    const row = (c: ListedCertificate, daysText: (days: number | undefined) => string) => [
+      ...(named ? [c.account] : []),
+      c.commonName ?? (format === 'csv' ? '' : '?'),
+      c.certificateId ?? c.instanceId ?? '',
+      listStatus(c, now),
+      c.endDate ?? '',
+      daysText(daysLeft(c.endDate, now)),
+    ];
+    if (format === 'csv') {
+      // RFC 4180: a header row, CRLF line ends, fields with commas, quotes or line breaks quoted.
+      const rows = shown.map((c) => row(c, (d) => (d === undefined ? '' : String(d))));
+      output.out(stringify([headings, ...rows], { record_delimiter: 'windows' }));
+    } else {
+      const rows = shown.map((c) => row(c, describeDaysLeft));
+      const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+      const line = (cells: string[]) =>
+        cells
+          .map((cell, i) => cell.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd();
+      output.out(line(headings));
+      for (const cells of rows) output.out(line(cells));
+      const filters = [
+        view,
+        ...(keyword ? [`"${keyword}"`] : []),
+        ...(days === undefined ? [] : [`ending within ${days} days`]),
+      ];
+      const showing = limit === undefined ? '' : `, showing ${shown.length} of ${items.length}`;
+      output.out(`${items.length} certificate${items.length === 1 ? '' : 's'} (${filters.join(', ')})${showing}`);
+      output.out(describeSource(freshness, now));
+    }
   }
-  // With several accounts every row says which one it belongs to.
-  const named = items.some((c) => c.account !== DEFAULT_ACCOUNT);
-  const rows = items.map((c) => [
-    ...(named ? [c.account] : []),
-    c.commonName ?? '?',
-    c.certificateId ?? c.instanceId ?? '',
-    c.issuer ?? '',
-    c.endDate ?? '',
-    String(daysLeft(c.endDate, now) ?? ''),
-  ]);
-  const headings = [...(named ? ['ACCOUNT'] : []), 'COMMON NAME', 'ID', 'ISSUER', 'END DATE', 'DAYS LEFT'];
-  const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd();
-  output.out(line(headings));
-  for (const row of rows) output.out(line(row));
-  output.out(`${items.length} certificate${items.length === 1 ? '' : 's'} (${view}${keyword ? `, "${keyword}"` : ''})`);
-  output.out(describeSource(freshness, now));
-  return { items, failed: failures?.length ?? 0 };
+  // Where the list came from, on stderr so stdout stays exact JSON or CSV.
+  if (format !== 'table') output.err(describeSource(freshness, now));
+  if (failOn !== undefined && findings > 0)
+    output.err(
+      `--fail-on ${failOn}: ${findings} of the certificates listed ${findings === 1 ? 'is' : 'are'} ${failOn}`,
+    );
+  return result;
 }
 
 function describeSource(freshness: Freshness, now: Date): string {

@@ -34,7 +34,8 @@ afterAll(async () => {
 test('risk: readable by default, exact JSON with --json', async () => {
   const text = await runCli(['risk'], env);
   expect(text.code).toBe(0);
-  expect(text.stdout).toMatch(/BuyCertificateExpireCount\s+\d+/);
+  expect(text.stdout).toMatch(/^Certificate risk: \d+ items need attention \(\d+ expired, /);
+  expect(text.stdout).toMatch(/\n {2}Expired\s+\d+\n/);
   const json = await runCli(['risk', '--json'], env);
   const parsed = JSON.parse(json.stdout) as { risk: Record<string, number>; assets: Record<string, number> };
   expect(parsed.risk.BuyCertificateExpireCount).toBe(riskCounts(dataset).BuyCertificateExpireCount);
@@ -64,7 +65,8 @@ test('list: every expired certificate, soonest first', async () => {
   const ends = items.map((i) => i.EndDate);
   expect([...ends].sort()).toEqual(ends);
   const table = await runCli(['list', '--status', 'expired'], env);
-  expect(table.stdout).toMatch(/COMMON NAME\s+ID\s+ISSUER\s+END DATE\s+DAYS LEFT/);
+  expect(table.stdout).toMatch(/COMMON NAME\s+ID\s+STATUS\s+END DATE\s+DAYS LEFT/);
+  expect(table.stdout).toMatch(/\sexpired\s+\d{4}-\d\d-\d\d\s+expired (yesterday|\d+ days ago)\n/);
   expect(table.stdout).toContain(`${expected.length} certificates (expired)`);
 });
 
@@ -115,6 +117,8 @@ test('digest --dry-run prints the digest readably and posts nothing', async () =
     expect(result.stdout).not.toContain('"type"');
     expect(result.stdout).not.toContain(':red_circle:');
     expect(slack.calls).toHaveLength(0);
+    // It records nothing, and creates no store to record it in.
+    expect(fs.readdirSync(dataDir)).toEqual([]);
 
     const json = await runCli(['digest', '--dry-run', '--json'], { ...env, DATA_DIR: dataDir });
     expect(Array.isArray((JSON.parse(json.stdout) as { blocks: unknown[] }).blocks)).toBe(true);

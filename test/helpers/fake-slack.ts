@@ -35,6 +35,10 @@ export class FakeSlack {
   private fileCounter = 0;
   /** Files shared by files.completeUploadExternal, oldest first, with their bytes when they were uploaded. */
   readonly files: FakeSlackFile[] = [];
+  /** Scopes auth.test reports in its x-oauth-scopes header, as Slack does; unset: no such header. */
+  grantedScopes?: string[];
+  /** conversations.info answers by channel ID (see `setChannel`). */
+  private readonly channelInfo = new Map<string, FakeChannel | { error: string }>();
   port = 0;
 
   get apiUrl(): string {
@@ -52,6 +56,14 @@ export class FakeSlack {
    */
   hold(method: string, count = 1): void {
     this.held.set(method, (this.held.get(method) ?? 0) + count);
+  }
+
+  /**
+   * What conversations.info answers for a channel from now on: its fields (is_member,
+   * is_archived...), or `{ error }` such as channel_not_found. Other channels get the default answer.
+   */
+  setChannel(id: string, info: FakeChannel | { error: string }): void {
+    this.channelInfo.set(id, info);
   }
 
   /** The next answers for a method, used before the default one. */
@@ -214,16 +226,27 @@ export class FakeSlack {
         return;
       }
       case 'auth.test':
-        send(200, {
-          ok: true,
-          url: 'https://example.slack.com/',
-          team: 'Example',
-          user: 'certbot',
-          team_id: 'T0TEST',
-          user_id: 'U0BOT',
-          bot_id: 'B0BOT',
-        });
+        send(
+          200,
+          {
+            ok: true,
+            url: 'https://example.slack.com/',
+            team: 'Example',
+            user: 'certbot',
+            team_id: 'T0TEST',
+            user_id: 'U0BOT',
+            bot_id: 'B0BOT',
+          },
+          this.grantedScopes ? { 'x-oauth-scopes': this.grantedScopes.join(',') } : {},
+        );
         return;
+      case 'conversations.info': {
+        const info = this.channelInfo.get(String(body.channel));
+        if (info === undefined) send(200, { ok: true });
+        else if ('error' in info) send(200, { ok: false, error: info.error });
+        else send(200, { ok: true, channel: { id: String(body.channel), ...info } });
+        return;
+      }
       case 'chat.postMessage':
         send(200, { ok: true, channel: body.channel, ts: this.store(body), message: { text: body.text } });
         return;
@@ -285,6 +308,15 @@ export class FakeSlack {
         send(200, { ok: true });
     }
   }
+}
+
+/** A channel as conversations.info describes it (the fields the bot reads). */
+export interface FakeChannel {
+  name: string;
+  is_member?: boolean;
+  is_archived?: boolean;
+  is_private?: boolean;
+  is_im?: boolean;
 }
 
 /** A file files.completeUploadExternal shared, with the bytes posted to its upload_url. */

@@ -3,6 +3,7 @@ import type { AssetCount, RiskCount } from '../../cas/types';
 import { count, type RiskKind, riskRows } from '../../domain/risk';
 import { parseTime } from '../../domain/expiry';
 import { formatDelta, formatNumber, formatUtc, plural } from '../../render/format';
+import { riskSummaryText } from '../../render/risk-summary';
 import { EMOJI } from './emoji';
 import { actions, buildMessage, button, context, fieldsSection, header, section } from './builders';
 import { codeSpan, oneLine, truncate } from './escape';
@@ -38,14 +39,6 @@ function scoreLine(assets: AssetCount | undefined): string {
   const delta = point - last;
   const change = delta === 0 ? 'unchanged' : formatDelta(delta);
   return `*Health score:* ${formatNumber(point)}  ${change} since the previous score (${formatNumber(last)})`;
-}
-
-function scoreFallback(assets: AssetCount | undefined): string {
-  const point = assets?.Point;
-  if (typeof point !== 'number' || !Number.isFinite(point)) return '';
-  const last = assets?.LastPoint;
-  const change = typeof last === 'number' && Number.isFinite(last) ? ` (${formatDelta(point - last)})` : '';
-  return ` Health score ${formatNumber(point)}${change}.`;
 }
 
 function joinParts(parts: Array<[number, string]>): string {
@@ -100,7 +93,7 @@ export function renderRiskSummary(input: RiskSummaryInput): SlackMessage {
           'cloud resource',
         )} and ${plural(count(assets.DomainAssetCount), 'domain')}.`
       : '';
-    return buildMessage(`Certificate risk: all clear, nothing needs attention.${scoreFallback(assets)}`, [
+    return buildMessage(riskSummaryText(rows, assets), [
       header(title),
       section(
         `${EMOJI.allClear} *All clear:* no expired, expiring or otherwise risky certificates.\n${scoreLine(assets)}${watching}`,
@@ -127,9 +120,5 @@ export function renderRiskSummary(input: RiskSummaryInput): SlackMessage {
   if (assets) blocks.push(section(`*Assets*\n${assetLines(assets).join('\n')}`));
   blocks.push(actions([listButton]), footer(risk, assets, now));
 
-  const summary = rows.byKind.map((row) => `${formatNumber(row.count)} ${row.label.toLowerCase()}`).join(', ');
-  return buildMessage(
-    `Certificate risk: ${plural(rows.total, 'item needs', 'items need')} attention (${summary}).${scoreFallback(assets)}`,
-    blocks,
-  );
+  return buildMessage(riskSummaryText(rows, assets), blocks);
 }

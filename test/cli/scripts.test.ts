@@ -1,0 +1,355 @@
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import type { CasClientEvents } from '../../src/cas/client';
+import { withListProgress } from '../../src/cli/list-progress';
+import { daysLeft } from '../../src/domain/expiry';
+import { riskRows } from '../../src/domain/risk';
+import { formatUtc } from '../../src/render/format';
+import {
+  assetCounts,
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCESS_KEY_SECRET,
+  generateDataset,
+  riskCounts,
+  type SandboxProcess,
+  spawnSandbox,
+} from '../../src/sandbox';
+import { renderRiskSummary } from '../../src/slack/blocks/risk';
+import { runCli } from '../helpers/run-cli';
+
+/** The CLI as scripts and CI use it: exit codes, stdout/stderr, formats and --fail-on, from the built CLI. */
+
+const CERTS = 150;
+const SEED = 11;
+const REPLACED = 8;
+const VERSION = (
+  JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+let sandbox: SandboxProcess;
+let env: Record<string, string>;
+let dir: string;
+const dataset = generateDataset({ count: CERTS, seed: SEED, replacedPairs: REPLACED });
+
+interface JsonCertificate {
+  CertificateId: number;
+  CommonName?: string;
+  EndDate?: string;
+}
+
+beforeAll(async () => {
+  sandbox = await spawnSandbox({ certs: CERTS, seed: SEED, qps: 100, replacedPairs: REPLACED });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-scripts-'));
+  env = {
+    CAS_ENDPOINT: sandbox.url,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET,
+    CAS_QPS: '50',
+    // No store: lists are live unless a test syncs into its own DATA_DIR.
+    DATA_DIR: path.join(dir, 'none'),
+  };
+});
+afterAll(async () => {
+  await sandbox.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('exit codes', () => {
+  test.each([
+    ['no arguments (help on stderr)', [], 2],
+    ['--help', ['--help'], 0],
+    ['a command --help', ['list', '--help'], 0],
+    ['--version', ['--version'], 0],
+    ['a missing argument', ['status'], 2],
+    ['an invalid choice', ['list', '--status', 'revoked'], 2],
+    ['an unknown option', ['list', '--bogus'], 2],
+    ['an unknown command', ['bogus'], 2],
+    ['a bad option value', ['sandbox', '--port', 'abc'], 2],
+    ['a negative --days', ['list', '--days', '-1'], 2],
+    ['a fractional --days', ['list', '--days', '1.5'], 2],
+    ['--limit 0', ['list', '--limit', '0'], 2],
+    ['--json with --format csv', ['list', '--json', '--format', 'csv'], 2],
+    ['an invalid --fail-on', ['list', '--fail-on', 'stale'], 2],
+    ['status --fail-on expiring', ['status', 'AB', '--fail-on', 'expiring'], 2],
+    ['a call that works', ['risk'], 0],
+    ['a finding asked for', ['list', '--fail-on', 'expired'], 3],
+  ])('%s', async (_name, args, code) => {
+    const result = await runCli(args as string[], env);
+    expect(result.code).toBe(code);
+    if (code === 2) {
+      expect(result.stdout).toBe('');
+      expect(result.stderr).not.toBe('');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  test('no arguments prints the usage on stderr; --help on stdout, with the exit codes', async () => {
+    const none = await runCli([], env);
+    expect(none.stderr).toContain('Usage: cert-bot');
+    const help = await runCli(['--help'], env);
+    expect(help.stderr).toBe('');
+    expect(help.stdout).toContain('Usage: cert-bot');
+    expect(help.stdout).toMatch(/Exit codes:\n\s+0\s+ok\n\s+1\s+a failed call/);
+    expect(help.stdout).toMatch(/3\s+a finding asked for with --fail-on/);
+    const list = await runCli(['list', '--help'], env);
+    for (const option of ['--fail-on', '--format', '--days', '--limit', '--json'])
+      expect(list.stdout).toContain(option);
+  });
+
+  test('--version prints the package version', async () => {
+    const result = await runCli(['--version'], env);
+    expect(result).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+
+  test('a failed call exits 1; a malformed DATABASE_URL exits 2', async () => {
+    const failed = await runCli(['list'], { ...env, ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'wrong-secret-abcdef-123' });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr).toContain('SignatureDoesNotMatch');
+    const config = await runCli(['list'], { ...env, DATABASE_URL: 'not a url' });
+    expect(config.code).toBe(2);
+    expect(config.stderr).toContain('DATABASE_URL');
+  });
+});
+
+describe('status', () => {
+  const revoked = dataset.certificates.find((c) => c.status === 'REVOKED');
+  const good = dataset.certificates.find((c) => c.status === 'ISSUED');
+
+  test('looks up the valid serials and names each invalid one on stderr, exit 2', async () => {
+    const result = await runCli(['status', good?.serialNo ?? '', 'xyz', `${revoked?.serialNo},0x`], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      '"xyz": not hexadecimal (only 0-9 and A-F allowed)',
+      '"0x": empty',
+    ]);
+    expect(result.stdout).toMatch(/\bgood\b/);
+    expect(result.stdout).toMatch(/revoked at \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+
+    const json = await runCli(['status', '--json', 'xyz', good?.serialNo ?? ''], env);
+    expect(json.code).toBe(2);
+    expect((JSON.parse(json.stdout) as Array<{ Status: string }>).map((s) => s.Status)).toEqual(['good']);
+  });
+
+  test('--fail-on revoked exits 3 when a serial is revoked, and still prints the answers', async () => {
+    const found = await runCli(
+      ['status', '--fail-on', 'revoked', '--json', good?.serialNo ?? '', revoked?.serialNo ?? ''],
+      env,
+    );
+    expect(found.code).toBe(3);
+    expect((JSON.parse(found.stdout) as Array<{ Status: string }>).map((s) => s.Status)).toEqual(['good', 'revoked']);
+    const clean = await runCli(['status', '--fail-on', 'revoked', good?.serialNo ?? ''], env);
+    expect(clean.code).toBe(0);
+    // Bad input comes before a finding.
+    const both = await runCli(['status', '--fail-on', 'revoked', revoked?.serialNo ?? '', 'xyz'], env);
+    expect(both.code).toBe(2);
+  });
+});
+
+test('risk: the summary line Slack shows, counts by kind and source with their labels, dates in UTC', async () => {
+  const result = await runCli(['risk'], env);
+  expect(result.code).toBe(0);
+  expect(result.stderr).toBe('');
+  const risk = { ...riskCounts(dataset) };
+  const assets = { ...assetCounts(dataset) };
+  const rows = riskRows(risk);
+  const lines = result.stdout.split('\n');
+  expect(lines[0]).toBe(renderRiskSummary({ risk, assets, now: new Date() }).text);
+  expect(lines[0]).toMatch(/^Certificate risk: \d+ items need attention \(\d+ expired, \d+ expiring soon/);
+  for (const row of [...rows.byKind, ...rows.bySource])
+    expect(result.stdout).toMatch(new RegExp(`\\n  ${row.label}\\s+${row.count}\\n`));
+  expect(result.stdout).toContain('By kind');
+  expect(result.stdout).toContain('By source');
+  expect(result.stdout).toMatch(new RegExp(`Scored at\\s+${formatUtc(assets.PointTime)}`));
+  expect(result.stdout).not.toContain('BuyCertificateExpireCount');
+  expect(result.stdout).not.toContain(String(assets.PointTime));
+
+  const json = await runCli(['risk', '--json'], env);
+  const parsed = JSON.parse(json.stdout) as { risk: Record<string, number>; assets: Record<string, number> };
+  expect(parsed.risk.BuyCertificateExpireCount).toBe(risk.BuyCertificateExpireCount);
+  expect(parsed.assets.PointTime).toBe(assets.PointTime);
+});
+
+describe('list', () => {
+  let all: JsonCertificate[];
+  beforeAll(async () => {
+    all = JSON.parse((await runCli(['list', '--json'], env)).stdout) as JsonCertificate[];
+  });
+
+  test('columns COMMON NAME, ID, STATUS, END DATE and DAYS LEFT as words', async () => {
+    const result = await runCli(['list'], env);
+    expect(result.code).toBe(0);
+    const [heading, ...rows] = result.stdout.trimEnd().split('\n');
+    expect(heading).toMatch(/^COMMON NAME\s+ID\s+STATUS\s+END DATE\s+DAYS LEFT$/);
+    const now = new Date();
+    for (const c of all.slice(0, 40)) {
+      const row = rows.find((r) => r.includes(` ${c.CertificateId} `));
+      const days = daysLeft(c.EndDate, now) as number;
+      const words =
+        days < -1
+          ? `expired ${days * -1} days ago`
+          : days > 1
+            ? `${days} days left`
+            : /expire[sd] (today|tomorrow|yesterday)/;
+      expect(row).toMatch(
+        days < 0 ? /\bexpired\s+\d{4}/ : days <= 30 ? /\bexpiring\s+\d{4}/ : /\b(issued|uploaded)\s+\d{4}/,
+      );
+      if (typeof words === 'string') expect(row?.endsWith(words)).toBe(true);
+      else expect(row).toMatch(words);
+    }
+    expect(result.stdout).toContain(`${all.length} certificates (all)`);
+  });
+
+  test('--days N: only those ending within N days, expired ones included', async () => {
+    const result = await runCli(['list', '--days', '10', '--json'], env);
+    expect(result.code).toBe(0);
+    const items = JSON.parse(result.stdout) as JsonCertificate[];
+    const now = new Date();
+    const expected = all.filter((c) => (daysLeft(c.EndDate, now) as number) <= 10);
+    expect(items.map((i) => i.CertificateId)).toEqual(expected.map((c) => c.CertificateId));
+    expect(items.some((i) => (daysLeft(i.EndDate, now) as number) < 0)).toBe(true);
+    expect(items.length).toBeLessThan(all.length);
+    const zero = await runCli(['list', '--days', '0', '--status', 'issued'], env);
+    expect(zero.code).toBe(0);
+    expect(zero.stdout).toContain('0 certificates (issued, ending within 0 days)');
+  });
+
+  test('--limit N: the first N, and the summary says how many of how many', async () => {
+    const text = await runCli(['list', '--limit', '5'], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout.trimEnd().split('\n')).toHaveLength(1 + 5 + 2);
+    expect(text.stdout).toContain(`${all.length} certificates (all), showing 5 of ${all.length}`);
+    const json = await runCli(['list', '--limit', '5', '--json'], env);
+    expect(JSON.parse(json.stdout)).toEqual(all.slice(0, 5));
+  });
+
+  test('--format csv: a header row and one row per certificate, exact on stdout', async () => {
+    const result = await runCli(['list', '--format', 'csv'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^COMMON NAME,ID,STATUS,END DATE,DAYS LEFT\r\n/);
+    const records = parse(result.stdout) as string[][];
+    expect(records[0]).toEqual(['COMMON NAME', 'ID', 'STATUS', 'END DATE', 'DAYS LEFT']);
+    const now = new Date();
+    expect(records.slice(1)).toEqual(
+      all.map((c) => [
+        c.CommonName ?? '',
+        String(c.CertificateId),
+        expect.stringMatching(/^(issued|uploaded|expiring|expired)$/),
+        c.EndDate ?? '',
+        String(daysLeft(c.EndDate, now)),
+      ]),
+    );
+    // Where the list came from goes to stderr, as with --json.
+    expect(result.stderr).toContain('Listed live from CAS');
+    const json = await runCli(['list', '--format', 'json', '--limit', '3'], env);
+    expect(JSON.parse(json.stdout)).toEqual(all.slice(0, 3));
+  });
+
+  test('--format csv quotes what needs quoting (RFC 4180)', async () => {
+    const [id] = await sandbox.addCertificates([{ commonName: 'quo"ted.example.com', endDate: '2099-01-01' }]);
+    try {
+      const result = await runCli(['list', '--format', 'csv', '--keyword', 'quo"ted', '--live'], env);
+      expect(result.stdout).toContain(`"quo""ted.example.com",${id},issued,2099-01-01,`);
+      expect((parse(result.stdout) as string[][])[1][0]).toBe('quo"ted.example.com');
+    } finally {
+      await sandbox.removeCertificate(id);
+    }
+  });
+});
+
+describe('--fail-on', () => {
+  test.each([
+    ['expired', ['list', '--fail-on', 'expired'], 3],
+    ['expired, none in the view', ['list', '--status', 'issued', '--fail-on', 'expired'], 0],
+    ['expiring', ['list', '--fail-on', 'expiring'], 3],
+    ['expiring, none in the view', ['list', '--status', 'expired', '--fail-on', 'expiring'], 0],
+    ['expiring, none in the view either', ['list', '--status', 'issued', '--fail-on', 'expiring'], 0],
+    // CAS lists no revoked certificate in any view.
+    ['revoked', ['list', '--fail-on', 'revoked'], 0],
+  ])('%s', async (_name, args, code) => {
+    const result = await runCli(args as string[], env);
+    expect(result.code).toBe(code);
+    // The list is printed all the same.
+    expect(result.stdout).toMatch(/^COMMON NAME/);
+    if (code === 3) expect(result.stderr).toMatch(/^--fail-on \w+: \d+ of the certificates listed are \w+\n/);
+  });
+
+  test('still prints exact JSON, and --limit hides no finding', async () => {
+    const result = await runCli(['list', '--status', 'issued', '--limit', '1', '--json', '--fail-on', 'expiring'], env);
+    expect(result.code).toBe(0);
+    const expiring = await runCli(['list', '--limit', '1', '--json', '--fail-on', 'expiring'], env);
+    expect(expiring.code).toBe(3);
+    expect(JSON.parse(expiring.stdout)).toHaveLength(1);
+  });
+
+  test('a certificate renewed by another is not a finding (from the inventory)', async () => {
+    const inventory = { ...env, DATA_DIR: path.join(dir, 'inventory') };
+    expect((await runCli(['sync'], inventory)).code).toBe(0);
+    const result = await runCli(['list', '--status', 'expired', '--fail-on', 'expired'], inventory);
+    expect(result.stdout).toContain('From the inventory');
+    const rows = result.stdout.split('\n').filter((line) => /^\S+\s+\d+\s+(expired|renewed)\s/.test(line));
+    const renewed = rows.filter((line) => /\srenewed\s/.test(line)).length;
+    const expired = rows.length - renewed;
+    expect(renewed).toBeGreaterThan(0);
+    expect(expired).toBeGreaterThan(0);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`--fail-on expired: ${expired} of the certificates listed are expired`);
+  });
+});
+
+describe('stderr: warnings only unless --verbose', () => {
+  test('a command logs nothing at info; --verbose (before or after the command) logs at LOG_LEVEL', async () => {
+    const inventory = { ...env, DATA_DIR: path.join(dir, 'verbose'), LOG_LEVEL: 'info' };
+    const quiet = await runCli(['sync'], inventory);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    const verbose = await runCli(['--verbose', 'sync'], inventory);
+    expect(verbose.stderr).toContain('inventory synced');
+    const after = await runCli(['sync', '--verbose'], { ...inventory, LOG_LEVEL: 'debug' });
+    expect(after.stderr).toContain('inventory synced');
+    const json = await runCli(['list', '--json', '--verbose'], inventory);
+    expect(Array.isArray(JSON.parse(json.stdout))).toBe(true);
+  });
+});
+
+describe('list progress', () => {
+  function terminal(): PassThrough & { isTTY: boolean; columns: number; text: () => string } {
+    const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 80 });
+    const chunks: string[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+    return Object.assign(stream, { text: () => chunks.join('') });
+  }
+  const client = () => ({ events: new EventEmitter<CasClientEvents>() });
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  test('a slow listing on a terminal counts its pages on one line, cleared at the end', async () => {
+    const stream = terminal();
+    const cas = client();
+    const result = await withListProgress({ stream, clients: [cas], delayMs: 20 }, async () => {
+      await wait(60);
+      cas.events.emit('call', 'ListUserCertificateOrder', 'ok', 5);
+      cas.events.emit('call', 'GetRiskCount', 'ok', 5);
+      cas.events.emit('call', 'ListUserCertificateOrder', 'ok', 5);
+      await wait(300);
+      return 'listed';
+    });
+    expect(result).toBe('listed');
+    expect(stream.text()).toContain('Listing certificates from CAS… 2 pages');
+    expect(cas.events.listenerCount('call')).toBe(0);
+  });
+
+  test('nothing when the listing is quick or stderr is not a terminal', async () => {
+    const quick = terminal();
+    await withListProgress({ stream: quick, clients: [client()], delayMs: 200 }, async () => wait(10));
+    expect(quick.text()).toBe('');
+    const piped = Object.assign(terminal(), { isTTY: false });
+    await withListProgress({ stream: piped, clients: [client()], delayMs: 0 }, async () => wait(50));
+    expect(piped.text()).toBe('');
+  });
+});
