@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config';
 import { digestGroups } from '../domain/account-selection';
@@ -6,6 +7,7 @@ import type { Logger } from '../ops/logger';
 import { formatNumber } from '../render/format';
 import { renderForTerminal } from '../render/terminal';
 import { createServices } from '../services';
+import { sqliteStoreExists } from '../store/sqlite-store';
 import { type Output, UsageError } from './output';
 
 export interface DigestCommandOptions {
@@ -46,7 +48,13 @@ export async function digestCommand(
   if (options.post && digestGroups(config.DIGEST_CHANNEL, config.accounts).length === 0)
     throw new UsageError("DIGEST_CHANNEL is not set (nor any account's digestChannels): no channel to post to");
   if (options.post && !config.SLACK_BOT_TOKEN) throw new UsageError('SLACK_BOT_TOKEN is not set: cannot post to Slack');
-  const services = createServices(config, { logger, now });
+  // A dry run records nothing, so it creates no store either: without one it reads an empty,
+  // temporary one (no earlier digests, so no trend) and removes it afterwards.
+  const scratch =
+    options.dryRun && !config.DATABASE_URL && !sqliteStoreExists(config.DATA_DIR)
+      ? fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-dry-run-'))
+      : undefined;
+  const services = createServices(scratch ? { ...config, DATA_DIR: scratch } : config, { logger, now });
   try {
     const digest = await services.digest();
     if (options.dryRun && options.chart !== undefined) {
@@ -86,5 +94,6 @@ export async function digestCommand(
     return outcomes.some((o) => o.status === 'failed' || o.status === 'released') ? 1 : 0;
   } finally {
     await services.stop();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -28,8 +28,12 @@ export function openSqliteStore(dataDir: string): Store {
     // First, so that every later statement (switching to WAL included) waits for a lock that
     // another process holds instead of failing: several processes may share the file.
     db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
-    migrate(db);
+    const opened = db;
+    // Switching a new file to WAL needs every other connection out of the way and SQLite does
+    // not always wait for that (the busy handler is skipped to avoid a deadlock), so several
+    // processes opening one new file at once retry briefly instead of failing.
+    whileBusy(() => opened.pragma('journal_mode = WAL'));
+    whileBusy(() => migrate(opened));
     db.prepare('SELECT count(*) FROM claims').get();
   } catch (error) {
     // A file that failed to open must not stay locked by this process (tests, retries).
@@ -50,6 +54,22 @@ export function openSqliteStore(dataDir: string): Store {
       if (handle.open) await kysely.destroy();
     },
   });
+}
+
+/** Runs `work`, again after a short pause while SQLite answers SQLITE_BUSY, for up to 15 s. */
+function whileBusy<T>(work: () => T): T {
+  const deadline = Date.now() + 15_000;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return work();
+    } catch (error) {
+      const code = (error as { code?: unknown } | undefined)?.code;
+      if (code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      // Synchronous, like the rest of opening the store: nothing else runs meanwhile.
+      Atomics.wait(pause, 0, 0, Math.min(25 * attempt, 250));
+    }
+  }
 }
 
 function reason(error: unknown): string {

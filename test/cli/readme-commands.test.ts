@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type SandboxProcess, spawnSandbox } from '../../src/sandbox';
+import { FakeSlack } from '../helpers/fake-slack';
+import { runCli } from '../helpers/run-cli';
+
+/**
+ * Every command the README's "Command line" section shows, run as written against the
+ * simulator (and the fake Slack where it posts), exiting as the README says. A command added to
+ * the README without a case here fails the first test, so the section cannot drift.
+ */
+
+const README = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
+
+/** The `cert-bot …` lines of the section's sh blocks, without their comments. */
+function readmeCommands(): string[] {
+  const start = README.indexOf('\n## Command line');
+  const section = README.slice(start, README.indexOf('\n## ', start + 1));
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
+    .flatMap((block) => block[1].split('\n'))
+    .filter((line) => line.startsWith('cert-bot '))
+    .map((line) => line.replace(/\s+#.*$/, '').trim());
+}
+
+interface Case {
+  /** The line as the README shows it (comment left out). */
+  shown: string;
+  /** What is run: the line with its placeholders filled and optional parts left out. */
+  run?: string[];
+  exit?: number;
+  /** Why it is not run here, when it is not. */
+  skip?: string;
+  check?: (stdout: string) => void;
+}
+
+let sandbox: SandboxProcess;
+let slack: FakeSlack;
+let dir: string;
+let env: Record<string, string>;
+let certificateId = '';
+
+const CASES: Case[] = [
+  { shown: 'cert-bot accounts [--json]', run: ['accounts'], check: (out) => expect(out).toMatch(/^default\s+url/m) },
+  { shown: 'cert-bot --version', run: ['--version'], check: (out) => expect(out.trim()).toMatch(/^\d+\.\d+\.\d+$/) },
+  { shown: 'cert-bot risk [--account NAME] [--json]', run: ['risk'] },
+  {
+    shown: 'cert-bot status 0A:1B:2C:3D 4E5F60 [--account NAME] [--json] [--fail-on revoked]',
+    run: ['status', '0A:1B:2C:3D', '4E5F60'],
+    check: (out) => expect(out).toMatch(/0A1B2C3D\s+unknown/),
+  },
+  {
+    shown: 'cert-bot list [--status expiring|expired|issued|uploaded|stale|all] [--keyword K] [--days N] [--limit N]',
+    run: ['list', '--status', 'expiring', '--limit', '3'],
+    check: (out) => expect(out).toMatch(/showing 3 of \d+/),
+  },
+  { shown: 'cert-bot info <certificate-id|domain> [--account NAME] [--json]', run: ['info', '<id>'] },
+  { shown: 'cert-bot audit [--since DATE] [--user U…] [--limit N] [--json]', run: ['audit'] },
+  { shown: 'cert-bot sync [--account NAME] [--json]', run: ['sync'] },
+  { shown: 'cert-bot alerts --dry-run|--post [--account NAME] [--json]', run: ['alerts', '--dry-run'] },
+  { shown: 'cert-bot digest --dry-run [--account NAME] [--json]', run: ['digest', '--dry-run'] },
+  { shown: 'cert-bot digest --dry-run --chart FILE.png', run: ['digest', '--dry-run', '--chart', '<png>'] },
+  { shown: 'cert-bot home --user U012ABCDEF [--json]', run: ['home', '--user', 'U012ABCDEF'] },
+  { shown: 'cert-bot digest --post [--force]', run: ['digest', '--post'] },
+  { shown: 'cert-bot serve', skip: 'runs until stopped; its start-up is tested in startup.test.ts' },
+  {
+    shown: 'cert-bot sandbox --port 9000 [--accounts prod,staging] [--tls]',
+    skip: 'runs until stopped; every test here talks to one it started (spawnSandbox)',
+  },
+  { shown: 'cert-bot demo', run: ['demo'] },
+  {
+    shown: 'cert-bot list --days 14 --fail-on expiring --format csv > expiring.csv',
+    run: ['list', '--days', '14', '--fail-on', 'expiring', '--format', 'csv'],
+    exit: 3,
+    check: (out) => expect(out.split('\r\n')[0]).toMatch(/^COMMON NAME,ID,STATUS/),
+  },
+  {
+    shown: 'cert-bot audit --since 2026-11-01 --user U0123ABCD',
+    run: ['audit', '--since', '2026-11-01', '--user', 'U0123ABCD'],
+  },
+];
+
+beforeAll(async () => {
+  sandbox = await spawnSandbox({ certs: 150, seed: 5, qps: 200 });
+  slack = await new FakeSlack().start();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-readme-'));
+  env = {
+    CAS_ENDPOINT: sandbox.url,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET,
+    CAS_QPS: '100',
+    DATA_DIR: path.join(dir, 'data'),
+    SLACK_BOT_TOKEN: 'xoxb-readme-0000',
+    SLACK_API_URL: slack.apiUrl,
+    DIGEST_CHANNEL: 'C0README',
+  };
+  // `info` reads the inventory: there is one, as after the bot's first sync.
+  expect((await runCli(['sync'], env)).code).toBe(0);
+  const listed = await runCli(['list', '--live', '--json'], env);
+  certificateId = String((JSON.parse(listed.stdout) as Array<{ CertificateId: number }>)[0].CertificateId);
+}, 60_000);
+afterAll(async () => {
+  await sandbox.close();
+  await slack.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('every command of the README has a case here, and no case is for a command it no longer shows', () => {
+  expect(readmeCommands().sort()).toEqual(CASES.map((c) => c.shown).sort());
+});
+
+describe.each(CASES.filter((c) => c.run))('$shown', (c) => {
+  test(`exits ${c.exit ?? 0}`, async () => {
+    const args = (c.run ?? []).map((arg) =>
+      arg === '<id>' ? certificateId : arg === '<png>' ? path.join(dir, 'trend.png') : arg,
+    );
+    const result = await runCli(args, env, 60_000);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: c.exit ?? 0,
+      stderr: expect.not.stringMatching(/\n\s+at /),
+    });
+    c.check?.(result.stdout);
+  }, 60_000);
+});
+
+test('info exits 1 for a certificate it does not know, as the README says', async () => {
+  expect(README).toMatch(/cert-bot info .*\(exit 1: not found\)/);
+  const result = await runCli(['info', 'no-such-name.example.invalid'], env);
+  expect(result.code).toBe(1);
+});
+
+test('the commands not run here say why', () => {
+  for (const c of CASES.filter((x) => !x.run)) expect(c.skip).toBeTruthy();
+});
