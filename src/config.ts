@@ -218,10 +218,12 @@ function cronProblem(expression: string): string | undefined {
 const SPECIAL_CHARACTERS =
   'is not a valid URL (a user name or password with @ : / ? # or % must be percent-encoded, e.g. / as %2F)';
 
-/** REDIS_URL: redis:// or rediss://, a host, and in the path a database 0..15 (ioredis SELECTs it). */
-function redisUrlProblem(text: string): string | undefined {
-  const example = 'e.g. redis://:password@10.0.0.5:6379/0';
-  if (!/^rediss?:\/\//i.test(text)) return `must be a redis:// or rediss:// URL, ${example}`;
+/**
+ * A connection URL of the given scheme, or what is wrong with it. An `@` after the host means a
+ * password with an unencoded `/`, `?` or `#` pushed part of itself out of the credentials.
+ */
+function parsedUrl(text: string, scheme: RegExp, schemes: string, example: string): URL | string {
+  if (!scheme.test(text)) return `must be ${schemes} URL, ${example}`;
   let url: URL;
   try {
     url = new URL(text);
@@ -229,6 +231,14 @@ function redisUrlProblem(text: string): string | undefined {
     return `${SPECIAL_CHARACTERS}; ${example}`;
   }
   if (`${url.pathname}${url.search}${url.hash}`.includes('@')) return `${SPECIAL_CHARACTERS}; ${example}`;
+  return url;
+}
+
+/** REDIS_URL: redis:// or rediss://, a host, and in the path a database 0..15 (ioredis SELECTs it). */
+function redisUrlProblem(text: string): string | undefined {
+  const example = 'e.g. redis://:password@10.0.0.5:6379/0';
+  const url = parsedUrl(text, /^rediss?:\/\//i, 'a redis:// or rediss://', example);
+  if (typeof url === 'string') return url;
   if (url.hostname === '') return `names no host; ${example}`;
   const database = url.pathname.replace(/^\//, '');
   const problems = [
@@ -249,14 +259,8 @@ function databaseProblem(database: string, where: string, example: string): stri
 /** DATABASE_URL: postgres:// or postgresql://, with a host (or ?host= for a Unix socket). */
 function postgresUrlProblem(text: string): string | undefined {
   const example = 'e.g. postgres://certbot:password@db.example.com:5432/certbot';
-  if (!/^postgres(?:ql)?:\/\//i.test(text)) return `must be a postgres:// or postgresql:// URL, ${example}`;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return `${SPECIAL_CHARACTERS}; ${example}`;
-  }
-  if (`${url.pathname}${url.search}${url.hash}`.includes('@')) return `${SPECIAL_CHARACTERS}; ${example}`;
+  const url = parsedUrl(text, /^postgres(?:ql)?:\/\//i, 'a postgres:// or postgresql://', example);
+  if (typeof url === 'string') return url;
   if (url.hostname === '' && !url.searchParams.get('host'))
     return `names no host (or ?host= for a Unix socket); ${example}`;
   return undefined;
