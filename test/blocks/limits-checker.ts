@@ -74,14 +74,23 @@ export function assertWithinBlockKitLimits(message: SlackMessage): void {
   const json = JSON.stringify(message.blocks).length;
   if (json >= SLACK_LIMITS.blocksJson)
     fail('blocks', `blocks JSON is ${json} characters, limit ${SLACK_LIMITS.blocksJson}`);
+  assertBlocksWithinLimits(message.blocks, 'surface');
+}
 
+/**
+ * The limits of each block, the same in messages and views. action_ids must be unique across
+ * the whole `surface` (messages, as held here) or within each `block` (views: a Home tab lists
+ * several certificates, each with the same Info button).
+ */
+export function assertBlocksWithinLimits(blocks: readonly unknown[], actionIdScope: 'surface' | 'block'): void {
   const blockIds = new Set<string>();
-  const actionIds = new Set<string>();
-  for (const [index, raw] of message.blocks.entries()) {
+  const surfaceActionIds = new Set<string>();
+  for (const [index, raw] of blocks.entries()) {
     const path = `blocks[${index}]`;
     const block: unknown = raw;
     if (!isObject(block)) fail(path, 'block is not an object');
     checkId(block.block_id, `${path}.block_id`, blockIds);
+    const actionIds = actionIdScope === 'surface' ? surfaceActionIds : new Set<string>();
     switch (block.type) {
       case 'header':
         checkText(block.text, `${path}.text`, SLACK_LIMITS.headerText, ['plain_text']);
