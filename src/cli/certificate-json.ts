@@ -1,5 +1,5 @@
-import { DEFAULT_ACCOUNT } from '../domain/account';
 import type { Certificate } from '../domain/certificate';
+import { shownAccount } from '../render/accounts';
 
 /**
  * A certificate in `--json` output, under the field names CAS uses (CertificateId, CommonName,
@@ -9,7 +9,7 @@ export function certificateJson(certificate: Certificate): Record<string, unknow
   const id = certificate.certificateId;
   const entries: Array<[string, unknown]> = [
     // Not a CAS field: which configured account it belongs to (none for the environment's one).
-    ['account', certificate.account === DEFAULT_ACCOUNT ? undefined : certificate.account],
+    ['account', shownAccount(certificate.account)],
     ['CertificateId', id !== undefined && Number.isSafeInteger(Number(id)) ? Number(id) : id],
     ['InstanceId', certificate.instanceId],
     ['Name', certificate.name],

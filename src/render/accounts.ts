@@ -7,8 +7,14 @@ import { formatNumber, plural } from './format';
  * and every count says which account it belongs to. The one account made from the environment
  * (`default`) is never named, so a single-account bot reads as it always has.
  */
+export function shownAccount(account: string | undefined): string | undefined {
+  return account === undefined || account === DEFAULT_ACCOUNT ? undefined : account;
+}
+
+/** `[prod] ` before a certificate of a named account, for plain text. */
 export function accountPrefix(account: string): string {
-  return account === DEFAULT_ACCOUNT ? '' : `[${account}] `;
+  const shown = shownAccount(account);
+  return shown === undefined ? '' : `[${shown}] `;
 }
 
 /** `health score 85 · 12 at risk · 3 expired · 9 expiring · 1 stale deployment` */

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { AssignCertificateCountResult } from '../../cas/types';
-import { accountPrefix } from '../../render/accounts';
+import { shownAccount } from '../../render/accounts';
 import { formatNumber, formatUtc, plural } from '../../render/format';
 import { EMOJI } from './emoji';
 import { actions, buildMessage, button, context, fieldsSection, header, section } from './builders';
@@ -21,8 +21,8 @@ export interface AssignInput {
 
 /** " in account prod", or nothing for the default account. */
 function inAccount(account: string | undefined): string {
-  const name = account === undefined ? '' : accountPrefix(account).trim().slice(1, -1);
-  return name ? ` in account ${inlineText(name, 40)}` : '';
+  const name = shownAccount(account);
+  return name === undefined ? '' : ` in account ${inlineText(name, 40)}`;
 }
 
 function idText(id: string): string {

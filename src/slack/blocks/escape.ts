@@ -1,4 +1,4 @@
-import { accountPrefix } from '../../render/accounts';
+import { shownAccount } from '../../render/accounts';
 /**
  * Making untrusted text (names from CAS, words a person typed) safe and short enough for
  * mrkdwn: cleaning, one-line, escaping, truncation measured in JSON cost. Pure.
@@ -106,6 +106,6 @@ export function boldText(raw: string | undefined, max: number): string {
 
 /** `[prod] ` before a certificate of a named account, as a code span; nothing for the default account. */
 export function accountTag(account: string | undefined): string {
-  const prefix = account === undefined ? '' : accountPrefix(account).trim();
-  return prefix === '' ? '' : `${codeSpan(prefix.slice(1, -1), 40)} `;
+  const shown = shownAccount(account);
+  return shown === undefined ? '' : `${codeSpan(shown, 40)} `;
 }
