@@ -1,5 +1,5 @@
 // ESLint (flat config): the recommended JavaScript and typescript-eslint rules on src, test and bench,
-// and the import boundaries of the layers (see the README's Architecture section).
+// and the import boundaries of the layers (see docs/architecture.md).
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 

@@ -12,12 +12,12 @@ import { endpointProblem } from './cas/endpoint';
 
 /**
  * The single source of truth for every environment variable the bot reads. Each entry's
- * description is what the README's configuration table shows (see `configTable()`), so a
+ * description is what the configuration table (docs/configuration.md) shows (see `configTable()`), so a
  * variable cannot be added without being documented.
  *
  * Empty values: a variable set to an empty value (or only spaces), such as `DIGEST_CRON=`,
  * counts as unset and takes its default, exactly as if it were left out. This holds for every
- * variable below; the sentence for the README's configuration intro:
+ * variable below; the sentence for the configuration docs' intro:
  *
  *   "A variable set to an empty value (`CAS_QPS=`) counts as unset: it takes its default."
  *
@@ -281,7 +281,7 @@ export const configSchema = z.object({
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: optionalString().describe('AccessKey secret paired with the key ID. Never logged.'),
   ALIBABA_CLOUD_SECURITY_TOKEN: optionalString().describe('STS security token, when the key pair is temporary.'),
   CAS_ACCOUNTS_FILE: optionalString().describe(
-    'Path of a YAML file listing several CAS accounts (name, site, credentials, optional region, qps, digestChannels, alertChannel); see "Several accounts". Unset: one account, `default`, from the variables above and below.',
+    'Path of a YAML file listing several CAS accounts (name, site, credentials, optional region, qps, digestChannels, alertChannel); see docs/accounts.md. Unset: one account, `default`, from the variables above and below.',
   ),
   CAS_ENDPOINT: stringWithDefault('cas.aliyuncs.com')
     .superRefine(check(endpointProblem))
@@ -542,7 +542,7 @@ function firstLine(text: string): string {
   return text.split('\n')[0].replace(/:$/, '');
 }
 
-/** The README's configuration table, generated from the schema. */
+/** The configuration table of docs/configuration.md, generated from the schema. */
 export function configTable(): string {
   const rows = Object.entries(configSchema.shape).map(([name, field]) => {
     const parsed = field.safeParse(undefined);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readmeWithConfigTable } from '../src/cli/docs-config';
+import { CONFIG_DOC, withConfigTable } from '../src/cli/docs-config';
 import { ConfigError, configSchema, envExample, loadConfig } from '../src/config';
 
 const root = path.resolve(__dirname, '..');
@@ -91,11 +91,11 @@ describe('configuration', () => {
     expect(loadConfig({ DIGEST_CRON: '*/5 * * * * *' }).DIGEST_CRON).toBe('*/5 * * * * *');
   });
 
-  test("the README's configuration table and .env.example are generated from the schema", () => {
-    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-    expect(readmeWithConfigTable(readme)).toBe(readme);
+  test('the configuration table of docs/configuration.md and .env.example are generated from the schema', () => {
+    const doc = fs.readFileSync(path.join(root, CONFIG_DOC), 'utf8');
+    expect(withConfigTable(doc)).toBe(doc);
     expect(fs.readFileSync(path.join(root, '.env.example'), 'utf8')).toBe(envExample());
-    for (const name of Object.keys(configSchema.shape)) expect(readme).toContain(`\`${name}\``);
+    for (const name of Object.keys(configSchema.shape)) expect(doc).toContain(`\`${name}\``);
   });
 
   describe('alerts', () => {

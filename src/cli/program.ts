@@ -364,7 +364,7 @@ export function buildProgram(context: CliContext): Command {
 
   program
     .command('docs-config', { hidden: true })
-    .description("Regenerate the README's configuration table and .env.example from the schema")
+    .description('Regenerate the configuration table of docs/configuration.md and .env.example from the schema')
     .action(async () => {
       const { writeConfigDocs } = await import('./docs-config');
       writeConfigDocs(process.cwd());

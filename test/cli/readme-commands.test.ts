@@ -6,25 +6,32 @@ import { FakeSlack } from '../helpers/fake-slack';
 import { runCli } from '../helpers/run-cli';
 
 /**
- * Every command the README's "Command line" section shows, run as written against the
- * simulator (and the fake Slack where it posts), exiting as the README says. A command added to
- * the README without a case here fails the first test, so the section cannot drift.
+ * Every command the README and the topic files in docs/ show in their `sh` blocks, run as
+ * written against the simulator (and the fake Slack where it posts), exiting as the docs say. A
+ * command added to the docs without a case here fails the first test, so they cannot drift.
  */
 
-const README = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
+const ROOT = path.resolve(__dirname, '..', '..');
+const DOC_FILES = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => path.join('docs', name)),
+];
+const DOCS = DOC_FILES.map((file) => fs.readFileSync(path.join(ROOT, file), 'utf8'));
 
-/** The `cert-bot …` lines of the section's sh blocks, without their comments. */
-function readmeCommands(): string[] {
-  const start = README.indexOf('\n## Command line');
-  const section = README.slice(start, README.indexOf('\n## ', start + 1));
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
+/** The `cert-bot …` lines of the docs' sh blocks, without their comments, each once. */
+function documentedCommands(): string[] {
+  const lines = DOCS.flatMap((text) => [...text.matchAll(/```sh\n([\s\S]*?)```/g)])
     .flatMap((block) => block[1].split('\n'))
     .filter((line) => line.startsWith('cert-bot '))
     .map((line) => line.replace(/\s+#.*$/, '').trim());
+  return [...new Set(lines)];
 }
 
 interface Case {
-  /** The line as the README shows it (comment left out). */
+  /** The line as the docs show it (comment left out). */
   shown: string;
   /** What is run: the line with its placeholders filled and optional parts left out. */
   run?: string[];
@@ -67,6 +74,10 @@ const CASES: Case[] = [
     shown: 'cert-bot sandbox --port 9000 [--accounts prod,staging] [--tls]',
     skip: 'runs until stopped; every test here talks to one it started (spawnSandbox)',
   },
+  {
+    shown: 'cert-bot sandbox --port 9443 --tls',
+    skip: 'runs until stopped; the simulator over TLS is tested in test/sandbox/tls-sts.test.ts',
+  },
   { shown: 'cert-bot demo', run: ['demo'] },
   {
     shown: 'cert-bot list --days 14 --fail-on expiring --format csv > expiring.csv',
@@ -105,8 +116,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('every command of the README has a case here, and no case is for a command it no longer shows', () => {
-  expect(readmeCommands().sort()).toEqual(CASES.map((c) => c.shown).sort());
+test('every command of the docs has a case here, and no case is for a command they no longer show', () => {
+  expect(documentedCommands().sort()).toEqual(CASES.map((c) => c.shown).sort());
 });
 
 describe.each(CASES.filter((c) => c.run))('$shown', (c) => {
@@ -123,8 +134,8 @@ describe.each(CASES.filter((c) => c.run))('$shown', (c) => {
   }, 60_000);
 });
 
-test('info exits 1 for a certificate it does not know, as the README says', async () => {
-  expect(README).toMatch(/cert-bot info .*\(exit 1: not found\)/);
+test('info exits 1 for a certificate it does not know, as the docs say', async () => {
+  expect(DOCS.join('\n')).toMatch(/cert-bot info .*\(exit 1: not found\)/);
   const result = await runCli(['info', 'no-such-name.example.invalid'], env);
   expect(result.code).toBe(1);
 });
