@@ -9,5 +9,6 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.timing.test.ts'],
   maxWorkers: 1,
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   testTimeout: 60000,
 };
