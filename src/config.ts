@@ -559,15 +559,18 @@ function formatDefault(value: unknown): string {
 
 /** `.env.example`, generated from the schema: every variable, its default and its meaning. */
 export function envExample(): string {
+  // Every line is commented out: a default written out would override what the Docker image
+  // sets (DATA_DIR=/data, PORT) when this file becomes `--env-file .env`.
   const lines = [
-    '# cas-cert-bot configuration. Copy to .env and fill in; unset variables take the default shown.',
+    '# cas-cert-bot configuration. Copy to .env, uncomment and fill in what you need; a variable',
+    '# left commented out takes the default shown.',
     '# Generated from src/config.ts (npm run docs:config).',
     '',
   ];
   for (const [name, field] of Object.entries(configSchema.shape)) {
     const parsed = field.safeParse(undefined);
     const fallback = parsed.success && parsed.data !== undefined ? envDefault(parsed.data) : '';
-    lines.push(`# ${field.description ?? ''}`, `${fallback === '' ? '# ' : ''}${name}=${fallback}`, '');
+    lines.push(`# ${field.description ?? ''}`, `# ${name}=${fallback}`, '');
   }
   return lines.join('\n');
 }

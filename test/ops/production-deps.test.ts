@@ -3,15 +3,28 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { healthcheckCommand } from '../helpers/dockerfile';
 import { FakeSlack } from '../helpers/fake-slack';
 import { freePort } from '../helpers/free-port';
 
 const root = path.resolve(__dirname, '..', '..');
 const run = promisify(execFile);
 
+/** Runs the Dockerfile's HEALTHCHECK command as Docker would, with the container's PORT. */
+async function healthcheck(port: number): Promise<number> {
+  const [command, ...args] = healthcheckCommand();
+  return run(command, args, { env: { PATH: process.env.PATH ?? '', PORT: String(port) }, timeout: 5_000 }).then(
+    () => 0,
+    (error: { code?: number }) => error.code ?? 1,
+  );
+}
+
 /**
- * The Docker image installs production dependencies only. This installs exactly those into a
- * copy of the built app and starts it: an import that lives in devDependencies fails here.
+ * The Docker image installs production dependencies only, pruned by
+ * ops/docker/prune-node-modules.sh, and ships dist/src without source maps. This builds the same
+ * tree from a copy of the built app and starts it through a `cert-bot` link as the image's PATH
+ * has it: an import that lives in devDependencies, or a file the pruning removes but the bot
+ * loads, fails here. The Dockerfile's HEALTHCHECK command runs against it.
  */
 test('the built app starts and answers /healthz with production dependencies only, and stops on SIGTERM', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-prod-'));
@@ -20,7 +33,10 @@ test('the built app starts and answers /healthz with production dependencies onl
   try {
     for (const file of ['package.json', 'package-lock.json'])
       fs.copyFileSync(path.join(root, file), path.join(dir, file));
-    fs.cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true });
+    fs.cpSync(path.join(root, 'dist', 'src'), path.join(dir, 'dist', 'src'), {
+      recursive: true,
+      filter: (source) => !source.endsWith('.map'),
+    });
     // Scripts off: the native SQLite binding is copied from this checkout instead of compiled again.
     await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
       cwd: dir,
@@ -31,6 +47,8 @@ test('the built app starts and answers /healthz with production dependencies onl
       path.join(dir, 'node_modules', 'better-sqlite3', 'build'),
       { recursive: true },
     );
+    await run('sh', [path.join(root, 'ops', 'docker', 'prune-node-modules.sh'), path.join(dir, 'node_modules')]);
+    expect(fs.existsSync(path.join(dir, 'node_modules', 'better-sqlite3', 'deps'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'node_modules', 'typescript'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'node_modules', 'jest'))).toBe(false);
     // The digest chart's renderer (vega, and the native resvg package npm picked for this
@@ -48,11 +66,20 @@ test('the built app starts and answers /healthz with production dependencies onl
     );
     expect(chart.stdout).toMatch(/^89504e470d0a1a0a \d{4,}$/);
 
+    // The image's PATH link, run as a program (its shebang and mode), as `docker exec … cert-bot` does.
+    fs.chmodSync(path.join(dir, 'dist', 'src', 'cli.js'), 0o755);
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.symlinkSync(path.join(dir, 'dist', 'src', 'cli.js'), path.join(dir, 'bin', 'cert-bot'));
+    const pathWithBin = `${path.join(dir, 'bin')}${path.delimiter}${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`;
+    const version = await run('cert-bot', ['--version'], { cwd: os.tmpdir(), env: { PATH: pathWithBin } });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+
     const port = await freePort();
-    const server = spawn(process.execPath, ['dist/src/cli.js', 'serve'], {
+    expect(await healthcheck(port)).not.toBe(0);
+    const server = spawn('cert-bot', ['serve'], {
       cwd: dir,
       env: {
-        PATH: process.env.PATH ?? '',
+        PATH: pathWithBin,
         PORT: String(port),
         SLACK_BOT_TOKEN: 'xoxb-prod-check',
         SLACK_SIGNING_SECRET: 'prod-check-signing-secret',
@@ -81,6 +108,7 @@ test('the built app starts and answers /healthz with production dependencies onl
       if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect({ status, stderr }).toEqual({ status: 200, stderr: '' });
+    expect(await healthcheck(port)).toBe(0);
     server.kill('SIGTERM');
     expect(await exited).toBe(0);
   } finally {
