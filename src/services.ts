@@ -640,7 +640,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       return { port };
     },
     stop() {
-      const drainMs = overrides.drainMs ?? 10_000;
+      const drainMs = overrides.drainMs ?? SHUTDOWN_DRAIN_MS;
       stopping ??= (async () => {
         clearInterval(warmTimer);
         const quiet = (what: string) => (error: unknown) =>
@@ -672,6 +672,12 @@ export class StartupError extends Error {
     this.name = 'StartupError';
   }
 }
+
+/**
+ * How long a stop waits for answers in flight, and then again for a running job: a deployment's
+ * grace period before SIGKILL must cover both (deploy/kubernetes checks it).
+ */
+export const SHUTDOWN_DRAIN_MS = 10_000;
 
 const SLACK_API_DEFAULT = 'https://slack.com/api/';
 const SLACK_PROBE_TIMEOUT_MS = 10_000;
