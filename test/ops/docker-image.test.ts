@@ -97,3 +97,19 @@ test('secrets files, logs and local data never enter the build context', () => {
   for (const file of ['.env', '.env.production', '.env.local', 'logs/bot.log', 'cert-bot.log', 'data/cert-bot.sqlite'])
     expect([file, excluded.ignores(file)]).toEqual([file, true]);
 });
+
+test('every image tag the docs and the Kubernetes kit name is the package version', () => {
+  const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const files = [
+    'README.md',
+    ...fs.readdirSync(path.join(ROOT, 'docs')).map((name) => `docs/${name}`),
+    'deploy/kubernetes/base/kustomization.yaml',
+  ];
+  const tags = files.flatMap((file) =>
+    [
+      ...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(/cas-cert-bot:(\d+\.\d+\.\d+)\b|newTag: '([^']+)'/g),
+    ].map((m) => `${file}: ${m[1] ?? m[2]}`),
+  );
+  expect(tags.length).toBeGreaterThan(3);
+  expect(tags.filter((tag) => !tag.endsWith(`: ${version}`))).toEqual([]);
+});
