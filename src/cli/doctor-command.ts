@@ -1,6 +1,7 @@
 import { type Config, ConfigError, loadConfig } from '../config';
 import { silentLogger } from '../ops/logger';
 import { createServices } from '../services';
+import { inspectStore } from '../store/inspect';
 import { checkCasAccount } from './doctor/cas-checks';
 import { checkClock, type ClockSample, fetchDate } from './doctor/clock-check';
 import { checkRedis } from './doctor/redis-check';
@@ -77,7 +78,7 @@ export async function doctorCommand(
     { logger: silentLogger(), now, retryBaseDelayMs: 100 },
   );
   try {
-    emit(await checkStore(config, () => services.store()));
+    emit(await checkStore(config, () => inspectStore(config)));
     emit(await checkRedis(config.REDIS_URL));
     let sample: ClockSample | undefined;
     for (const account of services.accounts) {

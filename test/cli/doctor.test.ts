@@ -2,11 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Client } from 'pg';
 import YAML from 'yaml';
 import { MANIFEST_BOT_SCOPES } from '../../src/cli/doctor/bot-scopes';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type SandboxProcess, spawnSandbox } from '../../src/sandbox';
 import { FakeSlack } from '../helpers/fake-slack';
-import { freshSchema } from '../store/postgres-test-db';
+import { openPostgresStore } from '../../src/store/postgres-store';
+import { openSqliteStore } from '../../src/store/sqlite-store';
+import { freshSchema, POSTGRES_URL } from '../store/postgres-test-db';
 import { freePort } from '../helpers/free-port';
 import { type CliResult, runCli } from '../helpers/run-cli';
 
@@ -76,6 +80,16 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+async function pgQuery<T>(sql: string, params: unknown[]): Promise<T[]> {
+  const client = new Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
 function lines(result: CliResult): string[] {
   return result.stdout.trimEnd().split('\n');
 }
@@ -105,7 +119,7 @@ test('all green: every check passes, in order, exit 0; nothing is posted and no 
   const redis = new URL(REDIS_URL);
   expect(out).toEqual([
     '✔ configuration: valid (2 accounts: prod, staging; store SQLite)',
-    `✔ store: SQLite at ${path.join(dir, 'data', 'cert-bot.sqlite')} opens, schema migrated`,
+    `✔ store: SQLite at ${path.join(dir, 'data', 'cert-bot.sqlite')}: the store has no tables yet, it will be created at first start`,
     `✔ Redis: ${redis.hostname}:${redis.port || 6379} answers PING, database 2 selected`,
     ...['prod', 'staging'].flatMap((account) => [
       `✔ CAS ${account}: endpoint ${sandbox.url}/ reachable`,
@@ -130,6 +144,8 @@ test('all green: every check passes, in order, exit 0; nothing is posted and no 
   expect(calls.map((c) => c.action)).not.toContain('AssignCertificateCount');
   expect(slack.calls.map((c) => c.name).filter((name) => !/^(auth\.test|conversations\.info)$/.test(name))).toEqual([]);
   expect(slack.apiCalls('conversations.info').map((c) => c.body.channel)).toEqual(['C0DIGEST', 'C0STAGING']);
+  // It only reads: the fresh DATA_DIR is left as it was, not even created.
+  expect(fs.existsSync(path.join(dir, 'data'))).toBe(false);
 
   const json = await runCli(['doctor', '--json'], env);
   expect(json.code).toBe(0);
@@ -177,6 +193,28 @@ test('a DATA_DIR that cannot be written: the store fails, naming DATA_DIR; the o
   expect(lines(result).some((line) => line.startsWith('✔ Slack: token valid'))).toBe(true);
 });
 
+test('SQLite: doctor reports the store the bot made without changing it, and one newer than the bot as a failure', async () => {
+  const dataDir = path.join(dir, 'sqlite-existing');
+  const store = openSqliteStore(dataDir);
+  await store.close();
+  const file = path.join(dataDir, 'cert-bot.sqlite');
+  const before = fs.readFileSync(file);
+  const result = await runCli(['doctor'], { ...env, DATA_DIR: dataDir });
+  expect(lines(result)[1]).toMatch(/^✔ store: SQLite at .* opens, schema up to date \(version \d+\)$/);
+  expect(fs.readFileSync(file).equals(before)).toBe(true);
+
+  // A file a newer bot wrote (a higher schema version): the bot would refuse it, doctor says so.
+  const version = Number(/version (\d+)/.exec(lines(result)[1])?.[1]);
+  const db = new Database(file);
+  db.pragma(`user_version = ${version + 1}`);
+  db.close();
+  const newer = await runCli(['doctor'], { ...env, DATA_DIR: dataDir });
+  expect(newer.code).toBe(1);
+  expect(problems(newer)).toEqual([
+    `✖ store: SQLite at ${file} has schema version ${version + 1}, newer than this bot (${version}) — run the newer bot version, or point DATA_DIR at another store`,
+  ]);
+});
+
 test('PostgreSQL at DATABASE_URL: named by host, database, user and schema, never the password', async () => {
   const schema = await freshSchema();
   try {
@@ -186,8 +224,19 @@ test('PostgreSQL at DATABASE_URL: named by host, database, user and schema, neve
     expect(result.code).toBe(0);
     expect(lines(result).slice(0, 2)).toEqual([
       '✔ configuration: valid (2 accounts: prod, staging; store PostgreSQL)',
-      `✔ store: PostgreSQL at ${url.hostname}:${url.port || 5432} (database ${url.pathname.slice(1)}, user ${url.username}, schema ${schema.schema}) opens, schema migrated`,
+      `✔ store: PostgreSQL at ${url.hostname}:${url.port || 5432} (database ${url.pathname.slice(1)}, user ${url.username}, schema ${schema.schema}): the store has no tables yet, it will be created at first start`,
     ]);
+    // Nothing was created: not the schema, not a table.
+    const created = await pgQuery<{ n: number }>('SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1', [
+      schema.schema,
+    ]);
+    expect(created).toEqual([{ n: 0 }]);
+
+    // Once the bot has started on it, doctor finds it up to date.
+    const store = await openPostgresStore(schema.url);
+    await store.close();
+    const opened = await runCli(['doctor'], { ...env, DATABASE_URL: url.toString() });
+    expect(lines(opened)[1]).toMatch(/^✔ store: PostgreSQL at .* opens, schema up to date \(version \d+\)$/);
     expectNoSecret(result);
 
     url.port = '1';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Config } from '../../config';
 import { parsePostgresUrl } from '../../store/postgres-url';
 import { SQLITE_FILE_NAME } from '../../store/sqlite-store';
-import type { Store } from '../../store/types';
+import type { StoreState } from '../../store/inspect';
 import { type CheckResult, fail, pass, reasonOf, withTimeout } from './report';
 
 const CHECK = 'store';
@@ -15,17 +15,34 @@ export function describeStore(config: Pick<Config, 'DATA_DIR' | 'DATABASE_URL'>)
   return `PostgreSQL at ${target.address} (database ${target.database}, user ${target.user}${schema})`;
 }
 
-/** Opens the store as `serve` does (creating and migrating its tables), then asks it one query. */
+/**
+ * Looks at the store `serve` would open without changing it: doctor only reads, so a fresh
+ * store is reported as such, never created or migrated here.
+ */
 export async function checkStore(
   config: Pick<Config, 'DATA_DIR' | 'DATABASE_URL'>,
-  open: () => Promise<Store>,
+  inspect: () => Promise<StoreState>,
 ): Promise<CheckResult> {
   const where = describeStore(config);
   try {
-    // A store that opens after the timeout is closed, so that it keeps no process alive.
-    const store = await withTimeout(open(), undefined, (late) => void late.close().catch(() => undefined));
-    await withTimeout(store.ping());
-    return pass(CHECK, `${where} opens, schema migrated`);
+    const state = await withTimeout(inspect());
+    switch (state.kind) {
+      case 'absent':
+        return pass(CHECK, `${where}: the store has no tables yet, it will be created at first start`);
+      case 'current':
+        return pass(CHECK, `${where} opens, schema up to date (version ${state.version})`);
+      case 'behind':
+        return pass(
+          CHECK,
+          `${where} opens, schema version ${state.version}; the bot migrates it to version ${state.latest} at its next start`,
+        );
+      case 'ahead':
+        return fail(
+          CHECK,
+          `${where} has schema version ${state.version}, newer than this bot (${state.latest})`,
+          `run the newer bot version, or point ${config.DATABASE_URL ? 'DATABASE_URL' : 'DATA_DIR'} at another store`,
+        );
+    }
   } catch (error) {
     // The store's messages say where and what to check; doctor says where itself, then the
     // driver's reason, then (after the dash) what to check.
