@@ -11,6 +11,7 @@ const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const CI = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8');
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>;
+  engines: { node: string };
 };
 
 /** The command of the sh block that follows "Run the whole test suite" in the README. */
@@ -57,4 +58,15 @@ test('npm test needs no promtool; the promtool checks are npm run test:rules', (
       /spawnSync\(\s*'promtool'|spawn\(\s*'promtool'/.test(fs.readFileSync(path.join(ROOT, 'test', file), 'utf8')),
     );
   expect(spawning).toEqual([]);
+});
+
+test('engines says what the README says: Node 20 or 22, not 24', () => {
+  const said = /Node\.js (\d+) or (\d+) \(not (\d+)/.exec(README);
+  expect(said?.slice(1)).toEqual(['20', '22', '24']);
+  // npm warns (EBADENGINE), or refuses with engine-strict, on a Node the README rules out.
+  expect(PACKAGE.engines.node).toBe(`>=${said?.[1]} <${said?.[3]}`);
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { engines?: { node: string } }>;
+  };
+  expect(lock.packages[''].engines?.node).toBe(PACKAGE.engines.node);
 });
