@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +28,18 @@ function documentedCommands(): string[] {
     .flatMap((block) => block[1].split('\n'))
     .filter((line) => line.startsWith('cert-bot '))
     .map((line) => line.replace(/\s+#.*$/, '').trim());
+  return [...new Set(lines)];
+}
+
+/**
+ * The walkthrough lines of the docs' sh blocks that run the CLI through npm (`npm run cert-bot --
+ * …`, `npx …`), without their comments, each once.
+ */
+function documentedNpmLines(): string[] {
+  const lines = DOCS.flatMap((text) => [...text.matchAll(/```sh\n([\s\S]*?)```/g)])
+    .flatMap((block) => block[1].split('\n'))
+    .filter((line) => line.startsWith('npm run cert-bot -- ') || line.startsWith('npx '))
+    .map((line) => line.replace(/\s+#[^"]*$/, '').trim());
   return [...new Set(lines)];
 }
 
@@ -91,6 +104,25 @@ const CASES: Case[] = [
   },
 ];
 
+/** The walkthrough, as a shell runs it from the checkout, against the simulator started here. */
+const WALKTHROUGH: Array<{ shown: string; skip?: string; check?: (stdout: string) => void }> = [
+  {
+    shown: 'npm run cert-bot -- sandbox --port 9000',
+    skip: 'runs until stopped; the lines below run against the simulator this file started',
+  },
+  { shown: 'npm run cert-bot -- risk', check: (out) => expect(out).toMatch(/Health score/i) },
+  {
+    shown: 'npm run cert-bot -- list --status expiring --limit 5',
+    check: (out) => expect(out).toMatch(/showing 5 of/),
+  },
+  { shown: 'npm run cert-bot -- sync' },
+  {
+    shown: 'npm run cert-bot -- list --days 7 --fail-on expiring; echo "exit $?"',
+    check: (out) => expect(out.trimEnd()).toMatch(/\nexit 3$/),
+  },
+  { shown: 'npx cert-bot digest --dry-run', check: (out) => expect(out).toMatch(/digest/i) },
+];
+
 beforeAll(async () => {
   sandbox = await spawnSandbox({ certs: 150, seed: 5, qps: 200 });
   slack = await new FakeSlack().start();
@@ -138,6 +170,43 @@ test('info exits 1 for a certificate it does not know, as the docs say', async (
   expect(DOCS.join('\n')).toMatch(/cert-bot info .*\(exit 1: not found\)/);
   const result = await runCli(['info', 'no-such-name.example.invalid'], env);
   expect(result.code).toBe(1);
+});
+
+test('every npm walkthrough line of the docs has a case here', () => {
+  expect(documentedNpmLines().sort()).toEqual(WALKTHROUGH.map((c) => c.shown).sort());
+});
+
+describe.each(WALKTHROUGH.filter((c) => !c.skip))('walkthrough: $shown', (c) => {
+  test('runs from the checkout, installing nothing, where npm asks before installing (yes=false)', async () => {
+    const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        'sh',
+        ['-c', c.shown],
+        {
+          cwd: ROOT,
+          timeout: 60_000,
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: process.env.HOME ?? os.homedir(),
+            ...env,
+            // npx must not ask to install anything, nor reach the registry; a cache of its own,
+            // so nothing an earlier npx installed makes a line pass.
+            npm_config_cache: path.join(dir, 'npm-cache'),
+            npm_config_yes: 'false',
+            npm_config_offline: 'true',
+            npm_config_update_notifier: 'false',
+          },
+        },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 0,
+      stderr: expect.not.stringMatching(/npx canceled|\n\s+at /),
+    });
+    c.check?.(result.stdout);
+  }, 60_000);
 });
 
 test('the commands not run here say why', () => {
