@@ -53,6 +53,9 @@ export function accountKeyVariables(name: string): { id: string; secret: string 
   return { id: `${stem}_KEY_ID`, secret: `${stem}_KEY_SECRET` };
 }
 
+/** Where the startup text of several accounts tells you to save their accounts file. */
+const ACCOUNTS_FILE_NAME = 'sandbox-accounts.yaml';
+
 /** Starts the simulator and keeps it running until Ctrl-C or SIGTERM. */
 export async function runSandboxCommand(options: SandboxCommandOptions): Promise<void> {
   const tls = options.tls ? await createSandboxCertificate() : undefined;
@@ -66,23 +69,25 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
     const plans = options.accounts === undefined ? undefined : planAccounts(options.accounts, options.seed);
     const dataset = (seed: number) =>
       generateDataset({ count: options.certs, seed, profile: options.profile, replacedPairs: options.replaced });
-    const sandbox = await startSandbox({
-      port: options.port,
-      host: options.host,
-      qps: options.qps,
-      faults: { latencyMs: options.latency },
-      tls,
-      ...(plans === undefined
-        ? { dataset: dataset(options.seed) }
-        : {
-            accounts: plans.map((plan): SandboxAccountOptions => ({
-              name: plan.name,
-              accessKeys: { [plan.accessKeyId]: plan.accessKeySecret },
-              dataset: dataset(plan.seed),
-              roles: [plan.roleArn],
-            })),
-          }),
-    });
+    const sandbox = await listening(options, () =>
+      startSandbox({
+        port: options.port,
+        host: options.host,
+        qps: options.qps,
+        faults: { latencyMs: options.latency },
+        tls,
+        ...(plans === undefined
+          ? { dataset: dataset(options.seed) }
+          : {
+              accounts: plans.map((plan): SandboxAccountOptions => ({
+                name: plan.name,
+                accessKeys: { [plan.accessKeyId]: plan.accessKeySecret },
+                dataset: dataset(plan.seed),
+                roles: [plan.roleArn],
+              })),
+            }),
+      }),
+    );
     const text =
       plans !== undefined && plans.length > 1
         ? severalAccountsText(sandbox, options, plans, caCertPath)
@@ -98,6 +103,31 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
     await sandbox.close();
   } finally {
     if (caCertPath) fs.rmSync(path.dirname(caCertPath), { recursive: true, force: true });
+  }
+}
+
+/** The simulator started, or one line saying why the port could not be had (no raw EADDRINUSE). */
+async function listening<T>(options: SandboxCommandOptions, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    const where = `${options.host}:${options.port}`;
+    if (code === 'EADDRINUSE')
+      throw new Error(
+        `port ${options.port} is already in use on ${options.host} (another simulator or program listens on ${where}); stop it, or choose another port with --port (--port 0 takes any free one)`,
+        { cause: error },
+      );
+    if (code === 'EACCES')
+      throw new Error(
+        `port ${options.port} on ${options.host} may not be bound by this user (ports below 1024 need privileges); choose a port above 1023 with --port`,
+        { cause: error },
+      );
+    if (code === 'EADDRNOTAVAIL')
+      throw new Error(`${options.host} is not an address of this machine; choose another with --host`, {
+        cause: error,
+      });
+    throw error;
   }
 }
 
@@ -147,7 +177,7 @@ function severalAccountsText(
       (plan) =>
         `  ${plan.name.padEnd(width)}  seed ${plan.seed}  AccessKeyId ${plan.accessKeyId}  role ${plan.roleArn}`,
     ),
-    'Export the key pairs (and the CA) where the bot runs:',
+    `Export the key pairs${caCertPath === undefined ? '' : ' and the CA'} where the bot runs, and point CAS_ACCOUNTS_FILE at the accounts file below:`,
     ...plans.flatMap((plan) => {
       const variables = accountKeyVariables(plan.name);
       return [`  export ${variables.id}=${plan.accessKeyId}`, `  export ${variables.secret}=${plan.accessKeySecret}`];
@@ -159,9 +189,10 @@ function severalAccountsText(
           `  export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${first.accessKeySecret}`,
           `  export NODE_EXTRA_CA_CERTS=${caCertPath}`,
         ]),
+    `  export CAS_ACCOUNTS_FILE=$PWD/${ACCOUNTS_FILE_NAME}`,
     caCertPath === undefined
-      ? 'Accounts file (environment variable names, never the secrets; start with --tls to list accounts by role instead):'
-      : `Accounts file (environment variable names, never the secrets; roleArn accounts are assumed through STS at ${sandbox.endpoint} with the default credential chain):`,
+      ? `Save this accounts file as ${ACCOUNTS_FILE_NAME} (it names environment variables, never the secrets; start with --tls to list accounts by role instead):`
+      : `Save this accounts file as ${ACCOUNTS_FILE_NAME} (it names environment variables, never the secrets; roleArn accounts are assumed through STS at ${sandbox.endpoint} with the default credential chain):`,
     YAML.stringify(entries).trimEnd(),
     '',
   ].join('\n');

@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import readline from 'node:readline';
 import YAML from 'yaml';
 import {
@@ -34,7 +35,7 @@ function startupText(args: string[], lines: number): Promise<string[]> {
 
 describe('cert-bot sandbox --accounts --tls', () => {
   it('prints each account, its key pair exports and an accounts file naming variables, not secrets', async () => {
-    const text = await startupText(['--accounts', 'prod,staging', '--tls', '--seed', '5'], 19);
+    const text = await startupText(['--accounts', 'prod,staging', '--tls', '--seed', '5'], 20);
     const url = /listening on (https:\/\/127\.0\.0\.1:\d+) with 2 accounts/.exec(text[0] ?? '')?.[1];
     expect(url).toBeDefined();
     const staging = sandboxAccessKey(2);
@@ -60,6 +61,49 @@ describe('cert-bot sandbox --accounts --tls', () => {
     expect(text.slice(yamlStart).join('\n')).not.toContain(DEFAULT_ACCESS_KEY_SECRET);
     // The certificate file went away with the simulator.
     expect(fs.existsSync(caLine?.split('=')[1] as string)).toBe(false);
+  });
+
+  it('without --tls: no CA is mentioned, and it says to save the accounts file and set CAS_ACCOUNTS_FILE', async () => {
+    const text = await startupText(['--accounts', 'prod,staging', '--seed', '5'], 16);
+    expect(text[3]).toBe(
+      'Export the key pairs where the bot runs, and point CAS_ACCOUNTS_FILE at the accounts file below:',
+    );
+    expect(text.join('\n')).not.toMatch(/\bCA\b|NODE_EXTRA_CA_CERTS/);
+    expect(text).toContain('  export CAS_ACCOUNTS_FILE=$PWD/sandbox-accounts.yaml');
+    const save = text.findIndex((line) => line.startsWith('Save this accounts file as sandbox-accounts.yaml'));
+    expect(save).toBeGreaterThan(0);
+    expect(YAML.parse(text.slice(save + 1).join('\n'))).toHaveLength(2);
+  });
+
+  it('with --tls the CA is exported with the key pairs', async () => {
+    const text = await startupText(['--accounts', 'prod,staging', '--tls', '--seed', '5'], 4);
+    expect(text[3]).toBe(
+      'Export the key pairs and the CA where the bot runs, and point CAS_ACCOUNTS_FILE at the accounts file below:',
+    );
+  });
+
+  it('a port in use is one line that says what to do, exit 1', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [CLI, 'sandbox', '--port', String(port)],
+          { timeout: 20_000 },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? Number((error as { code?: number }).code) : 0, stdout, stderr }),
+        );
+      });
+      expect(result).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `error: port ${port} is already in use on 127.0.0.1 (another simulator or program listens on 127.0.0.1:${port}); stop it, or choose another port with --port (--port 0 takes any free one)\n`,
+      });
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
   });
 
   it('keeps the single-account text without --accounts', async () => {
