@@ -305,7 +305,11 @@ export const configSchema = z.object({
       emptyToUndefined,
       z
         .string()
-        .regex(/^xox[bp]-/, 'must start with xoxb-')
+        // Only a bot token: a user token (xoxp-) would post and read as the person who made it.
+        .regex(
+          /^xoxb-/,
+          "must start with xoxb-: the app's Bot User OAuth Token (OAuth & Permissions), not a user token",
+        )
         .optional(),
     )
     .describe('Bot token (xoxb-...). Required by `cert-bot serve` and digest posting.'),

@@ -276,6 +276,22 @@ describe('DATABASE_URL', () => {
   });
 });
 
+test('SLACK_BOT_TOKEN takes a bot token only, as its message says: a user token (xoxp-) is refused', () => {
+  expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-bot' }).SLACK_BOT_TOKEN).toBe('xoxb-1-2-bot');
+  for (const token of ['xoxp-1-2-user-token', 'xoxa-2-app', 'xapp-1-socket']) {
+    let problems: string[] = [];
+    try {
+      loadConfig({ SLACK_BOT_TOKEN: token });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      "SLACK_BOT_TOKEN: must start with xoxb-: the app's Bot User OAuth Token (OAuth & Permissions), not a user token",
+    ]);
+    expect(problems.join('\n')).not.toContain(token);
+  }
+});
+
 test('no problem ever shows the value of a secret variable', () => {
   const secret = 'Zq9SECRETzq9';
   const envs: Record<string, string>[] = [
