@@ -162,8 +162,12 @@ export function mrkdwnToTerminal(text: string, color = false): string {
   return out.join('');
 }
 
-/** Greedy word wrap by display width, keeping the spacing between words; longer words are split. */
-export function wrap(text: string, width: number): string[] {
+/**
+ * Greedy word wrap by display width, keeping the spacing between words. A word longer than the
+ * width is split, unless `keepWords`: then it stands whole on its own line, wider than the width,
+ * so an ID, serial or fingerprint can be copied in one piece (the terminal folds it visually).
+ */
+export function wrap(text: string, width: number, options: { keepWords?: boolean } = {}): string[] {
   const max = Math.max(10, width);
   const result: string[] = [];
   for (const paragraph of text.split('\n')) {
@@ -180,7 +184,7 @@ export function wrap(text: string, width: number): string[] {
         line += gap + word;
       } else {
         if (line !== '') result.push(line);
-        while (displayWidth(word) > max) {
+        while (!options.keepWords && displayWidth(word) > max) {
           let cut = '';
           for (const char of word) {
             if (cut !== '' && displayWidth(cut + char) > max) break;
@@ -232,15 +236,34 @@ function endStyles(lines: string[], color: boolean): string[] {
   return color ? lines.map((line) => (line.includes('\u001b') ? `${line}${RESET}` : line)) : lines;
 }
 
+/** The widest word of a text: what a column must hold for nothing to be cut. */
+function widestWord(text: string): number {
+  return Math.max(0, ...text.split(/\s+/).map((word) => displayWidth(word)));
+}
+
+/**
+ * Fields two by two in columns. A pair with a word too wide for its column (a fingerprint, a
+ * long serial) is shown one field under the other at full width instead, and no word of a field
+ * is ever cut in two: it must copy whole.
+ */
 function renderFields(fields: unknown[], width: number, color: boolean): string[] {
   const texts = fields.map((field) => convert(field, color));
-  if (width < 60) return texts.flatMap((text) => wrap(text, width));
+  const whole = { keepWords: true };
+  if (width < 60) return texts.flatMap((text) => wrap(text, width, whole));
   const gap = 4;
   const column = Math.floor((width - gap) / 2);
   const lines: string[] = [];
   for (let i = 0; i < texts.length; i += 2) {
-    const left = endStyles(wrap(texts[i], column), color);
-    const right = i + 1 < texts.length ? endStyles(wrap(texts[i + 1], column), color) : [];
+    const pair = texts.slice(i, i + 2);
+    if (pair.some((text) => widestWord(text) > column)) {
+      lines.push(
+        ...pair.flatMap((text, index) => [...(index > 0 ? [''] : []), ...endStyles(wrap(text, width, whole), color)]),
+      );
+      if (i + 2 < texts.length) lines.push('');
+      continue;
+    }
+    const left = endStyles(wrap(texts[i], column, whole), color);
+    const right = i + 1 < texts.length ? endStyles(wrap(texts[i + 1], column, whole), color) : [];
     const rows = Math.max(left.length, right.length);
     for (let row = 0; row < rows; row += 1) {
       const l = left[row] ?? '';

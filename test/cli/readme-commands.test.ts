@@ -172,6 +172,20 @@ test('info exits 1 for a certificate it does not know, as the docs say', async (
   expect(result.code).toBe(1);
 });
 
+test('info prints the fingerprint and the serial whole, each on one line, so they copy in one piece', async () => {
+  const json = await runCli(['info', certificateId, '--json'], env);
+  const fields = (JSON.parse(json.stdout) as { blocks: Array<{ fields?: Array<{ text: string }> }> }).blocks
+    .flatMap((block) => block.fields ?? [])
+    .map((field) => field.text);
+  const value = (label: string) =>
+    /`([^`]+)`/.exec(fields.find((text) => text.startsWith(`*${label}*`)) ?? '')?.[1] ?? '';
+  const fingerprint = value('Fingerprint');
+  const serial = value('Serial');
+  expect(fingerprint).toMatch(/^[0-9A-F:]{32,}$/i);
+  const shown = (await runCli(['info', certificateId], env)).stdout.split('\n');
+  for (const whole of [fingerprint, serial]) expect(shown.filter((line) => line.includes(whole))).toHaveLength(1);
+});
+
 test('every npm walkthrough line of the docs has a case here', () => {
   expect(documentedNpmLines().sort()).toEqual(WALKTHROUGH.map((c) => c.shown).sort());
 });
