@@ -10,6 +10,7 @@ import { consoleOutput, type Output, reportFailure, UsageError } from './output'
 import { FAIL_ON, type FailOn, LIST_FORMATS, type ListFormat } from './list-view';
 import { listCommand, riskCommand, statusCommand } from './reads';
 import type { SandboxCommandOptions } from './sandbox-command';
+import { readStandardInput } from './standard-input';
 import { packageVersion } from './version';
 
 export interface CliContext {
@@ -112,7 +113,7 @@ export function buildProgram(context: CliContext): Command {
   program
     .command('status')
     .description('Revocation status of certificates by serial number (hex, colons allowed)')
-    .argument('<serial...>', 'serial numbers, separated by spaces or commas')
+    .argument('<serial...>', 'serial numbers, separated by spaces or commas; - reads them from standard input')
     .option(...ACCOUNT_OPTION)
     .option('--json', 'exact JSON output')
     .addOption(
@@ -123,7 +124,19 @@ export function buildProgram(context: CliContext): Command {
     )
     .action(async (serialArgs: string[], options: { json?: boolean; account?: string; failOn?: 'revoked' }) => {
       await withServices(context, Boolean(options.json), async (services, output) => {
-        const { serials, invalid } = parseSerials(serialArgs.join(' '), { max: MAX_SERIALS_PER_REQUEST });
+        // `-`: the serials come from standard input (one file of them, any number, any separator).
+        const piped = serialArgs.includes('-');
+        const words = piped
+          ? await Promise.all(serialArgs.map((arg) => (arg === '-' ? readStandardInput('cert-bot status') : arg)))
+          : serialArgs;
+        const { serials, invalid } = parseSerials(words.join(' ').replace(/\s+/g, ' '), {
+          max: piped ? Number.MAX_SAFE_INTEGER : MAX_SERIALS_PER_REQUEST,
+        });
+        if (piped && serials.length === 0 && invalid.length === 0) {
+          output.err('error: no serials on standard input');
+          context.exitCode = 2;
+          return;
+        }
         // Each serial that cannot be looked up is one line; the others are looked up all the same.
         for (const i of invalid) output.err(`"${i.token}": ${i.reason}`);
         if (serials.length === 0) {

@@ -137,6 +137,30 @@ describe('status', () => {
     expect((JSON.parse(json.stdout) as Array<{ Status: string }>).map((s) => s.Status)).toEqual(['good']);
   });
 
+  test('status - reads the serials from standard input: any number, one a line or separated as on the command line', async () => {
+    const serials = dataset.certificates.slice(0, 60).map((c) => c.serialNo);
+    const input = `${serials.slice(0, 30).join('\n')}\n${serials.slice(30).join(', ')}\n`;
+    const result = await runCli(['status', '--json', '-'], env, 20_000, input);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // More than the 50 of one request: a file of serials is looked up whole, in batches.
+    const answers = JSON.parse(result.stdout) as Array<{ SerialNumber: string; Status: string }>;
+    expect(answers.map((a) => a.SerialNumber.toUpperCase())).toEqual(serials.map((s) => s.toUpperCase()));
+
+    // Mixed with arguments, with an invalid one named as usual.
+    const mixed = await runCli(['status', good?.serialNo ?? '', '-'], env, 20_000, `${revoked?.serialNo}\nxyz\n`);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr.trim()).toBe('"xyz": not hexadecimal (only 0-9 and A-F allowed)');
+    expect(mixed.stdout).toMatch(/\bgood\b/);
+    expect(mixed.stdout).toMatch(/revoked at /);
+
+    const empty = await runCli(['status', '-'], env, 20_000, '\n');
+    expect({ code: empty.code, stderr: empty.stderr }).toEqual({
+      code: 2,
+      stderr: 'error: no serials on standard input\n',
+    });
+  });
+
   test('--fail-on revoked exits 3 when a serial is revoked, and still prints the answers', async () => {
     const found = await runCli(
       ['status', '--fail-on', 'revoked', '--json', good?.serialNo ?? '', revoked?.serialNo ?? ''],

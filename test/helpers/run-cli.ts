@@ -9,10 +9,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `cert-bot` with exactly the given environment (plus PATH), as an operator would. */
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<CliResult> {
+/**
+ * Runs the built `cert-bot` with exactly the given environment (plus PATH), as an operator would;
+ * `input`, when given, is piped to its standard input (otherwise it reads an empty one).
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+  input?: string,
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [CLI, ...args],
       { env: { PATH: process.env.PATH ?? '', ...env }, timeout: timeoutMs, cwd: path.dirname(CLI) },
@@ -26,5 +34,6 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
         resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.end(input ?? '');
   });
 }
