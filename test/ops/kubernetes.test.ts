@@ -172,3 +172,26 @@ test('the kustomizations never apply the example secrets', () => {
   }
   expect([...base, ...replicas].filter((o) => o.kind === 'Secret')).toEqual([]);
 });
+
+test("the plain Prometheus scrape job keeps exactly the bot's pods and port, and loads the shipped rules", () => {
+  const config = YAML.parse(fs.readFileSync(path.join(KIT, 'monitoring', 'prometheus-scrape.yml'), 'utf8')) as {
+    rule_files: string[];
+    scrape_configs: Array<{
+      metrics_path: string;
+      relabel_configs: Array<{ source_labels?: string[]; regex?: string; action?: string }>;
+    }>;
+  };
+  expect(config.rule_files).toEqual(['cert-bot-alerts.yml']);
+  expect(fs.existsSync(path.join(ROOT, 'ops', 'prometheus', config.rule_files[0]))).toBe(true);
+  const job = config.scrape_configs[0];
+  expect(job.metrics_path).toBe('/metrics');
+  const labels = deploymentOf(base).spec!.template.metadata!.labels ?? {};
+  const portName = containerOf(base).ports?.[0].name;
+  // Prometheus turns a pod label's name into __meta_kubernetes_pod_label_<name with _ for . / ->.
+  const meta = (label: string) => `__meta_kubernetes_pod_label_${label.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+  const keeps = job.relabel_configs.filter((r) => r.action === 'keep');
+  expect(keeps).toEqual([
+    { source_labels: [meta('app.kubernetes.io/name')], regex: labels['app.kubernetes.io/name'], action: 'keep' },
+    { source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: portName, action: 'keep' },
+  ]);
+});
