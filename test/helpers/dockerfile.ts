@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import ignore from '@balena/dockerignore';
 
 /** One instruction of a Dockerfile, continuation lines joined, with the stage it belongs to. */
 export interface Instruction {
@@ -54,4 +55,14 @@ export function healthcheckCommand(): string[] {
   const match = /\bCMD\s+(\[.*\])\s*$/.exec(args);
   if (!match) throw new Error('the HEALTHCHECK is not in exec form (CMD ["…"])');
   return JSON.parse(match[1]) as string[];
+}
+
+/** The build context's filter as Docker applies it: .dockerignore read by Docker's own rules. */
+export function dockerignore(): ReturnType<typeof ignore> {
+  const patterns = fs
+    .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  return ignore().add(patterns);
 }

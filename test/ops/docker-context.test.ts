@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import ignore from '@balena/dockerignore';
+import { dockerignore, ROOT } from '../helpers/dockerfile';
 
 /**
  * `docker build .` sends the folder minus what .dockerignore excludes; a COPY of an excluded
@@ -9,13 +9,7 @@ import ignore from '@balena/dockerignore';
  * Docker would see it, with a library that follows Docker's pattern rules.
  */
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const patterns = fs
-  .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
-  .split('\n')
-  .map((line) => line.trim())
-  .filter((line) => line !== '' && !line.startsWith('#'));
-const excluded = ignore().add(patterns);
+const excluded = dockerignore();
 
 interface Copy {
   stage: number;
