@@ -353,7 +353,9 @@ function deniedActions(value: unknown): string[] {
   if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) {
     throw new RangeError('fault denyActions must be an array of action names, e.g. ["ListCloudResources"]');
   }
-  const actions = value.map((v) => v.replace(/^yundun-cert:/, ''));
+  // A RAM action names its operation (yundun-cert:DescribeDeployment is DescribeDeploymentJob's).
+  const byRamAction = (v: string) => Object.keys(OPERATIONS).find((a) => OPERATIONS[a]?.ramAction === v);
+  const actions = value.map((v) => byRamAction(v) ?? v.replace(/^yundun-cert:/, ''));
   const unknown = actions.find((a) => !Object.hasOwn(OPERATIONS, a));
   if (unknown !== undefined) {
     throw new RangeError(`fault denyActions: unknown action ${unknown}; known: ${Object.keys(OPERATIONS).join(', ')}`);
