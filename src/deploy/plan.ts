@@ -1,14 +1,15 @@
+import { fetchCertificates } from '../cas/certificate-views';
 import type { CallPriority, CasApi } from '../cas/types';
-import type { Certificate } from '../domain/certificate';
+import { type Certificate, certificateFromOrder } from '../domain/certificate';
 import { type DeploymentTarget, type PlanOutcome, planDeployment } from '../domain/deployment-plan';
 import type { InventoryCertificate } from '../domain/replacement';
 import { deployedResourceFromRow } from '../inventory/resource-row';
 
 /** What a deployment plan is built from; the CLI, a request and an approval pass the same. */
 export interface PlanDeps {
-  /** The account's certificates: the inventory when it has them, else CAS's listing. */
-  certificates(account: string, now: Date): Promise<readonly (Certificate | InventoryCertificate)[]>;
-  cas: Pick<CasApi, 'listCloudResourcePage'>;
+  /** The account's certificates: the inventory when it has them (`live: false`), else CAS's listing. */
+  certificates(account: string, now: Date): Promise<{ certificates: readonly InventoryCertificate[]; live: boolean }>;
+  cas: CasApi;
 }
 
 const RESOURCE_PAGE_SIZE = 50;
@@ -36,19 +37,51 @@ export async function resourcesServing(
   );
 }
 
+const isCertificate = (id: string) => (c: Certificate) => c.id === id || c.certificateId === id;
+
+/**
+ * The valid certificates CAS lists for a name now (ListUserCertificateOrder's Keyword): a
+ * renewal issued since the last inventory sync is a candidate too.
+ */
+async function candidatesFor(
+  cas: Pick<CasApi, 'listCertificates'>,
+  old: Certificate,
+  account: string,
+  priority: CallPriority,
+): Promise<Certificate[]> {
+  const keyword = (old.commonName ?? old.sans[0])?.replace(/^\*\./, '');
+  if (!keyword) return [];
+  const found: Certificate[] = [];
+  for await (const row of cas.listCertificates({ orderType: 'CERT', keyword, priority }))
+    found.push(certificateFromOrder(row, account));
+  return found;
+}
+
 /**
  * The plan for deploying the replacement of `certificateId` in `account`: the replacement the
- * bot infers from the account's certificates, and the resources serving the old certificate as
- * CAS lists them now. Nothing is written.
+ * bot infers from the account's certificates (the inventory, with what CAS lists for the old
+ * certificate's name now), and the resources serving the old certificate as CAS lists them now.
+ * A certificate the inventory does not have yet is looked for in CAS. Nothing is written.
  */
 export async function loadDeploymentPlan(
   deps: PlanDeps,
   input: { account: string; certificateId: string; now: Date; priority?: CallPriority },
 ): Promise<PlanOutcome> {
-  const certificates = await deps.certificates(input.account, input.now);
-  const known = certificates.some((c) => c.id === input.certificateId || c.certificateId === input.certificateId);
-  // An unknown certificate needs no resource listing to be answered.
-  const resources = known ? await resourcesServing(deps.cas, input.account, [input.certificateId], input.priority) : [];
+  const priority = input.priority ?? 'interactive';
+  let { certificates, live } = await deps.certificates(input.account, input.now);
+  let old = certificates.find(isCertificate(input.certificateId));
+  if (!old && !live) {
+    certificates = await fetchCertificates(deps.cas, 'all', undefined, input.now, input.account);
+    live = true;
+    old = certificates.find(isCertificate(input.certificateId));
+  }
+  if (!old) return { noPlan: { kind: 'unknown-certificate', certificateId: input.certificateId } };
+  if (!live) {
+    const fresh = await candidatesFor(deps.cas, old, input.account, priority);
+    const known = new Set(certificates.map((c) => c.id));
+    certificates = [...certificates, ...fresh.filter((c) => !known.has(c.id))];
+  }
+  const resources = await resourcesServing(deps.cas, input.account, [old.certificateId ?? old.id], priority);
   return planDeployment({
     account: input.account,
     certificateId: input.certificateId,
