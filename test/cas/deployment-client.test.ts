@@ -4,23 +4,15 @@ import { createDeploymentJobOnce, startDeploymentJob } from '../../src/deploy/cr
 import { readDeploymentStatus } from '../../src/deploy/job-status';
 import { resourcesServing } from '../../src/deploy/plan';
 import { deploymentJobName } from '../../src/domain/deployment-job';
-import {
-  connectDeployments,
-  DAY_MS,
-  type DeploymentControl,
-  formatDate,
-  type Sandbox,
-  startOfUtcDay,
-  startSandbox,
-} from '../../src/sandbox';
+import { connectDeployments, type DeploymentControl, type Sandbox, startSandbox } from '../../src/sandbox';
 import { clientFor } from '../helpers/cas';
+import { addStaleRenewal } from '../helpers/renewal';
 
 /**
  * The deployment operations through our own client (transport, limiter, retry policy) against
  * the simulator: a job created exactly once whatever CAS answers, started under both start
  * semantics, followed to the end, and denials that name the RAM action.
  */
-const day = (offset: number) => formatDate(startOfUtcDay(Date.now()) + offset * DAY_MS);
 
 let sandbox: Sandbox;
 let control: DeploymentControl;
@@ -42,10 +34,11 @@ afterEach(() => cas.close());
 let requests = 0;
 function renewal() {
   const name = `api${++requests}.deploy.example.com`;
-  const old = sandbox.addCertificate({ commonName: name, sans: [name], startDate: day(-300), endDate: day(6) });
-  const renewed = sandbox.addCertificate({ commonName: name, sans: [name], startDate: day(0), endDate: day(365) });
-  const slb = sandbox.addResource({ certificateId: old.certificateId, product: 'SLB', listenerPort: 443 });
-  const cdn = sandbox.addResource({ certificateId: old.certificateId, product: 'CDN', domain: name });
+  const { old, renewed, resources } = addStaleRenewal(sandbox, name, [
+    { product: 'SLB', listenerPort: 443 },
+    { product: 'CDN', domain: name },
+  ]);
+  const [slb, cdn] = resources;
   const input = {
     name: deploymentJobName({
       requestId: `req${requests}AbCdEf`,

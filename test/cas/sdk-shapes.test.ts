@@ -5,16 +5,14 @@ import { DEPLOYMENT_OPERATIONS } from '../../src/cas/deployment-operations';
 import {
   type CallRecord,
   connectDeployments,
-  DAY_MS,
   DEFAULT_ACCESS_KEY_ID,
   DEFAULT_ACCESS_KEY_SECRET,
   type DeploymentControl,
-  formatDate,
   type Sandbox,
-  startOfUtcDay,
   startSandbox,
 } from '../../src/sandbox';
 import { clientFor } from '../helpers/cas';
+import { addStaleRenewal } from '../helpers/renewal';
 
 /**
  * The deployment operations' shapes are the real API's: each is sent through the official
@@ -24,7 +22,6 @@ import { clientFor } from '../helpers/cas';
  * operations through our own client must send only parameter names the SDK's request models
  * have, and read the same answers.
  */
-const day = (offset: number) => formatDate(startOfUtcDay(Date.now()) + offset * DAY_MS);
 
 type ModelClass = { names(): Record<string, string>; types(): Record<string, unknown> };
 
@@ -101,11 +98,12 @@ const received = (action: string): CallRecord[] => sandbox.calls.filter((c) => c
 
 test('every deployment operation, through the official SDK and through our client, in the real shapes', async () => {
   const name = 'sdk.deploy.example.com';
-  const old = sandbox.addCertificate({ commonName: name, sans: [name], startDate: day(-300), endDate: day(6) });
-  const renewed = sandbox.addCertificate({ commonName: name, sans: [name], startDate: day(0), endDate: day(365) });
-  const slb = sandbox.addResource({ certificateId: old.certificateId, product: 'ALB', listenerPort: 443 });
-  const cdn = sandbox.addResource({ certificateId: old.certificateId, product: 'CDN', domain: name });
-  const tencent = sandbox.addResource({ certificateId: old.certificateId, product: 'TencentCDN', domain: name });
+  const { renewed, resources } = addStaleRenewal(sandbox, name, [
+    { product: 'ALB', listenerPort: 443 },
+    { product: 'CDN', domain: name },
+    { product: 'TencentCDN', domain: name },
+  ]);
+  const [slb, cdn, tencent] = resources;
   await control.configure({ workerDurationMs: 50, rollbackDurationMs: 50, failResources: [cdn.id] });
 
   // Each step: the SDK call, the model its body must fit, and the request model it was sent with.

@@ -5,23 +5,20 @@ import type { CasClient } from '../../src/cas/client';
 import { createDeploymentJobOnce, startDeploymentJob } from '../../src/deploy/create-job';
 import {
   connectDeployments,
-  DAY_MS,
   DEFAULT_ACCESS_KEY_ID,
   DEFAULT_ACCESS_KEY_SECRET,
   type DeploymentControl,
-  formatDate,
   type Sandbox,
-  startOfUtcDay,
   startSandbox,
 } from '../../src/sandbox';
 import { clientFor } from '../helpers/cas';
+import { addStaleRenewal, dayFromToday as day } from '../helpers/renewal';
 import { runCli } from '../helpers/run-cli';
 
 /**
  * `cert-bot deploy plan|status` and doctor's deployment checks: the built CLI in its own
  * process against the simulator, as an operator runs them. Nothing the CLI does writes to CAS.
  */
-const day = (offset: number) => formatDate(startOfUtcDay(Date.now()) + offset * DAY_MS);
 
 let sandbox: Sandbox;
 let control: DeploymentControl;
@@ -54,17 +51,17 @@ beforeEach(async () => {
 let n = 0;
 function renewal() {
   const name = `cli${++n}.deploy.example.com`;
-  const old = sandbox.addCertificate({ commonName: name, sans: [name], startDate: day(-300), endDate: day(6) });
-  const renewed = sandbox.addCertificate({ commonName: name, sans: [name], startDate: day(0), endDate: day(365) });
-  const slb = sandbox.addResource({
-    certificateId: old.certificateId,
-    product: 'SLB',
-    region: 'cn-shanghai',
-    instanceId: `lb-uf6cli${n}`,
-    listenerId: `lsn-cli${n}`,
-    listenerPort: 8443,
-  });
-  const cdn = sandbox.addResource({ certificateId: old.certificateId, product: 'CDN', domain: name });
+  const { old, renewed, resources } = addStaleRenewal(sandbox, name, [
+    {
+      product: 'SLB',
+      region: 'cn-shanghai',
+      instanceId: `lb-uf6cli${n}`,
+      listenerId: `lsn-cli${n}`,
+      listenerPort: 8443,
+    },
+    { product: 'CDN', domain: name },
+  ]);
+  const [slb, cdn] = resources;
   return { name, old, renewed, slb, cdn };
 }
 

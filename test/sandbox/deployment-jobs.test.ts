@@ -2,13 +2,11 @@ import type OpenApi from '@alicloud/openapi-client';
 import {
   CONTROL_PREFIX,
   connectDeployments,
-  DAY_MS,
   type DeploymentControl,
-  formatDate,
   type Sandbox,
-  startOfUtcDay,
   startSandbox,
 } from '../../src/sandbox';
+import { addStaleRenewal } from '../helpers/renewal';
 import { callCas, failureOf, type Query, sandboxClient } from './cas-client';
 
 /**
@@ -18,7 +16,6 @@ import { callCas, failureOf, type Query, sandboxClient } from './cas-client';
  * moving in ListCloudResources.
  */
 const SSL = '2020-04-07';
-const day = (offset: number) => formatDate(startOfUtcDay(Date.now()) + offset * DAY_MS);
 
 let clock = Date.now();
 let sandbox: Sandbox;
@@ -41,16 +38,14 @@ beforeEach(async () => {
 const call = (action: string, query: Query = {}) => callCas(client, action, SSL, query);
 
 /** An old certificate on an SLB listener and a CDN domain, and its renewal. */
-function renewal(name = `shop${Math.floor(Math.random() * 1e9)}.example.com`) {
-  const old = sandbox.addCertificate({ commonName: name, sans: [name], startDate: day(-300), endDate: day(6) });
-  const renewed = sandbox.addCertificate({ commonName: name, sans: [name], startDate: day(0), endDate: day(365) });
-  const slb = sandbox.addResource({
-    certificateId: old.certificateId,
-    product: 'SLB',
-    instanceId: 'lb-bp1deploy000001',
-    listenerPort: 443,
-  });
-  const cdn = sandbox.addResource({ certificateId: old.certificateId, product: 'CDN', domain: name });
+let renewals = 0;
+function renewal() {
+  const name = `shop${++renewals}.sim.example.com`;
+  const { old, renewed, resources } = addStaleRenewal(sandbox, name, [
+    { product: 'SLB', instanceId: 'lb-bp1deploy000001', listenerPort: 443 },
+    { product: 'CDN', domain: name },
+  ]);
+  const [slb, cdn] = resources;
   return { old, renewed, slb, cdn };
 }
 
