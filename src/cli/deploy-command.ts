@@ -27,10 +27,14 @@ export async function deployPlanCommand(
   if (!CERTIFICATE_ID.test(certificateId))
     throw new UsageError(`"${certificateId.slice(0, 40)}" is not a certificate ID (its digits, e.g. 12345678)`);
   const interval = services.config.INVENTORY_SYNC_MINUTES * 60_000;
+  // Whether some account answered from its inventory: a certificate issued since then is not there.
+  let fromInventory = false;
   const certificates = async (name: string, at: Date) => {
     const source = await services.listSource({ accounts: [name], maxAgeMs: interval > 0 ? 2 * interval : undefined });
     const listing = await source.list('all', undefined, at);
-    return { certificates: listing.certificates, live: listing.freshness.source === 'live' };
+    const live = listing.freshness.source === 'live';
+    if (!live) fromInventory = true;
+    return { certificates: listing.certificates, live };
   };
   // The first account that knows the certificate; with --account, only that one.
   let found: { account: string; outcome: PlanOutcome } | undefined;
@@ -53,7 +57,8 @@ export async function deployPlanCommand(
   const reason = answer.outcome.noPlan;
   if (reason.kind === 'unknown-certificate') {
     const where = services.accounts.length > 1 && options.account === undefined ? ' in any account' : '';
-    output.err(`error: no certificate ${certificateId}${where}. Check the ID with cert-bot list.`);
+    const newer = fromInventory ? ', or run cert-bot sync if it was added since the last sync' : '';
+    output.err(`error: no certificate ${certificateId}${where}. Check the ID with cert-bot list${newer}.`);
     return EXIT_NOT_FOUND;
   }
   if (!options.json) output.out(describeNoPlan(reason));

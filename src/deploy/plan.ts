@@ -1,4 +1,3 @@
-import { fetchCertificates } from '../cas/certificate-views';
 import type { CallPriority, CasApi } from '../cas/types';
 import { type Certificate, certificateFromOrder } from '../domain/certificate';
 import { type DeploymentTarget, type PlanOutcome, planDeployment } from '../domain/deployment-plan';
@@ -7,7 +6,10 @@ import { deployedResourceFromRow } from '../inventory/resource-row';
 
 /** What a deployment plan is built from; the CLI, a request and an approval pass the same. */
 export interface PlanDeps {
-  /** The account's certificates: the inventory when it has them (`live: false`), else CAS's listing. */
+  /**
+   * The account's certificates: the inventory when it is fresh enough (`live: false`), else CAS's
+   * listing. A certificate that is in neither is unknown.
+   */
   certificates(account: string, now: Date): Promise<{ certificates: readonly InventoryCertificate[]; live: boolean }>;
   cas: CasApi;
 }
@@ -61,20 +63,19 @@ async function candidatesFor(
  * The plan for deploying the replacement of `certificateId` in `account`: the replacement the
  * bot infers from the account's certificates (the inventory, with what CAS lists for the old
  * certificate's name now), and the resources serving the old certificate as CAS lists them now.
- * A certificate the inventory does not have yet is looked for in CAS. Nothing is written.
+ * Nothing is written.
  */
 export async function loadDeploymentPlan(
   deps: PlanDeps,
   input: { account: string; certificateId: string; now: Date; priority?: CallPriority },
 ): Promise<PlanOutcome> {
   const priority = input.priority ?? 'interactive';
-  let { certificates, live } = await deps.certificates(input.account, input.now);
-  let old = certificates.find(isCertificate(input.certificateId));
-  if (!old && !live) {
-    certificates = await fetchCertificates(deps.cas, 'all', undefined, input.now, input.account);
-    live = true;
-    old = certificates.find(isCertificate(input.certificateId));
-  }
+  const known = await deps.certificates(input.account, input.now);
+  let { certificates } = known;
+  const { live } = known;
+  // Which certificate: the inventory's answer (fresh enough, or the caller would have listed live).
+  // Listing every certificate of CAS to look for one ID costs minutes in a large account.
+  const old = certificates.find(isCertificate(input.certificateId));
   if (!old) return { noPlan: { kind: 'unknown-certificate', certificateId: input.certificateId } };
   if (!live) {
     const fresh = await candidatesFor(deps.cas, old, input.account, priority);

@@ -126,21 +126,29 @@ describe('deploy plan', () => {
     });
     const after = JSON.parse((await runCli(['deploy', 'plan', String(old.certificateId), '--json'], env)).stdout);
     expect(after.plan.replacement).toMatchObject({ id: String(newer.certificateId), notAfter: day(400) });
-    const { old: unsynced, renewed: itsRenewal } = renewal();
-    const found = JSON.parse((await runCli(['deploy', 'plan', String(unsynced.certificateId), '--json'], env)).stdout);
-    expect(found.plan.replacement.id).toBe(String(itsRenewal.certificateId));
+    // A certificate added since the sync is not in the inventory: the answer says what to do.
+    const { old: unsynced } = renewal();
+    const missing = await runCli(['deploy', 'plan', String(unsynced.certificateId)], env);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr.trim()).toBe(
+      `error: no certificate ${unsynced.certificateId}. Check the ID with cert-bot list, or run cert-bot sync if it was added since the last sync.`,
+    );
+    expect((await runCli(['sync'], env)).code).toBe(0);
+    const synced = await runCli(['deploy', 'plan', String(unsynced.certificateId)], env);
+    expect(synced.code).toBe(0);
   });
 
   test('nothing to deploy, no replacement, not found, not an ID: a clear answer each', async () => {
     const { old, renewed, slb, cdn } = renewal();
+    const live = { ...env, DATA_DIR: path.join(dir, 'live') }; // no inventory: certificates listed live
     sandbox.moveResource(slb.id, renewed.certificateId);
     sandbox.moveResource(cdn.id, renewed.certificateId);
-    const done = await runCli(['deploy', 'plan', String(old.certificateId)], env);
+    const done = await runCli(['deploy', 'plan', String(old.certificateId)], live);
     expect(done.code).toBe(0);
     expect(done.stdout.trim()).toBe(
       `Nothing to deploy: no resource serves certificate ${old.certificateId} (${old.commonName}) any more; its replacement ${renewed.certificateId} (${renewed.commonName}) is in place.`,
     );
-    const json = JSON.parse((await runCli(['deploy', 'plan', String(old.certificateId), '--json'], env)).stdout);
+    const json = JSON.parse((await runCli(['deploy', 'plan', String(old.certificateId), '--json'], live)).stdout);
     expect(json).toMatchObject({ plan: null, reason: { kind: 'nothing-stale' } });
 
     const lone = sandbox.addCertificate({
@@ -148,16 +156,16 @@ describe('deploy plan', () => {
       startDate: day(-300),
       endDate: day(9),
     });
-    const none = await runCli(['deploy', 'plan', String(lone.certificateId), '--account', 'default'], env);
+    const none = await runCli(['deploy', 'plan', String(lone.certificateId), '--account', 'default'], live);
     expect(none.code).toBe(0);
     expect(none.stdout).toContain('has no replacement');
 
-    const missing = await runCli(['deploy', 'plan', '99999999'], env);
+    const missing = await runCli(['deploy', 'plan', '99999999'], live);
     expect(missing.code).toBe(4);
     expect(missing.stderr.trim()).toBe('error: no certificate 99999999. Check the ID with cert-bot list.');
     expect(missing.stdout).toBe('');
 
-    const bad = await runCli(['deploy', 'plan', 'shop.example.com'], env);
+    const bad = await runCli(['deploy', 'plan', 'shop.example.com'], live);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('is not a certificate ID');
   });
