@@ -6,6 +6,7 @@ import {
   updateCertificate,
 } from './certificate-edits';
 import { accountUserId, type CloudResource, type ResourceView } from './cloud-resources';
+import { advanceDeployments } from './deployment-jobs';
 import type { AnswerError } from './errors';
 import type { Dataset, SandboxCertificate } from './dataset';
 import { OPERATIONS } from './operations';
@@ -286,10 +287,13 @@ export class AccountState implements SandboxAccount {
   }
 
   resourcesOf(certificateId: number): CloudResource[] {
+    // Deployment jobs move resources as time passes: show where they are now.
+    advanceDeployments(this.current, this.host.now());
     return resourcesOf(this.current, certificateId);
   }
 
   listResources(filter: { certificateId?: number } = {}): ResourceView[] {
+    advanceDeployments(this.current, this.host.now());
     return listResources(this.current, filter);
   }
 

@@ -184,6 +184,8 @@ describe('workers: their own time, failures and rollback', () => {
     const jobId = await createJob({ CertIds: String(renewed.certificateId), ResourceIds: `${slb.id},${cdn.id}` });
     await call('UpdateDeploymentJobStatus', { JobId: jobId, Status: 'scheduling' });
     clock += 1_000;
+    // In process too, without a call to CAS in between: the job has moved what it deployed.
+    expect(sandbox.listResources({ certificateId: renewed.certificateId }).map((r) => r.id)).toEqual([slb.id]);
     expect(await jobStatus(jobId)).toBe('error');
     expect(await call('DescribeDeploymentJobStatus', { JobId: jobId })).toMatchObject({
       WorkerCount: 2,
