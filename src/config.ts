@@ -86,6 +86,9 @@ const commaList = (pattern: RegExp, what: string) =>
   );
 
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+/** A Slack user (U…, W…) or user group (S…), as deployment requesters and approvers are given. */
+const SLACK_PRINCIPAL = /^[UWS][A-Z0-9]{2,}$/;
+const SLACK_PRINCIPAL_TEXT = 'a Slack user ID (U012ABCDEF, W012ABCDEF) or user group ID (S012ABCDEF)';
 const TIME_ZONE_MESSAGE = 'must be an IANA time zone such as Europe/Berlin';
 
 /** ALERT_DAYS: comma-separated whole days 1..365, any order, each once; every value at fault is reported. */
@@ -384,6 +387,35 @@ export const configSchema = z.object({
   ALERT_ROUTES_FILE: optionalString().describe(
     "Path (relative to the working directory) of a YAML file with more alert routes: a list of `{match, channel, mention}`, `mention` and `account` optional; quote patterns that start with `*`. Read at start; its rules come after ALERT_ROUTES'.",
   ),
+  DEPLOY_ENABLED: oneOf(['true', 'false'], 'false')
+    .transform((value) => value === 'true')
+    .describe(
+      'Deploy a renewal from Slack, requested by one person and approved by another (true/false); see docs/deployment-jobs.md. Needs DEPLOY_APPROVERS and DEPLOY_CHANNELS, and the RAM actions of the deployment statement.',
+    ),
+  DEPLOY_REQUESTERS: commaList(SLACK_PRINCIPAL, SLACK_PRINCIPAL_TEXT).describe(
+    'Comma-separated Slack user IDs (U…, W…) and user groups (S…) who may request a deployment. Empty: anyone in DEPLOY_CHANNELS.',
+  ),
+  DEPLOY_APPROVERS: commaList(SLACK_PRINCIPAL, SLACK_PRINCIPAL_TEXT).describe(
+    'Comma-separated Slack user IDs (U…, W…) and user groups (S…) who may approve a deployment; never the person who requested it. Required with DEPLOY_ENABLED=true.',
+  ),
+  DEPLOY_CHANNELS: commaList(CHANNEL_ID, 'a Slack channel ID such as C012ABCDEF').describe(
+    'Comma-separated channel IDs where deployments may be requested and approved. Required with DEPLOY_ENABLED=true.',
+  ),
+  DEPLOY_CONTACT_IDS: commaList(/^\d{1,19}$/, 'a CAS contact ID (ListContact ContactId) such as 519580').describe(
+    'Comma-separated CAS contact IDs a deployment job notifies. Empty: the first contact ListContact returns, named in the request.',
+  ),
+  DEPLOY_HOURS: optionalString()
+    .superRefine((text, ctx) => {
+      if (text === undefined) return;
+      const hours = parseAlertHours(text);
+      if (typeof hours === 'string') ctx.addIssue({ code: 'custom', message: hours });
+    })
+    .describe(
+      "Change window for deployments, HH:MM-HH:MM in ALERT_TIMEZONE, as ALERT_HOURS: a deployment approved outside it is created to run at the window's next start (and the request says so). Unset: any time.",
+    ),
+  DEPLOY_REQUEST_HOURS: intWithDefault(24, 1, 7 * 24).describe(
+    'How long a deployment request waits for approval, in hours, before it expires.',
+  ),
   METRICS_PER_CERTIFICATE: oneOf(['true', 'false'], 'true')
     .transform((value) => value === 'true')
     .describe(
@@ -408,7 +440,7 @@ export const configSchema = z.object({
 /** The environment as the schema parses it, before defaults that depend on other variables are resolved. */
 export type EnvConfig = z.infer<typeof configSchema>;
 
-export type Config = Omit<EnvConfig, 'ALERT_HOURS' | 'ALERT_TIMEZONE' | 'ALERT_CHANNEL'> & {
+export type Config = Omit<EnvConfig, 'ALERT_HOURS' | 'ALERT_TIMEZONE' | 'ALERT_CHANNEL' | 'DEPLOY_HOURS'> & {
   ALERT_HOURS: AlertHours;
   /** ALERT_TIMEZONE, or DIGEST_TIMEZONE when it is unset. */
   ALERT_TIMEZONE: string;
@@ -418,6 +450,8 @@ export type Config = Omit<EnvConfig, 'ALERT_HOURS' | 'ALERT_TIMEZONE' | 'ALERT_C
   alertRoutes: AlertRoute[];
   /** The accounts of CAS_ACCOUNTS_FILE, or the one `default` account of the environment; never empty. */
   accounts: AccountConfig[];
+  /** The change window of deployments, in ALERT_TIMEZONE; undefined: any time. */
+  DEPLOY_HOURS: AlertHours | undefined;
 };
 
 export class ConfigError extends Error {
@@ -446,6 +480,7 @@ export function loadConfig(env: Record<string, string | undefined>, needs: Requi
     problems.push('ALIBABA_CLOUD_ACCESS_KEY_SECRET: required when ALIBABA_CLOUD_ACCESS_KEY_ID is set');
   if (!raw('ALIBABA_CLOUD_ACCESS_KEY_ID') && raw('ALIBABA_CLOUD_ACCESS_KEY_SECRET'))
     problems.push('ALIBABA_CLOUD_ACCESS_KEY_ID: required when ALIBABA_CLOUD_ACCESS_KEY_SECRET is set');
+  problems.push(...deploymentProblems(raw));
   if (needs.includes('slack')) {
     if (!raw('SLACK_BOT_TOKEN')) problems.push('SLACK_BOT_TOKEN: required, the bot token (xoxb-...)');
     if (!raw('SLACK_APP_TOKEN') && !raw('SLACK_SIGNING_SECRET'))
@@ -478,9 +513,12 @@ export function loadConfig(env: Record<string, string | undefined>, needs: Requi
   const data = result.data;
   const hours = parseAlertHours(data.ALERT_HOURS);
   if (typeof hours === 'string') throw new ConfigError([`ALERT_HOURS: ${hours}`]); // already refused by the schema
+  const deployHours = data.DEPLOY_HOURS === undefined ? undefined : parseAlertHours(data.DEPLOY_HOURS);
+  if (typeof deployHours === 'string') throw new ConfigError([`DEPLOY_HOURS: ${deployHours}`]); // refused by the schema
   return {
     ...data,
     ALERT_HOURS: hours,
+    DEPLOY_HOURS: deployHours,
     ALERT_TIMEZONE: data.ALERT_TIMEZONE ?? data.DIGEST_TIMEZONE,
     ALERT_CHANNEL: data.ALERT_CHANNEL ?? data.DIGEST_CHANNEL[0],
     alertRoutes: [...(data.ALERT_ROUTES ? parseAlertRoutes(data.ALERT_ROUTES).routes : []), ...fileRoutes.routes].map(
@@ -504,6 +542,36 @@ export function loadConfig(env: Record<string, string | undefined>, needs: Requi
           }),
         ],
   };
+}
+
+/**
+ * What DEPLOY_ENABLED=true needs besides valid values: approvers, channels, and someone who can
+ * approve a request (a lone approver who is also the lone requester never could). Read from the
+ * raw variables, so these are reported with every other problem.
+ */
+function deploymentProblems(raw: (name: string) => string | undefined): string[] {
+  if (raw('DEPLOY_ENABLED')?.trim().toLowerCase() !== 'true') return [];
+  const list = (name: string) =>
+    (raw(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  const approvers = list('DEPLOY_APPROVERS');
+  const requesters = list('DEPLOY_REQUESTERS');
+  const problems: string[] = [];
+  if (approvers.length === 0)
+    problems.push(
+      'DEPLOY_APPROVERS: required when DEPLOY_ENABLED=true: the Slack users (U…) or user groups (S…) who approve deployments, e.g. DEPLOY_APPROVERS=U012ABCDEF,S0SECOPS',
+    );
+  else if (approvers.length === 1 && !approvers[0].startsWith('S') && requesters.join() === approvers[0])
+    problems.push(
+      `DEPLOY_APPROVERS: ${approvers[0]} is the only approver and the only requester, and nobody approves their own request: add another approver or a user group`,
+    );
+  if (list('DEPLOY_CHANNELS').length === 0)
+    problems.push(
+      'DEPLOY_CHANNELS: required when DEPLOY_ENABLED=true: the channel IDs where deployments are requested and approved, e.g. DEPLOY_CHANNELS=C012ABCDEF',
+    );
+  return problems;
 }
 
 /**

@@ -3,6 +3,7 @@ import type Bottleneck from 'bottleneck';
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { MAX_SERIALS_PER_REQUEST } from '../domain/serials';
+import { type CasCall, type DeploymentApi, deploymentOperations } from './deployment-operations';
 import { CasError } from './errors';
 import { createLimiterGroup, minTimeFor, queueDepth } from './limiter';
 import { LIMITER_UNAVAILABLE_CODE, type LimiterConnectionState, type SharedLimiter } from './redis-limiter';
@@ -88,7 +89,7 @@ export interface CasClientOptions {
  * Bottleneck's job priorities for ours: 0 to 9, lower runs first (its default is 5). The gaps
  * leave room for a level in between without renumbering.
  */
-export const BOTTLENECK_PRIORITY: Readonly<Record<CallPriority, number>> = { interactive: 2, bulk: 7 };
+export const BOTTLENECK_PRIORITY: Readonly<Record<CallPriority, number>> = { interactive: 2, tracking: 4, bulk: 7 };
 
 /** Serials per DescribeClientCertificateStatusForSerialNumber call: one request's serials fit one call. */
 export const MAX_SERIALS_PER_CALL = MAX_SERIALS_PER_REQUEST;
@@ -96,7 +97,7 @@ export const DEFAULT_PAGE_SIZE = 50;
 /** Longest a status lookup waits for others to share its call. */
 export const STATUS_BATCH_WINDOW_MAX_MS = 100;
 
-export interface CasClient extends CasApi {
+export interface CasClient extends CasApi, DeploymentApi {
   /** Calls, retries and shared-limiter connection changes, for logs, metrics and readiness. */
   readonly events: EventEmitter<CasClientEvents>;
   /** CAS calls waiting for or holding a rate-limiter slot, across every account. */
@@ -268,10 +269,10 @@ export function createCasClient(options: CasClientOptions): CasClient {
     getAssetCount: () => counts<AssetCount>('asset'),
     getCertificateStatus: (serial) => statusLoader.load(serial),
     listCertificatePage,
-    listCloudResourcePage: (page, options = {}) =>
+    listCloudResourcePage: async (page, options = {}) =>
       call(
         OPERATIONS.ListCloudResources,
-        { CurrentPage: page, ShowSize: options.pageSize ?? 50 },
+        { CurrentPage: page, ShowSize: options.pageSize ?? 50, CertIds: certIdsQuery(options.certIds) },
         { priority: options.priority ?? 'interactive' },
       ),
     listCertificates,
@@ -288,6 +289,7 @@ export function createCasClient(options: CasClientOptions): CasClient {
       countCache.clear();
       return result;
     },
+    ...deploymentOperations(call as CasCall),
     clearCache: () => countCache.clear(),
     async close() {
       countCache.clear();
@@ -298,6 +300,24 @@ export function createCasClient(options: CasClientOptions): CasClient {
       await Promise.all(limiters.limiters().map(({ limiter }) => limiter.disconnect(false)));
     },
   };
+}
+
+/**
+ * ListCloudResources' CertIds as the SDK sends it (shrink style `json`): `[12345,67890]`, the IDs
+ * as their digits so an int64 is not rounded; undefined (no filter) for none.
+ */
+function certIdsQuery(ids: readonly string[] | undefined): string | undefined {
+  if (ids === undefined || ids.length === 0) return undefined;
+  const bad = ids.find((id) => !DATA_SOURCE_ID.test(id));
+  if (bad !== undefined)
+    throw new CasError({
+      kind: 'bad_input',
+      operation: OPERATIONS.ListCloudResources.action,
+      code: 'InvalidCertIds',
+      message: `ListCloudResources was not sent: "${String(bad).slice(0, 40)}" is not a certificate ID`,
+      hint: 'Certificate IDs are whole numbers, e.g. 12342649.',
+    });
+  return `[${ids.join(',')}]`;
 }
 
 /** AssignCertificateCount's Id, an int64: decimal digits only, at most 19 of them. */

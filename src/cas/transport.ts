@@ -13,6 +13,11 @@ export interface OperationSpec<T> {
   action: string;
   version: CasVersion;
   schema: z.ZodType<T>;
+  /**
+   * The RAM action that authorises the call, named in a denial that comes without an
+   * AccessDeniedDetail (a `Forbidden.RAM` of some gateways); set where it is known.
+   */
+  ramAction?: string;
 }
 
 export interface CredentialsInput {
@@ -141,7 +146,9 @@ export function createTransport(options: TransportOptions): CasTransport {
       const response = await current.client.callApi(params, request, new $Util.RuntimeOptions({}));
       raw = response.body;
     } catch (error) {
-      throw toCasError(operation.action, error, sourceOf(current.credential), options.keyVariables, target);
+      throw toCasError(operation.action, error, sourceOf(current.credential), options.keyVariables, target, {
+        ramAction: operation.ramAction,
+      });
     }
     let body: unknown;
     try {
@@ -303,12 +310,16 @@ function networkReason(text: string): string {
   return 'TLS error';
 }
 
+/** The codes of a RAM policy that does not allow the action. */
+const RAM_DENIAL = /^(Forbidden\.RAM|Forbidden\.NoPermission|NoPermission)$/;
+
 function toCasError(
   operation: string,
   error: unknown,
   source?: CredentialSource,
   keyVariables?: { id: string; secret: string },
   target?: CasTarget,
+  spec: { ramAction?: string } = {},
 ): CasError {
   if (error instanceof CasError) return error;
   if (source && CREDENTIAL_FAILURE.test(String((error as { message?: unknown } | undefined)?.message ?? '')))
@@ -328,13 +339,14 @@ function toCasError(
   const statusCode = typeof e.statusCode === 'number' ? e.statusCode : numberOr(data.statusCode);
   if (statusCode !== undefined) {
     const detail = (e.accessDeniedDetail ?? data.AccessDeniedDetail ?? {}) as Record<string, unknown>;
+    const code = stringOr(data.Code) ?? stringOr(e.code);
     return casErrorFromUpstream({
       operation,
-      code: stringOr(data.Code) ?? stringOr(e.code),
+      code,
       statusCode,
       requestId: stringOr(data.RequestId),
       serviceMessage: stringOr(data.Message),
-      authAction: stringOr(detail.AuthAction),
+      authAction: stringOr(detail.AuthAction) ?? (code && RAM_DENIAL.test(code) ? spec.ramAction : undefined),
       keyVariables,
     });
   }

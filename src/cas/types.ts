@@ -27,8 +27,10 @@ export type CertificateStatusFilter = 'ISSUED' | 'WILLEXPIRED' | 'EXPIRED';
 /**
  * How soon a call is sent when calls queue for the rate limit: 'interactive' calls (a person is
  * waiting for the answer) go ahead of every queued 'bulk' call (background lists and syncs).
+ * 'tracking' calls (a job following a deployment a person started) go after people's calls and
+ * before bulk ones.
  */
-export type CallPriority = 'interactive' | 'bulk';
+export type CallPriority = 'interactive' | 'tracking' | 'bulk';
 
 export interface ListFilter {
   orderType?: OrderType;
@@ -50,7 +52,12 @@ export interface CasApi {
   /** One page of ListCloudResources: where certificates are deployed (1-based page). */
   listCloudResourcePage(
     page: number,
-    options?: { pageSize?: number; priority?: CallPriority },
+    options?: {
+      pageSize?: number;
+      priority?: CallPriority;
+      /** Only the resources serving these certificates (CertIds, IDs as decimal digits). */
+      certIds?: readonly string[];
+    },
   ): Promise<CloudResourcePage>;
   /** One page of ListUserCertificateOrder (1-based page). */
   listCertificatePage(filter: ListFilter, page: number): Promise<CertificateOrderPage>;

@@ -85,7 +85,11 @@ export async function doctorCommand(
       const endpointVariable = config.CAS_ACCOUNTS_FILE
         ? `the site of account ${account.name} in CAS_ACCOUNTS_FILE`
         : 'CAS_ENDPOINT';
-      const answered = await checkCasAccount(account, emit, { now, endpointVariable });
+      const answered = await checkCasAccount(account, emit, {
+        now,
+        endpointVariable,
+        deployment: config.DEPLOY_ENABLED ? { contactIds: config.DEPLOY_CONTACT_IDS } : undefined,
+      });
       sample ??= answered;
     }
     sample ??= await slackDateSample(config, now);

@@ -28,7 +28,8 @@ Exit codes:
   0  ok
   1  a failed call (CAS, Slack or the store failed, or an account could not be read)
   2  bad input or configuration (unknown option, missing argument, bad value, invalid settings)
-  3  a finding asked for with --fail-on (the output is printed all the same)`;
+  3  a finding asked for with --fail-on (the output is printed all the same)
+  4  not found (deploy: no such certificate or deployment job)`;
 
 function intOption(name: string, min = 0) {
   return (value: string) => {
@@ -305,6 +306,34 @@ export function buildProgram(context: CliContext): Command {
       await withServices(context, Boolean(options.json), async (services, output) => {
         const { accountsCommand } = await import('./accounts-command');
         context.exitCode = await accountsCommand(services, output);
+      });
+    });
+
+  const deploy = program
+    .command('deploy')
+    .description('Deployment of renewals (read-only here: deployments are requested and approved in Slack)');
+  deploy
+    .command('plan')
+    .description('What a deployment request for a certificate would do: its replacement and every resource still on it')
+    .argument('<old-id>', 'the ID of the certificate being replaced')
+    .option(...ACCOUNT_OPTION)
+    .option('--json', 'exact JSON output')
+    .action(async (certificateId: string, options: { json?: boolean; account?: string }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        const { deployPlanCommand } = await import('./deploy-command');
+        context.exitCode = await deployPlanCommand(services, { ...options, certificateId }, output, context.now());
+      });
+    });
+  deploy
+    .command('status')
+    .description("A CAS deployment job's progress and its failed resources")
+    .argument('<job-id>', 'the deployment job ID (JobId)')
+    .option(...ACCOUNT_OPTION)
+    .option('--json', 'exact JSON output')
+    .action(async (jobId: string, options: { json?: boolean; account?: string }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        const { deployStatusCommand } = await import('./deploy-command');
+        context.exitCode = await deployStatusCommand(services, { ...options, jobId }, output);
       });
     });
 

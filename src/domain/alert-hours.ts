@@ -46,7 +46,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** Minutes after local midnight of `now` in `timeZone`, 0..1439. */
-function localMinute(timeZone: string, now: Date): number {
+export function localMinute(timeZone: string, now: Date): number {
   let hour = 0;
   let minute = 0;
   for (const part of formatterFor(timeZone).formatToParts(now)) {

@@ -4,6 +4,7 @@ import type { CasApi, CertificateOrder, ListFilter } from '../cas/types';
 import { type Certificate, certificateFromOrder } from '../domain/certificate';
 import type { Logger } from '../ops/logger';
 import type { DeployedResource, InventoryChanges, InventoryStore, ResourceStore, SyncRecord } from '../store/types';
+import { deployedResourceFromRow } from './resource-row';
 
 /**
  * Every listing a complete inventory needs. ListUserCertificateOrder with an empty Status
@@ -171,9 +172,6 @@ function describeFailure(error: unknown): NonNullable<SyncRecord['error']> {
 }
 
 const RESOURCE_PAGE_SIZE = 50;
-/** CAS sends empty strings for fields a product does not have. */
-const text = (value: string | undefined): string | undefined =>
-  value === undefined || value === '' ? undefined : value;
 
 /**
  * Where each certificate is deployed: every page of ListCloudResources, at the same bulk
@@ -193,19 +191,7 @@ async function syncResources(
     const pages = Math.max(1, Math.ceil(first.Total / RESOURCE_PAGE_SIZE));
     const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => list(i + 2)));
     const resources: DeployedResource[] = [first, ...rest].flatMap((result) =>
-      result.Data.map((r) => ({
-        account: deps.account,
-        id: String(r.Id),
-        certificateId: r.CertId === undefined ? undefined : String(r.CertId),
-        cloud: text(r.CloudName),
-        product: text(r.CloudProduct),
-        region: text(r.CloudRegion) ?? text(r.RegionId),
-        instanceId: text(r.InstanceId),
-        listenerId: text(r.ListenerId),
-        listenerPort: r.ListenerPort === undefined || r.ListenerPort === '' ? undefined : String(r.ListenerPort),
-        domain: text(r.Domain),
-        https: r.EnableHttps === undefined ? undefined : r.EnableHttps === 1,
-      })),
+      result.Data.map((r) => deployedResourceFromRow(r, deps.account)),
     );
     const { resources: count } = await store.replace(deps.account, resources, deps.now());
     return { count };

@@ -6,6 +6,7 @@ import {
   updateCertificate,
 } from './certificate-edits';
 import { accountUserId, type CloudResource, type ResourceView } from './cloud-resources';
+import { advanceDeployments } from './deployment-jobs';
 import type { AnswerError } from './errors';
 import type { Dataset, SandboxCertificate } from './dataset';
 import { OPERATIONS } from './operations';
@@ -286,10 +287,13 @@ export class AccountState implements SandboxAccount {
   }
 
   resourcesOf(certificateId: number): CloudResource[] {
+    // Deployment jobs move resources as time passes: show where they are now.
+    advanceDeployments(this.current, this.host.now());
     return resourcesOf(this.current, certificateId);
   }
 
   listResources(filter: { certificateId?: number } = {}): ResourceView[] {
+    advanceDeployments(this.current, this.host.now());
     return listResources(this.current, filter);
   }
 
@@ -353,7 +357,9 @@ function deniedActions(value: unknown): string[] {
   if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) {
     throw new RangeError('fault denyActions must be an array of action names, e.g. ["ListCloudResources"]');
   }
-  const actions = value.map((v) => v.replace(/^yundun-cert:/, ''));
+  // A RAM action names its operation (yundun-cert:DescribeDeployment is DescribeDeploymentJob's).
+  const byRamAction = (v: string) => Object.keys(OPERATIONS).find((a) => OPERATIONS[a]?.ramAction === v);
+  const actions = value.map((v) => byRamAction(v) ?? v.replace(/^yundun-cert:/, ''));
   const unknown = actions.find((a) => !Object.hasOwn(OPERATIONS, a));
   if (unknown !== undefined) {
     throw new RangeError(`fault denyActions: unknown action ${unknown}; known: ${Object.keys(OPERATIONS).join(', ')}`);

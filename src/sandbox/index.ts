@@ -59,6 +59,28 @@ export {
   startOfUtcDay,
   WILL_EXPIRE_DAYS,
 } from './dataset';
+export {
+  type ContactInput,
+  DeploymentControlError,
+  type DeploymentSettingsInput,
+  type WorkerChanges,
+} from './deployment-control';
+export { connectDeployments, type DeploymentControl } from './deployment-control-client';
+export {
+  DEFAULT_DEPLOYMENT_SETTINGS,
+  type DeploymentBook,
+  type DeploymentSettings,
+  deploymentsOf,
+  JOB_STATUSES,
+  type JobStatus,
+  type SandboxContact,
+  type SandboxJob,
+  type SandboxWorker,
+  type StartMode,
+  WORKER_STATUSES,
+  type WorkerStatus,
+} from './deployment-jobs';
+export { DEPLOYMENT_MAX_SHOW_SIZE } from './deployment-operations';
 export { type AnswerError, CAS_NOT_FOUND_MESSAGE, HOST_ID } from './errors';
 export {
   DEFAULT_SHOW_SIZE,

@@ -7,6 +7,7 @@ import {
   type SandboxCertificate,
   type SandboxCertStatus,
 } from './dataset';
+import { DEPLOYMENT_OPERATIONS } from './deployment-operations';
 import { CAS_NOT_FOUND_MESSAGE, invalidParameter, missingParameter, SandboxError } from './errors';
 
 /**
@@ -17,7 +18,10 @@ export type Params = Record<string, string>;
 
 export interface Operation {
   version: string;
-  handle(params: Params, dataset: Dataset): Record<string, unknown>;
+  /** `now` is the simulator's clock (deployment jobs run on it). */
+  handle(params: Params, dataset: Dataset, now: number): Record<string, unknown>;
+  /** The RAM action that authorises it, when it is not `yundun-cert:<Action>`. */
+  ramAction?: string;
 }
 
 export const SSL_VERSION = '2020-04-07';
@@ -56,7 +60,13 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   DescribeClientCertificateStatusForSerialNumber: { version: PCA_VERSION, handle: describeCertificateStatus },
   AssignCertificateCount: { version: PCA_VERSION, handle: assignCertificateCount },
   ListCloudResources: { version: SSL_VERSION, handle: listCloudResources },
+  ...DEPLOYMENT_OPERATIONS,
 };
+
+/** The RAM action a RAM policy must allow for an operation (AccessDeniedDetail.AuthAction). */
+export function ramActionOf(action: string): string {
+  return (Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action]?.ramAction : undefined) ?? `yundun-cert:${action}`;
+}
 
 /** Undefined for an unknown action or a known action asked with another version. */
 export function resolveOperation(action: string, version: string): Operation | undefined {

@@ -197,7 +197,7 @@ export function connectSandbox(url: string, options: SandboxConnectOptions = {})
 }
 
 /** One control request over node:http(s) (fetch cannot be told to trust one more certificate). */
-function controlRequest(
+export function controlRequest(
   target: URL,
   method: string,
   body: string | undefined,

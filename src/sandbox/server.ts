@@ -27,6 +27,8 @@ import {
 } from './certificate-edits';
 import type { CloudResource, ResourceView } from './cloud-resources';
 import { type Dataset, generateDataset, type SandboxCertificate } from './dataset';
+import { deploymentRoute } from './deployment-control';
+import { advanceDeployments } from './deployment-jobs';
 import {
   type AnswerError,
   CAS_SERVICE,
@@ -37,7 +39,7 @@ import {
   type ServiceHost,
   STS_SERVICE,
 } from './errors';
-import { type Params, resolveOperation } from './operations';
+import { type Params, ramActionOf, resolveOperation } from './operations';
 import { addResource, getResource, moveResource, type ResourceInput } from './resource-edits';
 import { isRpcSigned, operationParams, verifyRpcSignature } from './rpc-signature';
 import { NonceCache, verifySignature, type VerifyResult } from './signature';
@@ -454,10 +456,10 @@ class CasSandbox implements Sandbox {
   /**
    * Unsigned control routes for a simulator running in another process (benchmarks, the
    * cluster tests, sync tests): read the counters, reset them, switch faults, add, change and
-   * remove certificates, and list, move, add and remove cloud resources. Never part of the CAS
-   * API. Every route takes `?account=NAME` (default the first account; calls, stats and reset
-   * without it cover every account). Errors answer `{ error, issues? }`: 400 bad input (naming
-   * the field), 404 unknown ids or account.
+   * remove certificates, list, move, add and remove cloud resources, and drive deployment jobs
+   * (deployment-control.ts). Never part of the CAS API. Every route takes `?account=NAME`
+   * (default the first account; calls, stats and reset without it cover every account). Errors
+   * answer `{ error, issues? }`: 400 bad input (naming the field), 404 unknown ids or account.
    */
   private control(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): void {
     const url = new URL(req.url ?? '/', 'http://sandbox');
@@ -475,9 +477,12 @@ class CasSandbox implements Sandbox {
       }
       const account = scoped ?? this.primary;
       const now = this.now();
+      advanceDeployments(account.dataset, now);
+      const deployment = deploymentRoute(method, route, json, account.dataset, now);
       const certificate = /^certificates\/([^/]+)$/.exec(route);
       const resource = /^resources\/([^/]+)(\/move)?$/.exec(route);
-      if (method === 'GET' && route === 'stats') payload = scoped ? scoped.stats() : this.stats();
+      if (deployment) ({ status, payload } = deployment);
+      else if (method === 'GET' && route === 'stats') payload = scoped ? scoped.stats() : this.stats();
       else if (method === 'GET' && route === 'calls') payload = scoped ? scoped.calls : this.calls;
       else if (method === 'POST' && route === 'reset') {
         if (scoped) scoped.resetCalls();
@@ -648,7 +653,7 @@ class CasSandbox implements Sandbox {
     const faults = account.activeFaults;
     if (faults.denyActions.includes(record.action) && resolveOperation(record.action, record.version)) {
       record.injected = 'denied';
-      return { kind: 'error', error: permissionDenied(record.action, account.userId) };
+      return { kind: 'error', error: permissionDenied(ramActionOf(record.action), account.userId) };
     }
 
     const pageFault =
@@ -763,7 +768,8 @@ class CasSandbox implements Sandbox {
       };
     }
     try {
-      return { kind: 'ok', body: operation.handle(params, account.dataset) };
+      advanceDeployments(account.dataset, this.now());
+      return { kind: 'ok', body: operation.handle(params, account.dataset, this.now()) };
     } catch (error) {
       if (error instanceof SandboxError) {
         return {
@@ -868,8 +874,7 @@ function idParam(raw: string, name: string): number {
  * What CAS answers a RAM user or role whose policy lacks the action: 403 NoPermission and the
  * AccessDeniedDetail the gateway adds, whose AuthAction names the action to grant.
  */
-function permissionDenied(action: string, userId: number): AnswerError {
-  const authAction = `yundun-cert:${action}`;
+function permissionDenied(authAction: string, userId: number): AnswerError {
   const diagnostic = { AuthAction: authAction, AuthResource: '*', NoPermissionType: 'ImplicitDeny' };
   return {
     status: 403,

@@ -82,6 +82,16 @@ const CASES: Case[] = [
   { shown: 'cert-bot digest --dry-run --chart FILE.png', run: ['digest', '--dry-run', '--chart', '<png>'] },
   { shown: 'cert-bot home --user U012ABCDEF [--json]', run: ['home', '--user', 'U012ABCDEF'] },
   { shown: 'cert-bot digest --post [--force]', run: ['digest', '--post'] },
+  {
+    shown: 'cert-bot deploy plan <old-id> [--account NAME] [--json]',
+    run: ['deploy', 'plan', '<id>'],
+    check: (out) => expect(out).toMatch(/has no replacement|Nothing to deploy|A deployment request would put/),
+  },
+  {
+    shown: 'cert-bot deploy status <job-id> [--account NAME] [--json]',
+    run: ['deploy', 'status', '10001'],
+    exit: 4,
+  },
   { shown: 'cert-bot serve', skip: 'runs until stopped; its start-up is tested in startup.test.ts' },
   {
     shown: 'cert-bot sandbox --port 9000 [--accounts prod,staging] [--tls]',

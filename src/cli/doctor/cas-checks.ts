@@ -4,6 +4,7 @@ import { parseEndpoint } from '../../cas/endpoint';
 import { CasError } from '../../cas/errors';
 import type { AccountHandle } from '../../services';
 import { type ClockSample, fetchDate } from './clock-check';
+import { checkDeploymentContacts, deploymentReads } from './deployment-checks';
 import { type CheckResult, CheckTimeout, fail, pass, reasonOf, skip, withTimeout } from './report';
 
 /** The read operations the bot calls, each with the cheapest call that proves the permission. */
@@ -51,7 +52,12 @@ function failure(check: string, what: string, error: unknown): CheckResult {
 export async function checkCasAccount(
   account: AccountHandle,
   emit: (result: CheckResult) => void,
-  options: { now: () => Date; endpointVariable: string },
+  options: {
+    now: () => Date;
+    endpointVariable: string;
+    /** DEPLOY_ENABLED: the deployment reads too, and the contacts jobs notify. */
+    deployment?: { contactIds: readonly string[] };
+  },
 ): Promise<ClockSample | undefined> {
   const check = `CAS ${account.name}`;
   const endpoint = parseEndpoint(account.config.endpoint);
@@ -104,7 +110,8 @@ export async function checkCasAccount(
     return sample;
   }
 
-  for (const [operation, call] of READS) {
+  const deployment = options.deployment ? await deploymentReads(cas, check) : undefined;
+  for (const [operation, call] of [...READS, ...(deployment?.reads ?? [])]) {
     const outcome = operation === 'GetAssetCount' ? probe : await attempt(() => call(cas));
     if (outcome.ok) {
       emit(pass(check, `${operation} allowed`));
@@ -117,6 +124,10 @@ export async function checkCasAccount(
       // Refused for its (dummy) arguments: the call got past the permission check.
       emit(pass(check, `${operation} allowed (answered ${error.code} for a test value)`));
     else emit(failure(check, operation, error));
+  }
+  if (options.deployment) {
+    for (const skipped of deployment?.skipped ?? []) emit(skipped);
+    emit(await checkDeploymentContacts(cas, check, options.deployment.contactIds));
   }
   emit(
     skip(check, 'AssignCertificateCount not checked (a write); /cert-assign needs yundun-cert:AssignCertificateCount'),
