@@ -406,6 +406,12 @@ export function buildProgram(context: CliContext): Command {
       },
     )
     .option('--tls', 'listen with HTTPS (a self-signed certificate; needed for STS AssumeRole clients)', false)
+    .option(
+      '--wire',
+      'also serve the wire: a TLS listener that answers each SNI name with the certificate CAS says is deployed there (prints its port and CA file, for PROBE_RESOLVE and PROBE_CA_FILE)',
+      false,
+    )
+    .option('--wire-port <port>', 'port of the --wire listener (0 = any free port)', intOption('--wire-port'), 0)
     .action(async (options: SandboxCommandOptions) => {
       const { runSandboxCommand } = await import('./sandbox-command');
       await runSandboxCommand(options);

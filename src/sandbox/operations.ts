@@ -7,6 +7,7 @@ import {
   type SandboxCertificate,
   type SandboxCertStatus,
 } from './dataset';
+import { fingerprintsOf } from './wire/leaf';
 import { CAS_NOT_FOUND_MESSAGE, invalidParameter, missingParameter, SandboxError } from './errors';
 
 /**
@@ -115,6 +116,12 @@ function filterCertificates(
     .sort((a, b) => a.certificateId - b.certificateId);
 }
 
+/** Fingerprint (SHA-1) and Sha2 (SHA-256) of the certificate the wire serves for the row. */
+function wireFingerprints(cert: SandboxCertificate): { Fingerprint: string; Sha2: string } {
+  const { sha1, sha256 } = fingerprintsOf(cert);
+  return { Fingerprint: sha1, Sha2: sha256 };
+}
+
 /** The C/U fields of a CertificateOrderList row (docs/cas-api.md 1.4). */
 function certificateRow(cert: SandboxCertificate): Record<string, unknown> {
   return {
@@ -126,8 +133,7 @@ function certificateRow(cert: SandboxCertificate): Record<string, unknown> {
     Issuer: cert.issuer,
     SerialNo: cert.serialNo,
     OrgName: cert.orgName,
-    Fingerprint: cert.fingerprint,
-    Sha2: cert.sha2,
+    ...wireFingerprints(cert),
     Country: cert.country,
     Province: cert.province,
     City: cert.city,
