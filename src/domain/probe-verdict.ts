@@ -62,7 +62,7 @@ export interface ServedCertificate {
   issuerCommonName?: string;
   /** DNS names of the subjectAltName, lowercase; the CommonName when it has none. */
   names: string[];
-  /** Uppercase hex without leading zeros. */
+  /** Uppercase hex, whole bytes, as the certificate encodes it (matching ignores leading zeros). */
   serialNumber: string;
   /** ISO 8601. */
   notBefore: string;
@@ -142,6 +142,13 @@ export interface ServedJudgement {
   chainProblem?: ChainProblem;
   /** Whole days from now to the leaf's end (negative once it has passed). */
   daysLeft: number | undefined;
+  /** How it was served: whether the chain verified, where and how fast. */
+  trusted: boolean;
+  trustError?: string;
+  address: string;
+  handshakeMs: number;
+  protocol?: string;
+  at: Date;
 }
 
 export interface EndpointVerdict {
@@ -273,6 +280,12 @@ export function judgeServed(probe: ProbeSuccess, inventory: ProbeInventory, now:
     ...(replacement ? { replacement } : {}),
     ...(chainProblem ? { chainProblem } : {}),
     daysLeft: days,
+    trusted: probe.trusted,
+    ...(probe.trustError === undefined ? {} : { trustError: probe.trustError }),
+    address: probe.address,
+    handshakeMs: probe.handshakeMs,
+    ...(probe.protocol === undefined ? {} : { protocol: probe.protocol }),
+    at: probe.at,
   };
 }
 

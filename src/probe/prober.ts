@@ -1,5 +1,5 @@
-import Bottleneck from 'bottleneck';
 import { createSecureContext } from 'node:tls';
+import pMap from 'p-map';
 import type { Config } from '../config';
 import type { Endpoint, ResolveRule } from '../domain/endpoints';
 import type { ProbeObservation } from '../domain/probe-verdict';
@@ -50,21 +50,19 @@ export function createProber(settings: ProberSettings): Prober {
   return {
     probe,
     async probeAll(endpoints, options = {}) {
-      const limiter = new Bottleneck({ maxConcurrent: settings.concurrency });
+      // p-map rather than the CAS client's Bottleneck: Bottleneck spends milliseconds per job
+      // on its own scheduling (18 s for 5,000 empty jobs against 0.09 s here), which a pass
+      // over thousands of endpoints would pay in full.
       let done = 0;
-      try {
-        return await Promise.all(
-          endpoints.map((endpoint) =>
-            limiter.schedule(async () => {
-              const observation = await probe(endpoint, options);
-              options.onResult?.(observation, ++done);
-              return observation;
-            }),
-          ),
-        );
-      } finally {
-        await limiter.disconnect();
-      }
+      return pMap(
+        endpoints,
+        async (endpoint) => {
+          const observation = await probe(endpoint, options);
+          options.onResult?.(observation, ++done);
+          return observation;
+        },
+        { concurrency: settings.concurrency },
+      );
     },
   };
 }

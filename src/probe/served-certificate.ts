@@ -27,7 +27,7 @@ export function servedCertificateOf(x509: X509Certificate): ServedCertificate {
     ...(commonName === undefined ? {} : { commonName }),
     ...(issuerCommonName === undefined ? {} : { issuerCommonName }),
     names: namesOf(x509),
-    serialNumber: x509.serialNumber.toUpperCase().replace(/^0+(?=.)/, ''),
+    serialNumber: x509.serialNumber.toUpperCase(),
     notBefore: new Date(x509.validFrom).toISOString(),
     notAfter: new Date(x509.validTo).toISOString(),
     sha1: bareHex(x509.fingerprint),

@@ -130,6 +130,8 @@ export function probeEndpoint(
           rejectUnauthorized: false,
           checkServerIdentity: () => undefined,
         });
+        // Handshake messages are small: waiting to coalesce them (Nagle) would stall each flight.
+        socket.setNoDelay(true);
         socket.once('connect', () => (connectedAt = performance.now()));
         socket.once('secureConnect', () => {
           const tls = socket as TLSSocket;

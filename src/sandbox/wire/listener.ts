@@ -70,7 +70,10 @@ export class WireListener {
 
   constructor(private readonly options: WireListenerOptions) {
     this.contexts = new LRUCache({ max: options.contexts ?? 4096 });
-    this.server = createServer({ SNICallback: (servername, done) => this.answer(servername, done) });
+    this.server = createServer({
+      SNICallback: (servername, done) => this.answer(servername, done),
+      noDelay: true,
+    });
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
