@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Dataset, SandboxCertificate } from '../dataset';
 import { PRIVATE_ISSUER, simulatorAuthority } from './authority';
 import { leafOf, namesOf } from './leaf';
+import { candidatesFor, type Located } from './name-index';
 import { type IssuedCertificate, issueCertificate } from './x509';
 
 /**
@@ -74,11 +75,6 @@ export class WireError extends Error {
   }
 }
 
-interface Located {
-  cert: SandboxCertificate;
-  account: string;
-}
-
 const DAY_MS = 86_400_000;
 
 /** Whether a certificate name (possibly `*.example.com`) covers a host name (RFC 6125: one label). */
@@ -105,36 +101,40 @@ const newer = (a: SandboxCertificate, b: SandboxCertificate) =>
 
 /** The certificate deployed for `name`, as the default mode serves it (undefined: none covers it). */
 export function deployedFor(name: string, world: WireWorld): Located | undefined {
+  const candidates = candidatesFor(name, world.accounts);
+  // A resource bound to the name: an exact domain before a wildcard one, then the latest change.
   let domain: { at: Located; exact: boolean; modified: number; id: number } | undefined;
-  let listener: { at: Located; modified: number; id: number } | undefined;
-  let newest: Located | undefined;
-  const day = today(world.now);
-  for (const at of certificates(world)) {
-    const { cert } = at;
-    for (const resource of cert.resources) {
-      if (resource.domain !== '') {
-        if (!resource.enableHttps || !nameCovers(resource.domain, name)) continue;
-        const exact = resource.domain.toLowerCase() === name;
-        const better =
-          !domain ||
-          (exact && !domain.exact) ||
-          (exact === domain.exact &&
-            (resource.modifiedAt > domain.modified ||
-              (resource.modifiedAt === domain.modified && resource.id > domain.id)));
-        if (better) domain = { at, exact, modified: resource.modifiedAt, id: resource.id };
-      } else if (resource.listenerPort !== undefined && covered(cert, name)) {
-        if (
-          !listener ||
-          resource.modifiedAt > listener.modified ||
-          (resource.modifiedAt === listener.modified && resource.id > listener.id)
-        )
-          listener = { at, modified: resource.modifiedAt, id: resource.id };
-      }
-    }
-    if (!domain && !listener && isValid(cert, day) && covered(cert, name) && (!newest || newer(cert, newest.cert)))
-      newest = at;
+  for (const { at, resource } of candidates.resources) {
+    if (!resource.enableHttps) continue;
+    const exact = resource.domain.toLowerCase() === name;
+    const better =
+      !domain ||
+      (exact && !domain.exact) ||
+      (exact === domain.exact &&
+        (resource.modifiedAt > domain.modified ||
+          (resource.modifiedAt === domain.modified && resource.id > domain.id)));
+    if (better) domain = { at, exact, modified: resource.modifiedAt, id: resource.id };
   }
-  return domain?.at ?? listener?.at ?? newest;
+  if (domain) return domain.at;
+  // A load balancer listener (no domain) whose certificate covers the name.
+  let listener: { at: Located; modified: number; id: number } | undefined;
+  for (const at of candidates.certificates)
+    for (const resource of at.cert.resources)
+      if (
+        resource.domain === '' &&
+        resource.listenerPort !== undefined &&
+        (!listener ||
+          resource.modifiedAt > listener.modified ||
+          (resource.modifiedAt === listener.modified && resource.id > listener.id))
+      )
+        listener = { at, modified: resource.modifiedAt, id: resource.id };
+  if (listener) return listener.at;
+  // Else the newest valid certificate covering it.
+  const day = today(world.now);
+  let newest: Located | undefined;
+  for (const at of candidates.certificates)
+    if (isValid(at.cert, day) && (!newest || newer(at.cert, newest.cert))) newest = at;
+  return newest;
 }
 
 /** Whether `candidate` renews `old`: valid, ends later, and covers every name of `old`. */
