@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { DEFAULT_PROBE_DENY_WITHOUT_LOOPBACK } from '../probe/deny';
 import {
   createSandboxCertificate,
   DEFAULT_ACCESS_KEY_ID,
@@ -56,9 +57,6 @@ export function accountKeyVariables(name: string): { id: string; secret: string 
   const stem = `SANDBOX_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
   return { id: `${stem}_KEY_ID`, secret: `${stem}_KEY_SECRET` };
 }
-
-/** PROBE_DENY's default without loopback: what a probe of the simulator on 127.0.0.1 needs. */
-export const SANDBOX_PROBE_DENY = '0.0.0.0/8,169.254.0.0/16,fe80::/10,100.100.100.200';
 
 /** Starts the simulator and keeps it running until Ctrl-C or SIGTERM. */
 export async function runSandboxCommand(options: SandboxCommandOptions): Promise<void> {
@@ -129,7 +127,8 @@ function wireLines(wire: WireListener, caFile: string): string {
     'Probe it with:',
     `  export PROBE_RESOLVE='*:*=${reach}'`,
     `  export PROBE_CA_FILE=${caFile}`,
-    `  export PROBE_DENY=${SANDBOX_PROBE_DENY}`,
+    // PROBE_DENY's default without loopback: what a probe of the simulator on 127.0.0.1 needs.
+    `  export PROBE_DENY=${DEFAULT_PROBE_DENY_WITHOUT_LOOPBACK.join(',')}`,
     '',
   ].join('\n');
 }

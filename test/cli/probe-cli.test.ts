@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import {
   type WireControl,
   wireControl,
 } from '../../src/sandbox';
-import { runCli } from '../helpers/run-cli';
+import { CLI, runCli } from '../helpers/run-cli';
 
 /*
  * `cert-bot probe` as an operator runs it: the built CLI in its own process, over real TLS
@@ -210,3 +211,77 @@ test('--all: every target of the inventory and PROBE_TARGETS, a summary table, t
   expect(parse(cut.stdout)).toHaveLength(5);
   expect(cut.stderr).toMatch(/note: \d+ endpoints found; probing the first 5 \(PROBE_MAX_TARGETS\), \d+ left out/);
 }, 60_000);
+
+describe('docs/probing.md', () => {
+  const doc = fs.readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'probing.md'), 'utf8');
+  /** The `cert-bot …` lines of a section's sh blocks, without their comments. */
+  const commands = (heading: string) => {
+    const start = doc.indexOf(`\n## ${heading}`);
+    const section = doc.slice(start, doc.indexOf('\n## ', start + 1));
+    return [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .flatMap((block) => (block[1] as string).split('\n'))
+      .filter((line) => line.startsWith('cert-bot '))
+      .map((line) => line.replace(/\s+#.*$/, '').trim());
+  };
+
+  test('every command of "Command line" runs as written, with the example names swapped for the simulator’s', async () => {
+    const lines = commands('Command line');
+    expect(lines).toEqual([
+      'cert-bot probe www.example.com api.example.com:8443',
+      'cert-bot probe www.example.com --json --fail-on old,expired,expiring,name-mismatch,chain,unmanaged',
+      'cert-bot probe www.example.com --samples 3',
+      'cert-bot probe --all',
+    ]);
+    const first = deployedDomain(0).name;
+    const second = deployedDomain(1).name;
+    const results = await Promise.all(
+      lines.map((line) =>
+        runCli(
+          line.replace('www.example.com', first).replace('api.example.com:8443', `${second}:443`).split(' ').slice(1),
+          env,
+        ),
+      ),
+    );
+    expect(results.slice(0, 3).map((r) => r.code)).toEqual([0, 0, 0]);
+    expect(results[0]?.stdout).toContain(`${second}  OK  serves certificate`);
+    expect(parse(results[1]?.stdout as string)[0]?.verdict).toBe('ok');
+    const all = results[3];
+    expect(all?.stdout.split('\n')[0]).toMatch(/^ENDPOINT +VERDICT/);
+    // Names of recently expired certificates that nothing serves any more answer with an alert.
+    expect(all?.code).toBe(/ unreachable\n/.test(all?.stdout ?? '') ? 1 : 0);
+  }, 60_000);
+
+  test('"Trying it against the simulator": cert-bot sandbox --wire prints the exports the page shows', async () => {
+    expect(commands('Trying it against the simulator')).toEqual([
+      'cert-bot sandbox --port 9000 --wire --wire-port 9443',
+      'cert-bot sync',
+      'cert-bot probe --all',
+    ]);
+    const child = spawn(
+      process.execPath,
+      [CLI, 'sandbox', '--port', '0', '--wire', '--wire-port', '0', '--certs', '60', '--replaced', '0'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    try {
+      const printed = await new Promise<string>((resolve) => {
+        let text = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          text += chunk;
+          if (text.includes('export PROBE_DENY=')) resolve(text);
+        });
+        child.once('exit', () => resolve(text));
+      });
+      const wirePort = /Wire .* on 127\.0\.0\.1:(\d+); CA file (\S+)/.exec(printed);
+      expect(wirePort).not.toBeNull();
+      expect(printed).toContain(`  export PROBE_RESOLVE='*:*=127.0.0.1:${wirePort?.[1]}'`);
+      expect(printed).toContain(`  export PROBE_CA_FILE=${wirePort?.[2]}`);
+      expect(doc).toContain(`export PROBE_DENY=${DEFAULT_PROBE_DENY_WITHOUT_LOOPBACK.join(',')}  `);
+      expect(printed).toContain(`  export PROBE_DENY=${DEFAULT_PROBE_DENY_WITHOUT_LOOPBACK.join(',')}\n`);
+      expect(fs.readFileSync(wirePort?.[2] as string, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
