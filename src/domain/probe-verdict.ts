@@ -10,8 +10,10 @@
  * - `chain`: untrusted, a missing intermediate, or an intermediate ending before the leaf;
  * - `unreachable`: the probe failed (DNS, refused, timeout, TLS alert...) that many times in a row;
  *   `pending` before that: a failure not yet reported;
- * - `alternating`: two or more certificates taking turns within one interval (CDN edges half-way
- *   through a rollout), each judged on its own.
+ * - `alternating`: two or more certificates seen within one interval (CDN edges half-way through
+ *   a rollout, servers behind a balancer that disagree), each judged on its own. An interval's
+ *   probes are a pass's handshakes, seconds apart: a caller passes only those, so the next
+ *   interval judges a finished deployment on what it serves then.
  *
  * A served certificate is matched on its SHA-256 (CAS's Sha2), else its SHA-1 (Fingerprint),
  * else, for certificates CAS gave no fingerprint for, its serial number; hex case, separators
@@ -291,7 +293,10 @@ export function judgeServed(probe: ProbeSuccess, inventory: ProbeInventory, now:
 
 export interface JudgeEndpointInput {
   endpoint: Endpoint;
-  /** This interval's probes of the endpoint, oldest first (at least one). */
+  /**
+   * This interval's probes of the endpoint, oldest first (at least one): two certificates among
+   * them make it `alternating`, so pass only this interval's, not the ones before it.
+   */
   observations: readonly ProbeObservation[];
   inventory: ProbeInventory;
   now: Date;
@@ -322,10 +327,11 @@ export function judgeEndpoint(input: JudgeEndpointInput): EndpointVerdict {
     };
   }
   const successes = observations.filter((o): o is ProbeSuccess => o.ok);
-  // Turns between certificates: one change is a deployment, a change back (A B A) is alternation.
-  const turns = successes.filter((o, i) => i === 0 || o.leaf.sha256 !== successes[i - 1]?.leaf.sha256);
+  const distinct = new Map<string, ProbeSuccess>();
+  for (const probe of [...successes].reverse())
+    if (!distinct.has(probe.leaf.sha256)) distinct.set(probe.leaf.sha256, probe);
   const served = judgeServed(latest, inventory, now);
-  if (turns.length < 3)
+  if (distinct.size < 2)
     return {
       endpoint,
       verdict: served.verdict,
@@ -334,9 +340,6 @@ export function judgeEndpoint(input: JudgeEndpointInput): EndpointVerdict {
       served,
       consecutiveFailures: 0,
     };
-  const distinct = new Map<string, ProbeSuccess>();
-  for (const probe of [...successes].reverse())
-    if (!distinct.has(probe.leaf.sha256)) distinct.set(probe.leaf.sha256, probe);
   const alternates = [...distinct.values()].map((probe) => judgeServed(probe, inventory, now));
   const findings = new Set<ProbeFinding>(['alternating']);
   for (const alternate of alternates) for (const finding of alternate.findings) findings.add(finding);

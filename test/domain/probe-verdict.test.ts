@@ -286,12 +286,15 @@ describe('unreachable and alternating, over an interval', () => {
     ]);
   });
 
-  it('one change is a deployment, not alternation: the latest certificate is judged', () => {
+  it('two certificates in one interval are alternating, in any order; the next interval judges what it serves then', () => {
     const renewed = leaf({ id: 'n2' });
     const old = leaf({ id: 'o2', notAfter: iso(10) });
-    const verdict = judge([probe(old), probe(old), probe(renewed)], [casCertificate(old), casCertificate(renewed)]);
-    expect(verdict.verdict).toBe('ok');
-    expect(verdict.alternates).toBeUndefined();
+    const cas = [casCertificate(old), casCertificate(renewed)];
+    expect(judge([probe(old), probe(old), probe(renewed)], cas).verdict).toBe('alternating');
+    expect(judge([probe(renewed), probe(renewed)], cas)).toMatchObject({ verdict: 'ok', findings: [] });
+    expect(judge([probe(renewed), probe(renewed)], cas).alternates).toBeUndefined();
+    // A failed probe among them does not hide what the others saw.
+    expect(judge([probe(old), failure(), probe(renewed)], cas).verdict).toBe('alternating');
   });
 });
 

@@ -203,19 +203,20 @@ describe('probeAll', () => {
     const endpoints = Array.from({ length: 12 }, (_, i) => ({ host: `h${i}.example.com`, port: 443 }));
     const heard: number[] = [];
     const started = Date.now();
-    const results = await prober({ ...at(port), concurrency: 3, timeoutMs: 150 }).probeAll(endpoints, {
+    const results = await prober({ ...at(port), concurrency: 3, timeoutMs: 300 }).probeAll(endpoints, {
       onResult: (_o, done) => heard.push(done),
     });
     const elapsed = Date.now() - started;
     expect(results.map((r) => r.endpoint.host)).toEqual(endpoints.map((e) => e.host));
     expect(results.every((r) => !r.ok && r.reason === 'timeout')).toBe(true);
     expect(heard).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-    // A fourth connection only once one of the first three timed out, and so on.
+    // A fourth connection only once one of the first three timed out, and so on (the margin
+    // allows for a busy machine delaying one connection more than another).
     expect(arrivals).toHaveLength(12);
     for (let i = 3; i < arrivals.length; i++)
-      expect((arrivals[i] as number) - (arrivals[i - 3] as number)).toBeGreaterThanOrEqual(140);
+      expect((arrivals[i] as number) - (arrivals[i - 3] as number)).toBeGreaterThanOrEqual(200);
     // Four rounds of three, each bounded by the timeout.
-    expect(elapsed).toBeGreaterThanOrEqual(550);
-    expect(elapsed).toBeLessThan(3000);
+    expect(elapsed).toBeGreaterThanOrEqual(1150);
+    expect(elapsed).toBeLessThan(5000);
   });
 });
