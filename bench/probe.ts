@@ -74,6 +74,7 @@ async function probePass(): Promise<void> {
       let peakRss = process.memoryUsage().rss;
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
       const meter = machineMeter();
+      const ownCpu = process.cpuUsage();
       const started = performance.now();
       const { verdicts, observations } = await checkEndpoints({
         endpoints: list.targets,
@@ -84,6 +85,8 @@ async function probePass(): Promise<void> {
       const wallMs = performance.now() - started;
       clearInterval(sampler);
       const share = meter();
+      const own = process.cpuUsage(ownCpu);
+      const ownSeconds = (own.user + own.system) / 1e6;
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
       const casCalls = (await sandbox.stats()).calls;
 
@@ -121,7 +124,7 @@ async function probePass(): Promise<void> {
       console.log(`  RSS                  peak ${mb(peakRss)} (this process: prober, verdicts, inventory)`);
       if (share.benchTree !== undefined)
         console.log(
-          `  CPU, first pass      ${share.benchTree.toFixed(1)} s for the bench and the simulator, ${share.others?.toFixed(1)} s for other processes in ${share.wallSeconds.toFixed(1)} s on ${os.cpus().length} cores`,
+          `  CPU, first pass      ${share.benchTree.toFixed(1)} s: the prober ${ownSeconds.toFixed(1)} s (${((ownSeconds * 1000) / list.targets.length).toFixed(2)} ms an endpoint), the simulator ${(share.benchTree - ownSeconds).toFixed(1)} s; other processes ${share.others?.toFixed(1)} s in ${share.wallSeconds.toFixed(1)} s on ${os.cpus().length} cores`,
         );
     } finally {
       await services.stop();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { SandboxCertificate } from '../dataset';
 import { simulatorAuthority } from './authority';
 import { type IssuedCertificate, issueCertificate } from './x509';
@@ -8,11 +9,13 @@ import { type IssuedCertificate, issueCertificate } from './x509';
  * and issuer are the row's, so the SHA-1 (`Fingerprint`) and SHA-256 (`Sha2`) ListUserCertificateOrder
  * reports are those of the certificate the wire serves. Made on first use, when a row is listed or
  * a name is served; only the fingerprints are kept (the bytes are made again, identically, when
- * a handshake needs them).
+ * a handshake needs them), by what the certificate is made of: a copy of a data set (tests clone
+ * theirs) or the same data set generated again finds them too.
  */
 
 const DAY_END_MS = 86_400_000 - 1000;
-const memo = new WeakMap<SandboxCertificate, { key: string; sha1: string; sha256: string }>();
+/** About 0.3 kB an entry: a 200,000-certificate data set's fingerprints in some 60 MB of the simulator. */
+const known = new LRUCache<string, { sha1: string; sha256: string }>({ max: 200_000 });
 
 /** What the certificate's bytes depend on: an edit of any of it makes another certificate. */
 function contentKey(cert: SandboxCertificate): string {
@@ -60,14 +63,14 @@ export function leafOf(cert: SandboxCertificate): IssuedCertificate {
     },
     signer,
   );
-  memo.set(cert, { key: contentKey(cert), sha1: issued.sha1, sha256: issued.sha256 });
+  known.set(contentKey(cert), { sha1: issued.sha1, sha256: issued.sha256 });
   return issued;
 }
 
 /** `Fingerprint` (SHA-1) and `Sha2` (SHA-256) of the certificate, uppercase hex, as the row reports them. */
 export function fingerprintsOf(cert: SandboxCertificate): { sha1: string; sha256: string } {
-  const known = memo.get(cert);
-  if (known && known.key === contentKey(cert)) return known;
+  const found = known.get(contentKey(cert));
+  if (found) return found;
   const { sha1, sha256 } = leafOf(cert);
   return { sha1, sha256 };
 }
