@@ -97,7 +97,7 @@ describe('probeEndpoint over real TLS', () => {
     const started = Date.now();
     const result = failed(await prober({ timeoutMs: 300 }).probe({ host: name, port: 443 }));
     expect(result).toMatchObject({ reason: 'timeout', message: 'no TLS handshake within 300 ms' });
-    expect(Date.now() - started).toBeLessThan(1500);
+    expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('refused, reset, plain HTTP and garbage each get their reason', async () => {
@@ -135,13 +135,14 @@ describe('probeEndpoint over real TLS', () => {
     server.on('tlsClientError', () => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const started = Date.now();
-    const result = await prober(at((server.address() as net.AddressInfo).port)).probe({
+    const result = await prober({ ...at((server.address() as net.AddressInfo).port), timeoutMs: 3000 }).probe({
       host: cert.commonName.replace('*', 'x'),
       port: 443,
     });
-    expect(Date.now() - started).toBeLessThan(2500);
+    // Bounded by the probe's timeout whatever happens (a loaded machine may need all of it).
+    expect(Date.now() - started).toBeLessThan(4500);
     if (result.ok) expect(result.chain.length).toBeLessThanOrEqual(10);
-    else expect(result.reason).toMatch(/tls-error|tls-alert|closed|reset/);
+    else expect(result.reason).toMatch(/^(tls-error|tls-alert|closed|reset|timeout)$/);
   });
 
   it('a DNS failure, and a lookup that never answers, are results too', async () => {
