@@ -9,6 +9,9 @@ import { DEFAULT_ALERT_DAYS } from './domain/alerts';
 import type { AccountConfig } from './accounts/account-config';
 import { accountsFromFile, environmentAccount } from './accounts/accounts-file';
 import { endpointProblem } from './cas/endpoint';
+import { type Endpoint, parseEndpoint, parseResolveRules, type ResolveRule } from './domain/endpoints';
+import { DEFAULT_PROBE_DENY, denyEntryProblem } from './probe/deny';
+import { trustAnchorsProblem } from './probe/trust';
 
 /**
  * The single source of truth for every environment variable the bot reads. Each entry's
@@ -269,6 +272,46 @@ function postgresUrlProblem(text: string): string | undefined {
   return undefined;
 }
 
+/** Comma-separated entries of a list variable, blanks dropped. */
+const entries = (text: string) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+/** PROBE_TARGETS: comma-separated `host[:port]` (port 443 by default); every bad entry is reported. */
+const endpointList = () =>
+  optionalString().transform((text, ctx): Endpoint[] => {
+    const endpoints: Endpoint[] = [];
+    for (const item of entries(text ?? '')) {
+      const parsed = parseEndpoint(item);
+      if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+      else if (!endpoints.some((e) => e.host === parsed.host && e.port === parsed.port)) endpoints.push(parsed);
+    }
+    return endpoints;
+  });
+
+/** PROBE_RESOLVE: comma-separated `host:port=address[:port]`. */
+const resolveList = () =>
+  optionalString().transform((text, ctx): ResolveRule[] => {
+    const { rules, problems } = parseResolveRules(text ?? '');
+    for (const message of problems) ctx.addIssue({ code: 'custom', message });
+    return rules;
+  });
+
+/** PROBE_DENY: comma-separated addresses and CIDR ranges; `none` denies nothing. */
+const denyList = () =>
+  optionalString().transform((text, ctx): string[] => {
+    if (text === undefined) return [...DEFAULT_PROBE_DENY];
+    if (text.trim().toLowerCase() === 'none') return [];
+    const list = entries(text);
+    for (const item of list) {
+      const message = denyEntryProblem(item);
+      if (message) ctx.addIssue({ code: 'custom', message });
+    }
+    return list;
+  });
+
 /** A refinement from a function that returns what is wrong, or undefined. */
 const check =
   (problem: (text: string) => string | undefined) =>
@@ -420,6 +463,38 @@ export const configSchema = z.object({
     .transform((value) => value === 'true')
     .describe(
       'One `certbot_inventory_certificate_not_after_seconds` gauge per certificate (true/false); turn it off for very large inventories.',
+    ),
+  PROBE_TARGETS: endpointList().describe(
+    'Endpoints outside Alibaba Cloud to probe besides those of the inventory: comma-separated `host[:port]` (port 443 by default), host names only (map a name to an address with PROBE_RESOLVE).',
+  ),
+  PROBE_RESOLVE: resolveList().describe(
+    "Addresses for probes instead of DNS, as curl's `--resolve`: comma-separated `host:port=address`, `*` for any host or port, and optionally a port to connect to instead (`*:443=127.0.0.1:9443`, `[::1]:9443`). For split-horizon DNS and tests.",
+  ),
+  PROBE_CA_FILE: optionalString()
+    .superRefine(check(trustAnchorsProblem))
+    .describe(
+      "PEM file of extra trust anchors for probes (a private CA, the simulator's), trusted besides the public roots Node ships; read at start.",
+    ),
+  PROBE_CONCURRENCY: intWithDefault(16, 1, 256).describe('Most probes in flight at once.'),
+  PROBE_TIMEOUT_MS: intWithDefault(5000, 100, 60_000).describe(
+    'Time one probe may take in all (address lookup, connection, TLS handshake), in milliseconds; an endpoint that takes longer is unreachable (timeout).',
+  ),
+  PROBE_INTERVAL_MINUTES: intWithDefault(60, 0, 7 * 24 * 60).describe(
+    'How often every endpoint is probed, in minutes (one replica probes per interval). 0: no scheduled probing.',
+  ),
+  PROBE_MAX_TARGETS: intWithDefault(5000, 1, 100_000).describe(
+    'Most endpoints one pass probes; the rest are left out, and the pass says so (PROBE_TARGETS and deployed domains are kept first).',
+  ),
+  PROBE_FAILURES_BEFORE_ALERT: intWithDefault(3, 1, 100).describe(
+    'Failed probes in a row before an endpoint is reported unreachable.',
+  ),
+  PROBE_DENY: denyList().describe(
+    'Addresses and CIDR ranges a host named in a command may not resolve to (checked after DNS or PROBE_RESOLVE), comma-separated; `none` for no check. Default: loopback, "this network", link-local and the cloud metadata addresses.',
+  ),
+  METRICS_PER_ENDPOINT: oneOf(['true', 'false'], 'false')
+    .transform((value) => value === 'true')
+    .describe(
+      'Per-endpoint probe gauges (`certbot_probe_success{endpoint}`...) besides the counts by verdict (true/false).',
     ),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info').describe(
     'Log level of the JSON logs (any case).',

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type Config, loadConfig } from '../config';
 import { MAX_SERIALS_PER_REQUEST, parseSerials } from '../domain/serials';
+import { PROBE_FINDINGS } from '../domain/probe-verdict';
 import { CERTIFICATE_VIEWS, type CertificateView } from '../domain/views';
 import { loggerForConfig } from '../ops/logger';
 import { createServices, type Services } from '../services';
@@ -9,6 +10,8 @@ import type { DigestCommandOptions } from './digest-command';
 import { consoleOutput, type Output, reportFailure, UsageError } from './output';
 import { FAIL_ON, type FailOn, LIST_FORMATS, type ListFormat } from './list-view';
 import { listCommand, riskCommand, statusCommand } from './reads';
+import type { ProbeCommandOptions } from './probe-command';
+import { parseFailOn } from './probe-view';
 import type { SandboxCommandOptions } from './sandbox-command';
 import { readStandardInput } from './standard-input';
 import { packageVersion } from './version';
@@ -233,6 +236,45 @@ export function buildProgram(context: CliContext): Command {
     });
 
   program
+    .command('probe')
+    .description(
+      'Check what endpoints really serve (a TLS handshake with SNI, no HTTP request) against the certificates CAS holds',
+    )
+    .argument('[endpoints...]', 'host[:port] to check (port 443 by default)')
+    .option(
+      '--all',
+      'every endpoint of the inventory (deployed domains, names of valid certificates) and PROBE_TARGETS',
+    )
+    .option(
+      '--samples <n>',
+      'handshakes per endpoint, one after the other (2 or more catch CDN edges alternating between certificates)',
+      intOption('--samples', 1),
+    )
+    .option(
+      '--fail-on <verdicts>',
+      `exit 3 when an endpoint has one of these findings, comma-separated: ${PROBE_FINDINGS.join(', ')} (the results are printed all the same)`,
+      (value: string) => {
+        const parsed = parseFailOn(value);
+        if (typeof parsed === 'string') throw new InvalidArgumentError(parsed);
+        return parsed;
+      },
+    )
+    .option(...ACCOUNT_OPTION)
+    .option('--json', 'exact JSON output')
+    .action(async (endpoints: string[], options: Omit<ProbeCommandOptions, 'progress'>) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        const { probeCommand } = await import('./probe-command');
+        context.exitCode = await probeCommand(
+          services,
+          endpoints,
+          { ...options, progress: process.stderr },
+          output,
+          () => context.now(),
+        );
+      });
+    });
+
+  program
     .command('audit')
     .description('The audit log (every /cert-assign attempt, alert acknowledgements and snoozes), newest first')
     .option('--since <date>', 'only entries from this ISO date or date-time on (2026-11-01, 2026-11-01T09:00Z; UTC)')
@@ -448,6 +490,12 @@ export function buildProgram(context: CliContext): Command {
       },
     )
     .option('--tls', 'listen with HTTPS (a self-signed certificate; needed for STS AssumeRole clients)', false)
+    .option(
+      '--wire',
+      'also serve the wire: a TLS listener that answers each SNI name with the certificate CAS says is deployed there (prints its port and CA file, for PROBE_RESOLVE and PROBE_CA_FILE)',
+      false,
+    )
+    .option('--wire-port <port>', 'port of the --wire listener (0 = any free port)', intOption('--wire-port'), 0)
     .action(async (options: SandboxCommandOptions) => {
       const { runSandboxCommand } = await import('./sandbox-command');
       await runSandboxCommand(options);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { DEFAULT_PROBE_DENY_WITHOUT_LOOPBACK } from '../probe/deny';
 import {
   createSandboxCertificate,
   DEFAULT_ACCESS_KEY_ID,
@@ -9,6 +10,7 @@ import {
   generateDataset,
   type Sandbox,
   type SandboxAccountOptions,
+  type WireListener,
   sandboxAccessKey,
   sandboxRoleArn,
   startSandbox,
@@ -28,6 +30,9 @@ export interface SandboxCommandOptions {
   accounts?: string[];
   /** HTTPS with a self-signed certificate. */
   tls?: boolean;
+  /** Also serve the wire (a TLS listener answering by SNI); its port, 0 for a free one. */
+  wire?: boolean;
+  wirePort?: number;
 }
 
 /** What the startup text says about one account. */
@@ -58,6 +63,8 @@ const ACCOUNTS_FILE_NAME = 'sandbox-accounts.yaml';
 
 /** Starts the simulator and keeps it running until Ctrl-C or SIGTERM. */
 export async function runSandboxCommand(options: SandboxCommandOptions): Promise<void> {
+  let wireDir: string | undefined;
+  const caDir = () => (wireDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'cas-sandbox-wire-')));
   const tls = options.tls ? await createSandboxCertificate() : undefined;
   let caCertPath: string | undefined;
   if (tls) {
@@ -76,6 +83,7 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
         qps: options.qps,
         faults: { latencyMs: options.latency },
         tls,
+        wire: options.wire ? { host: options.host, port: options.wirePort ?? 0 } : undefined,
         ...(plans === undefined
           ? { dataset: dataset(options.seed) }
           : {
@@ -92,17 +100,19 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
       plans !== undefined && plans.length > 1
         ? severalAccountsText(sandbox, options, plans, caCertPath)
         : singleAccountText(sandbox, options, plans?.[0], caCertPath);
+    const wireText = sandbox.wire ? wireLines(sandbox.wire, writeWireCa(sandbox.wire.caPem, caDir())) : '';
     // Listening for the signals before saying we are up: whoever reads the text may stop us at once.
     const stopped = new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
-    process.stdout.write(text);
+    process.stdout.write(text + wireText);
     await stopped;
     await sandbox.close();
   } finally {
     if (caCertPath) fs.rmSync(path.dirname(caCertPath), { recursive: true, force: true });
+    if (wireDir) fs.rmSync(wireDir, { recursive: true, force: true });
   }
 }
 
@@ -129,6 +139,28 @@ async function listening<T>(options: SandboxCommandOptions, start: () => Promise
       });
     throw error;
   }
+}
+
+/** The wire's CA file: written at start, removed at exit. */
+function writeWireCa(pem: string, dir: string): string {
+  const file = path.join(dir, 'sandbox-wire-ca.pem');
+  fs.writeFileSync(file, pem);
+  return file;
+}
+
+/** How to point the probe at the wire: every host and port goes to the listener, loopback allowed. */
+function wireLines(wire: WireListener, caFile: string): string {
+  // Listening on every address: the probe reaches it on loopback.
+  const reach = wire.host === '0.0.0.0' || wire.host === '::' ? `127.0.0.1:${wire.port}` : wire.endpoint;
+  return [
+    `Wire (TLS by SNI, the certificates CAS lists) on ${wire.endpoint}; CA file ${caFile}`,
+    'Probe it with:',
+    `  export PROBE_RESOLVE='*:*=${reach}'`,
+    `  export PROBE_CA_FILE=${caFile}`,
+    // PROBE_DENY's default without loopback: what a probe of the simulator on 127.0.0.1 needs.
+    `  export PROBE_DENY=${DEFAULT_PROBE_DENY_WITHOUT_LOOPBACK.join(',')}`,
+    '',
+  ].join('\n');
 }
 
 function singleAccountText(

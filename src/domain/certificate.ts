@@ -22,7 +22,10 @@ export interface Certificate {
   sans: string[];
   issuer?: string;
   serialNo?: string;
+  /** SHA-1 of the certificate, hex, as CAS sends it (case and separators vary). */
   fingerprint?: string;
+  /** SHA-256 of the certificate (CAS's Sha2), hex; what a served certificate is matched on. */
+  sha2?: string;
   /** YYYY-MM-DD as CAS sends it. */
   startDate?: string;
   /** YYYY-MM-DD as CAS sends it. */
@@ -52,6 +55,7 @@ export interface CertificateOrderRow {
   Issuer?: string;
   SerialNo?: string;
   Fingerprint?: string;
+  Sha2?: string;
   StartDate?: string;
   EndDate?: string;
   Expired?: boolean;
@@ -91,6 +95,7 @@ export function certificateFromOrder(row: CertificateOrderRow, account: string):
     issuer: text(row?.Issuer),
     serialNo: text(row?.SerialNo),
     fingerprint: text(row?.Fingerprint),
+    sha2: text(row?.Sha2),
     startDate: text(row?.StartDate),
     endDate: text(row?.EndDate),
     expired: row?.Expired === true,

@@ -196,7 +196,7 @@ function sourceOf(input: z.output<typeof inputSchema>, path: string): CertSource
  * before the first is added. Left out: the id (after the highest), CommonName
  * (`added-<id>.example.com`), SANs (the CommonName), dates (from today, or back from the end
  * date, for 365 days or 90 for free and Let's Encrypt ones), status (from the end date),
- * serial, fingerprints and instance ID (derived from the id). Answers the added certificates.
+ * serial and instance ID (derived from the id). Answers the added certificates.
  */
 export function addCertificates(
   dataset: Dataset,
@@ -231,7 +231,6 @@ export function addCertificates(
     if (serials.has(serialNo))
       throw invalid(`${path}serialNo`, `serial ${serialNo} is already used by another certificate`);
     serials.add(serialNo);
-    const digestInput = `${dataset.seed}:${serialNo}`;
     const prefix = source === 'upload' ? 'cas-upload' : 'cas-cert';
     const cert: SandboxCertificate = {
       certificateId,
@@ -243,8 +242,6 @@ export function addCertificates(
       issuer,
       serialNo,
       orgName: input.orgName ?? '',
-      fingerprint: hash('sha1', digestInput),
-      sha2: hash('sha256', digestInput),
       country: input.country ?? '',
       province: input.province ?? '',
       city: input.city ?? '',

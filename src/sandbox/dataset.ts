@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   buildCertificateResources,
   type CloudResource,
@@ -31,11 +30,12 @@ export interface SandboxCertificate {
   /** Comma-separated, as ListUserCertificateOrder returns it. */
   sans: string;
   issuer: string;
-  /** Uppercase hex without separators. */
+  /**
+   * Uppercase hex without separators. The row's Fingerprint and Sha2 are not stored: they are
+   * those of the X.509 certificate made from these fields (wire/leaf.ts), which the wire serves.
+   */
   serialNo: string;
   orgName: string;
-  fingerprint: string;
-  sha2: string;
   country: string;
   province: string;
   city: string;
@@ -320,15 +320,12 @@ function renewedTwin(
   const serialNo = uniqueValue(seen.serials, () => randomHex(random, 2 * randomInt(random, 16, 20)).toUpperCase());
   const prefix = original.source === 'upload' ? 'cas-upload' : 'cas-cert';
   const instanceId = uniqueValue(seen.instanceIds, () => `${prefix}-${randomHex(random, 10)}`);
-  const digestInput = `${dataset.seed}:${serialNo}`;
   const twin: SandboxCertificate = {
     ...original,
     certificateId,
     instanceId,
     name: original.source === 'upload' ? `${original.name}-renewed` : `cert-${certificateId}`,
     serialNo,
-    fingerprint: createHash('sha1').update(digestInput).digest('hex').toUpperCase(),
-    sha2: createHash('sha256').update(digestInput).digest('hex').toUpperCase(),
     startDate: formatDate(dataset.day + startOffset * DAY_MS),
     endDate: formatDate(dataset.day + (startOffset + validityDays) * DAY_MS),
     status: 'ISSUED',
@@ -414,7 +411,6 @@ function buildCertificate(ctx: BuildContext): SandboxCertificate {
   const serialNo = uniqueValue(ctx.serials, () => randomHex(random, 2 * randomInt(random, 16, 20)).toUpperCase());
   const prefix = source === 'upload' ? 'cas-upload' : 'cas-cert';
   const instanceId = uniqueValue(ctx.instanceIds, () => `${prefix}-${randomHex(random, 10)}`);
-  const digestInput = `${ctx.seed}:${serialNo}`;
 
   const valid = status === 'ISSUED' || status === 'WILLEXPIRED';
   const deployed = healthy ? valid : random() < deployShare(status);
@@ -427,8 +423,6 @@ function buildCertificate(ctx: BuildContext): SandboxCertificate {
     issuer,
     serialNo,
     orgName: organisation ? `Example ${brand[0]?.toUpperCase()}${brand.slice(1)} Co., Ltd.` : '',
-    fingerprint: createHash('sha1').update(digestInput).digest('hex').toUpperCase(),
-    sha2: createHash('sha256').update(digestInput).digest('hex').toUpperCase(),
     country: organisation ? 'CN' : '',
     province,
     city,

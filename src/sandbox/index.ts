@@ -132,6 +132,11 @@ export {
   type TemporaryKey,
 } from './sts';
 export { createSandboxCertificate } from './tls';
+export type { ControlAnswer, ControlRequest, ControlRouteHandler } from './control-extension';
+export { fingerprintsOf } from './wire/leaf';
+export { type ServedView, startWireListener, WireListener, wireName } from './wire/listener';
+export { SERVE_MODES, type ServeMode, type ServeSpec, type WireSpec } from './wire/resolution';
+export { wireControl, type WireControl } from './wire/control';
 export {
   ACS3_ALGORITHM,
   buildCanonicalRequest,

@@ -8,6 +8,7 @@ import {
   type SandboxCertStatus,
 } from './dataset';
 import { DEPLOYMENT_OPERATIONS } from './deployment-operations';
+import { fingerprintsOf } from './wire/leaf';
 import { CAS_NOT_FOUND_MESSAGE, invalidParameter, missingParameter, SandboxError } from './errors';
 
 /**
@@ -125,6 +126,12 @@ function filterCertificates(
     .sort((a, b) => a.certificateId - b.certificateId);
 }
 
+/** Fingerprint (SHA-1) and Sha2 (SHA-256) of the certificate the wire serves for the row. */
+function wireFingerprints(cert: SandboxCertificate): { Fingerprint: string; Sha2: string } {
+  const { sha1, sha256 } = fingerprintsOf(cert);
+  return { Fingerprint: sha1, Sha2: sha256 };
+}
+
 /** The C/U fields of a CertificateOrderList row (docs/cas-api.md 1.4). */
 function certificateRow(cert: SandboxCertificate): Record<string, unknown> {
   return {
@@ -136,8 +143,7 @@ function certificateRow(cert: SandboxCertificate): Record<string, unknown> {
     Issuer: cert.issuer,
     SerialNo: cert.serialNo,
     OrgName: cert.orgName,
-    Fingerprint: cert.fingerprint,
-    Sha2: cert.sha2,
+    ...wireFingerprints(cert),
     Country: cert.country,
     Province: cert.province,
     City: cert.city,

@@ -23,6 +23,8 @@ export interface SandboxProcessOptions {
   accounts?: string[];
   /** HTTPS with a self-signed certificate (`--tls`); its PEM file is `caCertPath`. */
   tls?: boolean;
+  /** Also serve the wire (`--wire`): see SandboxProcess.wire. */
+  wire?: boolean;
 }
 
 export interface SandboxConnectOptions {
@@ -65,6 +67,8 @@ export interface SandboxControl {
 export interface SandboxProcess extends SandboxControl {
   /** With `tls`: the file holding the certificate PEM, for NODE_EXTRA_CA_CERTS of the processes that call it. */
   caCertPath?: string;
+  /** With `wire`: the TLS listener (HOST:PORT) and the file holding its CA, for PROBE_RESOLVE and PROBE_CA_FILE. */
+  wire?: { endpoint: string; port: number; caFile: string };
   close(): Promise<void>;
 }
 
@@ -108,15 +112,24 @@ export async function spawnSandbox(options: SandboxProcessOptions = {}): Promise
   ];
   if (options.accounts !== undefined) args.push('--accounts', options.accounts.join(','));
   if (options.tls) args.push('--tls');
+  if (options.wire) args.push('--wire');
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const { url, caCertPath } = await new Promise<{ url: string; caCertPath?: string }>((resolve, reject) => {
+  const { url, caCertPath, wire } = await new Promise<{
+    url: string;
+    caCertPath?: string;
+    wire?: SandboxProcess['wire'];
+  }>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream });
     let url: string | undefined;
     let caCertPath: string | undefined;
+    let wire: SandboxProcess['wire'];
     lines.on('line', (line) => {
       url ??= /listening on (https?:\/\/\S+)/.exec(line)?.[1];
       caCertPath ??= /^\s*export NODE_EXTRA_CA_CERTS=(\S+)/.exec(line)?.[1];
-      if (url !== undefined && (!options.tls || caCertPath !== undefined)) resolve({ url, caCertPath });
+      const served = /^Wire .* on (\S+:(\d+)); CA file (\S+)$/.exec(line);
+      if (served) wire = { endpoint: served[1] as string, port: Number(served[2]), caFile: served[3] as string };
+      if (url !== undefined && (!options.tls || caCertPath !== undefined) && (!options.wire || wire !== undefined))
+        resolve({ url, caCertPath, wire });
     });
     child.once('exit', (code) => reject(new Error(`sandbox exited early with code ${code}`)));
   });
@@ -124,6 +137,7 @@ export async function spawnSandbox(options: SandboxProcessOptions = {}): Promise
   return {
     ...connectSandbox(url, { ca }),
     caCertPath,
+    wire,
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

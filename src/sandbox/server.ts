@@ -39,6 +39,7 @@ import {
   type ServiceHost,
   STS_SERVICE,
 } from './errors';
+import type { ControlAnswer, ControlRouteHandler } from './control-extension';
 import { type Params, ramActionOf, resolveOperation } from './operations';
 import { addResource, getResource, moveResource, type ResourceInput } from './resource-edits';
 import { isRpcSigned, operationParams, verifyRpcSignature } from './rpc-signature';
@@ -52,6 +53,8 @@ import {
   StsIssuer,
   STS_VERSION,
 } from './sts';
+import { startWireListener, type WireListener } from './wire/listener';
+import { wireRoutes } from './wire/routes';
 
 export {
   type CallRecord,
@@ -105,6 +108,11 @@ export interface SandboxOptions {
   accounts?: SandboxAccountOptions[];
   /** Listen with HTTPS (PEM key and certificate, e.g. from createSandboxCertificate()) instead of HTTP. */
   tls?: { key: string; cert: string };
+  /**
+   * Also serve the wire: a TLS listener answering each SNI name with the certificate deployed
+   * there (wire/listener.ts), controlled through /_sandbox/wire. Port 0 (default): a free one.
+   */
+  wire?: boolean | { host?: string; port?: number };
 }
 
 export interface Sandbox {
@@ -157,6 +165,8 @@ export interface Sandbox {
   addResource(input: ResourceInput): ResourceView;
   /** Removes a resource record and answers it. */
   removeResource(resourceId: number): ResourceView;
+  /** The TLS listener of SandboxOptions.wire (undefined without it). */
+  readonly wire?: WireListener;
   close(): Promise<void>;
 }
 
@@ -189,6 +199,7 @@ interface Routing {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const sandbox = new CasSandbox(options);
   await sandbox.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  if (options.wire) await sandbox.startWire(options.wire === true ? {} : options.wire);
   return sandbox;
 }
 
@@ -314,6 +325,9 @@ class CasSandbox implements Sandbox {
   /** Answers waiting out their latency or held open on purpose; close() ends them. */
   private readonly pending = new Set<ServerResponse>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  wire?: WireListener;
+  /** Control routes of other modules, offered every control request first (control-extension.ts). */
+  private readonly controlRoutes: ControlRouteHandler[] = [wireRoutes(() => this.wire)];
 
   constructor(options: SandboxOptions) {
     this.clock = options.now ?? Date.now;
@@ -427,7 +441,16 @@ class CasSandbox implements Sandbox {
     return this.primary.removeResource(resourceId);
   }
 
+  async startWire(options: { host?: string; port?: number }): Promise<void> {
+    this.wire = await startWireListener({
+      host: options.host ?? '127.0.0.1',
+      port: options.port,
+      world: () => ({ accounts: this.accounts, now: this.now() }),
+    });
+  }
+
   async close(): Promise<void> {
+    await this.wire?.close();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const res of this.pending) res.destroy();
@@ -481,7 +504,12 @@ class CasSandbox implements Sandbox {
       const deployment = deploymentRoute(method, route, json, account.dataset, now);
       const certificate = /^certificates\/([^/]+)$/.exec(route);
       const resource = /^resources\/([^/]+)(\/move)?$/.exec(route);
+      const extension = this.controlRoutes.reduce<ControlAnswer | undefined>(
+        (answer, routes) => answer ?? routes({ method, route, url, body: json }),
+        undefined,
+      );
       if (deployment) ({ status, payload } = deployment);
+      else if (extension) ({ status, payload } = extension);
       else if (method === 'GET' && route === 'stats') payload = scoped ? scoped.stats() : this.stats();
       else if (method === 'GET' && route === 'calls') payload = scoped ? scoped.calls : this.calls;
       else if (method === 'POST' && route === 'reset') {

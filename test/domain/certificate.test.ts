@@ -50,6 +50,11 @@ describe('certificateFromOrder', () => {
     expect(certificateFromOrder(row(), 'LTAI-other').account).toBe('LTAI-other');
   });
 
+  it('maps Sha2, the SHA-256 a served certificate is matched on, and drops a blank one', () => {
+    expect(certificateFromOrder(row({ Sha2: 'AB01' }), 'a').sha2).toBe('AB01');
+    expect(certificateFromOrder(row({ Sha2: ' ' }), 'a').sha2).toBeUndefined();
+  });
+
   it('keeps the CertificateId as exact decimal digits', () => {
     expect(certificateFromOrder(row({ CertificateId: 9007199254740991 }), 'a').certificateId).toBe('9007199254740991');
     // Digits beyond 2^53 survive when they arrive as text.

@@ -1,5 +1,6 @@
 import { certificateFromOrder } from '../../src/domain/certificate';
 import { findReplacements } from '../../src/domain/replacement';
+import { fingerprintsOf } from '../../src/sandbox/wire/leaf';
 import {
   assetCounts,
   DAY_MS,
@@ -56,7 +57,9 @@ describe('generateDataset', () => {
     expect(new Set(certs.map((c) => c.certificateId)).size).toBe(500);
     expect(new Set(certs.map((c) => c.instanceId)).size).toBe(500);
     expect(certs.every((c) => /^cas-(cert|upload)-[0-9a-f]+$/.test(c.instanceId))).toBe(true);
-    expect(certs.every((c) => /^[0-9A-F]{64}$/.test(c.sha2) && /^[0-9A-F]{40}$/.test(c.fingerprint))).toBe(true);
+    const fingerprints = certs.slice(0, 50).map(fingerprintsOf);
+    expect(fingerprints.every((f) => /^[0-9A-F]{64}$/.test(f.sha256) && /^[0-9A-F]{40}$/.test(f.sha1))).toBe(true);
+    expect(new Set(fingerprints.map((f) => f.sha256)).size).toBe(50);
     expect(certs.every((c) => c.sans.split(',').includes(c.commonName))).toBe(true);
     expect(certs.some((c) => c.commonName.startsWith('*.'))).toBe(true);
   });
