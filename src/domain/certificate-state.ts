@@ -1,0 +1,116 @@
+/**
+ * One state per certificate and one order of urgency, for every surface (commands, digest,
+ * chart, App Home, alerts, the CLI, metrics), so the same question gets the same answer
+ * everywhere. Pure: `now` is always passed in.
+ *
+ * States, by precedence (the first that applies wins):
+ * 1. `stale`: renewed, and the old certificate is still served by a resource. It breaks on the
+ *    old certificate's end date although a replacement exists: the most urgent state.
+ * 2. `expired`: ended (or flagged expired by CAS when the end date is unknown), not renewed.
+ * 3. `expiring`: ends within the next 30 days (today included), not renewed.
+ * 4. `renewed`: a valid replacement exists and the old one is served by no resource.
+ * 5. `not-deployed`: valid, and served by no resource (deployments have been listed).
+ * 6. `valid`: everything else.
+ */
+import type { Certificate } from './certificate';
+import type { DeploymentState } from './deployment';
+import { daysLeft, EXPIRING_SOON_DAYS } from './expiry';
+
+export const CERTIFICATE_STATES = ['stale', 'expired', 'expiring', 'renewed', 'not-deployed', 'valid'] as const;
+export type CertificateState = (typeof CERTIFICATE_STATES)[number];
+
+/** The states in which something breaks, or has broken, unless someone acts. */
+export const AT_RISK_STATES: readonly CertificateState[] = ['stale', 'expired', 'expiring'];
+
+/** The words every surface uses for a state ("3 stale deployments", "State: stale deployment"). */
+export const STATE_LABELS: Record<CertificateState, { one: string; many: string }> = {
+  stale: { one: 'stale deployment', many: 'stale deployments' },
+  expired: { one: 'expired', many: 'expired' },
+  expiring: { one: 'expiring', many: 'expiring' },
+  renewed: { one: 'renewed', many: 'renewed' },
+  'not-deployed': { one: 'not deployed', many: 'not deployed' },
+  valid: { one: 'valid', many: 'valid' },
+};
+
+/** A certificate as the inventory lists it: its replacement and deployment, when known. */
+export type StatefulCertificate = Pick<Certificate, 'endDate' | 'expired'> & {
+  replacedBy?: unknown;
+  deployment?: { state: DeploymentState };
+};
+
+export function isCertificateState(value: unknown): value is CertificateState {
+  return typeof value === 'string' && (CERTIFICATE_STATES as readonly string[]).includes(value);
+}
+
+/** The one state of a certificate at `now` (see the precedence above). */
+export function certificateState(certificate: StatefulCertificate, now: Date): CertificateState {
+  const deployment = certificate.deployment?.state;
+  if (certificate.replacedBy) return deployment === 'stale' ? 'stale' : 'renewed';
+  const days = daysLeft(certificate.endDate, now);
+  if (days === undefined ? certificate.expired : days < 0) return 'expired';
+  if (days !== undefined && days <= EXPIRING_SOON_DAYS) return 'expiring';
+  return deployment === 'not-deployed' ? 'not-deployed' : 'valid';
+}
+
+/**
+ * The urgency key: days until something breaks, from the end date of the certificate that is
+ * actually served (for a stale deployment, the old one: this one). Negative once broken; an
+ * expired flag without a date is -Infinity (broken, for how long unknown). Undefined when
+ * nothing breaks (renewed and not served, or no end date).
+ */
+export function breaksInDays(certificate: StatefulCertificate, now: Date): number | undefined {
+  const state = certificateState(certificate, now);
+  if (!AT_RISK_STATES.includes(state)) return undefined;
+  const days = daysLeft(certificate.endDate, now);
+  if (days !== undefined) return days;
+  return certificate.expired ? Number.NEGATIVE_INFINITY : undefined;
+}
+
+/** Precedence of a state: 0 for the most urgent. */
+export function statePrecedence(state: CertificateState): number {
+  return CERTIFICATE_STATES.indexOf(state);
+}
+
+/**
+ * Most urgent first: whatever breaks soonest (already broken first, the longest broken first),
+ * then, on the same day, by state precedence; certificates where nothing breaks after all, by
+ * state precedence then end date. Stable for equal keys when used with Array.prototype.sort.
+ */
+export function compareUrgency(a: StatefulCertificate, b: StatefulCertificate, now: Date): number {
+  const ka = breaksInDays(a, now);
+  const kb = breaksInDays(b, now);
+  if (ka !== undefined || kb !== undefined) {
+    if (ka === undefined) return 1;
+    if (kb === undefined) return -1;
+    if (ka !== kb) return ka < kb ? -1 : 1;
+  }
+  const byState = statePrecedence(certificateState(a, now)) - statePrecedence(certificateState(b, now));
+  if (byState !== 0) return byState;
+  const da = daysLeft(a.endDate, now) ?? Number.POSITIVE_INFINITY;
+  const db = daysLeft(b.endDate, now) ?? Number.POSITIVE_INFINITY;
+  return da === db ? 0 : da < db ? -1 : 1;
+}
+
+/** The certificates in an at-risk state, most urgent first. Stable. */
+export function mostUrgentFirst<T extends StatefulCertificate>(certificates: readonly T[], now: Date): T[] {
+  return certificates
+    .filter((c) => AT_RISK_STATES.includes(certificateState(c, now)))
+    .map((c, index) => ({ c, index }))
+    .sort((x, y) => compareUrgency(x.c, y.c, now) || x.index - y.index)
+    .map(({ c }) => c);
+}
+
+export type StateCounts = Record<CertificateState, number> & { total: number };
+
+/** How many certificates are in each state: every certificate is counted exactly once. */
+export function stateCounts(certificates: readonly StatefulCertificate[], now: Date): StateCounts {
+  const counts = Object.fromEntries(CERTIFICATE_STATES.map((s) => [s, 0])) as Record<CertificateState, number>;
+  for (const c of certificates) counts[certificateState(c, now)] += 1;
+  return { ...counts, total: certificates.length };
+}
+
+/** "3 stale deployments", "1 stale deployment", "21 expiring". */
+export function countPhrase(state: CertificateState, count: number): string {
+  const label = STATE_LABELS[state];
+  return `${count} ${count === 1 ? label.one : label.many}`;
+}
