@@ -11,19 +11,28 @@ describe('answer gate: acknowledgements before answer work', () => {
   });
 
   test('while requests keep arriving, answers wait until the burst is over', async () => {
-    const gate = createAnswerGate({ idleMs: 20, maxWaitMs: 5_000 });
-    let burstOver = false;
-    const burst = (async () => {
+    // On the fake clock, so a busy machine cannot stretch the gaps of the burst past idleMs.
+    jest.useFakeTimers();
+    try {
+      const gate = createAnswerGate({ idleMs: 20, maxWaitMs: 5_000, now: () => Date.now() });
+      let answered = false;
+      gate.requestArrived();
+      const turn = gate.turn().then(() => {
+        answered = true;
+      });
       for (let i = 0; i < 20; i++) {
+        await jest.advanceTimersByTimeAsync(5);
+        expect(answered).toBe(false);
         gate.requestArrived();
-        await sleep(5);
       }
-      burstOver = true;
-    })();
-    await sleep(1);
-    await gate.turn();
-    expect(burstOver).toBe(true);
-    await burst;
+      await jest.advanceTimersByTimeAsync(19);
+      expect(answered).toBe(false);
+      await jest.advanceTimersByTimeAsync(2);
+      expect(answered).toBe(true);
+      await turn;
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test('no answer waits longer than maxWaitMs, however long the burst', async () => {
