@@ -19,6 +19,11 @@ import { type SyncProgress, type SyncSummary, SyncError, syncInventory } from '.
 import { inventorySyncJob } from './inventory/sync-job';
 import { type JobPeriod, periodAt } from './jobs/period';
 import { createScheduler, ReportedFailure, type Scheduler } from './jobs/scheduler';
+import { type ProbePassResult, runProbePass } from './probe/probe-pass';
+import { proberFromConfig } from './probe/prober';
+import { checkEndpoints } from './probe/check';
+import type { Endpoint } from './domain/endpoints';
+import type { EndpointVerdict } from './domain/probe-verdict';
 import { createInflight } from './ops/inflight';
 import { createLogger, type Logger } from './ops/logger';
 import { createMetrics, type Metrics } from './ops/metrics';
@@ -117,6 +122,11 @@ export interface Services {
   alertDeps(): Promise<AlertDeps>;
   /** The /cert-info answer for an ID or a domain, as Slack would show it (and whether anything matched). */
   certificateInfo(query: string, account?: string): Promise<{ message: SlackMessage; found: boolean }>;
+  /**
+   * One probe pass over the inventory's targets and PROBE_TARGETS, stored for /cert-info and the
+   * metrics (what the scheduled job runs); undefined before the first sync, when there is no inventory.
+   */
+  probePass(): Promise<ProbePassResult | undefined>;
   /** One alert pass now (`post: false`: only what would be posted). */
   runAlerts(options: { post: boolean; account?: string }): Promise<AlertRunResult>;
   /** One user's App Home (what `app_home_opened` publishes): the inventory, their alerts, GetAssetCount. */
@@ -312,6 +322,11 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     };
   });
 
+  metrics.watchProbes({
+    verdicts: async () => (await store()).probes.list(),
+    perEndpoint: config.METRICS_PER_ENDPOINT,
+  });
+
   const inventoryMetrics = metrics.watchInventory({
     snapshot: async () => inventorySnapshot(),
     intervalSeconds: config.INVENTORY_SYNC_MINUTES * 60,
@@ -433,6 +448,34 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     };
   });
 
+  // One prober for the scheduled pass and /cert-probe: one trust store read, one concurrency bound.
+  const prober = once(async () => proberFromConfig(config, { now }));
+  const probeEndpoint = async (endpoint: Endpoint): Promise<EndpointVerdict> => {
+    const listing = await (await certificates()).list('all', undefined, now());
+    const { verdicts } = await checkEndpoints({
+      endpoints: [endpoint],
+      prober: await prober(),
+      certificates: listing.certificates,
+      now,
+      checkDeny: true,
+    });
+    return verdicts[0] as EndpointVerdict;
+  };
+
+  const probePass = async (): Promise<ProbePassResult | undefined> => {
+    const [snapshot, s] = await Promise.all([inventorySnapshot(), store()]);
+    if (!snapshot) return undefined;
+    return runProbePass({
+      certificates: snapshot.certificates,
+      results: s.probes,
+      prober: await prober(),
+      configured: config.PROBE_TARGETS,
+      maxTargets: config.PROBE_MAX_TARGETS,
+      failuresBeforeAlert: config.PROBE_FAILURES_BEFORE_ALERT,
+      now,
+    });
+  };
+
   const jobs = once(async () => {
     const scheduler = createScheduler({ logger, now, catchUpIntervalMs: overrides.catchUpIntervalMs });
     if (config.INVENTORY_SYNC_MINUTES > 0) {
@@ -475,6 +518,26 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     } else {
       const [s, d] = await Promise.all([store(), digest()]);
       scheduler.add(digestJob({ trigger, channels: digestChannels, claims: s.claims, run: (p) => d.run(p) }));
+    }
+    if (config.PROBE_INTERVAL_MINUTES > 0) {
+      const s = await store();
+      scheduler.add({
+        name: 'probe',
+        trigger: { everyMs: config.PROBE_INTERVAL_MINUTES * 60_000 },
+        // One replica probes each interval: the others would only repeat its handshakes.
+        lease: { claims: s.claims, holder: instanceId, leaseMs: 2 * 60_000 },
+        run: async () => {
+          const result = await probePass();
+          if (!result) logger.info('no inventory yet: the probe pass waits for the first sync');
+          else
+            logger.info(
+              { endpoints: result.verdicts.length, cut: result.cut, total: result.total },
+              'probe pass finished',
+            );
+        },
+      });
+    } else {
+      logger.info('PROBE_INTERVAL_MINUTES is 0: endpoints are not probed on a schedule');
     }
     built.jobs = scheduler;
     return scheduler;
@@ -524,6 +587,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         digestPreview: (account) => d.preview(account),
         alertDeps,
         homeView,
+        probeEndpoint,
         observe: metrics.observe,
         inflight,
       },
@@ -576,6 +640,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     cas,
     certificates,
     alertDeps,
+    probePass,
     async runAlerts(options) {
       const deps = await alertDeps();
       if (options.account === undefined) return runAlerts(deps, options);

@@ -4,6 +4,7 @@ import type { CasClientEvents } from '../cas/client';
 import type { AssetCount, RiskCount } from '../cas/types';
 import { RISK_KINDS, riskRows } from '../domain/risk';
 import { createInventoryMetrics, type InventoryMetrics } from './inventory-metrics';
+import { createProbeMetrics, type ProbeMetrics } from './probe-metrics';
 
 /**
  * The bot's Prometheus metrics, on a registry of its own so tests can build several apps in
@@ -29,6 +30,8 @@ export interface Metrics {
   render(): Promise<string>;
   /** Where an account's risk gauges read their numbers at scrape time (cached CAS reads). */
   watchRisk(source: () => Promise<{ risk: RiskCount; assets: AssetCount }>, account: string): void;
+  /** The probe gauges, refreshed from the stored verdicts at scrape time. */
+  watchProbes(input: Parameters<typeof createProbeMetrics>[1]): void;
   /** The inventory gauges, refreshed from the store at scrape time. */
   watchInventory(input: Parameters<typeof createInventoryMetrics>[1]): InventoryMetrics;
 }
@@ -133,6 +136,7 @@ export function createMetrics(): Metrics {
   });
   // Refreshed when scraped; a failing CAS leaves the last values (and counts in certbot_cas_calls_total).
   let inventory: InventoryMetrics | undefined;
+  let probes: ProbeMetrics | undefined;
   const refreshAccountRisk = async (
     account: string,
     source: () => Promise<{ risk: RiskCount; assets: AssetCount }>,
@@ -157,10 +161,14 @@ export function createMetrics(): Metrics {
       inventory = createInventoryMetrics(registry, input);
       return inventory;
     },
+    watchProbes(input) {
+      probes = createProbeMetrics(registry, input);
+    },
     async render() {
       await refreshRisk();
       // A store that fails leaves the previous values; readiness reports the store itself.
       await inventory?.refresh(new Date()).catch(() => undefined);
+      await probes?.refresh().catch(() => undefined);
       return registry.metrics();
     },
     watchCas(events, account) {

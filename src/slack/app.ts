@@ -10,6 +10,7 @@ import { registerAssignCommand } from './commands/assign';
 import { registerInfoCommand } from './commands/info';
 import { registerListCommand } from './commands/list';
 import { registerRiskCommand } from './commands/risk';
+import { registerProbeCommand } from './commands/probe';
 import { registerStatusCommand } from './commands/status';
 import type { SlackDeps } from './deps';
 import { registerHome } from './home';
@@ -98,6 +99,8 @@ export function createSlackApp(settings: SlackAppSettings, deps: SlackDeps): Sla
     registerAlertActions(app, { ...handlerDeps, alertDeps });
     registerInfoCommand(app, { ...handlerDeps, infoDeps: alertDeps });
   }
+  const { probeEndpoint } = handlerDeps;
+  if (probeEndpoint) registerProbeCommand(app, { ...handlerDeps, probeEndpoint });
   const { homeView } = handlerDeps;
   if (homeView) registerHome(app, { ...handlerDeps, homeView });
 

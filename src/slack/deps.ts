@@ -1,5 +1,7 @@
 import type { AlertDeps } from '../alerts/run';
 import type { CasApi } from '../cas/types';
+import type { Endpoint } from '../domain/endpoints';
+import type { EndpointVerdict } from '../domain/probe-verdict';
 import type { CertificateSource } from '../inventory/certificate-source';
 import type { Inflight } from '../ops/inflight';
 import type { Logger } from '../ops/logger';
@@ -36,6 +38,8 @@ export interface SlackDeps {
   alertDeps?: () => Promise<AlertDeps>;
   /** This period's digest as it would be posted, for `/cert-risk digest`; records nothing. */
   digestPreview?: (account?: string) => Promise<SlackMessage>;
+  /** What one endpoint serves now, judged against CAS (/cert-probe); without it the command is not served. */
+  probeEndpoint?: (endpoint: Endpoint) => Promise<EndpointVerdict>;
   /** One user's App Home; without it the Home tab is not served. */
   homeView?: (userId: string) => Promise<HomeView>;
   /** Lets acknowledgements go before answer work under load; optional (answers then run at once). */

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { alertStore } from './alerts';
+import { probeResultStore } from './probe-results';
 import { resourceStore } from './resources';
 import { auditLog } from './audit-log';
 import { claimStore } from './claims';
@@ -20,6 +21,7 @@ export function composeStore(database: Database): Store {
     inventory: inventoryStore(database),
     alerts: alertStore(database),
     resources: resourceStore(database),
+    probes: probeResultStore(database),
     async ping() {
       await sql`SELECT 1`.execute(database.db);
     },

@@ -156,7 +156,19 @@ export interface ResourceSyncsTable {
   request_id: string | null;
 }
 
+/** One endpoint's latest verdict (the scheduled probe pass replaces the whole set). */
+export interface ProbeResultsTable {
+  host: string;
+  port: number;
+  verdict: string;
+  checked_at: Timestamp;
+  consecutive_failures: number;
+  /** The verdict as the domain models it, with dates as ISO text. */
+  detail: string;
+}
+
 export interface Tables {
+  probe_results: ProbeResultsTable;
   cloud_resources: CloudResourcesTable;
   resource_syncs: ResourceSyncsTable;
   alert_states: AlertStatesTable;

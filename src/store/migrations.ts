@@ -175,6 +175,15 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      total_risk INTEGER NOT NULL,
      PRIMARY KEY (account, period)
    );`,
+  `CREATE TABLE IF NOT EXISTS probe_results (
+     host TEXT NOT NULL,
+     port INTEGER NOT NULL,
+     verdict TEXT NOT NULL,
+     checked_at TEXT NOT NULL,
+     consecutive_failures INTEGER NOT NULL,
+     detail TEXT NOT NULL,
+     PRIMARY KEY (host, port)
+   );`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -338,5 +347,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      risks jsonb NOT NULL,
      total_risk integer NOT NULL,
      PRIMARY KEY (account, period)
+   );`,
+  `CREATE TABLE IF NOT EXISTS probe_results (
+     host text COLLATE "C" NOT NULL,
+     port integer NOT NULL,
+     verdict text NOT NULL,
+     checked_at timestamptz NOT NULL,
+     consecutive_failures integer NOT NULL,
+     detail text NOT NULL,
+     PRIMARY KEY (host, port)
    );`,
 ];

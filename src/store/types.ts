@@ -1,5 +1,6 @@
 import type { Certificate } from '../domain/certificate';
 import type { ServingResource } from '../domain/deployment';
+import type { EndpointVerdict } from '../domain/probe-verdict';
 
 /**
  * What the bot keeps between restarts, by concern: the audit log, exactly-once claims, digest
@@ -215,6 +216,7 @@ export interface Store {
   readonly inventory: InventoryStore;
   readonly alerts: AlertStore;
   readonly resources: ResourceStore;
+  readonly probes: ProbeResultStore;
   /** Cheap round trip for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -283,4 +285,12 @@ export interface InventoryStore {
   list(options?: { account?: string; includeRemoved?: boolean }): Promise<InventoryCertificate[]>;
   /** The latest successful sync and the latest attempt of the account (or of any account). */
   syncState(account?: string): Promise<{ lastSuccess?: SyncRecord; lastAttempt?: SyncRecord }>;
+}
+
+/** What endpoints served at the last scheduled probe pass, one verdict per `host:port`. */
+export interface ProbeResultStore {
+  /** Puts one pass's verdicts in place of the previous pass's, at once. */
+  replace(verdicts: readonly EndpointVerdict[]): Promise<void>;
+  /** Every stored verdict, by host then port. */
+  list(): Promise<EndpointVerdict[]>;
 }

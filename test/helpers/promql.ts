@@ -61,6 +61,7 @@ export const TARGET_LABELS = ['job', 'instance', 'namespace', 'pod', 'container'
 export async function exportedMetrics(): Promise<Map<string, string[]>> {
   const metrics = createMetrics();
   metrics.watchInventory({ snapshot: async () => undefined, intervalSeconds: 0, perCertificate: true });
+  metrics.watchProbes({ verdicts: async () => [], perEndpoint: true });
   const exported = new Map<string, string[]>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     const labelNames = [...new Set((metric.values ?? []).flatMap((value) => Object.keys(value.labels ?? {})))];

@@ -27,7 +27,7 @@ function promtool(...args: string[]) {
 
 test('promtool accepts the alert rules', () => {
   const { code, output } = promtool('check', 'rules', RULES);
-  expect([code, output]).toEqual([0, expect.stringContaining('SUCCESS: 3 rules found')]);
+  expect([code, output]).toEqual([0, expect.stringContaining('SUCCESS: 4 rules found')]);
 });
 
 test('the alert rules fire as their unit tests expect', () => {

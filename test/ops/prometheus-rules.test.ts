@@ -80,6 +80,7 @@ test('the alerts are the documented ones, each with a summary and a severity', (
     'CertBotCertificateExpiringSoon',
     'CertBotCertificateExpired',
     'CertBotInventorySyncStale',
+    'CertBotEndpointsServeWrongCertificate',
   ]);
   for (const r of rules) {
     expect(r.annotations?.summary).toBeTruthy();

@@ -25,6 +25,7 @@ test('every command and interactivity point at /slack/events', () => {
     '/cert-status',
     '/cert-list',
     '/cert-info',
+    '/cert-probe',
     '/cert-assign',
   ]);
   for (const command of manifest.features.slash_commands) expect(command.url).toBe(EVENTS_URL);

@@ -80,6 +80,7 @@ test('the search_path in the URL places the tables in that schema, created on op
       'confirmations',
       'digest_snapshot',
       'inventory_syncs',
+      'probe_results',
       'resource_syncs',
       'schema_migrations',
     ]);

@@ -38,7 +38,8 @@ export function renderCasError(error: unknown, whatFailed: string): SlackMessage
   return buildMessage(`${what}${codeText ? ` (${codeText})` : ''}.${hint ? ` ${hint}` : ''}`, blocks);
 }
 
-export type SlashCommandName = '/cert-risk' | '/cert-status' | '/cert-list' | '/cert-assign' | '/cert-info';
+export type SlashCommandName =
+  '/cert-risk' | '/cert-status' | '/cert-list' | '/cert-assign' | '/cert-info' | '/cert-probe';
 
 const USAGE: Record<SlashCommandName, { syntax: string; about: string; example: string }> = {
   '/cert-risk': {
@@ -64,6 +65,12 @@ const USAGE: Record<SlashCommandName, { syntax: string; about: string; example: 
     about:
       'Everything the bot knows about one certificate: names, dates, state, where it is deployed, its renewal and its alerts. A domain lists the certificates that cover it.',
     example: '/cert-info www.example.com',
+  },
+  '/cert-probe': {
+    syntax: '/cert-probe <host[:port]> [public]',
+    about:
+      'Checks what an endpoint serves now (a TLS handshake, no HTTP request): the certificate and chain, their dates and fingerprints, and the CAS certificate it is. A host name only; the port is 443 unless given.',
+    example: '/cert-probe www.example.com',
   },
   '/cert-assign': {
     syntax: '/cert-assign <data-source-id> <count>',
