@@ -299,6 +299,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       snapshot: (at) => inventorySnapshot(at),
       claims: s.claims,
       alerts: s.alerts,
+      probes: { results: s.probes, enabled: config.PROBE_INTERVAL_MINUTES > 0 },
       poster: {
         postMessage: async (message) => (await lazy()).postMessage(message),
         update: async (message) => (await lazy()).update(message),
@@ -588,6 +589,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         alertDeps,
         homeView,
         probeEndpoint,
+        probeResults: async () => ({ verdicts: await s.probes.list(), probing: config.PROBE_INTERVAL_MINUTES > 0 }),
         observe: metrics.observe,
         inflight,
       },

@@ -6,7 +6,15 @@ import type { ListedCertificate } from '../inventory/certificate-source';
 import type { InventorySnapshot } from '../inventory/stored-source';
 import type { Logger } from '../ops/logger';
 import { slackErrorCode } from '../ops/slack-error';
-import type { AlertItem, AlertMessage, AlertStore, ClaimKey, ClaimStore, StoredAlertState } from '../store/types';
+import type {
+  AlertItem,
+  AlertMessage,
+  AlertStore,
+  ClaimKey,
+  ClaimStore,
+  ProbeResultStore,
+  StoredAlertState,
+} from '../store/types';
 
 /** A rendered message: fallback text and Block Kit blocks. */
 export interface AlertSlackMessage {
@@ -70,6 +78,8 @@ export interface AlertDeps {
   snapshot(now: Date): Promise<InventorySnapshot | undefined>;
   claims: ClaimStore;
   alerts: AlertStore;
+  /** What endpoints served at the last probe pass (for /cert-info's "Served at"). */
+  probes?: { results: ProbeResultStore; enabled: boolean };
   poster: AlertPoster;
   render(input: { entries: AlertEntryInput[]; mention?: string; omitted: number; now: Date }): AlertSlackMessage;
   settings: AlertSettings;

@@ -1,6 +1,6 @@
 import { certificateNames } from '../domain/certificate';
 import { covers } from '../domain/replacement';
-import type { AlertStore, ClaimStore, StoredAlertState } from '../store/types';
+import type { AlertStore, ClaimStore, ProbeResultStore, StoredAlertState } from '../store/types';
 import type { ListedCertificate } from './certificate-source';
 import type { InventorySnapshot } from './stored-source';
 
@@ -25,6 +25,8 @@ export interface InfoDeps {
   snapshot(now: Date): Promise<InventorySnapshot | undefined>;
   claims: ClaimStore;
   alerts: AlertStore;
+  /** What endpoints served at the last probe pass; without it /cert-info says nothing of them. */
+  probes?: { results: ProbeResultStore; enabled: boolean };
 }
 
 /** A certificate ID (digits) or a domain; a domain matches every certificate that covers it. */

@@ -40,6 +40,8 @@ export interface SlackDeps {
   digestPreview?: (account?: string) => Promise<SlackMessage>;
   /** What one endpoint serves now, judged against CAS (/cert-probe); without it the command is not served. */
   probeEndpoint?: (endpoint: Endpoint) => Promise<EndpointVerdict>;
+  /** The last probe pass's verdicts (/cert-list drift), and whether probing is on. */
+  probeResults?: () => Promise<{ verdicts: EndpointVerdict[]; probing: boolean }>;
   /** One user's App Home; without it the Home tab is not served. */
   homeView?: (userId: string) => Promise<HomeView>;
   /** Lets acknowledgements go before answer work under load; optional (answers then run at once). */

@@ -1,6 +1,7 @@
 import { certificateInfo, type InfoDeps, lookupCertificates } from '../inventory/certificate-info';
 import type { ListedCertificate } from '../inventory/certificate-source';
 import { renderCertificateInfo, renderInfoMatches, renderInfoUnknown } from './blocks/info';
+import { endpointsOf } from './blocks/served-at';
 import type { SlackMessage } from './blocks/types';
 
 /** The info of one certificate, with the inventory's age and how the last listing of deployments went. */
@@ -13,7 +14,12 @@ export async function certificateInfoMessage(
   // With several accounts, the certificate's own account's sync and deployment listing.
   const snapshot = whole?.accounts?.[certificate.account] ?? whole;
   const error = snapshot?.deployments.error;
+  const servedAt = info.probes && {
+    enabled: info.probes.enabled,
+    endpoints: endpointsOf(await info.probes.results.list(), certificate),
+  };
   return renderCertificateInfo(await certificateInfo(info, certificate, now), {
+    servedAt,
     now,
     syncedAt: snapshot?.syncedAt,
     resourcesAsOf: snapshot?.deployments.lastSuccess,

@@ -142,6 +142,41 @@ describe('the scheduled probe pass', () => {
       expect(metrics).toContain(`certbot_probe_endpoints{verdict="expired"} ${expiredCount}`);
       // Per-endpoint series only with METRICS_PER_ENDPOINT=true.
       expect(metrics).not.toContain('certbot_probe_success{');
+
+      // /cert-list drift names the endpoint and what it serves; ok endpoints are not listed.
+      const drift = visibleText((await harness.command('/cert-list', 'drift')).answer);
+      expect(drift).toMatch(
+        new RegExp(`• ${name.replace(/\./g, '\\.')} — \\*expired\\*: serves .*, which expired on`),
+      );
+      expect(drift).toContain(`Of ${stored.length} endpoints probed`);
+      const okHost = stored.find((v) => v.verdict === 'ok')?.endpoint.host as string;
+      expect(drift).not.toContain(`• ${okHost} —`);
+      // A keyword narrows it to matching hosts.
+      const narrowed = visibleText((await harness.command('/cert-list', `drift ${name}`)).answer);
+      expect(narrowed).toContain(`• ${name} —`);
+      expect(narrowed).toMatch(/Of 1 endpoints probed matching/);
+    } finally {
+      await harness.stop();
+    }
+  }, 90_000);
+
+  test("/cert-info says where a certificate is served, with each endpoint's verdict and when it was checked", async () => {
+    const harness = await probingHarness();
+    try {
+      await harness.services.syncNow();
+      const { name, cert } = deployedDomain(harness);
+      await harness.services.probePass();
+      const info = visibleText((await harness.command('/cert-info', String(cert.certificateId))).answer);
+      expect(info).toMatch(
+        new RegExp(
+          `\\*Served at:\\*[\\s\\S]*• ${name.replace(/\./g, '\\.')} — \\*ok\\*: serves certificate ${cert.certificateId}, the current one .*\\(checked \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC\\)`,
+        ),
+      );
+      // Told to serve something CAS does not hold, the name shows up as a problem of this certificate.
+      await wireControl(harness.sandbox.url).serve(name, { serve: 'unmanaged' });
+      await harness.services.probePass();
+      const after = visibleText((await harness.command('/cert-info', String(cert.certificateId))).answer);
+      expect(after).toContain(`• ${name} — *unmanaged*: serves a certificate CAS does not hold`);
     } finally {
       await harness.stop();
     }

@@ -55,9 +55,9 @@ const USAGE: Record<SlashCommandName, { syntax: string; about: string; example: 
     example: '/cert-status 0A:1B:2C:3D 4E5F60',
   },
   '/cert-list': {
-    syntax: '/cert-list [expiring|expired|issued|uploaded|stale|all] [keyword] [public]',
+    syntax: '/cert-list [expiring|expired|issued|uploaded|stale|drift|all] [keyword] [public]',
     about:
-      'Lists certificates, soonest end date first, 10 a page. `stale`: renewed certificates whose old one is still deployed. The keyword matches a domain or resource ID.',
+      'Lists certificates, soonest end date first, 10 a page. `stale`: renewed certificates whose old one is still deployed; `drift`: endpoints that do not serve the current certificate. The keyword matches a domain or resource ID.',
     example: '/cert-list expiring example.com',
   },
   '/cert-info': {

@@ -10,7 +10,9 @@ import { buildMessage, button, context, fieldsSection, header, section, takeBloc
 import { EMOJI, URGENCY_EMOJI } from './emoji';
 import { boldText, codeSpan, inlineText, accountTag } from './escape';
 import { alertStateLine, renewedLine, resourceLines } from './list';
+import { servedAtText } from './served-at';
 import type { SlackMessage } from './types';
+import type { EndpointVerdict } from '../../domain/probe-verdict';
 
 function stateText(c: ListedCertificate, now: Date): string {
   if (c.deployment?.state === 'stale')
@@ -29,7 +31,14 @@ function deploymentText(c: ListedCertificate, asOf: Date | undefined, now: Date)
 /** /cert-info for one certificate: names, dates, state, where it is deployed, its renewal and its alerts. */
 export function renderCertificateInfo(
   info: CertificateInfo,
-  input: { now: Date; syncedAt?: Date; resourcesAsOf?: Date; resourcesError?: string },
+  input: {
+    now: Date;
+    syncedAt?: Date;
+    resourcesAsOf?: Date;
+    resourcesError?: string;
+    /** Endpoints from the last probe pass (see served-at.ts); absent where probing is not wired. */
+    servedAt?: { enabled: boolean; endpoints: EndpointVerdict[] };
+  },
 ): SlackMessage {
   const c = info.certificate;
   const name = displayName(c) ?? c.id;
@@ -62,6 +71,7 @@ export function renderCertificateInfo(
         : deployment,
     ),
   );
+  if (input.servedAt) blocks.push(section(servedAtText(input.servedAt.endpoints, input.servedAt.enabled)));
   if (info.replacement) {
     const r = info.replacement;
     blocks.push(

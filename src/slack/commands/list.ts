@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { isCertificateView, MAX_KEYWORD } from '../../domain/views';
+import { renderDriftList } from '../blocks/drift';
 import { renderUsage } from '../blocks/errors';
 import { certificatePage, renderCertificatePage } from '../certificate-page';
 import { parseCommandArgs, responseType } from '../command-args';
@@ -16,6 +17,15 @@ export function registerListCommand(app: App, deps: SlackDeps): void {
       if ('answer' in selected) return selected.answer;
       // The first word is the view when it names one; otherwise everything is the keyword.
       const first = args.words[0]?.toLowerCase() ?? 'all';
+      if (first === 'drift' && deps.probeResults) {
+        if (args.words.length > 2)
+          return {
+            ...renderUsage('/cert-list', 'Give at most one keyword (part of a host name, no spaces).'),
+            response_type: 'ephemeral',
+          };
+        const { verdicts, probing } = await deps.probeResults();
+        return { ...renderDriftList(verdicts, { keyword: args.words[1], probing }), response_type: responseType(args) };
+      }
       const view = isCertificateView(first) ? first : 'all';
       const rest = isCertificateView(first) ? args.words.slice(1) : args.words;
       if (rest.length > 1)
