@@ -55,3 +55,34 @@ function reason(error: unknown): string {
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** Codes of a database that is not there right now (down, restarting, unreachable), not of a wrong query. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08003',
+  '08006',
+]);
+
+/**
+ * Whether a failure means the store's database is unavailable for now: a person is then told
+ * so, instead of "something went wrong inside the bot". The driver says some of these only in
+ * words (a dropped connection, a pool that could not connect in time).
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code && UNAVAILABLE_CODES.has(code)) return true;
+  const message = String((error as { message?: unknown } | undefined)?.message ?? '');
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    message,
+  );
+}

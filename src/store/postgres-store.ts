@@ -29,9 +29,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  // A dropped idle connection (server restart, failover) is replaced by the next query, which
-  // reports its own error; without a listener the pool's 'error' event would end the process.
+  // A dropped connection (server restart, failover, a killed backend) fails the query in flight,
+  // which reports its own error, and the pool replaces it. Without listeners, the 'error' event
+  // of an idle connection (on the pool) or of one in use (on its client) would end the process.
   pool.on('error', () => undefined);
+  pool.on('connect', (connection) => connection.on('error', () => undefined));
 
   let client: PoolClient;
   try {

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { CasError, casErrorFromUpstream } from '../../src/cas/errors';
 import { renderCasError, renderUsage } from '../../src/slack/blocks/errors';
 import { allText } from './fixtures';
@@ -65,7 +66,8 @@ describe('renderUsage', () => {
   it.each([
     ['/cert-risk', '/cert-risk [public] [digest]'],
     ['/cert-status', '/cert-status <serial> [serial ...] [public]'],
-    ['/cert-list', '/cert-list [expiring|expired|issued|uploaded|stale|all] [keyword] [public]'],
+    ['/cert-list', '/cert-list [expiring|expired|issued|uploaded|stale|drift|all] [keyword] [public]'],
+    ['/cert-probe', '/cert-probe <host[:port]> [public]'],
     ['/cert-assign', '/cert-assign <data-source-id> <count>'],
   ] as const)('shows the usage of %s', (command, syntax) => {
     const message = renderUsage(command);
@@ -83,4 +85,27 @@ describe('renderUsage', () => {
   it('matches the snapshot', () => {
     expect(renderUsage('/cert-status', 'Give at least one serial number.')).toMatchSnapshot();
   });
+});
+
+test('a database that is down is named as such, not as something wrong inside the bot', async () => {
+  // A real driver error: PostgreSQL's client connecting to a port nobody listens on.
+  const client = new Client({
+    connectionString: 'postgres://postgres@127.0.0.1:1/test',
+    connectionTimeoutMillis: 2_000,
+  });
+  const error = await client.connect().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeDefined();
+  const message = renderCasError(error, 'Could not list certificates');
+  const text = JSON.stringify(message);
+  expect(message.text).toBe("Could not list certificates: the bot's database is unavailable right now.");
+  expect(text).toContain('Try again in a minute');
+  expect(text).not.toContain('Something went wrong inside the bot');
+  expect(text).not.toContain('ECONNREFUSED');
+  // Any other failure keeps the generic answer.
+  expect(renderCasError(new Error('boom'), 'Could not list certificates').text).toBe(
+    'Could not list certificates: something went wrong.',
+  );
 });

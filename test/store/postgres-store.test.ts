@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { openStore } from '../../src/store';
 import { POSTGRES_SCHEMA_VERSION } from '../../src/store/postgres-migrations';
 import { openPostgresStore } from '../../src/store/postgres-store';
@@ -137,4 +138,35 @@ test('close twice is harmless', async () => {
   const store = await openPostgresStore(test.url);
   await store.close();
   await expect(store.close()).resolves.toBeUndefined();
+});
+
+test('a connection killed in the middle of a write fails that write only: the bot keeps running and the next write succeeds', async () => {
+  const test = await schema();
+  const store = await openPostgresStore(test.url);
+  const admin = new Client({ connectionString: test.url });
+  await admin.connect();
+  try {
+    // Hold the lock the store's write takes first, so the write waits inside its transaction...
+    await admin.query(`SELECT pg_advisory_lock(${0x63617377}, hashtext(current_schema() || ':probe_results'))`);
+    const write = store.probes.replace([]);
+    let waiting: number | undefined;
+    for (let i = 0; i < 100 && waiting === undefined; i++) {
+      const { rows } = await admin.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND query LIKE '%pg_advisory_xact_lock%'",
+      );
+      waiting = rows[0]?.pid;
+      if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(waiting).toBeDefined();
+    // ...then end its connection, as a server restart or a failover would.
+    await admin.query('SELECT pg_terminate_backend($1)', [waiting]);
+    await expect(write).rejects.toThrow(/terminat/i);
+    await admin.query(`SELECT pg_advisory_unlock_all()`);
+    // The pool replaces the dead connection: the next write and read work.
+    await store.probes.replace([]);
+    expect(await store.probes.list()).toEqual([]);
+  } finally {
+    await admin.end();
+    await store.close();
+  }
 });

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { isCasError } from '../../cas/errors';
+import { isStoreUnavailable } from '../../store/postgres-errors';
 import { EMOJI } from './emoji';
 import { buildMessage, context, section } from './builders';
 import { codeSpan, inlineText } from './escape';
@@ -12,6 +13,12 @@ import type { SlackMessage } from './types';
  */
 export function renderCasError(error: unknown, whatFailed: string): SlackMessage {
   const what = inlineText(whatFailed, 200) || 'The command failed';
+  if (isStoreUnavailable(error))
+    return buildMessage(`${what}: the bot's database is unavailable right now.`, [
+      section(
+        `${EMOJI.warning} *${what}*\nThe bot's database (PostgreSQL) is unavailable right now, so lists, App Home and alerts cannot be read. Try again in a minute; \`/cert-status\` asks CAS directly and still works. The bot's owners see it in its readiness check (/readyz) and logs.`,
+      ),
+    ]);
   if (!isCasError(error)) {
     return buildMessage(`${what}: something went wrong.`, [
       section(
