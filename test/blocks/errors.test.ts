@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { CasError, casErrorFromUpstream } from '../../src/cas/errors';
 import { renderCasError, renderUsage } from '../../src/slack/blocks/errors';
+import { escapeMrkdwn } from '../../src/slack/blocks/escape';
 import { allText } from './fixtures';
 import { assertWithinBlockKitLimits } from './limits-checker';
 
@@ -73,13 +74,14 @@ describe('renderUsage', () => {
     const message = renderUsage(command);
     assertWithinBlockKitLimits(message);
     expect(allText(message)).toContain(`*Usage:* \`${syntax}\``);
-    expect(message.text).toBe(`Usage: ${syntax}`);
+    // The fallback is escaped like every fallback (Slack shows &lt; as <).
+    expect(message.text).toBe(`Usage: ${escapeMrkdwn(syntax)}`);
   });
 
   it('puts the problem first, escaped', () => {
     const message = renderUsage('/cert-assign', 'Give exactly two numbers <here>.');
     expect(allText(message).startsWith(':warning: Give exactly two numbers &lt;here&gt;.\n*Usage:*')).toBe(true);
-    expect(message.text).toBe('Give exactly two numbers &lt;here&gt;. Usage: /cert-assign <data-source-id> <count>');
+    expect(message.text).toBe('Give exactly two numbers &lt;here&gt;. Usage: /cert-assign &lt;data-source-id&gt; &lt;count&gt;');
   });
 
   it('matches the snapshot', () => {

@@ -16,6 +16,8 @@ import {
 import { renderDigest, renderDigestFailure } from '../../src/slack/blocks/digest';
 import { renderCasError, renderUsage } from '../../src/slack/blocks/errors';
 import { MAX_FALLBACK_TEXT } from '../../src/slack/blocks/builders';
+import { renderCertificateInfo, renderInfoMatches, renderInfoUnknown } from '../../src/slack/blocks/info';
+import { renderDriftList } from '../../src/slack/blocks/drift';
 import { renderCertificateList } from '../../src/slack/blocks/list';
 import { renderRiskSummary } from '../../src/slack/blocks/risk';
 import { renderStatusResults } from '../../src/slack/blocks/status';
@@ -273,7 +275,23 @@ const cases: Array<[string, () => SlackMessage]> = [
   ['assign already decided', () => renderAssignAlreadyDecided({ status: nasty(5000) })],
   ['CAS error with 5,000-character fields', () => renderCasError(hugeError, nasty(5000))],
   ['other error with a 5,000-character message', () => renderCasError(plainError, nasty(5000))],
-  ...(['/cert-risk', '/cert-status', '/cert-list', '/cert-assign'] as const).map(
+  ...certificates.slice(0, 3).map((certificate, i): [string, () => SlackMessage] => [
+    `certificate info of a hostile certificate (${i})`,
+    () =>
+      renderCertificateInfo(
+        {
+          certificate: { ...certificate, deployment: { state: 'stale', resources: [] } },
+          alerts: [{ threshold: 7, channel: nasty(100) }],
+        },
+        { now: NOW, resourcesError: nasty(5000) },
+      ),
+  ]),
+  [
+    'certificate info, nothing found',
+    () => renderInfoUnknown({ query: { kind: 'domain', text: nasty(5000) }, matches: [] }, NOW),
+  ],
+  ['drift list with a hostile keyword', () => renderDriftList([], { keyword: nasty(5000), probing: true })],
+  ...(['/cert-risk', '/cert-status', '/cert-list', '/cert-assign', '/cert-info', '/cert-probe'] as const).map(
     (command): [string, () => SlackMessage] => [`usage ${command}`, () => renderUsage(command, nasty(5000))],
   ),
 ];
@@ -288,6 +306,13 @@ describe('every renderer stays inside Block Kit limits for oversized input', () 
     expect(mrkdwnText(message)).not.toMatch(/<!channel>|<@U1>/);
     expect(message.text).not.toMatch(/<!channel>|<@U1>/);
     expect(() => renderForTerminal(message, { width: 80 })).not.toThrow();
+  });
+
+  it('certificate info matches: hostile names never become mentions', () => {
+    const message = renderInfoMatches({ query: { kind: 'domain', text: nasty(5000) }, matches: oddCertificates }, NOW);
+    expect(message.text.length).toBeLessThanOrEqual(MAX_FALLBACK_TEXT);
+    expect(mrkdwnText(message)).not.toMatch(/<!channel>|<@U1>/);
+    expect(message.text).not.toMatch(/<!channel>|<@U1>/);
   });
 
   it('says how much was left out', () => {

@@ -3,7 +3,7 @@ import { type AlertDeps, refreshMessage } from '../../alerts/run';
 import { formatUtc } from '../../render/format';
 import { EMOJI } from '../blocks/emoji';
 import { buildMessage, section } from '../blocks/builders';
-import { codeSpan } from '../blocks/escape';
+import { codeSpan, userMention } from '../blocks/escape';
 import { type AlertValue, BUTTONS } from '../button-codecs';
 import type { SlackDeps } from '../deps';
 import { pressedOnHome, publishHome } from '../home';
@@ -38,7 +38,7 @@ export function registerAlertActions(app: App, deps: SlackDeps & { alertDeps: ()
     const certificate = snapshot?.certificates.find((c) => c.account === value.account && c.id === value.id);
     if (!certificate)
       return note(
-        `Certificate ${value.id} is not in the inventory any more (removed from Certificate Management Service); nothing to ${kind === 'acknowledge' ? 'acknowledge' : 'snooze'}.`,
+        `Certificate ${codeSpan(value.id, 40)} is not in the inventory any more (removed from Certificate Management Service); nothing to ${kind === 'acknowledge' ? 'acknowledge' : 'snooze'}.`,
       );
     if (certificate.replacedBy)
       return note(
@@ -48,7 +48,7 @@ export function registerAlertActions(app: App, deps: SlackDeps & { alertDeps: ()
     if (kind === 'acknowledge') {
       const state = await alertDeps.alerts.acknowledge(value.account, value.id, userId, now);
       if (state.acknowledgedBy !== userId || (state.acknowledgedAt && state.acknowledgedAt.getTime() < now.getTime())) {
-        return note(`Already acknowledged by <@${state.acknowledgedBy}> at ${formatUtc(state.acknowledgedAt ?? now)}.`);
+        return note(`Already acknowledged by ${userMention(state.acknowledgedBy)} at ${formatUtc(state.acknowledgedAt ?? now)}.`);
       }
       await deps.store.audit.record({ ...audit, action: 'alert-acknowledge', outcome: 'acknowledged', details: value });
       deps.observe?.alertAction?.('acknowledge');

@@ -8,7 +8,7 @@ import type {
   KnownBlock,
   SectionBlock,
 } from '@slack/types';
-import { ELLIPSIS, cleanText, fitText, jsonCost, oneLine } from './escape';
+import { ELLIPSIS, cleanText, escapeMrkdwnOnce, fitText, jsonCost, oneLine } from './escape';
 import type { SlackMessage } from './types';
 
 /**
@@ -230,7 +230,12 @@ export function takeBlocks<T>(
  * underneath, shortening the largest section (or dropping a block) until the message fits.
  */
 export function buildMessage(text: string, blocks: readonly KnownBlock[]): SlackMessage {
-  const fallback = nonEmpty(fitText(cleanText(text).trim(), MAX_FALLBACK_TEXT), 'Certificate bot message');
+  // The fallback is what notifications show, and Slack reads its `<!channel>` and `<@U…>` as
+  // mentions: it is escaped here, at the edge, whatever the renderer put in it.
+  const fallback = nonEmpty(
+    fitText(escapeMrkdwnOnce(cleanText(text).trim()), MAX_FALLBACK_TEXT),
+    'Certificate bot message',
+  );
   let kept = [...blocks];
   if (kept.length > MAX_BLOCKS) {
     kept = [...kept.slice(0, MAX_BLOCKS - 1), context([`${moreLine(kept.length - (MAX_BLOCKS - 1))} blocks`])];

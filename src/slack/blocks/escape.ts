@@ -37,6 +37,15 @@ export function escapeMrkdwn(text: string): string {
 }
 
 /**
+ * escapeMrkdwn for text that may already be partly escaped (a fallback assembled from escaped
+ * pieces and raw ones): `&` starting one of the three entities is left alone, so escaping twice
+ * changes nothing.
+ */
+export function escapeMrkdwnOnce(text: string): string {
+  return String(text).replace(/&(?!(?:amp|lt|gt);)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
  * Shortens `text` to at most `max` characters, ending with "…" when something was cut. Never
  * splits a surrogate pair or an HTML entity such as `&amp;`.
  */
@@ -97,6 +106,11 @@ export function codeSpan(raw: string | number | undefined, max: number): string 
 export function userMention(userId: string | undefined): string {
   if (typeof userId !== 'string' || userId === '') return 'someone';
   return /^[UW][A-Z0-9]{1,30}$/.test(userId) ? `<@${userId}>` : inlineText(userId, 40);
+}
+
+/** `<#C123>` for a well-formed Slack channel ID, else the ID as plain text. */
+export function channelMention(channelId: string): string {
+  return /^[CGD][A-Z0-9]{1,30}$/.test(channelId) ? `<#${channelId}>` : inlineText(channelId, 40);
 }
 
 export function boldText(raw: string | undefined, max: number): string {

@@ -8,7 +8,7 @@ import { describeAge, describeDaysLeft, formatNumber, formatUtc, plural } from '
 import { BUTTONS } from '../button-codecs';
 import { buildMessage, button, context, fieldsSection, header, section, takeBlocks } from './builders';
 import { EMOJI, URGENCY_EMOJI } from './emoji';
-import { boldText, codeSpan, inlineText, accountTag } from './escape';
+import { boldText, channelMention, codeSpan, inlineText, accountTag } from './escape';
 import { alertStateLine, renewedLine, resourceLines } from './list';
 import { servedAtText } from './served-at';
 import type { SlackMessage } from './types';
@@ -82,7 +82,7 @@ export function renderCertificateInfo(
   }
   const alertLines = info.alerts.map(
     (a) =>
-      `• ${a.stale ? 'stale deployment ' : ''}${a.threshold < 0 ? 'found' : a.threshold === 0 ? 'the expiry day' : `${formatNumber(a.threshold)}-day threshold`}${a.channel ? ` in <#${a.channel}>` : ''}${a.at ? ` at ${formatUtc(a.at)}` : ''}`,
+      `• ${a.stale ? 'stale deployment ' : ''}${a.threshold < 0 ? 'found' : a.threshold === 0 ? 'the expiry day' : `${formatNumber(a.threshold)}-day threshold`}${a.channel ? ` in ${channelMention(a.channel)}` : ''}${a.at ? ` at ${formatUtc(a.at)}` : ''}`,
   );
   const state = alertStateLine({ ...c, alert: info.state });
   blocks.push(
@@ -105,7 +105,7 @@ export function renderInfoMatches(lookup: InfoLookup, now: Date): SlackMessage {
     (c) => {
       const value = BUTTONS.certInfo.encode({ account: c.account, id: c.id });
       return section(
-        `${accountTag(c.account)}${boldText(displayName(c), 100) || c.id} ${codeSpan(c.certificateId ?? c.id, 40)} — ${describeDaysLeft(daysLeft(c.endDate, now))}${c.replacedBy ? ` · ${renewedLine(c.replacedBy)}` : ''}${c.deployment ? ` · ${deploymentPhrase(c.deployment.state, c.deployment.resources.length)}` : ''}`,
+        `${accountTag(c.account)}${boldText(displayName(c), 100) || inlineText(c.id, 60)} ${codeSpan(c.certificateId ?? c.id, 40)} — ${describeDaysLeft(daysLeft(c.endDate, now))}${c.replacedBy ? ` · ${renewedLine(c.replacedBy)}` : ''}${c.deployment ? ` · ${deploymentPhrase(c.deployment.state, c.deployment.resources.length)}` : ''}`,
         button({ text: 'Info', actionId: BUTTONS.certInfo.actionId, value }),
       );
     },
