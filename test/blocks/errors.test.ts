@@ -81,7 +81,9 @@ describe('renderUsage', () => {
   it('puts the problem first, escaped', () => {
     const message = renderUsage('/cert-assign', 'Give exactly two numbers <here>.');
     expect(allText(message).startsWith(':warning: Give exactly two numbers &lt;here&gt;.\n*Usage:*')).toBe(true);
-    expect(message.text).toBe('Give exactly two numbers &lt;here&gt;. Usage: /cert-assign &lt;data-source-id&gt; &lt;count&gt;');
+    expect(message.text).toBe(
+      'Give exactly two numbers &lt;here&gt;. Usage: /cert-assign &lt;data-source-id&gt; &lt;count&gt;',
+    );
   });
 
   it('matches the snapshot', () => {

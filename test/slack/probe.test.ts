@@ -145,9 +145,7 @@ describe('the scheduled probe pass', () => {
 
       // /cert-list drift names the endpoint and what it serves; ok endpoints are not listed.
       const drift = visibleText((await harness.command('/cert-list', 'drift')).answer);
-      expect(drift).toMatch(
-        new RegExp(`• ${name.replace(/\./g, '\\.')} — \\*expired\\*: serves .*, which expired on`),
-      );
+      expect(drift).toMatch(new RegExp(`• ${name.replace(/\./g, '\\.')} — \\*expired\\*: serves .*, which expired on`));
       expect(drift).toContain(`Of ${stored.length} endpoints probed`);
       const okHost = stored.find((v) => v.verdict === 'ok')?.endpoint.host as string;
       expect(drift).not.toContain(`• ${okHost} —`);

@@ -48,7 +48,9 @@ export function registerAlertActions(app: App, deps: SlackDeps & { alertDeps: ()
     if (kind === 'acknowledge') {
       const state = await alertDeps.alerts.acknowledge(value.account, value.id, userId, now);
       if (state.acknowledgedBy !== userId || (state.acknowledgedAt && state.acknowledgedAt.getTime() < now.getTime())) {
-        return note(`Already acknowledged by ${userMention(state.acknowledgedBy)} at ${formatUtc(state.acknowledgedAt ?? now)}.`);
+        return note(
+          `Already acknowledged by ${userMention(state.acknowledgedBy)} at ${formatUtc(state.acknowledgedAt ?? now)}.`,
+        );
       }
       await deps.store.audit.record({ ...audit, action: 'alert-acknowledge', outcome: 'acknowledged', details: value });
       deps.observe?.alertAction?.('acknowledge');

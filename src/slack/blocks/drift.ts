@@ -21,12 +21,16 @@ export function renderDriftList(
   if (!input.probing)
     return buildMessage('Endpoints are not probed: PROBE_INTERVAL_MINUTES is 0.', [
       header('Drift: what endpoints serve'),
-      context([`${EMOJI.unknown} Endpoints are not probed: PROBE_INTERVAL_MINUTES is 0. \`cert-bot probe --all\` checks them once.`]),
+      context([
+        `${EMOJI.unknown} Endpoints are not probed: PROBE_INTERVAL_MINUTES is 0. \`cert-bot probe --all\` checks them once.`,
+      ]),
     ]);
   if (verdicts.length === 0)
     return buildMessage('No probe pass has finished yet.', [
       header('Drift: what endpoints serve'),
-      context([`${EMOJI.unknown} No probe pass has finished yet: endpoints are probed after the first inventory sync.`]),
+      context([
+        `${EMOJI.unknown} No probe pass has finished yet: endpoints are probed after the first inventory sync.`,
+      ]),
     ]);
   const needle = input.keyword?.toLowerCase();
   const probed = needle ? verdicts.filter((v) => v.endpoint.host.includes(needle)) : verdicts;

@@ -42,7 +42,10 @@ export function escapeMrkdwn(text: string): string {
  * changes nothing.
  */
 export function escapeMrkdwnOnce(text: string): string {
-  return String(text).replace(/&(?!(?:amp|lt|gt);)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return String(text)
+    .replace(/&(?!(?:amp|lt|gt);)/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 /**
