@@ -5,6 +5,7 @@ import { auditLog } from './audit-log';
 import { claimStore } from './claims';
 import { confirmationStore } from './confirmations';
 import type { Database } from './database';
+import { deploymentRequestStore } from './deployment-requests';
 import { inventoryStore } from './inventory';
 import { snapshotStore } from './snapshots';
 import type { Store } from './types';
@@ -20,6 +21,7 @@ export function composeStore(database: Database): Store {
     inventory: inventoryStore(database),
     alerts: alertStore(database),
     resources: resourceStore(database),
+    deployments: deploymentRequestStore(database),
     async ping() {
       await sql`SELECT 1`.execute(database.db);
     },

@@ -1,5 +1,6 @@
 import type { Certificate } from '../domain/certificate';
 import type { ServingResource } from '../domain/deployment';
+import type { DeploymentRequestStore } from './deployment-requests';
 
 /**
  * What the bot keeps between restarts, by concern: the audit log, exactly-once claims, digest
@@ -215,6 +216,7 @@ export interface Store {
   readonly inventory: InventoryStore;
   readonly alerts: AlertStore;
   readonly resources: ResourceStore;
+  readonly deployments: DeploymentRequestStore;
   /** Cheap round trip for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;
