@@ -12,6 +12,7 @@ import { registerListCommand } from './commands/list';
 import { registerRiskCommand } from './commands/risk';
 import { registerStatusCommand } from './commands/status';
 import type { SlackDeps } from './deps';
+import { registerDeploy } from './deploy/register';
 import { registerHome } from './home';
 
 export interface SlackAppSettings {
@@ -93,6 +94,7 @@ export function createSlackApp(settings: SlackAppSettings, deps: SlackDeps): Sla
   registerAssignCommand(app, handlerDeps);
   registerListActions(app, handlerDeps);
   registerAssignActions(app, handlerDeps);
+  registerDeploy(app, handlerDeps, handlerDeps.deploy);
   const { alertDeps } = handlerDeps;
   if (alertDeps) {
     registerAlertActions(app, { ...handlerDeps, alertDeps });

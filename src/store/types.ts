@@ -9,7 +9,21 @@ import type { DeploymentRequestStore } from './deployment-requests';
  */
 
 export type AuditOutcome =
-  'refused' | 'requested' | 'confirmed' | 'cancelled' | 'succeeded' | 'failed' | 'denied' | 'acknowledged' | 'snoozed';
+  | 'refused'
+  | 'requested'
+  | 'confirmed'
+  | 'cancelled'
+  | 'succeeded'
+  | 'failed'
+  | 'denied'
+  | 'acknowledged'
+  | 'snoozed'
+  // The steps of a deployment request.
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'created'
+  | 'started';
 
 export interface AuditEntry {
   at: Date;
