@@ -296,7 +296,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         update: async (message) => (await lazy()).update(message),
         findPosted: async (...args) => (await lazy()).findPosted(...args),
       },
-      render: (input) => renderAlertMessage(input),
+      render: (input) => renderAlertMessage({ ...input, deployButton: config.DEPLOY_ENABLED }),
       settings: {
         thresholds: alertThresholds(config.ALERT_DAYS),
         routes: config.alertRoutes,

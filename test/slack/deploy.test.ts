@@ -187,6 +187,30 @@ test('request, approval by a second person, one job, progress, success: the reso
   expect(metrics).toMatch(/certbot_deployment_workers_total\{outcome="deployed"\} 2/);
 }, 60_000);
 
+test('the stale alert and /cert-info carry Deploy renewal…, which opens the request modal', async () => {
+  const { h, stale } = await setup();
+  const alert = h.slack.apiCalls('chat.postMessage').find((c) => c.body.channel === 'C0ALERTS');
+  const onAlert = buttons(alert?.body as { blocks: unknown[] }).find((b) => b.text === 'Deploy renewal…');
+  expect(onAlert?.action_id).toBe('cert_deploy_open');
+  const info = await h.command('/cert-info', String(stale.old.certificateId));
+  const onInfo = buttons(info.answer).find((b) => b.text === 'Deploy renewal…');
+  expect(onInfo?.value).toBe(onAlert?.value);
+
+  // Pressed on the alert (in a deploy channel): the modal opens at once, then shows the plan.
+  const before = h.slack.apiCalls('views.update').length;
+  await h.sendPress('cert_deploy_open', String(onAlert?.value), USER);
+  await h.slack.waitFor(() => h.slack.apiCalls('views.update').length > before);
+  expect(h.slack.apiCalls('views.open').length).toBeGreaterThan(0);
+  const view = h.slack.apiCalls('views.update')[before].body.view as unknown as View;
+  expect(view.callback_id).toBe('cert_deploy_request');
+  expect(visibleText(view)).toContain(String(stale.renewed.certificateId));
+
+  // A forged value (another certificate ID shape) is refused.
+  const forged = await h.press('cert_deploy_open', '{"account":"default","id":"1; DROP"}', USER);
+  expect(forged.answer.replace_original).toBe(false);
+  expect(h.slack.apiCalls('views.update').length).toBe(before + 1);
+}, 60_000);
+
 test('the requester cannot approve their own request, and is told so', async () => {
   const { h, stale } = await setup();
   const { value, post } = await request(h, stale.old.certificateId, ADMIN);

@@ -283,3 +283,31 @@ export function certificateFacts(old: Certificate, replacement: Certificate): No
     newEndDate: replacement.endDate,
   };
 }
+
+/** The Deploy renewal… button of a certificate with a stale deployment, or undefined when its ID cannot go in one. */
+export function deployButtonBlock(certificate: {
+  account: string;
+  id: string;
+  certificateId?: string;
+}): KnownBlock | undefined {
+  const id = certificate.certificateId ?? certificate.id;
+  if (!/^\d{1,19}$/.test(id)) return undefined;
+  return actions([
+    button({
+      text: 'Deploy renewal…',
+      actionId: DEPLOY_BUTTONS.open.actionId,
+      value: DEPLOY_BUTTONS.open.encode({ account: certificate.account, id }),
+      style: 'primary',
+    }),
+  ]);
+}
+
+/** A message with the Deploy renewal… button added at its end (within Slack's 50 blocks). */
+export function withDeployButton<M extends SlackMessage>(
+  message: M,
+  certificate: { account: string; id: string; certificateId?: string },
+): M {
+  const block = deployButtonBlock(certificate);
+  if (!block || message.blocks.length >= 50) return message;
+  return { ...message, blocks: [...message.blocks, block] };
+}
