@@ -1,3 +1,4 @@
+import { deployStatusCommand } from '../../src/cli/deploy-command';
 import { connectDeployments } from '../../src/sandbox';
 import { ADMIN, AppHarness, buttons, OTHER_ADMIN, USER, visibleText } from '../helpers/app-harness';
 import type { FakeSlackCall } from '../helpers/fake-slack';
@@ -184,6 +185,17 @@ test('request, approval by a second person, one job, progress, success: the reso
   expect(steps).toEqual(expect.arrayContaining(['requested', 'approved', 'created', 'started', 'succeeded', 'denied']));
   const metrics = await h.services.metrics.render();
   expect(metrics).toMatch(/certbot_deployments_total\{outcome="deployed"\} 1/);
+
+  // cert-bot deploy status <request id>: the stored request, and its job read from CAS.
+  const printed: string[] = [];
+  const code = await deployStatusCommand(
+    h.services,
+    { jobId: stored.id },
+    { json: false, out: (line) => printed.push(line), err: (line) => printed.push(line) },
+  );
+  expect(code).toBe(0);
+  expect(printed.join('\n')).toContain(`Deployment request ${stored.id}: succeeded`);
+  expect(printed.join('\n')).toContain(`Deployment job ${made[0].id} (${made[0].name}): success`);
   expect(metrics).toMatch(/certbot_deployment_workers_total\{outcome="deployed"\} 2/);
 }, 60_000);
 
