@@ -96,7 +96,9 @@ export interface DeploymentRequest {
   progress?: DeploymentProgress;
 }
 
+/** Expired: marked so, or still waiting for approval past its time. */
 export function isExpired(request: Pick<DeploymentRequest, 'state' | 'expiresAt'>, now: Date): boolean {
+  if (request.state === 'expired') return true;
   return request.state === 'requested' && request.expiresAt.getTime() <= now.getTime();
 }
 

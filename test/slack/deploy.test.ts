@@ -22,8 +22,13 @@ interface Setup {
   stale: StaleRenewal;
 }
 
-async function setup(env: Record<string, string> = {}, settings: Record<string, unknown> = {}): Promise<Setup> {
+async function setup(
+  env: Record<string, string> = {},
+  settings: Record<string, unknown> = {},
+  now?: () => Date,
+): Promise<Setup> {
   const h = await new AppHarness().start({
+    now,
     certs: 30,
     env: {
       DEPLOY_ENABLED: 'true',
@@ -232,6 +237,31 @@ test('the requester cannot approve their own request, and is told so', async () 
   expect(await jobs(h)).toHaveLength(0);
   const stored = await h.store.deployments.list(['requested']);
   expect(stored).toHaveLength(1);
+}, 60_000);
+
+test('Reject by an approver ends the request; an expired request cannot be approved', async () => {
+  let offsetMs = 0;
+  const { h, stale } = await setup({ DEPLOY_REQUEST_HOURS: '1' }, {}, () => new Date(Date.now() + offsetMs));
+  const first = await request(h, stale.old.certificateId);
+  await h.sendPress('cert_deploy_reject', first.value, ADMIN, messageTs(first.post));
+  const rejected = await waitForMessage(h, /Rejected/);
+  expect(rejected).toContain(`*Rejected* by <@${ADMIN}>. Nothing was deployed.`);
+  expect(buttons(lastUpdate(h)?.body as { blocks: unknown[] })).toEqual([]);
+  const late = await h.press('cert_deploy_approve', first.value, OTHER_ADMIN, messageTs(first.post));
+  expect(late.answer.text).toContain(`already rejected by <@${ADMIN}>`);
+
+  const view = await openModal(h, stale.old.certificateId);
+  await submit(h, view);
+  await h.slack.waitFor(() => requestPosts(h).length > 1);
+  const second = requestPosts(h)[1];
+  const value = buttons(second.body as { blocks: unknown[] }).find((b) => b.text === 'Approve')?.value as string;
+  offsetMs = 61 * 60_000;
+  const expired = await h.press('cert_deploy_approve', value, OTHER_ADMIN, messageTs(second));
+  expect(expired.answer.text).toContain('This request expired 1 hours after it was made');
+  await waitForMessage(h, /Expired/);
+  expect(await jobs(h)).toHaveLength(0);
+  const outcomes = (await h.store.audit.list(50)).filter((e) => e.action === 'cert-deploy').map((e) => e.outcome);
+  expect(outcomes).toEqual(expect.arrayContaining(['rejected', 'expired']));
 }, 60_000);
 
 test('two approvals at once and a replayed press make one job', async () => {
