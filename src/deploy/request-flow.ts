@@ -35,6 +35,7 @@ export type DeployCas = Pick<
   | 'describeDeploymentJobStatus'
   | 'listWorkerResources'
   | 'listContacts'
+  | 'rollbackWorker'
 > &
   Pick<CasApi, 'listCloudResourcePage'>;
 
@@ -72,6 +73,7 @@ export const WORKING_STATES: readonly DeploymentRequestState[] = [
   'created',
   'started',
   'tracking',
+  'rolling-back',
 ];
 
 async function audit(
@@ -179,6 +181,8 @@ async function steps(deps: DeployFlowDeps, id: string): Promise<DeploymentReques
           const after = await track(deps, request, cas, move);
           return after;
         }
+        case 'rolling-back':
+          return await rollBack(deps, request, cas, move);
         default:
           return request;
       }
@@ -430,4 +434,55 @@ async function afterEnd(deps: DeployFlowDeps, request: DeploymentRequest, cas: D
     );
   }
   return request;
+}
+
+/**
+ * Rolling back: every worker still deployed is rolled back (UpdateWorkerResourceStatus), then
+ * the job is read until no rollback is in flight. Asking again after a restart is safe: only
+ * workers still in `success` are asked, and CAS refuses a second rollback of one.
+ */
+async function rollBack(
+  deps: DeployFlowDeps,
+  request: DeploymentRequest,
+  cas: DeployCas,
+  move: Move,
+): Promise<DeploymentRequest | undefined> {
+  const jobId = request.jobId as number;
+  const deployed = await cas.listWorkerResources(jobId, { status: 'success', priority: 'tracking' });
+  for (const worker of deployed) {
+    try {
+      await cas.rollbackWorker(jobId, worker.Id);
+    } catch (error) {
+      // Refused: it is rolling back already (an earlier attempt) or no longer deployed.
+      if (!(error instanceof CasError && error.kind === 'bad_input')) throw error;
+    }
+  }
+  const report = await readDeploymentStatus(cas, jobId, { priority: 'tracking' });
+  const progress: DeploymentProgress = {
+    ...(request.progress ?? emptyProgress(request)),
+    summary: report.summary,
+    jobStatus: report.job.Status,
+    failedWorkers: report.failed.map((f) => ({
+      workerId: f.workerId,
+      status: f.status,
+      where: describeResource(f.target),
+      ...(f.error ? { error: f.error } : {}),
+    })),
+  };
+  if (deployed.length > 0 || report.progress.rollingBack > 0) {
+    if (request.progress?.summary !== progress.summary) {
+      await deps.store.deployments.update(request.id, { progress }, deps.now());
+      await deps.showRequest({ ...request, progress });
+    }
+    return { ...request, progress };
+  }
+  const moved = await move('rolling-back', 'rolled-back', { progress });
+  if (!moved) return moved;
+  deps.observe?.deploymentFinished?.('rolled-back');
+  await audit(deps, moved, 'cert-deploy-rollback', report.progress.rollbackFailed > 0 ? 'failed' : 'succeeded', {
+    summary: progress.summary,
+    rolledBack: report.progress.rolledBack,
+    rollbackFailed: report.progress.rollbackFailed,
+  });
+  return afterEnd(deps, moved, cas);
 }

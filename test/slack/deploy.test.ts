@@ -355,6 +355,32 @@ test('a certificate with nothing to deploy gets a clear answer and no request', 
   expect(view.callback_id).toBeUndefined();
 }, 60_000);
 
+test('Roll back (approvers only, confirmed) puts the old certificate back on every resource', async () => {
+  const { h, stale } = await setup({}, { rollbackDurationMs: 300 });
+  const { value, post } = await request(h, stale.old.certificateId);
+  await h.sendPress('cert_deploy_approve', value, OTHER_ADMIN, messageTs(post));
+  await waitForMessage(h, /Deployed\.[\s\S]*No resource serves/);
+  const finished = lastUpdate(h)?.body as { blocks: Array<Record<string, unknown>> };
+  const rollbackButton = finished.blocks
+    .flatMap((b) => (b.type === 'actions' ? (b.elements as Array<Record<string, unknown>>) : []))
+    .find((e) => e.action_id === 'cert_deploy_rollback') as { value: string; confirm: { text: { text: string } } };
+  expect(rollbackButton.confirm.text.text).toContain('lb-bp1deploy0001:443');
+  expect(rollbackButton.confirm.text.text).toContain(`Puts certificate ${stale.old.certificateId} back`);
+
+  const refused = await h.press('cert_deploy_rollback', rollbackButton.value, USER, messageTs(post));
+  expect(refused.answer.text).toContain('Only the approvers');
+
+  await h.sendPress('cert_deploy_rollback', rollbackButton.value, ADMIN, messageTs(post));
+  const rolled = await waitForMessage(h, /Rolled back[\s\S]*Still on/);
+  expect(rolled).toContain(`asked by <@${ADMIN}>`);
+  expect(rolled).toContain('2 rolled back');
+  const cas = await h.services.cas();
+  const back = await cas.listCloudResourcePage(1, { certIds: [String(stale.old.certificateId)] });
+  expect(back.Data.map((r) => String(r.Id)).sort()).toEqual(stale.resources.map((r) => String(r.id)).sort());
+  const audit = (await h.store.audit.list(80)).filter((e) => e.action === 'cert-deploy-rollback').map((e) => e.outcome);
+  expect(audit).toEqual(expect.arrayContaining(['requested', 'succeeded']));
+}, 60_000);
+
 test('a process that died after CreateDeploymentJob answered: the restarted bot finds the job, makes no second one, and tracks it', async () => {
   const { h, stale } = await setup({}, { workerDurationMs: 500 });
   const { value, post } = await request(h, stale.old.certificateId);

@@ -184,10 +184,14 @@ function statusLines(request: DeploymentRequest, approvers: readonly string[]): 
       );
       break;
     case 'rolling-back':
-      lines.push(`${job}: rolling back… ${inlineText(p?.summary ?? '', 200)}`);
+      lines.push(
+        `:leftwards_arrow_with_hook: *Rolling back* (asked by ${userMention(p?.rollbackBy)}) — ${job}: ${inlineText(p?.summary ?? '', 200)}.`,
+      );
       break;
     case 'rolled-back':
-      lines.push(`${job}: rolled back. ${inlineText(p?.summary ?? '', 200)}`);
+      lines.push(
+        `:leftwards_arrow_with_hook: *Rolled back* (asked by ${userMention(p?.rollbackBy)}) — ${job}: ${inlineText(p?.summary ?? '', 200)}.`,
+      );
       break;
   }
   if (p?.dropped?.length)
@@ -211,7 +215,7 @@ function statusLines(request: DeploymentRequest, approvers: readonly string[]): 
         `CAS gives no reason per resource: see job ${request.jobId ?? ''} in the <${CAS_CONSOLE_URL}|CAS console> (Deployment).`,
       );
   }
-  if (p?.left !== undefined && (request.state === 'succeeded' || request.state === 'failed'))
+  if (p?.left !== undefined && ['succeeded', 'failed', 'rolled-back'].includes(request.state))
     lines.push(
       p.left.length === 0
         ? `No resource serves ${codeSpan(request.oldCertificateId, 30)} any more.`
@@ -256,12 +260,46 @@ export function requestMessage(
   if (context_.changeWindow) facts.push(inlineText(context_.changeWindow, 300));
   blocks.push(context(facts));
   blocks.push(section(statusLines(request, context_.approvers).join('\n')));
+  const p = request.progress;
   if (request.state === 'requested') {
     const value = DEPLOY_BUTTONS.approve.encode({ request: request.id });
     blocks.push(
       actions([
         button({ text: 'Approve', actionId: DEPLOY_BUTTONS.approve.actionId, value, style: 'primary' }),
         button({ text: 'Reject', actionId: DEPLOY_BUTTONS.reject.actionId, value, style: 'danger' }),
+      ]),
+    );
+  }
+  if (
+    (request.state === 'succeeded' || request.state === 'failed') &&
+    request.jobId !== undefined &&
+    (p?.deployed ?? 0) > 0
+  ) {
+    const where = request.resources.map((r) => describeResource(r));
+    const listed = `${where.slice(0, 8).join(', ')}${where.length > 8 ? ` and ${where.length - 8} more` : ''}`;
+    blocks.push(
+      actions([
+        {
+          ...button({
+            text: 'Roll back',
+            actionId: DEPLOY_BUTTONS.rollback.actionId,
+            value: DEPLOY_BUTTONS.rollback.encode({ request: request.id }),
+            style: 'danger',
+          }),
+          confirm: {
+            title: { type: 'plain_text', text: 'Roll back?' },
+            text: {
+              type: 'plain_text',
+              text: fitText(
+                `Puts certificate ${request.oldCertificateId} back on what job ${request.jobId} deployed to: ${listed}.`,
+                300,
+              ),
+            },
+            confirm: { type: 'plain_text', text: 'Roll back' },
+            deny: { type: 'plain_text', text: 'Cancel' },
+            style: 'danger',
+          },
+        },
       ]),
     );
   }

@@ -18,6 +18,7 @@ export const DEPLOY_BUTTONS = {
   open: codec('cert_deploy_open', deployOpenValue),
   approve: codec('cert_deploy_approve', deployDecisionValue),
   reject: codec('cert_deploy_reject', deployDecisionValue),
+  rollback: codec('cert_deploy_rollback', deployDecisionValue),
 } as const;
 
 /** The request modal's callback_id, and its fields. */

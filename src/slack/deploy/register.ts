@@ -386,6 +386,77 @@ export function registerDeploy(app: App, deps: SlackDeps, deploy: SlackDeployDep
     return undefined;
   }
 
+  /** Roll back: approvers only, once (a conditional state change), for a finished job that deployed something. */
+  async function rollback(requestId: string, body: BlockAction<ButtonAction>): Promise<Answer | undefined> {
+    const userId = body.user.id;
+    const channel = body.channel?.id;
+    const deny = async (text: string, reason: string): Promise<Answer> => {
+      await audit({
+        userId,
+        channelId: channel,
+        outcome: 'denied',
+        details: { request: requestId, decision: 'rollback', reason },
+      });
+      return { ...deployAnswer(text), response_type: 'ephemeral', replace_original: false };
+    };
+    if (!deploy || !s)
+      return deny('Deployments from Slack are off here (DEPLOY_ENABLED=false): nothing was changed.', 'disabled');
+    const request = await requests().get(requestId);
+    if (!request || request.jobId === undefined)
+      return deny('This deployment is not known to the bot, or made no job. Nothing was changed.', 'unknown');
+    if (!channel || channel !== request.channel)
+      return deny('A deployment is rolled back in the channel it was requested in. Nothing was changed.', 'channel');
+    if (!(await check(s.approvers, userId)))
+      return deny(
+        'Only the approvers (DEPLOY_APPROVERS) may roll a deployment back; ask one of them.',
+        'not an approver',
+      );
+    const progress = {
+      ...(request.progress ?? { summary: '', total: 0, deployed: 0, failed: 0, failedWorkers: [] }),
+      rollbackBy: userId,
+    };
+    const moved = await requests().transition(
+      request.id,
+      ['succeeded', 'failed'],
+      'rolling-back',
+      { progress },
+      deps.now(),
+    );
+    if (!moved)
+      return {
+        ...deployAnswer(
+          `This deployment is ${request.state === 'rolling-back' || request.state === 'rolled-back' ? 'already being rolled back or rolled back' : `${request.state}, not finished`}. Nothing more was done.`,
+          ':information_source:',
+        ),
+        response_type: 'ephemeral',
+        replace_original: false,
+      };
+    await deps.store.audit.record({
+      at: deps.now(),
+      userId,
+      channelId: channel,
+      action: 'cert-deploy-rollback',
+      outcome: 'requested',
+      details: {
+        request: request.id,
+        account: request.account,
+        jobId: request.jobId,
+        resources: request.resources.map((r) => r.id),
+      },
+    });
+    await deploy.flow.showRequest(moved);
+    await advanceRequest(deploy.flow, request.id);
+    return undefined;
+  }
+  app.action<BlockAction<ButtonAction>>(
+    DEPLOY_BUTTONS.rollback.actionId,
+    buttonListener(
+      deps,
+      { codec: DEPLOY_BUTTONS.rollback, whatFails: 'Could not roll the deployment back' },
+      (value, { body }) => rollback(value.request, body),
+    ),
+  );
+
   for (const [codec, decision] of [
     [DEPLOY_BUTTONS.approve, 'approve'],
     [DEPLOY_BUTTONS.reject, 'reject'],
