@@ -265,6 +265,7 @@ async function create(
   const when = deploymentTime(deps.settings.window, deps.now());
   const scheduleAt = when.now ? undefined : when.scheduleAt;
   let contactIds = [...deps.settings.contactIds];
+  let contact: string | undefined;
   if (contactIds.length === 0) {
     const [first] = await cas.listContacts();
     if (!first)
@@ -275,6 +276,7 @@ async function create(
         'cert-deploy',
       );
     contactIds = [String(first.ContactId)];
+    contact = `${first.Name ?? 'contact'} (${first.ContactId})`;
   }
   const name = deploymentJobName({
     requestId: request.id,
@@ -296,7 +298,8 @@ async function create(
       return fail('creating', `CAS refused to create the job: ${problemText(error)}`, error, 'cert-deploy');
     throw error;
   }
-  const moved = await move('creating', 'created', { jobId: created.jobId, scheduleAt });
+  const progress = contact ? { ...(request.progress ?? emptyProgress(request)), contact } : request.progress;
+  const moved = await move('creating', 'created', { jobId: created.jobId, scheduleAt, progress });
   if (moved)
     await audit(
       deps,

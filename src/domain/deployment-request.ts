@@ -66,6 +66,8 @@ export interface DeploymentProgress {
   left?: string[];
   /** Why the request stopped (CAS refused the create, nothing left to deploy …), for the message. */
   problem?: string;
+  /** The CAS contact the job notifies, when the bot chose it (DEPLOY_CONTACT_IDS unset). */
+  contact?: string;
   /** Who asked for the rollback. */
   rollbackBy?: string;
   /** Workers already counted in the workers metric, so a restart does not count them twice. */

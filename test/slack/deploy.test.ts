@@ -168,6 +168,8 @@ test('request, approval by a second person, one job, progress, success: the reso
   const done = await waitForMessage(h, /Deployed\.[\s\S]*(No resource serves|Still on)/);
   expect(done).toContain('2 of 2 resources done');
   expect(done).toContain(`Approved by <@${OTHER_ADMIN}>`);
+  // DEPLOY_CONTACT_IDS is unset: the first contact ListContact returns, named.
+  expect(done).toContain('CAS notifies cert-admins (519580) about the job.');
   expect(done).toContain(`No resource serves \`${stale.old.certificateId}\` any more`);
   // Progress was shown on the way (started or running), in place: every update is of the posted message.
   const [stored] = await h.store.deployments.list(['succeeded']);

@@ -166,7 +166,8 @@ function statusLines(request: DeploymentRequest, approvers: readonly string[]): 
     case 'started':
     case 'tracking':
       lines.push(`${EMOJI.good} *Approved* by ${by}. ${job}: ${inlineText(p?.summary || 'starting', 200)}.`);
-      if (request.scheduleAt && request.scheduleAt.getTime() > Date.now() && request.state === 'started')
+      // Until the first read after the window opened, the job waits for it.
+      if (request.scheduleAt && request.state === 'started')
         lines.push(`Scheduled for ${readerDate(request.scheduleAt)}, the start of the change window.`);
       break;
     case 'succeeded':
@@ -194,6 +195,7 @@ function statusLines(request: DeploymentRequest, approvers: readonly string[]): 
       );
       break;
   }
+  if (p?.contact) lines.push(`CAS notifies ${inlineText(p.contact, 150)} about the job.`);
   if (p?.dropped?.length)
     lines.push(
       `Dropped at approval (no longer on the old certificate): ${p.dropped
