@@ -64,6 +64,8 @@ export interface ServiceOverrides {
   digestLeaseMs?: number;
   /** How long an inventory sync's lease is held without renewal (default two minutes). */
   syncLeaseMs?: number;
+  /** How often deployment requests are moved on and their jobs read (default 10 s). */
+  deployTrackMs?: number;
 }
 
 export interface DigestService {
@@ -305,7 +307,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         update: async (message) => (await lazy()).update(message),
         findPosted: async (...args) => (await lazy()).findPosted(...args),
       },
-      render: (input) => renderAlertMessage(input),
+      render: (input) => renderAlertMessage({ ...input, deployButton: config.DEPLOY_ENABLED }),
       settings: {
         thresholds: alertThresholds(config.ALERT_DAYS),
         routes: config.alertRoutes,
@@ -540,8 +542,37 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     } else {
       logger.info('PROBE_INTERVAL_MINUTES is 0: endpoints are not probed on a schedule');
     }
+    if (config.DEPLOY_ENABLED) {
+      const { deploymentTrackerJob } = await import('./deploy/tracker');
+      scheduler.add(deploymentTrackerJob((await deployDeps()).flow, { everyMs: overrides.deployTrackMs }));
+    }
     built.jobs = scheduler;
     return scheduler;
+  });
+
+  // Deployments from Slack (DEPLOY_ENABLED=true): the flow after approval, the tracker, the listeners' deps.
+  const deployDeps = once(async () => {
+    const [{ buildDeployDeps }, s] = await Promise.all([import('./slack/deploy/wiring'), store()]);
+    const interval = config.INVENTORY_SYNC_MINUTES * 60_000;
+    return buildDeployDeps({
+      config,
+      store: s,
+      cas: async (name) => accounts.find((a) => a.name === name)?.cas(),
+      certificates: async (name, at) => {
+        const source = await subset(await accountSources(interval > 0 ? 2 * interval : undefined), [name]);
+        const listing = await source.list('all', undefined, at);
+        return { certificates: listing.certificates, live: listing.freshness.source === 'live' };
+      },
+      web: webClient,
+      logger,
+      now,
+      instanceId,
+      observe: metrics.observe,
+      // The resources moved: read them again (a sync of the account), and the alerts follow.
+      afterFinished: async (request) => {
+        await syncNow({ account: request.account });
+      },
+    });
   });
 
   // App Home: the stored inventory, the alert store and GetAssetCount (cached by each client); no listing.
@@ -592,6 +623,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         probeResults: async () => ({ verdicts: await s.probes.list(), probing: config.PROBE_INTERVAL_MINUTES > 0 }),
         observe: metrics.observe,
         inflight,
+        ...(config.DEPLOY_ENABLED ? { deploy: await deployDeps() } : {}),
       },
     );
     built.slack = app;

@@ -1,7 +1,11 @@
 import { CasError } from '../cas/errors';
 import { readDeploymentStatus } from '../deploy/job-status';
 import { loadDeploymentPlan } from '../deploy/plan';
+import { isDeploymentRequestId } from '../domain/deployment-job';
 import { describeNoPlan, type PlanOutcome } from '../domain/deployment-plan';
+import type { DeploymentRequest } from '../domain/deployment-request';
+import { formatUtc } from '../render/format';
+import { sqliteStoreExists } from '../store/sqlite-store';
 import { planJson, planText, statusJson, statusText } from '../render/deployment-text';
 import type { Services } from '../services';
 import { type Output, UsageError } from './output';
@@ -75,9 +79,10 @@ export async function deployStatusCommand(
   output: Output,
 ): Promise<number> {
   const text = options.jobId.trim();
+  if (!JOB_ID.test(text) && isDeploymentRequestId(text)) return requestStatus(services, text, options, output);
   if (!JOB_ID.test(text) || Number(text) <= 0)
     throw new UsageError(
-      `"${text.slice(0, 40)}" is not a deployment job ID (its digits, e.g. 10001); looking a job up by request ID needs the request store`,
+      `"${text.slice(0, 40)}" is neither a deployment job ID (its digits, e.g. 10001) nor a request ID (as the request message shows it)`,
     );
   const jobId = Number(text);
   for (const account of services.selectAccounts(options.account)) {
@@ -93,4 +98,61 @@ export async function deployStatusCommand(
   const where = services.accounts.length > 1 && options.account === undefined ? ' in any account' : '';
   output.err(`error: no deployment job ${jobId}${where}. Check the ID (CAS console, Deployment).`);
   return EXIT_NOT_FOUND;
+}
+
+function requestLines(request: DeploymentRequest): string[] {
+  const lines = [
+    `Deployment request ${request.id}: ${request.state}`,
+    `  Certificate ${request.oldCertificateId} → ${request.newCertificateId}, account ${request.account}, ${request.resources.length} resource${request.resources.length === 1 ? '' : 's'}`,
+    `  Requested by ${request.requester} at ${formatUtc(request.createdAt)}${request.approver ? `; ${request.state === 'rejected' ? 'rejected' : 'approved'} by ${request.approver}` : ''}`,
+  ];
+  if (request.state === 'requested') lines.push(`  Expires ${formatUtc(request.expiresAt)}`);
+  if (request.progress?.problem) lines.push(`  ${request.progress.problem}`);
+  return lines;
+}
+
+/**
+ * `deploy status <request id>`: the request as the store keeps it and, once it has a job, the
+ * job's progress read from CAS. Exit 4 when the store has no such request.
+ */
+async function requestStatus(
+  services: Services,
+  requestId: string,
+  options: { json?: boolean },
+  output: Output,
+): Promise<number> {
+  const config = services.config;
+  // No store file means no request was ever made here; reading must not create one.
+  const request =
+    config.DATABASE_URL || sqliteStoreExists(config.DATA_DIR)
+      ? await (await services.store()).deployments.get(requestId)
+      : undefined;
+  if (!request) {
+    output.err(
+      `error: no deployment request ${requestId} in the store (${config.DATABASE_URL ? 'DATABASE_URL' : 'DATA_DIR'}). Check the ID in the request message.`,
+    );
+    return EXIT_NOT_FOUND;
+  }
+  const account = services.accounts.find((a) => a.name === request.account);
+  const report =
+    request.jobId !== undefined && account ? await readDeploymentStatus(await account.cas(), request.jobId) : undefined;
+  if (options.json) {
+    const { progress: _progress, ...stored } = request;
+    output.out(
+      JSON.stringify(
+        {
+          schema: 1,
+          request: { ...stored, progress: request.progress ?? null },
+          job: report ? statusJson(request.account, report) : null,
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  const lines = requestLines(request);
+  if (report) lines.push('', statusText(report));
+  output.out(lines.join('\n'));
+  return 0;
 }

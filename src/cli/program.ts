@@ -368,8 +368,8 @@ export function buildProgram(context: CliContext): Command {
     });
   deploy
     .command('status')
-    .description("A CAS deployment job's progress and its failed resources")
-    .argument('<job-id>', 'the deployment job ID (JobId)')
+    .description('A deployment request or CAS deployment job: its progress and its failed resources')
+    .argument('<job-id|request-id>', 'the deployment job ID (JobId), or the request ID of a request made in Slack')
     .option(...ACCOUNT_OPTION)
     .option('--json', 'exact JSON output')
     .action(async (jobId: string, options: { json?: boolean; account?: string }) => {

@@ -23,6 +23,8 @@ export interface Metrics {
     alertsDue(count: number): void;
     alertPostFailed(reason: string): void;
     alertAction(kind: 'acknowledge' | 'snooze'): void;
+    deploymentFinished(outcome: string): void;
+    deploymentWorkers(outcome: 'deployed' | 'failed', count: number): void;
   };
   /** Where the queue-depth gauge reads its number at scrape time, e.g. `() => cas.queueDepth()`. */
   watchQueueDepth(source: () => number): void;
@@ -41,6 +43,18 @@ export function createMetrics(): Metrics {
   client.collectDefaultMetrics({ register: registry });
   const seconds = (ms: number) => ms / 1000;
 
+  const deployments = new client.Counter({
+    name: 'certbot_deployments_total',
+    help: 'Deployment requests by how they ended (deployed, partly, failed, rejected, expired, nothing-left).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const deploymentWorkers = new client.Counter({
+    name: 'certbot_deployment_workers_total',
+    help: 'Resources of finished deployment jobs, by outcome (deployed, failed).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   const casCalls = new client.Counter({
     name: 'certbot_cas_calls_total',
     help: 'CAS calls by operation and outcome (ok, throttled, auth, bad_input, not_found, unavailable, invalid_response).',
@@ -187,6 +201,8 @@ export function createMetrics(): Metrics {
       alertsDue: (count) => alertsDue.set(count),
       alertPostFailed: (reason) => alertFailures.inc({ reason }),
       alertAction: (action) => alertActions.inc({ action }),
+      deploymentFinished: (outcome) => deployments.inc({ outcome }),
+      deploymentWorkers: (outcome, count) => deploymentWorkers.inc({ outcome }, count),
     },
     watchQueueDepth: (source) => {
       queueDepths.push(source);

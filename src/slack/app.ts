@@ -13,6 +13,7 @@ import { registerRiskCommand } from './commands/risk';
 import { registerProbeCommand } from './commands/probe';
 import { registerStatusCommand } from './commands/status';
 import type { SlackDeps } from './deps';
+import { registerDeploy } from './deploy/register';
 import { registerHome } from './home';
 
 export interface SlackAppSettings {
@@ -94,6 +95,7 @@ export function createSlackApp(settings: SlackAppSettings, deps: SlackDeps): Sla
   registerAssignCommand(app, handlerDeps);
   registerListActions(app, handlerDeps);
   registerAssignActions(app, handlerDeps);
+  registerDeploy(app, handlerDeps, handlerDeps.deploy);
   const { alertDeps } = handlerDeps;
   if (alertDeps) {
     registerAlertActions(app, { ...handlerDeps, alertDeps });

@@ -13,7 +13,7 @@ export interface ButtonCodec<T> {
   decode(raw: string | undefined): T | undefined;
 }
 
-function codec<T>(actionId: string, schema: z.ZodType<T>): ButtonCodec<T> {
+export function codec<T>(actionId: string, schema: z.ZodType<T>): ButtonCodec<T> {
   return {
     actionId,
     // Typed by the compiler; renderers must never throw on odd input, so no parse here.

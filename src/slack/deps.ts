@@ -7,6 +7,7 @@ import type { Inflight } from '../ops/inflight';
 import type { Logger } from '../ops/logger';
 import type { Store } from '../store/types';
 import type { AnswerGate } from './answer-gate';
+import type { SlackDeployDeps } from './deploy/register';
 import { selectAccounts, unknownAccountText } from '../domain/account-selection';
 import { buildMessage, section } from './blocks/builders';
 import { EMOJI } from './blocks/emoji';
@@ -44,6 +45,8 @@ export interface SlackDeps {
   probeResults?: () => Promise<{ verdicts: EndpointVerdict[]; probing: boolean }>;
   /** One user's App Home; without it the Home tab is not served. */
   homeView?: (userId: string) => Promise<HomeView>;
+  /** Deployments from Slack (DEPLOY_ENABLED=true); without it /cert-deploy says they are off. */
+  deploy?: SlackDeployDeps;
   /** Lets acknowledgements go before answer work under load; optional (answers then run at once). */
   answerGate?: AnswerGate;
   /** Tracks answers in progress so a shutdown can wait for them; optional. */

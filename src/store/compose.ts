@@ -6,6 +6,7 @@ import { auditLog } from './audit-log';
 import { claimStore } from './claims';
 import { confirmationStore } from './confirmations';
 import type { Database } from './database';
+import { deploymentRequestStore } from './deployment-requests';
 import { inventoryStore } from './inventory';
 import { snapshotStore } from './snapshots';
 import type { Store } from './types';
@@ -22,6 +23,7 @@ export function composeStore(database: Database): Store {
     alerts: alertStore(database),
     resources: resourceStore(database),
     probes: probeResultStore(database),
+    deployments: deploymentRequestStore(database),
     async ping() {
       await sql`SELECT 1`.execute(database.db);
     },

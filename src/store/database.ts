@@ -167,8 +167,29 @@ export interface ProbeResultsTable {
   detail: string;
 }
 
+export interface DeploymentRequestsTable {
+  id: string;
+  state: string;
+  account: string;
+  requester: string;
+  approver: string | null;
+  channel: string;
+  message_ts: string | null;
+  old_certificate_id: string;
+  new_certificate_id: string;
+  resources: Json;
+  note: string | null;
+  job_id: string | null;
+  schedule_at: NullableTimestamp;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  updated_at: Timestamp;
+  progress: ColumnType<unknown, string | null, string | null>;
+}
+
 export interface Tables {
   probe_results: ProbeResultsTable;
+  deployment_requests: DeploymentRequestsTable;
   cloud_resources: CloudResourcesTable;
   resource_syncs: ResourceSyncsTable;
   alert_states: AlertStatesTable;

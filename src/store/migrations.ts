@@ -184,6 +184,28 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      detail TEXT NOT NULL,
      PRIMARY KEY (host, port)
    );`,
+  // Deployment requests from Slack: one row per request, keyed by its nonce; approval and every
+  // step after it are conditional updates of `state`, so a double press or two replicas move it once.
+  `CREATE TABLE IF NOT EXISTS deployment_requests (
+     id TEXT PRIMARY KEY,
+     state TEXT NOT NULL,
+     account TEXT NOT NULL,
+     requester TEXT NOT NULL,
+     approver TEXT,
+     channel TEXT NOT NULL,
+     message_ts TEXT,
+     old_certificate_id TEXT NOT NULL,
+     new_certificate_id TEXT NOT NULL,
+     resources TEXT NOT NULL,
+     note TEXT,
+     job_id TEXT,
+     schedule_at TEXT,
+     created_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     progress TEXT
+   );
+   CREATE INDEX IF NOT EXISTS deployment_requests_state ON deployment_requests (state);`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -357,4 +379,24 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      detail text NOT NULL,
      PRIMARY KEY (host, port)
    );`,
+  `CREATE TABLE IF NOT EXISTS deployment_requests (
+     id text COLLATE "C" PRIMARY KEY,
+     state text NOT NULL,
+     account text COLLATE "C" NOT NULL,
+     requester text NOT NULL,
+     approver text,
+     channel text NOT NULL,
+     message_ts text,
+     old_certificate_id text NOT NULL,
+     new_certificate_id text NOT NULL,
+     resources jsonb NOT NULL,
+     note text,
+     job_id text,
+     schedule_at timestamptz,
+     created_at timestamptz NOT NULL,
+     expires_at timestamptz NOT NULL,
+     updated_at timestamptz NOT NULL,
+     progress jsonb
+   );
+   CREATE INDEX IF NOT EXISTS deployment_requests_state ON deployment_requests (state);`,
 ];

@@ -1,6 +1,7 @@
 import type { Certificate } from '../domain/certificate';
 import type { ServingResource } from '../domain/deployment';
 import type { EndpointVerdict } from '../domain/probe-verdict';
+import type { DeploymentRequestStore } from './deployment-requests';
 
 /**
  * What the bot keeps between restarts, by concern: the audit log, exactly-once claims, digest
@@ -9,7 +10,21 @@ import type { EndpointVerdict } from '../domain/probe-verdict';
  */
 
 export type AuditOutcome =
-  'refused' | 'requested' | 'confirmed' | 'cancelled' | 'succeeded' | 'failed' | 'denied' | 'acknowledged' | 'snoozed';
+  | 'refused'
+  | 'requested'
+  | 'confirmed'
+  | 'cancelled'
+  | 'succeeded'
+  | 'failed'
+  | 'denied'
+  | 'acknowledged'
+  | 'snoozed'
+  // The steps of a deployment request.
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'created'
+  | 'started';
 
 export interface AuditEntry {
   at: Date;
@@ -217,6 +232,7 @@ export interface Store {
   readonly alerts: AlertStore;
   readonly resources: ResourceStore;
   readonly probes: ProbeResultStore;
+  readonly deployments: DeploymentRequestStore;
   /** Cheap round trip for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;

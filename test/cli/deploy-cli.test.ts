@@ -230,13 +230,16 @@ describe('deploy status', () => {
     });
   });
 
-  test('an unknown job is exit 4; a request ID is not a job ID yet (exit 2)', async () => {
+  test('an unknown job or request is exit 4; neither a job nor a request ID is exit 2', async () => {
     const missing = await runCli(['deploy', 'status', '424242'], env);
     expect(missing.code).toBe(4);
     expect(missing.stderr.trim()).toBe('error: no deployment job 424242. Check the ID (CAS console, Deployment).');
     const request = await runCli(['deploy', 'status', 'Zx9_kL-3aBcD'], env);
-    expect(request.code).toBe(2);
-    expect(request.stderr).toContain('is not a deployment job ID');
+    expect(request.code).toBe(4);
+    expect(request.stderr).toContain('no deployment request Zx9_kL-3aBcD');
+    const neither = await runCli(['deploy', 'status', 'no!such'], env);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toContain('is neither a deployment job ID');
   });
 
   test('DescribeDeploymentJob denied names yundun-cert:DescribeDeployment', async () => {

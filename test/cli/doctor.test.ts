@@ -135,7 +135,7 @@ test('all green: every check passes, in order, exit 0; nothing is posted and no 
       /^✔ clock: local time is within 1 s of CAS at http:\/\/127\.0\.0\.1:\d+\/; CAS allows 15 min$/,
     ),
     '✔ Slack: token valid: bot @certbot in Example',
-    "✔ Slack scopes: all 6 of manifest.yml's bot scopes granted",
+    `✔ Slack scopes: all ${MANIFEST_BOT_SCOPES.length} of manifest.yml's bot scopes granted`,
     '✔ channel C0DIGEST: #certs (DIGEST_CHANNEL, alerts), the bot is a member',
     '✔ channel C0STAGING: #certs-staging (account staging digestChannels, account staging alertChannel), the bot is a member',
   ]);

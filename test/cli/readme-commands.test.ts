@@ -88,7 +88,7 @@ const CASES: Case[] = [
     check: (out) => expect(out).toMatch(/has no replacement|Nothing to deploy|A deployment request would put/),
   },
   {
-    shown: 'cert-bot deploy status <job-id> [--account NAME] [--json]',
+    shown: 'cert-bot deploy status <job-id|request-id> [--account NAME] [--json]',
     run: ['deploy', 'status', '10001'],
     exit: 4,
   },

@@ -11,7 +11,7 @@ import {
   type SandboxOptions,
   startSandbox,
 } from '../../src/sandbox';
-import { createServices, type Services } from '../../src/services';
+import { createServices, type ServiceOverrides, type Services } from '../../src/services';
 import type { Store } from '../../src/store/types';
 import { FakeSlack } from './fake-slack';
 import {
@@ -55,6 +55,7 @@ export class AppHarness {
   port = 0;
   readonly dataDir: string;
   private readonly ownsDataDir: boolean;
+  private ownsSandbox = true;
   private responseCounter = 0;
 
   /** A harness on its own new data folder, or on `dataDir` (another replica, or a restart). */
@@ -71,9 +72,15 @@ export class AppHarness {
       sandbox?: Partial<SandboxOptions>;
       /** Runs once the simulator listens, before the configuration is read (e.g. to write an accounts file). */
       beforeConfig?: (sandboxUrl: string) => void;
+      /** Another harness's simulator (a restart or a replica talks to the same CAS); it stays theirs to close. */
+      sharedSandbox?: Sandbox;
+      overrides?: Pick<ServiceOverrides, 'deployTrackMs' | 'instanceId'>;
     } = {},
   ): Promise<this> {
-    this.sandbox = await startSandbox({ certs: options.certs ?? 120, seed: 11, qps: 100, ...options.sandbox });
+    this.ownsSandbox = options.sharedSandbox === undefined;
+    this.sandbox =
+      options.sharedSandbox ??
+      (await startSandbox({ certs: options.certs ?? 120, seed: 11, qps: 100, ...options.sandbox }));
     options.beforeConfig?.(this.sandbox.url);
     this.slack = await new FakeSlack().start();
     this.logger = createLogger({ level: 'debug', destination: this.logs, secrets: [SIGNING_SECRET] });
@@ -104,6 +111,7 @@ export class AppHarness {
       retryBaseDelayMs: 20,
       // Known identity: Bolt makes no auth.test of its own that could outlive a short test.
       botIdentity: { botId: 'B0BOT', botUserId: 'U0BOT' },
+      ...options.overrides,
     });
     this.store = await this.services.store();
     this.cas = await this.services.cas();
@@ -185,7 +193,7 @@ export class AppHarness {
   async stop(): Promise<void> {
     await this.services?.stop();
     await this.slack?.stop();
-    await this.sandbox?.close();
+    if (this.ownsSandbox) await this.sandbox?.close();
     if (this.ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

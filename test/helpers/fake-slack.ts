@@ -257,6 +257,7 @@ export class FakeSlack {
       case 'views.publish':
       case 'views.open':
       case 'views.push':
+      case 'views.update':
         send(200, { ok: true, view: { ...(body.view as Record<string, unknown>), id: `V${this.ts++}` } });
         return;
       case 'files.getUploadURLExternal': {

@@ -163,3 +163,33 @@ export function homeButtonForm(input: { actionId: string; value: string; userId:
   };
   return { triggerId, form: { payload: JSON.stringify(payload) } };
 }
+
+/** A view_submission payload (a modal's submit), form-encoded under `payload` as Slack sends it. */
+export function viewSubmissionForm(input: {
+  callbackId: string;
+  privateMetadata: string;
+  userId: string;
+  values: Record<string, Record<string, unknown>>;
+}): Record<string, string> {
+  counter += 1;
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0TEST', domain: 'example' },
+    user: { id: input.userId, username: 'someone', team_id: 'T0TEST' },
+    api_app_id: 'A0CERTBOT',
+    token: 'deprecated-verification-token',
+    trigger_id: `trigger-view-${counter}`,
+    view: {
+      id: `V0MODAL${counter}`,
+      team_id: 'T0TEST',
+      type: 'modal',
+      callback_id: input.callbackId,
+      private_metadata: input.privateMetadata,
+      blocks: [],
+      state: { values: input.values },
+      hash: `h${counter}`,
+    },
+    response_urls: [],
+  };
+  return { payload: JSON.stringify(payload) };
+}

@@ -27,6 +27,7 @@ test('every command and interactivity point at /slack/events', () => {
     '/cert-info',
     '/cert-probe',
     '/cert-assign',
+    '/cert-deploy',
   ]);
   for (const command of manifest.features.slash_commands) expect(command.url).toBe(EVENTS_URL);
   expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: EVENTS_URL });

@@ -9,4 +9,5 @@ export const MANIFEST_BOT_SCOPES: readonly string[] = [
   'channels:history',
   'groups:history',
   'files:write',
+  'usergroups:read',
 ];

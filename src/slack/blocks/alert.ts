@@ -11,6 +11,7 @@ import { boldText, codeSpan, inlineText, userMention, accountTag } from './escap
 import { accountPrefix } from '../../render/accounts';
 import { renewedLine, resourceLines } from './list';
 import type { SlackMessage } from './types';
+import { deployButtonBlock } from '../deploy/blocks';
 
 /** Certificates shown one by one in an alert message; the rest are one line. */
 export const ALERT_MESSAGE_SIZE = 20;
@@ -25,13 +26,15 @@ export interface AlertMessageInput {
   /** Certificates beyond ALERT_MESSAGE_SIZE, summarised in one line. */
   omitted: number;
   now: Date;
+  /** DEPLOY_ENABLED: a stale deployment gets a Deploy renewal… button. */
+  deployButton?: boolean;
 }
 
 function thresholdText(threshold: number): string {
   return threshold < 0 ? 'found' : thresholdLabel(threshold);
 }
 
-function staleBlocks(entry: AlertEntry, now: Date): KnownBlock[] {
+function staleBlocks(entry: AlertEntry, now: Date, deployButton = false): KnownBlock[] {
   const c = entry.certificate;
   const name = `${accountTag(c.account)}${boldText(displayName(c), 120) || '_(no common name)_'}`;
   const days = daysLeft(c.endDate, now);
@@ -44,15 +47,17 @@ function staleBlocks(entry: AlertEntry, now: Date): KnownBlock[] {
         `${EMOJI.good} ${name} — *Deployed:* no resource serves the old certificate any more\n${facts}\n${EMOJI.good} ${replacement}`,
       ),
     ];
+  const deploy = deployButton ? deployButtonBlock(c) : undefined;
   return [
     section(
       `${EMOJI.warning} ${name} — *renewed, but the old certificate is still serving* — ${describeDaysLeft(days)}${c.endDate ? ` (ends ${inlineText(c.endDate, 10)})` : ''}\n${facts}\n${replacement}; still on:\n${resourceLines(on)}`,
     ),
+    ...(deploy ? [deploy] : []),
   ];
 }
 
-function entryBlocks(entry: AlertEntry, now: Date): KnownBlock[] {
-  if (entry.stale) return staleBlocks(entry, now);
+function entryBlocks(entry: AlertEntry, now: Date, deployButton?: boolean): KnownBlock[] {
+  if (entry.stale) return staleBlocks(entry, now, deployButton);
   const c = entry.certificate;
   const name = `${accountTag(c.account)}${boldText(displayName(c), 120) || '_(no common name)_'}`;
   const more = c.sans.filter((san) => san.toLowerCase() !== c.commonName?.toLowerCase()).length;
@@ -103,7 +108,7 @@ export function renderAlertMessage(input: AlertMessageInput): SlackMessage {
   const title = `${plural(total, 'certificate needs', 'certificates need')} attention`;
   const blocks: KnownBlock[] = [header(title)];
   if (input.mention) blocks.push(section(input.mention));
-  for (const entry of entries) blocks.push(...entryBlocks(entry, input.now));
+  for (const entry of entries) blocks.push(...entryBlocks(entry, input.now, input.deployButton));
   const hidden = total - entries.length;
   if (hidden > 0)
     blocks.push(

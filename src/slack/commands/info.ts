@@ -7,6 +7,7 @@ import { parseCommandArgs, responseType } from '../command-args';
 import { type SlackDeps, selectedAccounts } from '../deps';
 import { certificateInfoAnswer, certificateInfoMessage } from '../info-answer';
 import { buttonListener, commandListener } from '../listener';
+import { withDeployButton } from '../deploy/blocks';
 
 /** Longest query looked up: a domain name is at most 253 characters. */
 const MAX_QUERY = 253;
@@ -36,7 +37,13 @@ export function registerInfoCommand(app: App, deps: SlackDeps & { infoDeps: () =
           deps.now(),
           selected.named ? selected.accounts[0].name : undefined,
         );
-        return { ...message, response_type: found ? responseType(args) : 'ephemeral' };
+        const answer = { ...message, response_type: found ? responseType(args) : 'ephemeral' } as const;
+        if (!deps.deploy || !found) return answer;
+        // A stale deployment gets the Deploy renewal… button (the request opens from there).
+        const lookup = await lookupCertificates(await deps.infoDeps(), args.words[0], deps.now());
+        const matches = lookup.matches.filter((c) => !selected.named || c.account === selected.accounts[0].name);
+        const [only] = matches;
+        return matches.length === 1 && only.deployment?.state === 'stale' ? withDeployButton(answer, only) : answer;
       },
     ),
   );

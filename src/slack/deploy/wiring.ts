@@ -1,0 +1,95 @@
+import type { WebClient } from '@slack/web-api';
+import type { CasClient } from '../../cas/client';
+import type { Config } from '../../config';
+import type { ChangeWindow } from '../../domain/change-window';
+import type { DeploymentRequest } from '../../domain/deployment-request';
+import type { InventoryCertificate } from '../../domain/replacement';
+import type { Logger } from '../../ops/logger';
+import type { Store } from '../../store/types';
+import type { SlackDeployDeps } from './register';
+import { createAccessCheck } from './access';
+import { requestMessage } from './blocks';
+import { loadDeploymentPlan } from '../../deploy/plan';
+import type { DeployFlowDeps } from '../../deploy/request-flow';
+
+const clock = (minute: number) =>
+  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+
+/** "Change window 22:00–06:00 (Asia/Shanghai): …" for DEPLOY_HOURS, as requests show it. */
+export function changeWindowText(window: ChangeWindow | undefined): string | undefined {
+  if (!window) return undefined;
+  return `Change window ${clock(window.hours.startMinute)}–${clock(window.hours.endMinute)} (${window.timeZone}): approved outside it, the job is scheduled for the window's next start.`;
+}
+
+export interface DeployWiringInput {
+  config: Config;
+  store: Store;
+  cas(account: string): Promise<CasClient | undefined>;
+  /** The certificates of an account for a plan: the inventory when fresh enough, else CAS. */
+  certificates(account: string, now: Date): Promise<{ certificates: readonly InventoryCertificate[]; live: boolean }>;
+  web(): Promise<WebClient>;
+  logger: Logger;
+  now: () => Date;
+  instanceId: string;
+  observe?: DeployFlowDeps['observe'];
+  afterFinished?: DeployFlowDeps['afterFinished'];
+}
+
+/** The deployment parts of `serve` when DEPLOY_ENABLED=true: the flow, and what the Slack listeners need. */
+export function buildDeployDeps(input: DeployWiringInput): SlackDeployDeps {
+  const { config } = input;
+  const window: ChangeWindow | undefined = config.DEPLOY_HOURS
+    ? { hours: config.DEPLOY_HOURS, timeZone: config.ALERT_TIMEZONE }
+    : undefined;
+  const settings = {
+    requesters: config.DEPLOY_REQUESTERS,
+    approvers: config.DEPLOY_APPROVERS,
+    channels: config.DEPLOY_CHANNELS,
+    requestHours: config.DEPLOY_REQUEST_HOURS,
+    changeWindow: changeWindowText(window),
+  };
+  const render = (request: DeploymentRequest) =>
+    requestMessage(request, { approvers: settings.approvers, changeWindow: settings.changeWindow });
+  const log = input.logger.child({ module: 'deployment' });
+  const flow: DeployFlowDeps = {
+    store: input.store,
+    cas: input.cas,
+    settings: { contactIds: config.DEPLOY_CONTACT_IDS, window },
+    now: input.now,
+    instanceId: input.instanceId,
+    logger: input.logger,
+    async showRequest(request) {
+      if (!request.messageTs) return;
+      try {
+        const web = await input.web();
+        await web.chat.update({ channel: request.channel, ts: request.messageTs, ...render(request) });
+      } catch (error) {
+        // The job goes on; the next step shows the state again.
+        log.warn(
+          { request: request.id, err: { name: (error as Error)?.name, code: (error as { code?: string })?.code } },
+          'could not update the deployment request message',
+        );
+      }
+    },
+    afterFinished: input.afterFinished,
+    observe: input.observe,
+  };
+  const access = createAccessCheck(async (usergroup) => {
+    const web = await input.web();
+    const answer = await web.usergroups.users.list({ usergroup });
+    return answer.users ?? [];
+  });
+  return {
+    settings,
+    flow,
+    access,
+    async plan(account, certificateId) {
+      const cas = await input.cas(account);
+      if (!cas) return { noPlan: { kind: 'unknown-certificate', certificateId } };
+      return loadDeploymentPlan(
+        { certificates: input.certificates, cas },
+        { account, certificateId, now: input.now() },
+      );
+    },
+  };
+}
