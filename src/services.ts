@@ -142,7 +142,14 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const inflight = createInflight();
   const built: { store?: Store; cas: CasClient[]; slack?: SlackApp; jobs?: Scheduler } = { cas: [] };
 
-  const store = once(async () => (built.store = overrides.store ?? (await openStore(config))));
+  const store = once(async () => {
+    const opened = overrides.store ?? (await openStore(config));
+    built.store = opened;
+    // A new store is dated by the bot's clock (an upgraded one by its oldest record): the
+    // digest is then posted only for periods that ended after the bot existed.
+    await opened.info.recordCreation(now());
+    return opened;
+  });
 
   // The CAS limit is per account: each account gets its own client and limiter, so one account
   // being throttled, down or refusing its credentials never slows or breaks another.

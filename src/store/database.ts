@@ -156,7 +156,14 @@ export interface ResourceSyncsTable {
   request_id: string | null;
 }
 
+/** One row: when the store was created. */
+export interface StoreInfoTable {
+  id: number;
+  created_at: Timestamp;
+}
+
 export interface Tables {
+  store_info: StoreInfoTable;
   cloud_resources: CloudResourcesTable;
   resource_syncs: ResourceSyncsTable;
   alert_states: AlertStatesTable;

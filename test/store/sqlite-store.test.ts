@@ -85,6 +85,8 @@ test('a file of the first schema version keeps its digest ledger, moved into the
         leaseMs: 60_000,
       }),
     ).toBeUndefined();
+    // A store that already had records dates from its oldest one, not from the upgrade.
+    expect(await store.info.createdAt()).toEqual(new Date('2025-03-03T09:00:01.000Z'));
   } finally {
     await store.close();
   }
@@ -161,6 +163,6 @@ test('a file from a newer bot is refused with what to do', async () => {
 
   const error = openError(dir);
   expect(error.message).toContain(path.join(dir, SQLITE_FILE_NAME));
-  expect(error.message).toMatch(/schema version 99, newer than this bot \(6\)/);
+  expect(error.message).toMatch(/schema version 99, newer than this bot \(7\)/);
   expect(error.message).toContain('run the newer bot version');
 });
