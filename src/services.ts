@@ -481,7 +481,19 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       logger.info("DIGEST_CHANNEL is not set (nor any account's digestChannels): no digest will be posted");
     } else {
       const [s, d] = await Promise.all([store(), digest()]);
-      scheduler.add(digestJob({ trigger, channels: digestChannels, claims: s.claims, run: (p) => d.run(p) }));
+      scheduler.add(
+        digestJob({
+          trigger,
+          channels: digestChannels,
+          claims: s.claims,
+          run: (p) => d.run(p),
+          gate: {
+            createdAt: () => s.info.createdAt(),
+            inventoryReady: async () => (await s.inventory.syncState()).lastSuccess !== undefined,
+          },
+          logger,
+        }),
+      );
     }
     built.jobs = scheduler;
     return scheduler;
