@@ -2,7 +2,8 @@ import os from 'node:os';
 
 import Credential from '@alicloud/credentials';
 import type { WebClient } from '@slack/web-api';
-import { type AlertDeps, type AlertRunResult, runAlerts, showRenewals } from './alerts/run';
+import { type AlertPassResult, alertPass, alertsConfigured } from './alerts/pass';
+import type { AlertDeps } from './alerts/run';
 import type { AccountConfig } from './accounts/account-config';
 import { buildCasClient, type CasClient, LimiterStartupError } from './cas';
 import type { Config } from './config';
@@ -117,8 +118,13 @@ export interface Services {
   alertDeps(): Promise<AlertDeps>;
   /** The /cert-info answer for an ID or a domain, as Slack would show it (and whether anything matched). */
   certificateInfo(query: string, account?: string): Promise<{ message: SlackMessage; found: boolean }>;
-  /** One alert pass now (`post: false`: only what would be posted). */
-  runAlerts(options: { post: boolean; account?: string }): Promise<AlertRunResult>;
+  /**
+   * One alert pass now, the same as `serve` runs: alert messages updated to "Renewed" /
+   * "Deployed", then due summaries and alerts posted (`post: false`: only what would be posted).
+   */
+  runAlerts(options: { post: boolean; account?: string }): Promise<AlertPassResult>;
+  /** Whether alerts can be posted: a Slack token and a channel (ALERT_CHANNEL, ALERT_ROUTES, an account's). */
+  alertsConfigured(): boolean;
   /** One user's App Home (what `app_home_opened` publishes): the inventory, their alerts, GetAssetCount. */
   homeView(userId: string): Promise<HomeView>;
   slack(): Promise<SlackApp>;
@@ -272,12 +278,10 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     if (results.some((r) => 'summary' in r)) await afterSyncs();
     return results;
   };
-  // After every sync in a serving process: renewals shown on the alerts they end, then a pass.
+  // After every sync in a serving process: the alert pass (as `cert-bot sync` runs it).
   const afterSync = async () => {
     try {
-      const deps = await alertDeps();
-      await showRenewals(deps);
-      await runAlerts(deps, { post: true });
+      await alertPass(await alertDeps(), { post: true });
     } catch (error) {
       logger.error(
         { err: { name: (error as Error)?.name, message: (error as Error)?.message } },
@@ -290,6 +294,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     const s = await store();
     const { createAlertPoster } = await import('./slack/alert-poster');
     const { renderAlertMessage } = await import('./slack/blocks/alert');
+    const { renderBaselineMessage } = await import('./slack/blocks/baseline');
     let poster: ReturnType<typeof createAlertPoster> | undefined;
     const lazy = async () => (poster ??= createAlertPoster(await webClient()));
     return {
@@ -302,6 +307,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         findPosted: async (...args) => (await lazy()).findPosted(...args),
       },
       render: (input) => renderAlertMessage(input),
+      renderBaseline: (input) => renderBaselineMessage(input),
       settings: {
         thresholds: alertThresholds(config.ALERT_DAYS),
         routes: config.alertRoutes,
@@ -311,6 +317,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         ),
         hours: config.ALERT_HOURS,
         timezone: config.ALERT_TIMEZONE,
+        baseline: config.ALERT_BASELINE === 'on',
+        expiredGraceDays: config.ALERT_EXPIRED_GRACE_DAYS,
       },
       logger,
       now,
@@ -472,7 +480,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         name: 'alerts',
         trigger: { everyMs: config.ALERT_CHECK_MINUTES * 60_000 },
         // Each alert is claimed on its own, so every replica may run a pass: none posts twice.
-        run: async () => runAlerts(await alertDeps(), { post: true }),
+        run: async () => alertPass(await alertDeps(), { post: true }),
       });
     } else {
       logger.info('neither ALERT_CHANNEL (or DIGEST_CHANNEL) nor ALERT_ROUTES is set: no expiry alerts');
@@ -597,14 +605,15 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     alertDeps,
     async runAlerts(options) {
       const deps = await alertDeps();
-      if (options.account === undefined) return runAlerts(deps, options);
+      if (options.account === undefined) return alertPass(deps, options);
       const [only] = selectAccounts(options.account);
       const snapshot = async (at: Date) => {
         const whole = await deps.snapshot(at);
         return whole && { ...whole, certificates: whole.certificates.filter((c) => c.account === only.name) };
       };
-      return runAlerts({ ...deps, snapshot }, options);
+      return alertPass({ ...deps, snapshot }, options);
     },
+    alertsConfigured: () => alertsConfigured(config),
     async certificateInfo(query, account) {
       const { certificateInfoAnswer } = await import('./slack/info-answer');
       return certificateInfoAnswer(await alertDeps(), query, now(), account);

@@ -251,6 +251,7 @@ test('alert routes with account:NAME, the account’s own channel, and alerts th
       ALERT_CHANNEL: 'C0DEFAULT',
       ALERT_ROUTES: 'account:staging *=C0STAGING',
       ALERT_HOURS: '00:00-24:00',
+      ALERT_BASELINE: 'off',
     },
   });
   try {

@@ -12,6 +12,9 @@ test('three bots on one PostgreSQL post each alert once between them', async () 
     DATA_DIR: tempDataDir(),
     ALERT_CHANNEL: 'C0ALERTS',
     ALERT_HOURS: '00:00-24:00',
+    // Every certificate one by one, long expired ones too: the claims are what is under test.
+    ALERT_BASELINE: 'off',
+    ALERT_EXPIRED_GRACE_DAYS: '3650',
   });
   const start = () => startTestBot(env, new LogCapture(), { redisNamespace: shared.namespace });
   const bots = await Promise.all([start(), start(), start()]);
