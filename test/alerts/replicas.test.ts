@@ -46,3 +46,28 @@ test('three bots on one PostgreSQL post each alert once between them', async () 
     await Promise.all(bots.map((bot) => bot.stop()));
   }
 }, 30_000);
+
+test('three bots on one PostgreSQL post a channel’s first-day summary once between them', async () => {
+  // Its own channel: the test above announced certificates one by one in C0ALERTS.
+  const env = botEnv(shared.sandbox, shared.slack, {
+    DATABASE_URL: shared.db.url,
+    INVENTORY_SYNC_MINUTES: '30',
+    REDIS_URL: shared.redisUrl,
+    DATA_DIR: tempDataDir(),
+    ALERT_CHANNEL: 'C0SUMMARY',
+    ALERT_HOURS: '00:00-24:00',
+  });
+  const start = () => startTestBot(env, new LogCapture(), { redisNamespace: shared.namespace });
+  const bots = await Promise.all([start(), start(), start()]);
+  try {
+    await Promise.all(bots.map((bot) => bot.jobsStarted));
+    await Promise.all(
+      bots.flatMap((bot) => [bot.services.runAlerts({ post: true }), bot.services.runAlerts({ post: true })]),
+    );
+    const posted = shared.slack.apiCalls('chat.postMessage').filter((c) => c.body.channel === 'C0SUMMARY');
+    expect(posted).toHaveLength(1);
+    expect(String(posted[0].body.text)).toMatch(/^Now watching \d+ certificates: /);
+  } finally {
+    await Promise.all(bots.map((bot) => bot.stop()));
+  }
+}, 30_000);
