@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { certificateState } from '../../src/domain/certificate-state';
 import { AppHarness, visibleText } from '../helpers/app-harness';
 
@@ -126,4 +129,32 @@ test('ALERT_EXPIRED_GRACE_DAYS moves the line', async () => {
   await h.services.syncNow();
   expect(posts(h, 'C0GRACE')).toHaveLength(1);
   expect(text(posts(h, 'C0GRACE')[0])).toContain(`\`${longGone.certificateId}\``);
+});
+
+test('a route newly added to ALERT_ROUTES gets its own summary; the channels that had one hear nothing new', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-baseline-'));
+  try {
+    const env = { ALERT_HOURS: '00:00-24:00', ALERT_CHANNEL: 'C0DEFAULT' };
+    const before = await new AppHarness(dataDir).start({ certs: 40, env });
+    certificate(before, new Date(), 5, 'api.payments.example.com');
+    await before.services.syncNow();
+    expect(posts(before, 'C0DEFAULT')).toHaveLength(1);
+    await before.stop();
+
+    // Restarted with a route for the payments certificates, on the same store and the same CAS data.
+    const after = await new AppHarness(dataDir).start({
+      certs: 40,
+      env: { ...env, ALERT_ROUTES: '*.payments.example.com=C0PAYMENTS' },
+    });
+    harnesses.push(after);
+    certificate(after, new Date(), 5, 'api.payments.example.com');
+    await after.services.syncNow();
+    expect(posts(after, 'C0PAYMENTS')).toHaveLength(1);
+    expect(String(posts(after, 'C0PAYMENTS')[0].body.text)).toBe(
+      'Now watching 1 certificate: 1 expiring within 30 days — `/cert-list expiring`',
+    );
+    expect(posts(after, 'C0DEFAULT')).toHaveLength(0);
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });

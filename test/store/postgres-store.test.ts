@@ -82,6 +82,7 @@ test('the search_path in the URL places the tables in that schema, created on op
       'inventory_syncs',
       'resource_syncs',
       'schema_migrations',
+      'store_info',
     ]);
   } finally {
     await store.close();
