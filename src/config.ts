@@ -396,6 +396,12 @@ export const configSchema = z.object({
   ALERT_DAYS: alertDays().describe(
     'Days left at which a certificate is announced once, comma-separated whole days 1..365 in any order; the day it expires is always announced too. Only the most urgent threshold crossed is posted (a certificate first seen with 5 days left gets the 7-day alert only).',
   ),
+  ALERT_BASELINE: oneOf(['on', 'off'], 'on').describe(
+    'on: the first alert pass after the first successful sync of an account (and after a route sends its certificates to a new channel) posts one summary per channel ("Now watching N certificates…") and counts every threshold already crossed as announced; only thresholds crossed later are announced one by one. off: every certificate is announced one by one from the first pass.',
+  ),
+  ALERT_EXPIRED_GRACE_DAYS: intWithDefault(7, 0, 3650).describe(
+    'A certificate that had been expired for more than this many days when the bot first saw it is never announced one by one (it is still listed by /cert-list, the digest and the baseline summary).',
+  ),
   ALERT_CHECK_MINUTES: intWithDefault(60, 1, 24 * 60).describe(
     'How often alerts are checked, in minutes (they are also checked after every inventory sync).',
   ),

@@ -2,7 +2,8 @@ import os from 'node:os';
 
 import Credential from '@alicloud/credentials';
 import type { WebClient } from '@slack/web-api';
-import { type AlertDeps, type AlertRunResult, runAlerts, showRenewals } from './alerts/run';
+import { type AlertPassResult, alertPass, alertsConfigured } from './alerts/pass';
+import type { AlertDeps } from './alerts/run';
 import type { AccountConfig } from './accounts/account-config';
 import { buildCasClient, type CasClient, LimiterStartupError } from './cas';
 import type { Config } from './config';
@@ -129,8 +130,13 @@ export interface Services {
    * metrics (what the scheduled job runs); undefined before the first sync, when there is no inventory.
    */
   probePass(): Promise<ProbePassResult | undefined>;
-  /** One alert pass now (`post: false`: only what would be posted). */
-  runAlerts(options: { post: boolean; account?: string }): Promise<AlertRunResult>;
+  /**
+   * One alert pass now, the same as `serve` runs: alert messages updated to "Renewed" /
+   * "Deployed", then due summaries and alerts posted (`post: false`: only what would be posted).
+   */
+  runAlerts(options: { post: boolean; account?: string }): Promise<AlertPassResult>;
+  /** Whether alerts can be posted: a Slack token and a channel (ALERT_CHANNEL, ALERT_ROUTES, an account's). */
+  alertsConfigured(): boolean;
   /** One user's App Home (what `app_home_opened` publishes): the inventory, their alerts, GetAssetCount. */
   homeView(userId: string): Promise<HomeView>;
   slack(): Promise<SlackApp>;
@@ -154,7 +160,14 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const inflight = createInflight();
   const built: { store?: Store; cas: CasClient[]; slack?: SlackApp; jobs?: Scheduler } = { cas: [] };
 
-  const store = once(async () => (built.store = overrides.store ?? (await openStore(config))));
+  const store = once(async () => {
+    const opened = overrides.store ?? (await openStore(config));
+    built.store = opened;
+    // A new store is dated by the bot's clock (an upgraded one by its oldest record): the
+    // digest is then posted only for periods that ended after the bot existed.
+    await opened.info.recordCreation(now());
+    return opened;
+  });
 
   // The CAS limit is per account: each account gets its own client and limiter, so one account
   // being throttled, down or refusing its credentials never slows or breaks another.
@@ -277,12 +290,10 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     if (results.some((r) => 'summary' in r)) await afterSyncs();
     return results;
   };
-  // After every sync in a serving process: renewals shown on the alerts they end, then a pass.
+  // After every sync in a serving process: the alert pass (as `cert-bot sync` runs it).
   const afterSync = async () => {
     try {
-      const deps = await alertDeps();
-      await showRenewals(deps);
-      await runAlerts(deps, { post: true });
+      await alertPass(await alertDeps(), { post: true });
     } catch (error) {
       logger.error(
         { err: { name: (error as Error)?.name, message: (error as Error)?.message } },
@@ -295,6 +306,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     const s = await store();
     const { createAlertPoster } = await import('./slack/alert-poster');
     const { renderAlertMessage } = await import('./slack/blocks/alert');
+    const { renderBaselineMessage } = await import('./slack/blocks/baseline');
     let poster: ReturnType<typeof createAlertPoster> | undefined;
     const lazy = async () => (poster ??= createAlertPoster(await webClient()));
     return {
@@ -308,6 +320,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         findPosted: async (...args) => (await lazy()).findPosted(...args),
       },
       render: (input) => renderAlertMessage({ ...input, deployButton: config.DEPLOY_ENABLED }),
+      renderBaseline: (input) => renderBaselineMessage(input),
       settings: {
         thresholds: alertThresholds(config.ALERT_DAYS),
         routes: config.alertRoutes,
@@ -317,6 +330,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         ),
         hours: config.ALERT_HOURS,
         timezone: config.ALERT_TIMEZONE,
+        baseline: config.ALERT_BASELINE === 'on',
+        expiredGraceDays: config.ALERT_EXPIRED_GRACE_DAYS,
       },
       logger,
       now,
@@ -511,7 +526,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         name: 'alerts',
         trigger: { everyMs: config.ALERT_CHECK_MINUTES * 60_000 },
         // Each alert is claimed on its own, so every replica may run a pass: none posts twice.
-        run: async () => runAlerts(await alertDeps(), { post: true }),
+        run: async () => alertPass(await alertDeps(), { post: true }),
       });
     } else {
       logger.info('neither ALERT_CHANNEL (or DIGEST_CHANNEL) nor ALERT_ROUTES is set: no expiry alerts');
@@ -520,7 +535,19 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       logger.info("DIGEST_CHANNEL is not set (nor any account's digestChannels): no digest will be posted");
     } else {
       const [s, d] = await Promise.all([store(), digest()]);
-      scheduler.add(digestJob({ trigger, channels: digestChannels, claims: s.claims, run: (p) => d.run(p) }));
+      scheduler.add(
+        digestJob({
+          trigger,
+          channels: digestChannels,
+          claims: s.claims,
+          run: (p) => d.run(p),
+          gate: {
+            createdAt: () => s.info.createdAt(),
+            inventoryReady: async () => (await s.inventory.syncState()).lastSuccess !== undefined,
+          },
+          logger,
+        }),
+      );
     }
     if (config.PROBE_INTERVAL_MINUTES > 0) {
       const s = await store();
@@ -677,14 +704,15 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     probePass,
     async runAlerts(options) {
       const deps = await alertDeps();
-      if (options.account === undefined) return runAlerts(deps, options);
+      if (options.account === undefined) return alertPass(deps, options);
       const [only] = selectAccounts(options.account);
       const snapshot = async (at: Date) => {
         const whole = await deps.snapshot(at);
         return whole && { ...whole, certificates: whole.certificates.filter((c) => c.account === only.name) };
       };
-      return runAlerts({ ...deps, snapshot }, options);
+      return alertPass({ ...deps, snapshot }, options);
     },
+    alertsConfigured: () => alertsConfigured(config),
     async certificateInfo(query, account) {
       const { certificateInfoAnswer } = await import('./slack/info-answer');
       return certificateInfoAnswer(await alertDeps(), query, now(), account);

@@ -1,7 +1,10 @@
 import { type AlertHours, insideAlertHours } from '../domain/alert-hours';
 import { type AlertRoute, routeFor } from '../domain/alert-routes';
 import { type AlertState, dueThreshold } from '../domain/alerts';
+import { type BaselineScope } from '../domain/baseline';
+import { stateCounts } from '../domain/certificate-state';
 import { daysLeft } from '../domain/expiry';
+import { shownAccount } from '../render/accounts';
 import type { ListedCertificate } from '../inventory/certificate-source';
 import type { InventorySnapshot } from '../inventory/stored-source';
 import type { Logger } from '../ops/logger';
@@ -10,6 +13,7 @@ import type {
   AlertItem,
   AlertMessage,
   AlertStore,
+  ClaimEntry,
   ClaimKey,
   ClaimStore,
   ProbeResultStore,
@@ -34,6 +38,17 @@ const METADATA_KEYS = 50;
 export const STALE_CLAIM_KIND = 'alert-stale';
 /** The first stale-deployment alert, when it is found; later ones are the old certificate's thresholds. */
 export const STALE_FOUND = -1;
+
+/** The first-day summary of one account's certificates in one channel (ALERT_BASELINE). */
+export const BASELINE_CLAIM_KIND = 'alert-baseline';
+/** A threshold counted as announced by a baseline rather than by an alert of its own. */
+export const BASELINE_STATUS = 'baseline';
+
+export const baselineKey = (account: string, channel: string): ClaimKey => ({
+  kind: BASELINE_CLAIM_KIND,
+  subject: account,
+  period: channel,
+});
 
 export const alertKey = (account: string, certificateId: string, threshold: number, stale = false): ClaimKey => ({
   kind: stale ? STALE_CLAIM_KIND : ALERT_CLAIM_KIND,
@@ -72,6 +87,13 @@ export interface AlertSettings {
   accountChannels?: Readonly<Record<string, string>>;
   hours: AlertHours;
   timezone: string;
+  /**
+   * ALERT_BASELINE: a channel's first pass for an account posts one summary and counts every
+   * threshold already crossed as announced. Off (or unset): every certificate one by one.
+   */
+  baseline?: boolean;
+  /** ALERT_EXPIRED_GRACE_DAYS: expired longer than this when first seen, never announced one by one. */
+  expiredGraceDays?: number;
 }
 
 export interface AlertDeps {
@@ -82,6 +104,8 @@ export interface AlertDeps {
   probes?: { results: ProbeResultStore; enabled: boolean };
   poster: AlertPoster;
   render(input: { entries: AlertEntryInput[]; mention?: string; omitted: number; now: Date }): AlertSlackMessage;
+  /** The first-day summary of a channel (needed when settings.baseline is on). */
+  renderBaseline?(input: { scopes: BaselineScope[]; now: Date }): AlertSlackMessage;
   settings: AlertSettings;
   logger: Logger;
   now: () => Date;
@@ -109,12 +133,22 @@ export interface ChannelAlerts {
   alerts: DueAlert[];
 }
 
+/** A channel that gets its first-day summary: the accounts whose certificates it now watches. */
+export interface ChannelBaseline {
+  channel: string;
+  scopes: Array<{ account: string; certificates: ListedCertificate[] }>;
+}
+
+type PostStatus = 'posted' | 'failed' | 'skipped' | 'would-post';
+
 export interface AlertRunResult {
   /** Outside ALERT_HOURS: nothing was posted; the alerts stay due. */
   held: boolean;
-  channels: Array<
-    ChannelAlerts & { status: 'posted' | 'failed' | 'skipped' | 'would-post'; ts?: string; error?: string }
+  /** First-day summaries (ALERT_BASELINE), one per channel, before any alert there. */
+  baselines: Array<
+    { channel: string; accounts: string[]; certificates: number } & { status: PostStatus; ts?: string; error?: string }
   >;
+  channels: Array<ChannelAlerts & { status: PostStatus; ts?: string; error?: string }>;
   /** Due certificates that no route and no ALERT_CHANNEL sends anywhere. */
   unrouted: number;
 }
@@ -155,26 +189,72 @@ export function entryState(state: StoredAlertState | undefined): Pick<AlertEntry
   };
 }
 
+const scopeKey = (account: string, channel: string) => `${account}\u0000${channel}`;
+/** The account of an alert claim's subject (`account/certificateId`; IDs have no slash). */
+const subjectAccount = (subject: string) => subject.slice(0, subject.lastIndexOf('/'));
+
+/** A claim that counts a threshold as announced: posted in an alert, or covered by a baseline. */
+const isAnnounced = (status: string) => status === 'posted' || status === BASELINE_STATUS;
+
+/**
+ * Which (account, channel) scopes have had their baseline, and which one is being posted now
+ * by another holder. A scope where alerts were posted before baselines existed (an upgraded
+ * bot, or ALERT_BASELINE turned on later) counts as done: it gets no summary.
+ */
+function baselineScopes(
+  baselineClaims: readonly ClaimEntry[],
+  alertClaims: readonly ClaimEntry[],
+  now: Date,
+): { done: Set<string>; busy: Set<string> } {
+  const done = new Set<string>();
+  const busy = new Set<string>();
+  for (const claim of baselineClaims) {
+    const key = scopeKey(claim.subject, claim.period);
+    if (claim.status === 'posted') done.add(key);
+    else if (claim.status === 'claimed' && (claim.leaseUntil?.getTime() ?? 0) > now.getTime()) busy.add(key);
+  }
+  for (const claim of alertClaims)
+    if (claim.status === 'posted' && typeof claim.result?.channel === 'string')
+      done.add(scopeKey(subjectAccount(claim.subject), claim.result.channel));
+  return { done, busy };
+}
+
+/** Expired longer than the grace when the bot first saw it: never announced one by one. */
+function pastGrace(certificate: ListedCertificate, graceDays: number | undefined): boolean {
+  if (graceDays === undefined || !certificate.firstSeen) return false;
+  const atFirstSight = daysLeft(certificate.endDate, certificate.firstSeen);
+  return atFirstSight !== undefined && atFirstSight < -graceDays;
+}
+
 /**
  * What is due now: for every certificate in the inventory that is not renewed, the most urgent
  * threshold it crossed and was not announced (and is not held by a snooze or acknowledgement),
- * routed to its channel. Grouped by channel, most urgent first.
+ * routed to its channel. Grouped by channel, most urgent first. With ALERT_BASELINE on, a
+ * channel that has not had its first-day summary for an account gets that instead: none of
+ * that account's certificates is announced there one by one until the summary is posted.
  */
 export async function dueAlerts(
   deps: AlertDeps,
   now: Date,
-): Promise<{ channels: ChannelAlerts[]; unrouted: number; states: Map<string, StoredAlertState> }> {
+): Promise<{
+  channels: ChannelAlerts[];
+  baselines: ChannelBaseline[];
+  unrouted: number;
+  states: Map<string, StoredAlertState>;
+}> {
   const snapshot = await deps.snapshot(now);
-  if (!snapshot) return { channels: [], unrouted: 0, states: new Map() };
-  const [stateOf, claims, staleClaims] = await Promise.all([
+  if (!snapshot) return { channels: [], baselines: [], unrouted: 0, states: new Map() };
+  const baselineOn = deps.settings.baseline === true;
+  const [stateOf, claims, staleClaims, baselineClaims] = await Promise.all([
     statesByKey(deps.alerts),
     deps.claims.list(ALERT_CLAIM_KIND, 10_000_000),
     deps.claims.list(STALE_CLAIM_KIND, 10_000_000),
+    baselineOn ? deps.claims.list(BASELINE_CLAIM_KIND, 10_000_000) : Promise.resolve([]),
   ]);
   const posted = (list: typeof claims) => {
     const map = new Map<string, Set<number>>();
     for (const claim of list) {
-      if (claim.status !== 'posted') continue;
+      if (!isAnnounced(claim.status)) continue;
       const set = map.get(claim.subject) ?? new Set<number>();
       set.add(Number(claim.period));
       map.set(claim.subject, set);
@@ -183,12 +263,16 @@ export async function dueAlerts(
   };
   const announced = posted(claims);
   const announcedStale = posted(staleClaims);
+  const scopes = baselineScopes(baselineClaims, [...claims, ...staleClaims], now);
+  const pending = new Map<string, ChannelBaseline>();
   const byChannel = new Map<string, ChannelAlerts>();
   let unrouted = 0;
   for (const certificate of snapshot.certificates) {
     const key = stateKey(certificate.account, certificate.id);
     let due: { threshold: number; stale: boolean; covers?: number } | undefined;
-    if (certificate.deployment?.state === 'stale') {
+    if (pastGrace(certificate, deps.settings.expiredGraceDays)) {
+      // Listed, counted and summarised like any other; only never announced on its own.
+    } else if (certificate.deployment?.state === 'stale') {
       // Announced when found, then at every threshold the old certificate crosses, whatever
       // was acknowledged: acknowledging the renewal does not deploy it.
       const seen = announcedStale.get(key) ?? new Set<number>();
@@ -210,16 +294,32 @@ export async function dueAlerts(
       });
       if (threshold !== undefined) due = { threshold, stale: false };
     }
-    if (!due) continue;
+    // Without a baseline only due certificates need a route; with one, every certificate
+    // counts in its channel's summary.
+    if (!due && !baselineOn) continue;
     const route = routeFor(
       certificate,
       deps.settings.routes,
       deps.settings.accountChannels?.[certificate.account] ?? deps.settings.defaultChannel,
     );
     if (!route) {
-      unrouted += 1;
+      if (due) unrouted += 1;
       continue;
     }
+    if (baselineOn) {
+      const scope = scopeKey(certificate.account, route.channel);
+      if (!scopes.done.has(scope)) {
+        if (!scopes.busy.has(scope)) {
+          const group = pending.get(route.channel) ?? { channel: route.channel, scopes: [] };
+          let entry = group.scopes.find((s) => s.account === certificate.account);
+          if (!entry) group.scopes.push((entry = { account: certificate.account, certificates: [] }));
+          entry.certificates.push(certificate);
+          pending.set(route.channel, group);
+        }
+        continue;
+      }
+    }
+    if (!due) continue;
     // A route's mention is part of its channel's message: one message per (channel, mention).
     const groupKey = `${route.channel} ${route.mention ?? ''}`;
     const group = byChannel.get(groupKey) ?? { channel: route.channel, mention: route.mention, alerts: [] };
@@ -235,7 +335,7 @@ export async function dueAlerts(
         (daysLeft(a.certificate.endDate, now) ?? Infinity) - (daysLeft(b.certificate.endDate, now) ?? Infinity) ||
         a.certificate.id.localeCompare(b.certificate.id),
     );
-  return { channels, unrouted, states: stateOf };
+  return { channels, baselines: [...pending.values()], unrouted, states: stateOf };
 }
 
 /**
@@ -247,23 +347,139 @@ export async function dueAlerts(
 export async function runAlerts(deps: AlertDeps, options: { post: boolean }): Promise<AlertRunResult> {
   const now = deps.now();
   const log = deps.logger.child({ module: 'alerts' });
-  const { channels, unrouted, states } = await dueAlerts(deps, now);
+  const { channels, baselines, unrouted, states } = await dueAlerts(deps, now);
   const total = channels.reduce((n, c) => n + c.alerts.length, 0);
   deps.observe?.alertsDue?.(total);
   if (unrouted > 0)
     log.warn({ unrouted }, 'certificates need an alert but no route or ALERT_CHANNEL sends them anywhere');
   const held = !insideAlertHours(deps.settings.hours, deps.settings.timezone, now);
+  const baselineOf = (b: ChannelBaseline) => ({
+    channel: b.channel,
+    accounts: b.scopes.map((s) => s.account),
+    certificates: b.scopes.reduce((n, s) => n + s.certificates.length, 0),
+  });
   if (!options.post || held) {
-    if (held && total > 0) log.info({ due: total }, 'alerts due outside ALERT_HOURS; held until the window opens');
+    if (held && total + baselines.length > 0)
+      log.info(
+        { due: total, summaries: baselines.length },
+        'alerts due outside ALERT_HOURS; held until the window opens',
+      );
+    const status = options.post ? 'skipped' : 'would-post';
     return {
       held,
       unrouted,
-      channels: channels.map((c) => ({ ...c, status: options.post ? 'skipped' : 'would-post' })),
+      baselines: baselines.map((b) => ({ ...baselineOf(b), status })),
+      channels: channels.map((c) => ({ ...c, status })),
     };
   }
+  const summaries: AlertRunResult['baselines'] = [];
+  for (const group of baselines)
+    summaries.push({ ...baselineOf(group), ...(await postBaseline(deps, group, now, log)) });
   const results: AlertRunResult['channels'] = [];
   for (const group of channels) results.push({ ...group, ...(await postChannel(deps, group, states, now, log)) });
-  return { held, unrouted, channels: results };
+  return { held, unrouted, baselines: summaries, channels: results };
+}
+
+/** Counts the threshold(s) a certificate has already crossed as announced, without an alert. */
+async function markCrossed(deps: AlertDeps, certificate: ListedCertificate, now: Date): Promise<void> {
+  const days = daysLeft(certificate.endDate, now);
+  const crossed = days === undefined ? [] : deps.settings.thresholds.filter((t) => days <= t);
+  // Only the most urgent crossed threshold is ever announced (domain/alerts), so it is enough.
+  const mostUrgent = crossed.length > 0 ? Math.min(...crossed) : undefined;
+  const stale = certificate.deployment?.state === 'stale';
+  const thresholds = stale
+    ? [STALE_FOUND, ...(mostUrgent === undefined ? [] : [mostUrgent])]
+    : certificate.replacedBy || mostUrgent === undefined
+      ? []
+      : [mostUrgent];
+  for (const threshold of thresholds) {
+    const key = alertKey(certificate.account, certificate.id, threshold, stale);
+    // Announced already (or being announced by another pass): nothing to mark.
+    const claimed = await deps.claims.claim({ ...key, holder: deps.instanceId, now, leaseMs: ALERT_LEASE_MS });
+    if (claimed) await deps.claims.finish(key, deps.instanceId, { status: BASELINE_STATUS, now });
+  }
+}
+
+/**
+ * One channel's first-day summary: each account's scope claimed once (no replica or retry
+ * posts it twice), every threshold its certificates already crossed counted as announced,
+ * then one message. A post that fails gives the claims back; the summary stays due, and the
+ * channel gets no alert of those accounts one by one until it is posted.
+ */
+async function postBaseline(
+  deps: AlertDeps,
+  group: ChannelBaseline,
+  now: Date,
+  log: Logger,
+): Promise<{ status: 'posted' | 'failed' | 'skipped'; ts?: string; error?: string }> {
+  const granted: Array<{ scope: ChannelBaseline['scopes'][number]; attempt: number }> = [];
+  for (const scope of group.scopes) {
+    const claimed = await deps.claims.claim({
+      ...baselineKey(scope.account, group.channel),
+      holder: deps.instanceId,
+      now,
+      leaseMs: ALERT_LEASE_MS,
+    });
+    if (claimed) granted.push({ scope, attempt: claimed.attempt });
+  }
+  if (granted.length === 0) return { status: 'skipped' };
+  const keys = granted.map((g) => `baseline/${g.scope.account}/${group.channel}`);
+  const finish = (ts: string) =>
+    Promise.all(
+      granted.map((g) =>
+        deps.claims.finish(baselineKey(g.scope.account, group.channel), deps.instanceId, {
+          status: 'posted',
+          now: deps.now(),
+          result: { channel: group.channel, ts, certificates: g.scope.certificates.length },
+        }),
+      ),
+    );
+  try {
+    for (const g of granted) for (const certificate of g.scope.certificates) await markCrossed(deps, certificate, now);
+    if (granted.some((g) => g.attempt > 1)) {
+      const since = new Date(now.getTime() - 2 * 86_400_000);
+      const ts = await deps.poster.findPosted(group.channel, keys, since).catch(() => undefined);
+      if (ts) {
+        await finish(ts);
+        log.info({ channel: group.channel, ts }, 'alert summary was already posted by an earlier attempt; recorded it');
+        return { status: 'posted', ts };
+      }
+    }
+    if (!deps.renderBaseline) throw new Error('no renderer for the alert summary');
+    const message = deps.renderBaseline({
+      scopes: granted.map((g) => ({
+        account: g.scope.account,
+        shownAccount: shownAccount(g.scope.account),
+        counts: stateCounts(g.scope.certificates, now),
+      })),
+      now,
+    });
+    const posted = await deps.poster.postMessage({
+      channel: group.channel,
+      ...message,
+      metadata: { event_type: ALERT_EVENT_TYPE, event_payload: { alerts: keys.join(' ') } },
+    });
+    const ts = posted.ts ?? '';
+    await finish(ts);
+    log.info(
+      { channel: group.channel, ts, accounts: granted.map((g) => g.scope.account) },
+      'alert summary posted: thresholds already crossed count as announced',
+    );
+    return { status: 'posted', ts };
+  } catch (error) {
+    const code = slackErrorCode(error);
+    const reason = code ?? (error as Error)?.name ?? 'error';
+    const fix = code ? CHANNEL_FIXES[code] : undefined;
+    deps.observe?.alertPostFailed?.(reason);
+    log.error(
+      { channel: group.channel, slackError: reason, fix },
+      `the alert summary could not be posted to ${group.channel}: ${reason}${fix ? `; ${fix}` : ''}; it stays due`,
+    );
+    await Promise.all(
+      granted.map((g) => deps.claims.release(baselineKey(g.scope.account, group.channel), deps.instanceId)),
+    );
+    return { status: 'failed', error: fix ? `${reason}: ${fix}` : reason };
+  }
 }
 
 async function postChannel(

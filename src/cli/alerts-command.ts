@@ -1,4 +1,4 @@
-import type { AlertRunResult } from '../alerts/run';
+import type { AlertPassResult } from '../alerts/pass';
 import { displayName } from '../domain/certificate';
 import { daysLeft } from '../domain/expiry';
 import { accountPrefix } from '../render/accounts';
@@ -31,7 +31,13 @@ export async function alertsCommand(
   } else {
     const now = services.now();
     if (result.held) output.out('Outside ALERT_HOURS: nothing is posted now; these wait for the window to open.');
-    if (result.channels.length === 0) output.out('No alerts are due.');
+    if (result.updated > 0)
+      output.out(`${result.updated} alerted certificates renewed or deployed: their messages now say so.`);
+    for (const summary of result.baselines)
+      output.out(
+        `${summary.channel}: first-day summary of ${summary.certificates} certificates (${summary.accounts.join(', ')}) — ${summary.status}${summary.ts ? ` (ts ${summary.ts})` : ''}${summary.error ? ` — ${summary.error}` : ''}`,
+      );
+    if (result.channels.length === 0 && result.baselines.length === 0) output.out('No alerts are due.');
     for (const channel of result.channels) {
       output.out(
         `${channel.channel}${channel.mention ? ` (${channel.mention})` : ''}: ${channel.alerts.length} due — ${channel.status}${channel.ts ? ` (ts ${channel.ts})` : ''}${channel.error ? ` — ${channel.error}` : ''}`,
@@ -43,13 +49,15 @@ export async function alertsCommand(
     }
     if (result.unrouted > 0) output.out(`${result.unrouted} due with no channel: set ALERT_CHANNEL or ALERT_ROUTES.`);
   }
-  return result.channels.some((c) => c.status === 'failed') ? 1 : 0;
+  return [...result.baselines, ...result.channels].some((c) => c.status === 'failed') ? 1 : 0;
 }
 
-function jsonOf(result: AlertRunResult) {
+function jsonOf(result: AlertPassResult) {
   return {
     held: result.held,
     unrouted: result.unrouted,
+    updated: result.updated,
+    baselines: result.baselines,
     channels: result.channels.map((c) => ({
       channel: c.channel,
       mention: c.mention,

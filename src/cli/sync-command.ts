@@ -1,4 +1,5 @@
 import { MultiBar, SingleBar } from 'cli-progress';
+import { describeAlertPass } from '../alerts/pass';
 import { accountFailure, describeAccountFailure } from '../inventory/account-failure';
 import type { SyncSummary } from '../inventory/sync';
 import type { AccountSyncResult, Services } from '../services';
@@ -19,7 +20,7 @@ export async function syncCommand(
     const summary = await syncOne(services, options.interactive, options.account);
     if (output.json) output.out(JSON.stringify(summary, null, 2));
     else output.out(summaryLine(summary));
-    return 0;
+    return alertPassAfterSync(services, output);
   }
   const bars = options.interactive
     ? new MultiBar({
@@ -57,7 +58,25 @@ export async function syncCommand(
       if (!output.json) output.out(summaryLine(result.summary));
     } else output.err(`error: could not sync ${describeAccountFailure(accountFailure(result.account, result.error))}`);
   }
-  return results.every((r) => 'summary' in r) ? 0 : 1;
+  const passed = results.some((r) => 'summary' in r) ? await alertPassAfterSync(services, output) : 0;
+  return results.every((r) => 'summary' in r) ? passed : 1;
+}
+
+/**
+ * With Slack configured, the alert pass `serve` runs after its syncs: alerts updated to
+ * "Renewed" / "Deployed", then due alerts posted, under the same claims. Exit 1 when it failed.
+ */
+async function alertPassAfterSync(services: Services, output: Output): Promise<number> {
+  if (!services.alertsConfigured()) return 0;
+  try {
+    const result = await services.runAlerts({ post: true });
+    // stdout stays one JSON document with --json.
+    (output.json ? output.err : output.out)(describeAlertPass(result));
+    return [...result.baselines, ...result.channels].some((c) => c.status === 'failed') ? 1 : 0;
+  } catch (error) {
+    output.err(`error: the alert pass after the sync failed: ${(error as Error)?.message ?? String(error)}`);
+    return 1;
+  }
 }
 
 async function syncOne(services: Services, interactive: boolean, account: string | undefined): Promise<SyncSummary> {

@@ -9,12 +9,14 @@ import type { Database } from './database';
 import { deploymentRequestStore } from './deployment-requests';
 import { inventoryStore } from './inventory';
 import { snapshotStore } from './snapshots';
+import { storeInfo } from './store-info';
 import type { Store } from './types';
 
 /** The store's concerns over one open database. */
 export function composeStore(database: Database): Store {
   return {
     kind: database.dialect,
+    info: storeInfo(database),
     audit: auditLog(database),
     claims: claimStore(database),
     snapshots: snapshotStore(database),

@@ -187,7 +187,14 @@ export interface DeploymentRequestsTable {
   progress: ColumnType<unknown, string | null, string | null>;
 }
 
+/** One row: when the store was created. */
+export interface StoreInfoTable {
+  id: number;
+  created_at: Timestamp;
+}
+
 export interface Tables {
+  store_info: StoreInfoTable;
   probe_results: ProbeResultsTable;
   deployment_requests: DeploymentRequestsTable;
   cloud_resources: CloudResourcesTable;

@@ -206,6 +206,21 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      progress TEXT
    );
    CREATE INDEX IF NOT EXISTS deployment_requests_state ON deployment_requests (state);`,
+  // When the store was created, so schedules know which periods the bot existed for (no
+  // "posted late" digest for a week before it). One row; a store that already has data dates
+  // from its oldest record, a new one is dated by the bot's clock when it first opens it.
+  `CREATE TABLE IF NOT EXISTS store_info (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     created_at TEXT NOT NULL
+   );
+   INSERT OR IGNORE INTO store_info (id, created_at)
+     SELECT 1, min(t) FROM (
+       SELECT min(claimed_at) AS t FROM claims
+       UNION ALL SELECT min(started_at) FROM inventory_syncs
+       UNION ALL SELECT min(at) FROM audit_log
+       UNION ALL SELECT min(first_seen) FROM certificates
+     ) AS oldest
+     HAVING min(t) IS NOT NULL;`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -399,4 +414,17 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      progress jsonb
    );
    CREATE INDEX IF NOT EXISTS deployment_requests_state ON deployment_requests (state);`,
+  `CREATE TABLE IF NOT EXISTS store_info (
+     id integer PRIMARY KEY CHECK (id = 1),
+     created_at timestamptz NOT NULL
+   );
+   INSERT INTO store_info (id, created_at)
+     SELECT 1, min(t) FROM (
+       SELECT min(claimed_at) AS t FROM claims
+       UNION ALL SELECT min(started_at) FROM inventory_syncs
+       UNION ALL SELECT min(at) FROM audit_log
+       UNION ALL SELECT min(first_seen) FROM certificates
+     ) AS oldest
+     HAVING min(t) IS NOT NULL
+     ON CONFLICT DO NOTHING;`,
 ];

@@ -222,8 +222,17 @@ export interface ResourceStore {
   state(account: string): Promise<ResourceSyncState>;
 }
 
+/** Facts about the store itself. */
+export interface StoreInfo {
+  /** When the store was created (undefined until the bot first opened it). */
+  createdAt(): Promise<Date | undefined>;
+  /** Records `at` as the creation time unless one is recorded; returns the recorded one. */
+  recordCreation(at: Date): Promise<Date>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  readonly info: StoreInfo;
   readonly audit: AuditLog;
   readonly claims: ClaimStore;
   readonly snapshots: SnapshotStore;

@@ -251,6 +251,7 @@ test('alert routes with account:NAME, the account’s own channel, and alerts th
       ALERT_CHANNEL: 'C0DEFAULT',
       ALERT_ROUTES: 'account:staging *=C0STAGING',
       ALERT_HOURS: '00:00-24:00',
+      ALERT_BASELINE: 'off',
     },
   });
   try {
@@ -315,7 +316,7 @@ test('an account with its own digestChannels gets its own digest, titled with it
       const ms = now.end.getTime() - now.start.getTime();
       return digest.periodAt(new Date(now.start.getTime() + offset * ms + 1_000));
     };
-    // Two past weeks (the digest job has already posted the current one at start).
+    // Two past weeks.
     const [older, newer] = [week(-2), week(-1)];
     const first = await digest.run(older);
     expect(first.map((o) => [o.channel, o.status])).toEqual([

@@ -12,6 +12,9 @@ test('three bots on one PostgreSQL post each alert once between them', async () 
     DATA_DIR: tempDataDir(),
     ALERT_CHANNEL: 'C0ALERTS',
     ALERT_HOURS: '00:00-24:00',
+    // Every certificate one by one, long expired ones too: the claims are what is under test.
+    ALERT_BASELINE: 'off',
+    ALERT_EXPIRED_GRACE_DAYS: '3650',
   });
   const start = () => startTestBot(env, new LogCapture(), { redisNamespace: shared.namespace });
   const bots = await Promise.all([start(), start(), start()]);
@@ -39,6 +42,31 @@ test('three bots on one PostgreSQL post each alert once between them', async () 
           )),
     );
     expect(announced.sort()).toEqual((atRisk ?? []).map((c) => c.id).sort());
+  } finally {
+    await Promise.all(bots.map((bot) => bot.stop()));
+  }
+}, 30_000);
+
+test('three bots on one PostgreSQL post a channel’s first-day summary once between them', async () => {
+  // Its own channel: the test above announced certificates one by one in C0ALERTS.
+  const env = botEnv(shared.sandbox, shared.slack, {
+    DATABASE_URL: shared.db.url,
+    INVENTORY_SYNC_MINUTES: '30',
+    REDIS_URL: shared.redisUrl,
+    DATA_DIR: tempDataDir(),
+    ALERT_CHANNEL: 'C0SUMMARY',
+    ALERT_HOURS: '00:00-24:00',
+  });
+  const start = () => startTestBot(env, new LogCapture(), { redisNamespace: shared.namespace });
+  const bots = await Promise.all([start(), start(), start()]);
+  try {
+    await Promise.all(bots.map((bot) => bot.jobsStarted));
+    await Promise.all(
+      bots.flatMap((bot) => [bot.services.runAlerts({ post: true }), bot.services.runAlerts({ post: true })]),
+    );
+    const posted = shared.slack.apiCalls('chat.postMessage').filter((c) => c.body.channel === 'C0SUMMARY');
+    expect(posted).toHaveLength(1);
+    expect(String(posted[0].body.text)).toMatch(/^Now watching \d+ certificates: /);
   } finally {
     await Promise.all(bots.map((bot) => bot.stop()));
   }

@@ -20,6 +20,8 @@ async function staleSetup(env: Record<string, string> = {}) {
       ALERT_HOURS: '00:00-24:00',
       ALERT_CHANNEL: 'C0DEFAULT',
       ALERT_ROUTES: `*.deployed.example.com=C0SHOP`,
+      // Each certificate announced on its own from the first sync (no first-day summary).
+      ALERT_BASELINE: 'off',
       ...env,
     },
   });

@@ -3,7 +3,7 @@ import { digestClaimKey, runDigest } from '../../src/digest/run';
 import { generateDataset, riskCounts, type Sandbox, setCertificateStatus, startSandbox } from '../../src/sandbox';
 import { openSqliteStore } from '../../src/store/sqlite-store';
 import { visibleText } from '../helpers/app-harness';
-import { botEnv, eventually, startTestBot, tempDataDir } from '../helpers/bot-harness';
+import { botEnv, establishedStore, eventually, startTestBot, tempDataDir } from '../helpers/bot-harness';
 import { FakeSlack } from '../helpers/fake-slack';
 
 let sandbox: Sandbox;
@@ -44,9 +44,13 @@ function expiredTotal(text: string): number {
 }
 
 test('the scheduler posts each period to every channel, with the change since the previous digest', async () => {
-  const bot = await startTestBot(
-    botEnv(sandbox, slack, { DATA_DIR: tempDataDir(), DIGEST_CHANNEL: 'C0AAA,C0BBB', DIGEST_CRON: '*/3 * * * * *' }),
-  );
+  const env = botEnv(sandbox, slack, {
+    DATA_DIR: tempDataDir(),
+    DIGEST_CHANNEL: 'C0AAA,C0BBB',
+    DIGEST_CRON: '*/3 * * * * *',
+  });
+  await establishedStore(env);
+  const bot = await startTestBot(env);
   try {
     // Start-up: the current period is due and not in the ledger, so it is posted at once (a
     // loaded CI machine may take a while to start the bot).
@@ -90,6 +94,7 @@ test('the scheduler posts each period to every channel, with the change since th
 test('two instances on one store post the due digest once per channel', async () => {
   const dataDir = tempDataDir();
   const env = botEnv(sandbox, slack, { DATA_DIR: dataDir, DIGEST_CHANNEL: 'C0AAA,C0BBB' });
+  await establishedStore(env);
   const [a, b] = await Promise.all([startTestBot(env), startTestBot(env)]);
   try {
     await Promise.all([a.jobsStarted, b.jobsStarted]);
@@ -105,6 +110,7 @@ test('two instances on one store post the due digest once per channel', async ()
 test('a restart after the scheduled time posts the missed digest once; a second restart does not', async () => {
   const dataDir = tempDataDir();
   const env = botEnv(sandbox, slack, { DATA_DIR: dataDir, DIGEST_CHANNEL: 'C0AAA' });
+  await establishedStore(env);
   const first = await startTestBot(env);
   await first.jobsStarted;
   await eventually(() => posts().length === 1);

@@ -3,7 +3,7 @@ import { periodAt } from '../../src/jobs/period';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
 import { openSqliteStore } from '../../src/store/sqlite-store';
 import { LogCapture } from '../helpers/app-harness';
-import { botEnv, eventually, spawnBot, startTestBot, tempDataDir } from '../helpers/bot-harness';
+import { botEnv, establishedStore, eventually, spawnBot, startTestBot, tempDataDir } from '../helpers/bot-harness';
 import { FakeSlack } from '../helpers/fake-slack';
 
 /**
@@ -30,6 +30,7 @@ test('killed after Slack accepted the post: the next process finds the message a
   const dataDir = tempDataDir();
   // No inventory sync, so no alert pass either: the one post held below is the digest's.
   const env = botEnv(sandbox, slack, { DATA_DIR: dataDir, DIGEST_CHANNEL: 'C0AAA', INVENTORY_SYNC_MINUTES: '0' });
+  await establishedStore(env);
   // Slack accepts the message, and the answer never reaches the bot.
   slack.hold('chat.postMessage');
   const child = spawnBot(env, { digestLeaseMs: LEASE_MS });
@@ -65,6 +66,7 @@ test('killed while the digest was being built: taken over as soon as its lease r
     DIGEST_RETRY_MINUTES: '60',
     CAS_MAX_ATTEMPTS: '1',
   });
+  await establishedStore(env);
   sandbox.setFaults({ unavailableRate: 1 });
   const child = spawnBot(env, { digestLeaseMs: LEASE_MS });
   try {
@@ -93,6 +95,8 @@ test('killed while the digest was being built: taken over as soon as its lease r
 test('a period started and left unfinished is caught up even after the next period began', async () => {
   const dataDir = tempDataDir();
   const trigger = { cron: '*/2 * * * * *', timezone: 'UTC' };
+  const env = botEnv(sandbox, slack, { DATA_DIR: dataDir, DIGEST_CHANNEL: 'C0AAA', DIGEST_CRON: trigger.cron });
+  await establishedStore(env);
   const store = openSqliteStore(dataDir);
   // A holder that died two periods ago, mid-run.
   const earlier = periodAt(trigger, new Date(Date.now() - 4_000));
@@ -103,11 +107,7 @@ test('a period started and left unfinished is caught up even after the next peri
     leaseMs: 100,
   });
   await store.close();
-  const bot = await startTestBot(
-    botEnv(sandbox, slack, { DATA_DIR: dataDir, DIGEST_CHANNEL: 'C0AAA', DIGEST_CRON: trigger.cron }),
-    new LogCapture(),
-    { digestLeaseMs: LEASE_MS, catchUpIntervalMs: 200 },
-  );
+  const bot = await startTestBot(env, new LogCapture(), { digestLeaseMs: LEASE_MS, catchUpIntervalMs: 200 });
   try {
     await eventually(
       async () => (await bot.store.claims.get(digestClaimKey('C0AAA', earlier.key)))?.status === 'posted',

@@ -1,6 +1,6 @@
 import { periodAt } from '../../src/jobs/period';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
-import { botEnv, eventually, startTestBot, tempDataDir } from '../helpers/bot-harness';
+import { botEnv, establishedStore, eventually, startTestBot, tempDataDir } from '../helpers/bot-harness';
 import { FakeSlack } from '../helpers/fake-slack';
 import { freshSchema, requirePostgres, type TestSchema } from '../store/postgres-test-db';
 
@@ -35,6 +35,7 @@ test('three replicas on one PostgreSQL store post the due digest exactly once pe
     DATA_DIR: tempDataDir(),
     DIGEST_CHANNEL: 'C0AAA,C0BBB',
   });
+  await establishedStore(env);
   const bots = await Promise.all([startTestBot(env), startTestBot(env), startTestBot(env)]);
   try {
     for (const bot of bots) expect(bot.store.kind).toBe('postgres');

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DigestDeps } from '../../src/digest/run';
 import { createServices, type ServiceOverrides, type Services } from '../../src/services';
+import { openStore } from '../../src/store';
 import type { Store } from '../../src/store/types';
 import { loadConfig } from '../../src/config';
 import { loggerForConfig } from '../../src/ops/logger';
@@ -47,6 +48,28 @@ export interface TestBot {
   jobsStarted: Promise<void>;
   logs: LogCapture;
   stop(): Promise<void>;
+}
+
+/**
+ * A store as a bot that has been running a while leaves it: created `ageMs` ago (so the digest
+ * of the current period is the bot's to post, as a catch-up if need be) and with one inventory
+ * sync of every account done. A fresh store posts no digest before both (see digest/job.ts).
+ */
+export async function establishedStore(env: Record<string, string>, ageMs = 30 * 86_400_000): Promise<void> {
+  const config = loadConfig(env, ['slack']);
+  const store = await openStore(config);
+  try {
+    await store.info.recordCreation(new Date(Date.now() - ageMs));
+    const services = createServices(config, { store, logger: loggerForConfig(config, new LogCapture()) });
+    try {
+      const results = await services.syncAll();
+      if (results.some((r) => 'error' in r)) throw new Error('the set-up inventory sync failed');
+    } finally {
+      await services.stop();
+    }
+  } finally {
+    await store.close();
+  }
 }
 
 let botCounter = 0;

@@ -84,6 +84,7 @@ test('the search_path in the URL places the tables in that schema, created on op
       'probe_results',
       'resource_syncs',
       'schema_migrations',
+      'store_info',
     ]);
   } finally {
     await store.close();

@@ -85,6 +85,8 @@ test('a file of the first schema version keeps its digest ledger, moved into the
         leaseMs: 60_000,
       }),
     ).toBeUndefined();
+    // A store that already had records dates from its oldest one, not from the upgrade.
+    expect(await store.info.createdAt()).toEqual(new Date('2025-03-03T09:00:01.000Z'));
   } finally {
     await store.close();
   }

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { AlertEntryInput } from '../../alerts/run';
 import { displayName } from '../../domain/certificate';
 import { thresholdLabel } from '../../domain/alerts';
+import { certificateState, STATE_LABELS } from '../../domain/certificate-state';
 import { daysLeft } from '../../domain/expiry';
 import { describeDaysLeft, formatUtc, plural } from '../../render/format';
 import { BUTTONS } from '../button-codecs';
@@ -40,7 +41,7 @@ function staleBlocks(entry: AlertEntry, now: Date, deployButton = false): KnownB
   const days = daysLeft(c.endDate, now);
   const replacement = c.replacedBy ? renewedLine(c.replacedBy) : 'Renewed';
   const on = c.deployment?.state === 'stale' ? c.deployment.resources : [];
-  const facts = `ID ${codeSpan(c.certificateId ?? c.id, 60)} · stale deployment ${entry.threshold < 0 ? 'found' : `at ${thresholdText(entry.threshold)}`}`;
+  const facts = `ID ${codeSpan(c.certificateId ?? c.id, 60)} · State: ${STATE_LABELS[certificateState(c, now)].one} · ${entry.threshold < 0 ? 'announced when found' : `at ${thresholdText(entry.threshold)}`}`;
   if (on.length === 0)
     return [
       section(
@@ -66,6 +67,8 @@ function entryBlocks(entry: AlertEntry, now: Date, deployButton?: boolean): Know
   const end = c.endDate ? ` (ends ${inlineText(c.endDate, 10)})` : '';
   const facts = [
     `ID ${codeSpan(c.certificateId ?? c.instanceId ?? c.id, 60)}`,
+    // In the words /cert-list uses for the state.
+    `State: ${STATE_LABELS[certificateState(c, now)].one}`,
     `crossed ${thresholdText(entry.threshold)}`,
   ];
   if (c.issuer) facts.push(`Issuer: ${inlineText(c.issuer, 100)}`);
