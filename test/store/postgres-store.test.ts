@@ -79,6 +79,7 @@ test('the search_path in the URL places the tables in that schema, created on op
       'claims',
       'cloud_resources',
       'confirmations',
+      'deployment_requests',
       'digest_snapshot',
       'inventory_syncs',
       'probe_results',
