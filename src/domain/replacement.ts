@@ -25,7 +25,8 @@ export function covers(pattern: string, name: string): boolean {
   const n = name.toLowerCase();
   if (p === '' || n === '') return false;
   if (p === n) return true;
-  if (!p.startsWith('*.')) return false;
+  // A wildcard needs a parent: `*.` names no domain and covers nothing but itself.
+  if (!p.startsWith('*.') || p.length === 2) return false;
   const dot = n.indexOf('.');
   return dot > 0 && n.slice(dot + 1) === p.slice(2) && !n.slice(0, dot).includes('*');
 }
