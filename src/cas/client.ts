@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { MAX_SERIALS_PER_REQUEST } from '../domain/serials';
 import { type CasCall, type DeploymentApi, deploymentOperations } from './deployment-operations';
 import { CasError } from './errors';
-import { createLimiterGroup, minTimeFor, queueDepth } from './limiter';
+import { createLimiterGroup, createSendWindow, minTimeFor, queueDepth } from './limiter';
 import { LIMITER_UNAVAILABLE_CODE, type LimiterConnectionState, type SharedLimiter } from './redis-limiter';
 import { withRetries } from './retry';
 import { createWaitingBatcher } from './waiting-batch';
@@ -140,6 +140,8 @@ export function createCasClient(options: CasClientOptions): CasClient {
       : limiters.key(account).schedule(job, task);
   };
   const defaultPageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  // Counted again when sent: a grant that starts late must not crowd the calls after it.
+  const sendWindow = createSendWindow(options.qps);
 
   type Query = Record<string, string | number | undefined>;
   async function call<T>(
@@ -152,6 +154,7 @@ export function createCasClient(options: CasClientOptions): CasClient {
     return withRetries(
       () =>
         schedule(account, operation.action, priority, async () => {
+          await sendWindow.acquire(account);
           const started = performance.now();
           try {
             const result = await transport.call(operation, typeof query === 'function' ? query() : query);
