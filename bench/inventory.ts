@@ -29,6 +29,7 @@ import {
 } from '../src/sandbox';
 import { mulberry32, shuffle } from '../src/sandbox/prng';
 import { createServices, type Services } from '../src/services';
+import { describeReplacementRun, replacementRuns } from './replacements';
 import { machineMeter, type MachineShare, type PeakRun, runWithPeakRss } from './inventory-proc';
 import { ascending, freePort, percentile } from './slack-load';
 
@@ -477,6 +478,9 @@ async function main(): Promise<void> {
       list50k,
       census,
     });
+    // In this process, after the bot stopped: the issue's table sets no target for it.
+    console.log('\nReplacement inference (no target in the table; CPU time, which other load skews least):');
+    for (const run of replacementRuns()) console.log(`  ${describeReplacementRun(run)}`);
     console.log(ok ? 'All targets met.' : 'Some targets NOT met.');
     process.exitCode = ok ? 0 : 1;
   } finally {

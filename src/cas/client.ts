@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type Bottleneck from 'bottleneck';
-import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { MAX_SERIALS_PER_REQUEST } from '../domain/serials';
 import { type CasCall, type DeploymentApi, deploymentOperations } from './deployment-operations';
 import { CasError } from './errors';
-import { createLimiterGroup, minTimeFor, queueDepth } from './limiter';
+import { createLimiterGroup, createSendWindow, minTimeFor, queueDepth } from './limiter';
 import { LIMITER_UNAVAILABLE_CODE, type LimiterConnectionState, type SharedLimiter } from './redis-limiter';
 import { withRetries } from './retry';
+import { createWaitingBatcher } from './waiting-batch';
 import {
   type AssetCount,
   type AssignCertificateCountResult,
@@ -94,7 +94,7 @@ export const BOTTLENECK_PRIORITY: Readonly<Record<CallPriority, number>> = { int
 /** Serials per DescribeClientCertificateStatusForSerialNumber call: one request's serials fit one call. */
 export const MAX_SERIALS_PER_CALL = MAX_SERIALS_PER_REQUEST;
 export const DEFAULT_PAGE_SIZE = 50;
-/** Longest a status lookup waits for others to share its call. */
+/** Longest a status lookup waits for others before its call asks the limiter for a slot. */
 export const STATUS_BATCH_WINDOW_MAX_MS = 100;
 
 export interface CasClient extends CasApi, DeploymentApi {
@@ -140,19 +140,24 @@ export function createCasClient(options: CasClientOptions): CasClient {
       : limiters.key(account).schedule(job, task);
   };
   const defaultPageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  // Counted again when sent: a grant that starts late must not crowd the calls after it.
+  const sendWindow = createSendWindow(options.qps);
 
+  type Query = Record<string, string | number | undefined>;
   async function call<T>(
     operation: OperationSpec<T>,
-    query: Record<string, string | number | undefined> = {},
+    /** A function is asked when the limiter grants the call (for each attempt). */
+    query: Query | (() => Query) = {},
     { retryOnlyThrottled = false, priority = 'interactive' }: CallOptions = {},
   ) {
     const account = options.limiterKey ?? (await transport.accountKey());
     return withRetries(
       () =>
         schedule(account, operation.action, priority, async () => {
+          await sendWindow.acquire(account);
           const started = performance.now();
           try {
-            const result = await transport.call(operation, query);
+            const result = await transport.call(operation, typeof query === 'function' ? query() : query);
             events.emit('call', operation.action, 'ok', performance.now() - started);
             return result;
           } catch (error) {
@@ -195,30 +200,22 @@ export function createCasClient(options: CasClientOptions): CasClient {
       call(OPERATIONS.ListUserCertificateOrder, JSON.parse(key), { priority }),
   });
 
-  // Status lookups arriving in the same tick are batched into comma-joined calls.
-  const statusLoader = new DataLoader<string, CertificateStatus>(
-    async (serials) => {
-      const unique = [...new Set(serials)];
+  // Status lookups share comma-joined calls: those arriving within one limiter interval of each
+  // other (each Slack request arrives in its own I/O callback), and every one arriving while
+  // that call still waits for the limiter, up to 50 serials a call.
+  const statusBatcher = createWaitingBatcher<string, CertificateStatus>({
+    maxBatchSize: MAX_SERIALS_PER_CALL,
+    windowMs: Math.min(STATUS_BATCH_WINDOW_MAX_MS, minTimeFor(options.qps)),
+    identity: normalizeSerial,
+    async send(serials) {
       const response: CertificateStatusResponse = await call(
         OPERATIONS.DescribeClientCertificateStatusForSerialNumber,
-        { SerialNumber: unique.join(',') },
+        () => ({ SerialNumber: serials().join(',') }),
       );
       const bySerial = new Map(response.CertificateStatus.map((s) => [normalizeSerial(s.SerialNumber), s]));
-      return serials.map(
-        (serial) => bySerial.get(normalizeSerial(serial)) ?? { SerialNumber: serial, Status: 'unknown' },
-      );
+      return (serial) => bySerial.get(normalizeSerial(serial)) ?? { SerialNumber: serial, Status: 'unknown' };
     },
-    {
-      cache: false,
-      maxBatchSize: MAX_SERIALS_PER_CALL,
-      // DataLoader alone batches only loads made in the same tick, but each Slack request
-      // arrives in its own I/O callback. Collecting for one limiter interval costs nothing a
-      // caller would notice (the call would wait that long for a slot anyway) and turns a burst
-      // of /cert-status commands into a few comma-joined calls.
-      batchScheduleFn: (dispatch) =>
-        setTimeout(dispatch, Math.min(STATUS_BATCH_WINDOW_MAX_MS, minTimeFor(options.qps))),
-    },
-  );
+  });
 
   function pageQuery(filter: ListFilter, page: number) {
     return {
@@ -267,7 +264,7 @@ export function createCasClient(options: CasClientOptions): CasClient {
     },
     getRiskCount: () => counts<RiskCount>('risk'),
     getAssetCount: () => counts<AssetCount>('asset'),
-    getCertificateStatus: (serial) => statusLoader.load(serial),
+    getCertificateStatus: (serial) => statusBatcher.load(serial),
     listCertificatePage,
     listCloudResourcePage: async (page, options = {}) =>
       call(

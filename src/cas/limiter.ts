@@ -44,3 +44,43 @@ export function queueDepth(group: Bottleneck.Group): number {
     return sum + (counts.RECEIVED ?? 0) + (counts.QUEUED ?? 0) + (counts.RUNNING ?? 0) + (counts.EXECUTING ?? 0);
   }, 0);
 }
+
+/**
+ * How much later than our send a request may reach CAS (signing, the socket write, the network)
+ * and still be counted in the window we counted it in.
+ */
+export const SEND_GUARD_MS = 25;
+
+export interface SendWindow {
+  /** Resolves when `key` may send a call now; counts that call as sent now. */
+  acquire(key: string): Promise<void>;
+}
+
+/**
+ * The limiter's margin for the time between a grant and the request's arrival. A limiter
+ * grants calls `minTime` apart, but on a busy machine a granted call may start late (the event
+ * loop was blocked) and leave together with the calls granted after it. This window counts each
+ * call when it is actually sent, and holds a call while CAS_QPS calls were sent in the last
+ * second (plus SEND_GUARD_MS), so no one-second window at CAS sees more than CAS_QPS calls from
+ * this process, whatever the jitter. On time, calls are `minTime` apart and never wait here.
+ */
+export function createSendWindow(qps: number, windowMs = 1000 + SEND_GUARD_MS): SendWindow {
+  const limit = Math.max(1, Math.floor(qps));
+  const sent = new Map<string, number[]>();
+  return {
+    async acquire(key) {
+      for (;;) {
+        const now = performance.now();
+        const times = (sent.get(key) ?? []).filter((at) => now - at < windowMs);
+        sent.set(key, times);
+        if (times.length < limit) {
+          times.push(now);
+          return;
+        }
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.max(1, Math.ceil((times[0] as number) + windowMs - now))),
+        );
+      }
+    },
+  };
+}

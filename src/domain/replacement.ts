@@ -25,7 +25,8 @@ export function covers(pattern: string, name: string): boolean {
   const n = name.toLowerCase();
   if (p === '' || n === '') return false;
   if (p === n) return true;
-  if (!p.startsWith('*.')) return false;
+  // A wildcard needs a parent: `*.` names no domain and covers nothing but itself.
+  if (!p.startsWith('*.') || p.length === 2) return false;
   const dot = n.indexOf('.');
   return dot > 0 && n.slice(dot + 1) === p.slice(2) && !n.slice(0, dot).includes('*');
 }
@@ -75,30 +76,89 @@ export function isReplacedBy(old: InventoryCertificate, candidate: InventoryCert
   return names.length > 0 && coversAll(certificateNames(candidate), names);
 }
 
+/** What an id is compared on: decimal ids by their digits without leading zeros, others as text. */
+interface IdKey {
+  id: string;
+  decimal: boolean;
+  digits: string;
+}
+
+function idKey(id: string): IdKey {
+  const decimal = /^\d+$/.test(id);
+  return { id, decimal, digits: decimal ? id.replace(/^0+(?=\d)/, '') : id };
+}
+
+function compareIdKeys(a: IdKey, b: IdKey): number {
+  if (a.decimal && b.decimal) {
+    if (a.digits.length !== b.digits.length) return a.digits.length - b.digits.length;
+    if (a.digits !== b.digits) return a.digits < b.digits ? -1 : 1;
+  } else if (a.decimal !== b.decimal) {
+    return a.decimal ? -1 : 1;
+  }
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 /** Decimal ids compare as numbers (any length), other ids as strings; decimal ids sort before others. */
 export function compareIds(a: string, b: string): number {
-  const decimalA = /^\d+$/.test(a);
-  const decimalB = /^\d+$/.test(b);
-  if (decimalA && decimalB) {
-    const x = a.replace(/^0+(?=\d)/, '');
-    const y = b.replace(/^0+(?=\d)/, '');
-    if (x.length !== y.length) return x.length - y.length;
-    if (x !== y) return x < y ? -1 : 1;
-  } else if (decimalA !== decimalB) {
-    return decimalA ? -1 : 1;
-  }
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareIdKeys(idKey(a), idKey(b));
 }
 
-interface Candidate {
+/** A certificate of one account with what the search compares, worked out once. */
+interface Entry {
   certificate: InventoryCertificate;
-  end: number;
-  names: string[];
+  id: IdKey;
+  /** The set of names it serves, shared with every certificate serving the same names. */
+  names: NameSet;
+  /** Days left when the certificate can replace others (see validEndDay), else undefined. */
+  end: number | undefined;
+  /** Its own end for comparison (see comparableEnd), else undefined. */
+  oldEnd: number | undefined;
 }
 
-/** Best replacement first: latest end, then highest id. */
-function byPreference(a: Candidate, b: Candidate): number {
-  return b.end - a.end || compareIds(b.certificate.id, a.certificate.id);
+/** Best replacement first: latest end, then highest id. Only for entries with an end. */
+function byPreference(a: Entry, b: Entry): number {
+  return (b.end as number) - (a.end as number) || compareIdKeys(b.id, a.id);
+}
+
+/**
+ * One set of names (lowercased, sorted) and the certificates serving exactly it. As candidates,
+ * only the best of them and the best with another id can ever be chosen (the second when the
+ * first has the searching certificate's id); as certificates to replace, one search serves all.
+ */
+interface NameSet {
+  names: string[];
+  best?: Entry;
+  second?: Entry;
+  /** The lowest end (comparableEnd) of the certificates to replace with these names. */
+  bound?: number;
+  searched: boolean;
+  found?: Entry;
+}
+
+function offer(set: NameSet, entry: Entry): void {
+  const best = set.best;
+  if (!best) {
+    set.best = entry;
+  } else if (byPreference(entry, best) < 0) {
+    if (entry.certificate.id !== best.certificate.id) set.second = best;
+    set.best = entry;
+  } else if (entry.certificate.id !== best.certificate.id && (!set.second || byPreference(entry, set.second) < 0)) {
+    set.second = entry;
+  }
+}
+
+/** `covers` for names already lowercased. */
+function coversLower(pattern: string, name: string): boolean {
+  if (pattern === name) return pattern !== '';
+  // `*.` and a parent: 42 is `*`, 46 is `.`.
+  if (pattern.length <= 2 || pattern.charCodeAt(0) !== 42 || pattern.charCodeAt(1) !== 46) return false;
+  const dot = name.indexOf('.');
+  if (dot <= 0 || name.length - dot !== pattern.length - 1 || !name.endsWith(pattern.slice(1))) return false;
+  return !name.slice(0, dot).includes('*');
+}
+
+function coversAllLower(candidateNames: readonly string[], names: readonly string[]): boolean {
+  return names.every((name) => candidateNames.some((pattern) => coversLower(pattern, name)));
 }
 
 /** The parent a wildcard would have to name to cover `name` (`a.example.com` → `example.com`). */
@@ -109,60 +169,80 @@ function wildcardParent(name: string): string | undefined {
   return parent === '' ? undefined : parent;
 }
 
+const NONE: readonly NameSet[] = [];
+const NO_ID: IdKey = { id: '', decimal: false, digits: '' };
+
 /**
- * The valid certificates of one account, indexed by the names they serve: each exact name,
- * and each wildcard by the parent domain it covers one label under. Lists are sorted best first.
+ * The sets of names of one account's valid certificates, indexed by each exact name and each
+ * wildcard's parent domain, every list sorted best first. A search walks the sets of its rarest
+ * name, best first, until one covers every name or none left ends late enough; it runs once per
+ * distinct set of names, and a set is visited once however many certificates serve it. Building
+ * is a sort, O(n log n); searching is short because real inventories reuse names (renewals).
  */
 class CandidateIndex {
-  private readonly exact = new Map<string, Candidate[]>();
-  private readonly wildcard = new Map<string, Candidate[]>();
+  private readonly exact = new Map<string, NameSet[]>();
+  private readonly wildcard = new Map<string, NameSet[]>();
 
-  constructor(certificates: readonly InventoryCertificate[], now: Date) {
-    for (const certificate of certificates) {
-      const end = validEndDay(certificate, now);
-      if (end === undefined) continue;
-      const names = certificateNames(certificate);
-      const candidate: Candidate = { certificate, end, names };
-      for (const name of names) {
-        push(this.exact, name, candidate);
-        if (name.startsWith('*.') && name.length > 2) push(this.wildcard, name.slice(2), candidate);
+  constructor(sets: Iterable<NameSet>) {
+    for (const set of sets) {
+      if (!set.best) continue;
+      for (const name of set.names) {
+        push(this.exact, name, set);
+        if (name.length > 2 && name.startsWith('*.')) push(this.wildcard, name.slice(2), set);
       }
     }
-    for (const list of this.exact.values()) list.sort(byPreference);
-    for (const list of this.wildcard.values()) list.sort(byPreference);
+    const byBest = (a: NameSet, b: NameSet) => byPreference(a.best as Entry, b.best as Entry);
+    for (const list of this.exact.values()) list.sort(byBest);
+    for (const list of this.wildcard.values()) list.sort(byBest);
   }
 
-  /** The two sorted lists whose union is every candidate covering `name`. */
-  private listsFor(name: string): [Candidate[], Candidate[]] {
+  /** The two sorted lists whose union is every set covering `name`. */
+  private listsFor(name: string): [readonly NameSet[], readonly NameSet[]] {
     // A wildcard name (`*.example.com`) has no parent here: only the identical name covers it.
     const parent = wildcardParent(name);
-    return [this.exact.get(name) ?? [], parent === undefined ? [] : (this.wildcard.get(parent) ?? [])];
+    return [this.exact.get(name) ?? NONE, parent === undefined ? NONE : (this.wildcard.get(parent) ?? NONE)];
   }
 
-  /** The best candidate replacing `old`, scanning only the certificates that cover its rarest name. */
-  best(old: InventoryCertificate, now: Date): InventoryCertificate | undefined {
-    const names = certificateNames(old);
-    const oldEnd = comparableEnd(old, now);
-    if (names.length === 0 || oldEnd === undefined) return undefined;
-    let lists: [Candidate[], Candidate[]] | undefined;
+  /** The best replacement of `old` (see the module comment), or undefined. */
+  best(old: Entry, oldEnd: number): InventoryCertificate | undefined {
+    const set = old.names;
+    if (!set.searched) {
+      set.found = this.search(set.names, undefined, set.bound as number);
+      set.searched = true;
+    }
+    let found = set.found;
+    // Only another certificate with the same id (a copy ending earlier) needs a search of its own.
+    if (found && found.certificate.id === old.certificate.id)
+      found = this.search(set.names, found.certificate.id, oldEnd);
+    return found && (found.end as number) > oldEnd ? found.certificate : undefined;
+  }
+
+  /** The best candidate covering every one of `names` that ends after `bound` and whose id is not `excludedId`. */
+  private search(names: readonly string[], excludedId: string | undefined, bound: number): Entry | undefined {
+    let lists: [readonly NameSet[], readonly NameSet[]] | undefined;
     for (const name of names) {
       const next = this.listsFor(name);
       if (next[0].length + next[1].length === 0) return undefined;
       if (!lists || next[0].length + next[1].length < lists[0].length + lists[1].length) lists = next;
     }
     if (!lists) return undefined;
-    // Merge the two best-first lists; the first candidate that qualifies is the best one.
+    // Merge the two best-first lists, walking until no set left can beat the one found.
     const [a, b] = lists;
+    let found: Entry | undefined;
     let i = 0;
     let j = 0;
     while (i < a.length || j < b.length) {
-      const takeA = j >= b.length || (i < a.length && byPreference(a[i] as Candidate, b[j] as Candidate) <= 0);
-      const candidate = (takeA ? a[i++] : b[j++]) as Candidate;
-      if (!(candidate.end > oldEnd)) return undefined;
-      if (candidate.certificate === old || candidate.certificate.id === old.id) continue;
-      if (coversAll(candidate.names, names)) return candidate.certificate;
+      const takeA =
+        j >= b.length ||
+        (i < a.length && byPreference((a[i] as NameSet).best as Entry, (b[j] as NameSet).best as Entry) <= 0);
+      const set = (takeA ? a[i++] : b[j++]) as NameSet;
+      const best = set.best as Entry;
+      if (!((best.end as number) > bound) || (found && byPreference(best, found) >= 0)) break;
+      if (!coversAllLower(set.names, names)) continue;
+      const entry = best.certificate.id !== excludedId ? best : set.second;
+      if (entry && (!found || byPreference(entry, found) < 0)) found = entry;
     }
-    return undefined;
+    return found;
   }
 }
 
@@ -170,6 +250,52 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/** Every name the certificate covers, lowercased, sorted and without repeats (certificateNames, sorted). */
+function sortedNames(certificate: Certificate): string[] {
+  const names: string[] = [];
+  if (typeof certificate.commonName === 'string') names.push(certificate.commonName.toLowerCase());
+  for (const san of certificate.sans) if (typeof san === 'string') names.push(san.toLowerCase());
+  names.sort();
+  let kept = 0;
+  for (const name of names) if (kept === 0 || names[kept - 1] !== name) names[kept++] = name;
+  names.length = kept;
+  return names;
+}
+
+/** The replaced certificates of one account, by id, added to `into`. */
+function replaceWithin(certificates: readonly InventoryCertificate[], now: Date, into: Map<string, Certificate>): void {
+  const sets = new Map<string, NameSet>();
+  const entries: Entry[] = [];
+  for (const certificate of certificates) {
+    const names = sortedNames(certificate);
+    if (names.length === 0) continue;
+    // Names never hold a line break (SANs are split on white space); JSON keeps even that apart.
+    const key = names.some((name) => name.includes('\n')) ? JSON.stringify(names) : names.join('\n');
+    let set = sets.get(key);
+    if (!set) sets.set(key, (set = { names, searched: false }));
+    const days = daysLeft(certificate.endDate, now);
+    const valid = !isRemoved(certificate, now) && certificate.status !== 'REVOKED' && days !== undefined && days >= 0;
+    const oldEnd = days ?? (certificate.expired ? Number.NEGATIVE_INFINITY : undefined);
+    // Only candidates are ever ordered by id.
+    const entry: Entry = {
+      certificate,
+      id: valid ? idKey(certificate.id) : NO_ID,
+      names: set,
+      end: valid ? days : undefined,
+      oldEnd,
+    };
+    if (entry.end !== undefined) offer(set, entry);
+    if (oldEnd !== undefined && !(set.bound !== undefined && set.bound <= oldEnd)) set.bound = oldEnd;
+    entries.push(entry);
+  }
+  const index = new CandidateIndex(sets.values());
+  for (const entry of entries) {
+    if (entry.oldEnd === undefined) continue;
+    const replacement = index.best(entry, entry.oldEnd);
+    if (replacement) into.set(entry.certificate.id, replacement);
+  }
 }
 
 /**
@@ -186,12 +312,8 @@ export function findReplacementsByAccount(
   for (const certificate of certificates) push(byAccount, certificate.account, certificate);
   const result = new Map<string, Map<string, Certificate>>();
   for (const [account, certs] of byAccount) {
-    const index = new CandidateIndex(certs, now);
     const replaced = new Map<string, Certificate>();
-    for (const certificate of certs) {
-      const replacement = index.best(certificate, now);
-      if (replacement) replaced.set(certificate.id, replacement);
-    }
+    replaceWithin(certs, now, replaced);
     if (replaced.size > 0) result.set(account, replaced);
   }
   return result;
@@ -202,12 +324,12 @@ export function findReplacementsByAccount(
  * on a tie the highest id). Certificates only replace certificates of their own account; when
  * the same id appears in two accounts, use `findReplacementsByAccount`. Runs in about
  * O(n log n) for n certificates: candidates are found through an index of names and wildcard
- * parents, never by comparing every pair.
+ * parents, once per distinct set of names, never by comparing every pair.
  */
 export function findReplacements(certificates: readonly InventoryCertificate[], now: Date): Map<string, Certificate> {
+  const byAccount = new Map<string, InventoryCertificate[]>();
+  for (const certificate of certificates) push(byAccount, certificate.account, certificate);
   const result = new Map<string, Certificate>();
-  for (const replaced of findReplacementsByAccount(certificates, now).values()) {
-    for (const [id, replacement] of replaced) result.set(id, replacement);
-  }
+  for (const certs of byAccount.values()) replaceWithin(certs, now, result);
   return result;
 }

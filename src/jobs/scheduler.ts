@@ -21,6 +21,11 @@ export interface Job {
    * claim is granted; a holder that dies frees it when its lease runs out.
    */
   lease?: { claims: ClaimStore; holder: string; leaseMs: number };
+  /**
+   * Asked once the period's claim is granted: a reason means the period's work was done
+   * another way (e.g. by a run for another period), and the claim is finished as skipped.
+   */
+  skip?(period: JobPeriod, now: Date): Promise<string | undefined>;
 }
 
 export interface SchedulerOptions {
@@ -83,6 +88,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
     const keeper = keepLease(lease.claims, [key], { holder: lease.holder, leaseMs: lease.leaseMs, now: options.now });
     try {
+      const skipped = reason === 'manual' ? undefined : await job.skip?.(period, options.now());
+      if (skipped !== undefined) {
+        log.info({ job: job.name, period: period.key, reason: skipped }, 'job run skipped');
+        await lease.claims.finish(key, lease.holder, {
+          status: 'skipped',
+          now: options.now(),
+          result: { reason: skipped },
+        });
+        return;
+      }
       await job.run(period, reason);
       await lease.claims.finish(key, lease.holder, { status: 'done', now: options.now() });
     } catch (error) {
