@@ -89,7 +89,10 @@ export function renderCertificateInfo(
 
 /** A domain matched several certificates: one line each, with a button that shows its info. */
 export function renderInfoMatches(lookup: InfoLookup, now: Date): SlackMessage {
-  const title = `${plural(lookup.matches.length, 'certificate covers', 'certificates cover')} ${inlineText(lookup.query.text, 100)}`;
+  const title =
+    lookup.query.kind === 'resource'
+      ? `${plural(lookup.matches.length, 'certificate is', 'certificates are')} on ${inlineText(lookup.query.text, 100)}`
+      : `${plural(lookup.matches.length, 'certificate covers', 'certificates cover')} ${inlineText(lookup.query.text, 100)}`;
   const fitted = takeBlocks(
     lookup.matches,
     (c) => {
@@ -120,7 +123,7 @@ export function renderInfoUnknown(lookup: InfoLookup, now: Date): SlackMessage {
     [
       section(`${EMOJI.unknown} No certificate ${what} in the inventory. ${age}`),
       context([
-        'Search by certificate ID (digits) or by a domain; wildcard certificates count for the names they cover.',
+        'Search by certificate ID (digits), by a resource it is deployed on (instance or listener ID, `lb-…`) or by a domain; wildcard certificates count for the names they cover.',
       ]),
     ],
   );
