@@ -104,10 +104,10 @@ describe('in Slack', () => {
 
 describe('from the command line', () => {
   test('info of a listener: the certificate it serves, in the model with --json', async () => {
-    const text = await runCli(['info', 'lb-bp1find00000001:443'], cliEnv);
+    const text = await runCli(['info', 'lb-bp1find00000001:443'], cliEnv, 60_000);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('Served on lb-bp1find00000001:443');
-    const json = await runCli(['info', 'lb-bp1find00000001:443', '--json'], cliEnv);
+    const json = await runCli(['info', 'lb-bp1find00000001:443', '--json'], cliEnv, 60_000);
     expect(json.code).toBe(0);
     const document = JSON.parse(json.stdout) as {
       schema: number;
@@ -127,17 +127,17 @@ describe('from the command line', () => {
   });
 
   test('list --keyword matches the resources the inventory knows', async () => {
-    const result = await runCli(['list', '--keyword', 'lb-bp1find', '--json'], cliEnv);
+    const result = await runCli(['list', '--keyword', 'lb-bp1find', '--json'], cliEnv, 60_000);
     expect(result.code).toBe(0);
     const ids = (JSON.parse(result.stdout) as { certificates: Array<{ id: string }> }).certificates.map((c) => c.id);
     expect(ids.sort()).toEqual([String(shop.certificateId), String(api.certificateId)].sort());
-    const csv = await runCli(['list', '--keyword', 'cdnfind', '--format', 'csv'], cliEnv);
+    const csv = await runCli(['list', '--keyword', 'cdnfind', '--format', 'csv'], cliEnv, 60_000);
     expect(csv.stdout).toContain('static.cdnfind.example.net');
     expect(csv.stdout.trimEnd().split('\r\n')).toHaveLength(2);
   });
 
   test('info of a resource nobody knows exits 4', async () => {
-    const result = await runCli(['info', 'lb-bp1nosuchthing', '--json'], cliEnv);
+    const result = await runCli(['info', 'lb-bp1nosuchthing', '--json'], cliEnv, 60_000);
     expect(result.code).toBe(4);
     expect(JSON.parse(result.stdout)).toEqual({ schema: 1, certificates: [] });
     expect(result.stderr).toContain('no certificate in the inventory');

@@ -4,13 +4,14 @@ import { deploymentPhrase } from '../../domain/deployment';
 import { daysLeft, urgency } from '../../domain/expiry';
 import type { CertificateInfo, InfoLookup } from '../../inventory/certificate-info';
 import type { ListedCertificate } from '../../inventory/certificate-source';
-import { describeAge, describeDaysLeft, formatNumber, formatUtc, plural } from '../../render/format';
+import { describeAge, describeDaysLeft, formatNumber, plural } from '../../render/format';
 import { BUTTONS } from '../button-codecs';
 import { buildMessage, button, context, fieldsSection, header, section, takeBlocks } from './builders';
 import { EMOJI, URGENCY_EMOJI } from './emoji';
 import { boldText, codeSpan, inlineText, accountTag } from './escape';
 import { alertStateLine, renewedLine, resourceLines } from './list';
 import type { SlackMessage } from './types';
+import { slackDateTime } from './dates';
 
 function stateText(c: ListedCertificate, now: Date): string {
   if (c.deployment?.state === 'stale')
@@ -72,7 +73,7 @@ export function renderCertificateInfo(
   }
   const alertLines = info.alerts.map(
     (a) =>
-      `• ${a.stale ? 'stale deployment ' : ''}${a.threshold < 0 ? 'found' : a.threshold === 0 ? 'the expiry day' : `${formatNumber(a.threshold)}-day threshold`}${a.channel ? ` in <#${a.channel}>` : ''}${a.at ? ` at ${formatUtc(a.at)}` : ''}`,
+      `• ${a.stale ? 'stale deployment ' : ''}${a.threshold < 0 ? 'found' : a.threshold === 0 ? 'the expiry day' : `${formatNumber(a.threshold)}-day threshold`}${a.channel ? ` in <#${a.channel}>` : ''}${a.at ? ` at ${slackDateTime(a.at)}` : ''}`,
   );
   const state = alertStateLine({ ...c, alert: info.state });
   blocks.push(
