@@ -4,6 +4,7 @@ import { daysLeft } from '../domain/expiry';
 import { accountPrefix } from '../render/accounts';
 import { describeDaysLeft } from '../render/format';
 import type { Services } from '../services';
+import { certificatesDocument } from './certificate-json';
 import { type Output, UsageError } from './output';
 
 export interface AlertsCommandOptions {
@@ -27,7 +28,7 @@ export async function alertsCommand(
     throw new UsageError('give exactly one of --dry-run or --post');
   const result = await services.runAlerts({ post: Boolean(options.post), account: options.account });
   if (options.json) {
-    output.out(JSON.stringify(jsonOf(result), null, 2));
+    output.out(JSON.stringify(jsonOf(result, services.now()), null, 2));
   } else {
     const now = services.now();
     if (result.held) output.out('Outside ALERT_HOURS: nothing is posted now; these wait for the window to open.');
@@ -52,8 +53,18 @@ export async function alertsCommand(
   return [...result.baselines, ...result.channels].some((c) => c.status === 'failed') ? 1 : 0;
 }
 
-function jsonOf(result: AlertPassResult) {
+/**
+ * The pass as JSON: per channel what is due (each alert names its certificate by account and
+ * ID), and every certificate due once, in the certificate model (`schema`, `certificates`).
+ */
+function jsonOf(result: AlertPassResult, now: Date) {
+  const due = new Map(
+    result.channels.flatMap((c) =>
+      c.alerts.map((a) => [`${a.certificate.account}/${a.certificate.id}`, a.certificate]),
+    ),
+  );
   return {
+    ...certificatesDocument([...due.values()], now),
     held: result.held,
     unrouted: result.unrouted,
     updated: result.updated,
@@ -70,6 +81,7 @@ function jsonOf(result: AlertPassResult) {
         commonName: a.certificate.commonName,
         endDate: a.certificate.endDate,
         threshold: a.threshold,
+        stale: a.stale === true,
       })),
     })),
   };

@@ -1,5 +1,5 @@
-import { daysLeft, urgency } from '../domain/expiry';
-import { inView } from '../domain/views';
+import { CERTIFICATE_STATES, type CertificateState, certificateState } from '../domain/certificate-state';
+import { daysLeft } from '../domain/expiry';
 import type { ListedCertificate } from '../inventory/certificate-source';
 
 /**
@@ -10,26 +10,40 @@ import type { ListedCertificate } from '../inventory/certificate-source';
 export const LIST_FORMATS = ['table', 'json', 'csv'] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
 
-/** What `--fail-on` looks for (`status` takes only `revoked`). */
-export const FAIL_ON = ['expiring', 'expired', 'revoked'] as const;
+/** What `list --fail-on` looks for: every state, and CAS's revoked order status. */
+export const FAIL_ON = [...CERTIFICATE_STATES, 'revoked'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
+
+/** What `status --fail-on` looks for. */
+export const STATUS_FAIL_ON = ['revoked'] as const;
+
+/**
+ * `--fail-on expired,stale` (repeatable, comma-separated, any case): the values asked for,
+ * each once, or what is wrong, naming the allowed ones.
+ */
+export function parseFailOnList<T extends string>(
+  text: string,
+  allowed: readonly T[],
+  previous: readonly T[] = [],
+): T[] | string {
+  const asked = text
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter((item) => item !== '');
+  const unknown = asked.filter((item) => !(allowed as readonly string[]).includes(item));
+  if (asked.length === 0 || unknown.length > 0)
+    return `${unknown.length > 0 ? `"${unknown.join(', ')}" is not something to fail on; ` : 'nothing to fail on; '}allowed: ${allowed.join(', ')} (repeat --fail-on or separate them with commas)`;
+  return [...new Set([...previous, ...(asked as T[])])];
+}
 
 /** Revoked by its CA, by CAS's order status. */
 export function isRevoked(certificate: Pick<ListedCertificate, 'status'>): boolean {
   return certificate.status?.toUpperCase() === 'REVOKED';
 }
 
-/**
- * The STATUS column: revoked; renewed (expiring or expired, but another certificate replaced
- * it); expired; expiring (within 30 days); uploaded or issued when valid; unknown without a
- * readable end date.
- */
-export function listStatus(certificate: ListedCertificate, now: Date): string {
-  if (isRevoked(certificate)) return 'revoked';
-  const state = urgency(daysLeft(certificate.endDate, now), certificate.expired);
-  if (state === 'unknown') return 'unknown';
-  if (state === 'valid') return certificate.uploaded ? 'uploaded' : 'issued';
-  return certificate.replacedBy ? 'renewed' : state;
+/** The STATE column: the certificate's one state, or revoked when CAS says so. */
+export function listState(certificate: ListedCertificate, now: Date): CertificateState | 'revoked' {
+  return isRevoked(certificate) ? 'revoked' : certificateState(certificate, now);
 }
 
 /** `--days N`: ends within N days from now; expired ones ended before, so they are in too. */
@@ -39,15 +53,11 @@ export function endsWithin(certificate: ListedCertificate, days: number, now: Da
 }
 
 /**
- * `--fail-on`: expiring is ending within 30 days and not yet expired, expired has ended; a
- * certificate another one renewed is neither. Revoked is CAS's order status.
+ * `--fail-on`: the certificate is in one of the states asked for (its one state: a stale
+ * deployment is not also expired, a renewed certificate is neither expiring nor expired), or
+ * revoked by CAS's order status when that is asked for.
  */
-export function isFinding(certificate: ListedCertificate, failOn: FailOn, now: Date): boolean {
-  switch (failOn) {
-    case 'revoked':
-      return isRevoked(certificate);
-    case 'expiring':
-    case 'expired':
-      return !certificate.replacedBy && inView(certificate, failOn, now);
-  }
+export function isFinding(certificate: ListedCertificate, failOn: readonly FailOn[], now: Date): boolean {
+  if (failOn.includes('revoked') && isRevoked(certificate)) return true;
+  return (failOn as readonly string[]).includes(certificateState(certificate, now));
 }

@@ -8,7 +8,7 @@ import { createServices, type Services } from '../services';
 import type { AuditCommandOptions } from './audit-command';
 import type { DigestCommandOptions } from './digest-command';
 import { consoleOutput, type Output, reportFailure, UsageError } from './output';
-import { FAIL_ON, type FailOn, LIST_FORMATS, type ListFormat } from './list-view';
+import { FAIL_ON, type FailOn, LIST_FORMATS, type ListFormat, parseFailOnList, STATUS_FAIL_ON } from './list-view';
 import { listCommand, riskCommand, statusCommand } from './reads';
 import type { ProbeCommandOptions } from './probe-command';
 import { parseFailOn } from './probe-view';
@@ -32,7 +32,7 @@ Exit codes:
   1  a failed call (CAS, Slack or the store failed, or an account could not be read)
   2  bad input or configuration (unknown option, missing argument, bad value, invalid settings)
   3  a finding asked for with --fail-on (the output is printed all the same)
-  4  not found (deploy: no such certificate or deployment job)`;
+  4  not found (info: no such certificate or resource; deploy: no such certificate or deployment job)`;
 
 function intOption(name: string, min = 0) {
   return (value: string) => {
@@ -40,6 +40,15 @@ function intOption(name: string, min = 0) {
     if (!Number.isSafeInteger(n) || n < min)
       throw new InvalidArgumentError(`${name} must be a whole number${min > 0 ? ` of at least ${min}` : ''}`);
     return n;
+  };
+}
+
+/** `--fail-on`, repeatable and comma-separated: each value given adds to the ones before. */
+function failOnOption<T extends string>(allowed: readonly T[]) {
+  return (value: string, previous: T[] | undefined) => {
+    const parsed = parseFailOnList(value, allowed, previous ?? []);
+    if (typeof parsed === 'string') throw new InvalidArgumentError(parsed);
+    return parsed;
   };
 }
 
@@ -120,13 +129,12 @@ export function buildProgram(context: CliContext): Command {
     .argument('<serial...>', 'serial numbers, separated by spaces or commas; - reads them from standard input')
     .option(...ACCOUNT_OPTION)
     .option('--json', 'exact JSON output')
-    .addOption(
-      new Option(
-        '--fail-on <status>',
-        'exit 3 when a serial is answered revoked (the answers are printed all the same)',
-      ).choices(['revoked']),
+    .option(
+      '--fail-on <status>',
+      'exit 3 when a serial is answered revoked (the answers are printed all the same)',
+      failOnOption(STATUS_FAIL_ON),
     )
-    .action(async (serialArgs: string[], options: { json?: boolean; account?: string; failOn?: 'revoked' }) => {
+    .action(async (serialArgs: string[], options: { json?: boolean; account?: string; failOn?: 'revoked'[] }) => {
       await withServices(context, Boolean(options.json), async (services, output) => {
         // `-`: the serials come from standard input (one file of them, any number, any separator).
         const piped = serialArgs.includes('-');
@@ -148,7 +156,7 @@ export function buildProgram(context: CliContext): Command {
           return;
         }
         const { results, failed } = await statusCommand(await clientsOf(services, options.account), serials, output);
-        const revoked = options.failOn === 'revoked' && results.some((r) => r.Status === 'revoked');
+        const revoked = (options.failOn ?? []).includes('revoked') && results.some((r) => r.Status === 'revoked');
         context.exitCode = failed > 0 ? 1 : invalid.length > 0 ? 2 : revoked ? 3 : 0;
       });
     });
@@ -164,11 +172,10 @@ export function buildProgram(context: CliContext): Command {
     .option(...ACCOUNT_OPTION)
     .addOption(new Option('--format <format>', 'output format (default table)').choices(LIST_FORMATS))
     .option('--json', 'exact JSON output (the same as --format json)')
-    .addOption(
-      new Option(
-        '--fail-on <status>',
-        'exit 3 when a listed certificate is expiring (ends within 30 days), expired, or revoked; renewed ones do not count, --limit does not hide any, and the list is printed all the same',
-      ).choices(FAIL_ON),
+    .option(
+      '--fail-on <states>',
+      `exit 3 when a listed certificate is in one of these states, comma-separated or repeated: ${FAIL_ON.join(', ')} (its one state: a renewed certificate is neither expiring nor expired); --limit does not hide any, and the list is printed all the same`,
+      failOnOption(FAIL_ON),
     )
     .action(
       async (options: {
@@ -179,7 +186,7 @@ export function buildProgram(context: CliContext): Command {
         live?: boolean;
         format?: ListFormat;
         json?: boolean;
-        failOn?: FailOn;
+        failOn?: FailOn[];
         account?: string;
       }) => {
         const format = options.format ?? (options.json ? 'json' : 'table');
@@ -219,19 +226,18 @@ export function buildProgram(context: CliContext): Command {
 
   program
     .command('info')
-    .description('Everything the bot knows about one certificate, by certificate ID or by domain (from the inventory)')
-    .argument('<id-or-domain>', 'a certificate ID, or a domain matched against CommonName and SANs')
+    .description(
+      'Everything the bot knows about one certificate, by certificate ID, by resource (lb-…: the certificate it serves) or by domain (from the inventory)',
+    )
+    .argument('<id-or-domain>', 'a certificate ID, a resource instance or listener ID, or a domain (CommonName, SANs)')
     .option(...ACCOUNT_OPTION)
-    .option('--json', 'the Block Kit message as JSON')
+    .option('--json', 'the certificates found, in the certificate model ({schema, certificates})')
     .action(async (query: string, options: { json?: boolean; account?: string }) => {
       await withServices(context, Boolean(options.json), async (services, output) => {
-        const { renderForTerminal } = await import('../render/terminal');
-        const account = options.account === undefined ? undefined : services.selectAccounts(options.account)[0].name;
-        const { message, found } = await services.certificateInfo(query, account);
-        output.out(
-          options.json ? JSON.stringify(message, null, 2) : renderForTerminal(message, { color: process.stdout.isTTY }),
-        );
-        if (!found) context.exitCode = 1;
+        const { infoCommand } = await import('./info-command');
+        context.exitCode = await infoCommand(services, { ...options, query }, output, {
+          color: Boolean(process.stdout.isTTY),
+        });
       });
     });
 

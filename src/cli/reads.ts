@@ -10,8 +10,8 @@ import type { CertificateView } from '../domain/views';
 import type { CertificateSource, Freshness, ListedCertificate } from '../inventory/certificate-source';
 import { describeDaysLeft, describeFreshness, formatDelta, formatNumber, formatUtc } from '../render/format';
 import { riskSummaryText } from '../render/risk-summary';
-import { certificateJson } from './certificate-json';
-import { endsWithin, type FailOn, isFinding, type ListFormat, listStatus } from './list-view';
+import { certificateCsvRow, certificatesDocument, CSV_COLUMNS } from './certificate-json';
+import { endsWithin, type FailOn, isFinding, type ListFormat, listState } from './list-view';
 import { type Output, table } from './output';
 
 /**
@@ -138,7 +138,8 @@ export interface ListOptions {
   /** Only the first this many (after sorting). */
   limit?: number;
   format: ListFormat;
-  failOn?: FailOn;
+  /** Exit 3 when a selected certificate is in one of these states. */
+  failOn?: readonly FailOn[];
 }
 
 /**
@@ -159,52 +160,52 @@ export async function listCommand(
   const items =
     days === undefined ? listing.certificates : listing.certificates.filter((c) => endsWithin(c, days, now));
   const shown = limit === undefined ? items : items.slice(0, limit);
-  const findings = failOn === undefined ? 0 : items.filter((c) => isFinding(c, failOn, now)).length;
+  const findings =
+    failOn === undefined || failOn.length === 0 ? 0 : items.filter((c) => isFinding(c, failOn, now)).length;
   const result = { items, failed: failures?.length ?? 0, findings };
 
   if (format === 'json') {
-    output.out(JSON.stringify(shown.map(certificateJson), null, 2));
+    output.out(JSON.stringify(certificatesDocument(shown, now), null, 2));
+  } else if (format === 'csv') {
+    // The model's columns (see certificate-json.ts); RFC 4180: a header row, CRLF line ends,
+    // fields with commas, quotes or line breaks quoted.
+    const rows = certificatesDocument(shown, now).certificates.map(certificateCsvRow);
+    output.out(stringify([[...CSV_COLUMNS], ...rows], { record_delimiter: 'windows' }));
   } else {
     // With several accounts every row says which one it belongs to.
     const named = items.some((c) => c.account !== DEFAULT_ACCOUNT);
-    const headings = [...(named ? ['ACCOUNT'] : []), 'COMMON NAME', 'ID', 'STATUS', 'END DATE', 'DAYS LEFT'];
-    const row = (c: ListedCertificate, daysText: (days: number | undefined) => string) => [
+    const headings = [...(named ? ['ACCOUNT'] : []), 'COMMON NAME', 'ID', 'STATE', 'END DATE', 'DAYS LEFT'];
+    const row = (c: ListedCertificate) => [
       ...(named ? [c.account] : []),
-      c.commonName ?? (format === 'csv' ? '' : '?'),
+      c.commonName ?? '?',
       c.certificateId ?? c.instanceId ?? '',
-      listStatus(c, now),
+      listState(c, now),
       c.endDate ?? '',
-      daysText(daysLeft(c.endDate, now)),
+      describeDaysLeft(daysLeft(c.endDate, now)),
     ];
-    if (format === 'csv') {
-      // RFC 4180: a header row, CRLF line ends, fields with commas, quotes or line breaks quoted.
-      const rows = shown.map((c) => row(c, (d) => (d === undefined ? '' : String(d))));
-      output.out(stringify([headings, ...rows], { record_delimiter: 'windows' }));
-    } else {
-      const rows = shown.map((c) => row(c, describeDaysLeft));
-      const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-      const line = (cells: string[]) =>
-        cells
-          .map((cell, i) => cell.padEnd(widths[i]))
-          .join('  ')
-          .trimEnd();
-      output.out(line(headings));
-      for (const cells of rows) output.out(line(cells));
-      const filters = [
-        view,
-        ...(keyword ? [`"${keyword}"`] : []),
-        ...(days === undefined ? [] : [`ending within ${days} days`]),
-      ];
-      const showing = limit === undefined ? '' : `, showing ${shown.length} of ${items.length}`;
-      output.out(`${items.length} certificate${items.length === 1 ? '' : 's'} (${filters.join(', ')})${showing}`);
-      output.out(describeSource(freshness, now));
-    }
+    const rows = shown.map(row);
+    const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) =>
+      cells
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd();
+    output.out(line(headings));
+    for (const cells of rows) output.out(line(cells));
+    const filters = [
+      view,
+      ...(keyword ? [`"${keyword}"`] : []),
+      ...(days === undefined ? [] : [`ending within ${days} days`]),
+    ];
+    const showing = limit === undefined ? '' : `, showing ${shown.length} of ${items.length}`;
+    output.out(`${items.length} certificate${items.length === 1 ? '' : 's'} (${filters.join(', ')})${showing}`);
+    output.out(describeSource(freshness, now));
   }
   // Where the list came from, on stderr so stdout stays exact JSON or CSV.
   if (format !== 'table') output.err(describeSource(freshness, now));
   if (failOn !== undefined && findings > 0)
     output.err(
-      `--fail-on ${failOn}: ${findings} of the certificates listed ${findings === 1 ? 'is' : 'are'} ${failOn}`,
+      `--fail-on ${failOn.join(',')}: ${findings} of the certificates listed ${findings === 1 ? 'is' : 'are'} ${failOn.join(' or ')}`,
     );
   return result;
 }

@@ -1,5 +1,6 @@
 import { certificateNames } from '../domain/certificate';
 import { covers } from '../domain/replacement';
+import { certificatesOnResource } from '../domain/resource-match';
 import type { AlertStore, ClaimStore, ProbeResultStore, StoredAlertState } from '../store/types';
 import type { ListedCertificate } from './certificate-source';
 import type { InventorySnapshot } from './stored-source';
@@ -15,8 +16,11 @@ export interface CertificateInfo {
 }
 
 export interface InfoLookup {
-  /** What was searched: an ID, or a domain matched against CommonName and SANs (wildcards included). */
-  query: { kind: 'id' | 'domain'; text: string };
+  /**
+   * What was searched: an ID, a cloud resource (instance or listener ID: the certificates it
+   * serves), or a domain matched against CommonName and SANs (wildcards included).
+   */
+  query: { kind: 'id' | 'resource' | 'domain'; text: string };
   matches: ListedCertificate[];
   snapshot?: InventorySnapshot;
 }
@@ -29,16 +33,23 @@ export interface InfoDeps {
   probes?: { results: ProbeResultStore; enabled: boolean };
 }
 
-/** A certificate ID (digits) or a domain; a domain matches every certificate that covers it. */
+/**
+ * A certificate ID (digits), a resource the inventory knows (`lb-…`, `lb-…:443`, a listener ID:
+ * the certificates it serves), or a domain, which matches every certificate that covers it.
+ */
 export async function lookupCertificates(deps: InfoDeps, text: string, now: Date): Promise<InfoLookup> {
   const snapshot = await deps.snapshot(now);
-  const query = { kind: /^\d{1,20}$/.test(text) ? ('id' as const) : ('domain' as const), text };
   const certificates = snapshot?.certificates ?? [];
-  const matches =
-    query.kind === 'id'
-      ? certificates.filter((c) => c.id === text || c.certificateId === text)
-      : certificates.filter((c) => certificateNames(c).some((name) => covers(name, text.toLowerCase())));
-  return { query, matches, snapshot };
+  if (/^\d{1,20}$/.test(text))
+    return {
+      query: { kind: 'id', text },
+      matches: certificates.filter((c) => c.id === text || c.certificateId === text),
+      snapshot,
+    };
+  const served = certificatesOnResource(certificates, text);
+  if (served.length > 0) return { query: { kind: 'resource', text }, matches: served, snapshot };
+  const matches = certificates.filter((c) => certificateNames(c).some((name) => covers(name, text.toLowerCase())));
+  return { query: { kind: 'domain', text }, matches, snapshot };
 }
 
 export async function certificateInfo(

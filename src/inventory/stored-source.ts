@@ -1,6 +1,7 @@
 import { findReplacements } from '../domain/replacement';
 import { sortByDaysLeft } from '../domain/expiry';
-import { type CertificateView, inView, matchesKeyword } from '../domain/views';
+import { type CertificateView, inView } from '../domain/views';
+import { certificateMatchesKeyword } from '../domain/resource-match';
 import { deploymentState, resourcesByCertificate } from '../domain/deployment';
 import type { InventoryStore, ResourceStore, ResourceSyncState, StoredAlertState } from '../store/types';
 import type { CertificateListing, CertificateSource, ListedCertificate } from './certificate-source';
@@ -118,7 +119,8 @@ export function storedCertificateSource(input: {
         return fallbacks.stale.list(view, keyword, now);
       const matching = current.certificates.filter(
         (c) =>
-          (view === 'stale' ? c.deployment?.state === 'stale' : inView(c, view, now)) && matchesKeyword(c, keyword),
+          (view === 'stale' ? c.deployment?.state === 'stale' : inView(c, view, now)) &&
+          certificateMatchesKeyword(c, keyword),
       );
       const states = new Map(
         (input.alertStates ? await input.alertStates() : []).map(

@@ -60,20 +60,23 @@ export function describeAge(from: Date, now: Date): string {
   return `${formatNumber(Math.floor(hours / 24))} days ago`;
 }
 
-/** What a list's freshness (see inventory/certificate-source) says to a person, in one line. */
+/**
+ * What a list's freshness (see inventory/certificate-source) says to a person, in one line.
+ * `time` writes the sync's time of day (UTC by default; Slack passes its reader's-zone token).
+ */
 export function describeFreshness(
   freshness:
     | { source: 'inventory'; syncedAt: Date; lastFailure?: { at: Date; message: string } }
     | { source: 'live'; reason: 'never-synced' | 'asked' | 'stale' },
   now: Date,
+  time: (at: Date) => string = (at) => formatUtc(at).slice(11),
 ): string {
   if (freshness.source === 'live') {
     if (freshness.reason === 'never-synced') return 'Listed live from CAS: no inventory sync has finished yet';
     if (freshness.reason === 'stale') return 'Listed live from CAS: the inventory is out of date';
     return 'Listed live from CAS';
   }
-  const time = formatUtc(freshness.syncedAt).slice(11);
-  const line = `As of ${time}, synced ${describeAge(freshness.syncedAt, now)}`;
+  const line = `As of ${time(freshness.syncedAt)}, synced ${describeAge(freshness.syncedAt, now)}`;
   if (!freshness.lastFailure) return line;
   return `${line}; the last sync failed ${describeAge(freshness.lastFailure.at, now)}: ${freshness.lastFailure.message}`;
 }

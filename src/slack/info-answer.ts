@@ -1,6 +1,8 @@
 import { certificateInfo, type InfoDeps, lookupCertificates } from '../inventory/certificate-info';
 import type { ListedCertificate } from '../inventory/certificate-source';
 import { renderCertificateInfo, renderInfoMatches, renderInfoUnknown } from './blocks/info';
+import { context } from './blocks/builders';
+import { inlineText } from './blocks/escape';
 import { endpointsOf } from './blocks/served-at';
 import type { SlackMessage } from './blocks/types';
 
@@ -42,5 +44,10 @@ export async function certificateInfoAnswer(
   const lookup = account === undefined ? all : { ...all, matches: all.matches.filter((c) => c.account === account) };
   if (lookup.matches.length === 0) return { message: renderInfoUnknown(lookup, now), found: false };
   if (lookup.matches.length > 1) return { message: renderInfoMatches(lookup, now), found: true };
-  return { message: await certificateInfoMessage(info, lookup.matches[0], now), found: true };
+  const message = await certificateInfoMessage(info, lookup.matches[0], now);
+  if (lookup.query.kind !== 'resource') return { message, found: true };
+  // Asked by resource: say first that this is the certificate it serves.
+  const [head, ...rest] = message.blocks;
+  const served = context([`Served on ${inlineText(lookup.query.text, 100)}`]);
+  return { message: { ...message, blocks: [head, served, ...rest] }, found: true };
 }

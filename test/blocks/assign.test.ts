@@ -20,7 +20,9 @@ describe('assign messages', () => {
     assertWithinBlockKitLimits(message);
     expect(allText(message)).toContain(':warning: *Assign 5 certificates to data source 33285?*');
     expect(allText(message)).toContain('This changes your certificate quota');
-    expect(allText(message)).toContain('Requested by <@U123ADMIN> · only they can confirm, until 2025-03-10 09:45 UTC');
+    expect(allText(message)).toContain(
+      'Requested by <@U123ADMIN> · only they can confirm, until <!date^1741599900^{date_short_pretty} {time}|2025-03-10 09:45 UTC>',
+    );
     const [confirm, cancel] = buttons(message);
     expect(confirm).toMatchObject({ text: 'Confirm', action_id: 'cert_assign_confirm', style: 'primary' });
     expect(cancel).toMatchObject({ text: 'Cancel', action_id: 'cert_assign_cancel' });

@@ -142,10 +142,10 @@ describe('renderHomeView', () => {
     };
     const text = textOf(renderHomeView(input([], { acknowledged: [mine], snoozed: [snoozed] })));
     expect(text).toContain(
-      '*Acknowledged by you* (1)\n• *host-5.example.com* `5` — 3 days left · acknowledged 2025-03-10 09:30 UTC',
+      '*Acknowledged by you* (1)\n• *host-5.example.com* `5` — 3 days left · acknowledged <!date^1741599000^{date_short_pretty} {time}|2025-03-10 09:30 UTC>',
     );
     expect(text).toContain(
-      '*Snoozed by you* (1)\n• *host-6.example.com* `6` — 12 days left · snoozed until 2025-03-11 09:30 UTC',
+      '*Snoozed by you* (1)\n• *host-6.example.com* `6` — 12 days left · snoozed until <!date^1741685400^{date_short_pretty} {time}|2025-03-11 09:30 UTC>',
     );
     expect(text).toContain('Nothing needs your attention');
   });

@@ -121,7 +121,9 @@ describe('renderRiskSummary', () => {
     expect(text).toContain('Certificates: 10 paid · 5 free · 3 uploaded');
     expect(text).toContain('Cloud resources: 120 Alibaba Cloud · 4 Tencent Cloud · 2 AWS');
     expect(text).toContain('Domains: 14');
-    expect(text).toContain('Checked 2025-03-10 09:30 UTC · score from 2025-03-10 07:00 UTC');
+    expect(text).toContain(
+      'Checked <!date^1741599000^{date_short_pretty} {time}|2025-03-10 09:30 UTC> · score from <!date^1741590000^{date_short_pretty} {time}|2025-03-10 07:00 UTC>',
+    );
     expect(text).toContain('RequestId `RISK-REQ-1`, `ASSET-REQ-2`');
     expect(message.text).toBe(
       'Certificate risk: 14 items need attention (3 expired, 5 expiring soon, 1 not deployed, 5 domains without monitoring). Health score 82 (▼ 3).',

@@ -20,11 +20,13 @@ describe('renderStatusResults', () => {
     const lines = text.split('\n');
     const revoked = lines.findIndex((line) => line.includes('`DEADBEEF`'));
     const good = lines.findIndex((line) => line.includes('`0A1B2C`'));
-    expect(lines[revoked]).toBe(':no_entry: `DEADBEEF` *revoked* on 2025-01-01 08:15 UTC');
+    expect(lines[revoked]).toBe(
+      ':no_entry: `DEADBEEF` *revoked* on <!date^1735719300^{date_short_pretty} {time}|2025-01-01 08:15 UTC>',
+    );
     expect(lines[good]).toBe(':white_check_mark: `0A1B2C` good');
     expect(text).toContain(':grey_question: `0123456789ABCDEF` unknown');
     expect(revoked).toBeLessThan(good);
-    expect(text).toContain('Checked 2025-03-10 09:30 UTC');
+    expect(text).toContain('Checked <!date^1741599000^{date_short_pretty} {time}|2025-03-10 09:30 UTC>');
   });
 
   it('reads RevokeTime given as a string, and shows other statuses as they are', () => {
@@ -39,7 +41,7 @@ describe('renderStatusResults', () => {
         now: NOW,
       }),
     );
-    expect(text).toContain('`AA` *revoked* on 2021-01-01 00:00 UTC');
+    expect(text).toContain('`AA` *revoked* on <!date^1609459200^{date_short_pretty} {time}|2021-01-01 00:00 UTC>');
     expect(text).toContain(':no_entry: `BB` *revoked*\n');
     expect(text).toContain(':grey_question: `CC` on_hold&lt;x&gt;');
   });
@@ -90,7 +92,10 @@ describe('renderStatusResults', () => {
     assertWithinBlockKitLimits(message);
     const text = allText(message);
     expect(text).not.toContain('more');
-    for (const result of full) expect(text).toContain(`\`${result.SerialNumber}\` *revoked* on 2025-01-01 00:00 UTC`);
+    for (const result of full)
+      expect(text).toContain(
+        `\`${result.SerialNumber}\` *revoked* on <!date^1735689600^{date_short_pretty} {time}|2025-01-01 00:00 UTC>`,
+      );
   });
 
   it('groups what was not looked up by reason', () => {

@@ -110,7 +110,7 @@ test('status finds a serial only the second account knows; list --account lists 
 
   const list = await runCli(['list', '--live', '--account', 'staging', '--json'], env);
   expect(list.code).toBe(0);
-  const items = JSON.parse(list.stdout) as Array<{ account: string }>;
+  const items = (JSON.parse(list.stdout) as { certificates: Array<{ account: string }> }).certificates;
   expect(items.length).toBeGreaterThan(0);
   expect(new Set(items.map((i) => i.account))).toEqual(new Set(['staging']));
 });

@@ -59,13 +59,15 @@ test('status: good, revoked and unknown; a bad serial is one clear line and exit
 test('list: every expired certificate, soonest first', async () => {
   const result = await runCli(['list', '--status', 'expired', '--json'], env);
   expect(result.code).toBe(0);
-  const items = JSON.parse(result.stdout) as Array<{ CertificateId: number; EndDate: string }>;
+  const items = (JSON.parse(result.stdout) as { certificates: Array<{ id: string; notAfter: string; state: string }> })
+    .certificates;
   const expected = dataset.certificates.filter((c) => c.status === 'EXPIRED');
-  expect(items.map((i) => i.CertificateId).sort()).toEqual(expected.map((c) => c.certificateId).sort());
-  const ends = items.map((i) => i.EndDate);
+  expect(items.map((i) => Number(i.id)).sort()).toEqual(expected.map((c) => c.certificateId).sort());
+  expect(new Set(items.map((i) => i.state))).toEqual(new Set(['expired']));
+  const ends = items.map((i) => i.notAfter);
   expect([...ends].sort()).toEqual(ends);
   const table = await runCli(['list', '--status', 'expired'], env);
-  expect(table.stdout).toMatch(/COMMON NAME\s+ID\s+STATUS\s+END DATE\s+DAYS LEFT/);
+  expect(table.stdout).toMatch(/COMMON NAME\s+ID\s+STATE\s+END DATE\s+DAYS LEFT/);
   expect(table.stdout).toMatch(/\sexpired\s+\d{4}-\d\d-\d\d\s+expired (yesterday|\d+ days ago)\n/);
   expect(table.stdout).toContain(`${expected.length} certificates (expired)`);
 });
@@ -213,8 +215,8 @@ describe('the inventory from the command line', () => {
     expect(fromInventory.stdout).toContain(`${expired.length} certificates (expired)`);
     expect(fromInventory.stdout).toMatch(/From the inventory: As of \d\d:\d\d UTC, synced just now/);
     const json = await runCli(['list', '--status', 'expired', '--json'], { ...env, DATA_DIR: dataDir });
-    const items = JSON.parse(json.stdout) as Array<{ CertificateId: number }>;
-    expect(items.map((i) => i.CertificateId).sort()).toEqual(expired.map((c) => c.certificateId).sort());
+    const items = (JSON.parse(json.stdout) as { certificates: Array<{ id: string }> }).certificates;
+    expect(items.map((i) => Number(i.id)).sort()).toEqual(expired.map((c) => c.certificateId).sort());
     expect(json.stderr).toContain('From the inventory');
 
     const live = await runCli(['list', '--status', 'expired', '--live'], { ...env, DATA_DIR: dataDir });
@@ -251,10 +253,19 @@ test('alerts --dry-run prints what would be posted and records nothing; bad flag
     const dry = await runCli(['alerts', '--dry-run', '--json'], alertEnv);
     expect(dry.code).toBe(0);
     const result = JSON.parse(dry.stdout) as {
-      channels: Array<{ channel: string; status: string; alerts: unknown[] }>;
+      schema: number;
+      certificates: Array<{ account: string; id: string; state: string }>;
+      channels: Array<{ channel: string; status: string; alerts: Array<{ account: string; certificateId: string }> }>;
     };
     expect(result.channels).toEqual([expect.objectContaining({ channel: 'C0ALERTS', status: 'would-post' })]);
     expect(result.channels[0].alerts.length).toBeGreaterThan(0);
+    // Every certificate due, once, in the certificate model; each alert names one of them.
+    expect(result.schema).toBe(1);
+    const due = new Set(result.certificates.map((c) => `${c.account}/${c.id}`));
+    expect(due.size).toBe(result.certificates.length);
+    for (const alert of result.channels[0].alerts)
+      expect(due.has(`${alert.account}/${alert.certificateId}`)).toBe(true);
+    for (const c of result.certificates) expect(['stale', 'expired', 'expiring']).toContain(c.state);
     // Nothing was recorded: a second dry run shows the same alerts.
     const again = JSON.parse((await runCli(['alerts', '--dry-run', '--json'], alertEnv)).stdout) as typeof result;
     expect(again.channels[0].alerts).toHaveLength(result.channels[0].alerts.length);

@@ -38,10 +38,14 @@ let dir: string;
 const dataset = generateDataset({ count: CERTS, seed: SEED, replacedPairs: REPLACED });
 
 interface JsonCertificate {
-  CertificateId: number;
-  CommonName?: string;
-  EndDate?: string;
+  id: string;
+  commonName: string | null;
+  notAfter: string | null;
+  state: string;
+  daysLeft: number | null;
 }
+const certificatesOf = (stdout: string) =>
+  (JSON.parse(stdout) as { schema: number; certificates: JsonCertificate[] }).certificates;
 
 beforeAll(async () => {
   sandbox = await spawnSandbox({ certs: CERTS, seed: SEED, qps: 100, replacedPairs: REPLACED });
@@ -75,7 +79,8 @@ describe('exit codes', () => {
     ['a fractional --days', ['list', '--days', '1.5'], 2],
     ['--limit 0', ['list', '--limit', '0'], 2],
     ['--json with --format csv', ['list', '--json', '--format', 'csv'], 2],
-    ['an invalid --fail-on', ['list', '--fail-on', 'stale'], 2],
+    ['an invalid --fail-on', ['list', '--fail-on', 'soon'], 2],
+    ['an invalid --fail-on among valid ones', ['list', '--fail-on', 'expired,soon'], 2],
     ['status --fail-on expiring', ['status', 'AB', '--fail-on', 'expiring'], 2],
     ['a call that works', ['risk'], 0],
     ['a finding asked for', ['list', '--fail-on', 'expired'], 3],
@@ -203,27 +208,25 @@ test('risk: the summary line Slack shows, counts by kind and source with their l
 describe('list', () => {
   let all: JsonCertificate[];
   beforeAll(async () => {
-    all = JSON.parse((await runCli(['list', '--json'], env)).stdout) as JsonCertificate[];
+    all = certificatesOf((await runCli(['list', '--json'], env)).stdout);
   });
 
-  test('columns COMMON NAME, ID, STATUS, END DATE and DAYS LEFT as words', async () => {
+  test('columns COMMON NAME, ID, STATE, END DATE and DAYS LEFT as words', async () => {
     const result = await runCli(['list'], env);
     expect(result.code).toBe(0);
     const [heading, ...rows] = result.stdout.trimEnd().split('\n');
-    expect(heading).toMatch(/^COMMON NAME\s+ID\s+STATUS\s+END DATE\s+DAYS LEFT$/);
+    expect(heading).toMatch(/^COMMON NAME\s+ID\s+STATE\s+END DATE\s+DAYS LEFT$/);
     const now = new Date();
     for (const c of all.slice(0, 40)) {
-      const row = rows.find((r) => r.includes(` ${c.CertificateId} `));
-      const days = daysLeft(c.EndDate, now) as number;
+      const row = rows.find((r) => r.includes(` ${c.id} `));
+      const days = daysLeft(c.notAfter ?? undefined, now) as number;
       const words =
         days < -1
           ? `expired ${days * -1} days ago`
           : days > 1
             ? `${days} days left`
             : /expire[sd] (today|tomorrow|yesterday)/;
-      expect(row).toMatch(
-        days < 0 ? /\bexpired\s+\d{4}/ : days <= 30 ? /\bexpiring\s+\d{4}/ : /\b(issued|uploaded)\s+\d{4}/,
-      );
+      expect(row).toMatch(days < 0 ? /\bexpired\s+\d{4}/ : days <= 30 ? /\bexpiring\s+\d{4}/ : /\bvalid\s+\d{4}/);
       if (typeof words === 'string') expect(row?.endsWith(words)).toBe(true);
       else expect(row).toMatch(words);
     }
@@ -233,11 +236,10 @@ describe('list', () => {
   test('--days N: only those ending within N days, expired ones included', async () => {
     const result = await runCli(['list', '--days', '10', '--json'], env);
     expect(result.code).toBe(0);
-    const items = JSON.parse(result.stdout) as JsonCertificate[];
-    const now = new Date();
-    const expected = all.filter((c) => (daysLeft(c.EndDate, now) as number) <= 10);
-    expect(items.map((i) => i.CertificateId)).toEqual(expected.map((c) => c.CertificateId));
-    expect(items.some((i) => (daysLeft(i.EndDate, now) as number) < 0)).toBe(true);
+    const items = certificatesOf(result.stdout);
+    const expected = all.filter((c) => (c.daysLeft as number) <= 10);
+    expect(items.map((i) => i.id)).toEqual(expected.map((c) => c.id));
+    expect(items.some((i) => (i.daysLeft as number) < 0)).toBe(true);
     expect(items.length).toBeLessThan(all.length);
     const zero = await runCli(['list', '--days', '0', '--status', 'issued'], env);
     expect(zero.code).toBe(0);
@@ -250,37 +252,66 @@ describe('list', () => {
     expect(text.stdout.trimEnd().split('\n')).toHaveLength(1 + 5 + 2);
     expect(text.stdout).toContain(`${all.length} certificates (all), showing 5 of ${all.length}`);
     const json = await runCli(['list', '--limit', '5', '--json'], env);
-    expect(JSON.parse(json.stdout)).toEqual(all.slice(0, 5));
+    expect(JSON.parse(json.stdout)).toEqual({ schema: 1, certificates: all.slice(0, 5) });
   });
 
-  test('--format csv: a header row and one row per certificate, exact on stdout', async () => {
+  test('--json: the certificate model, every field present, with the one state of each certificate', async () => {
+    const result = await runCli(['list', '--json'], env);
+    const document = JSON.parse(result.stdout) as { schema: number; certificates: Array<Record<string, unknown>> };
+    expect(document.schema).toBe(1);
+    const fields = [
+      'account',
+      'id',
+      'commonName',
+      'sans',
+      'issuer',
+      'serial',
+      'state',
+      'daysLeft',
+      'notAfter',
+      'renewedBy',
+      'deployment',
+      'acknowledged',
+      'snoozedUntil',
+    ];
+    for (const c of document.certificates) {
+      expect(Object.keys(c)).toEqual(expect.arrayContaining(fields));
+      // Live from CAS: no deployments listed, no replacement known.
+      expect(c.deployment).toEqual({ state: 'unknown', resources: [] });
+    }
+    const now = new Date();
+    const byId = new Map(dataset.certificates.map((c) => [String(c.certificateId), c]));
+    for (const c of document.certificates) {
+      const source = byId.get(c.id as string);
+      expect(c.notAfter).toBe(source?.endDate);
+      expect(c.daysLeft).toBe(daysLeft(source?.endDate, now));
+      const days = c.daysLeft as number;
+      expect(c.state).toBe(days < 0 ? 'expired' : days <= 30 ? 'expiring' : 'valid');
+    }
+  });
+
+  test('--format csv: the columns of the model, one row per certificate, exact on stdout', async () => {
     const result = await runCli(['list', '--format', 'csv'], env);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^COMMON NAME,ID,STATUS,END DATE,DAYS LEFT\r\n/);
-    const records = parse(result.stdout) as string[][];
-    expect(records[0]).toEqual(['COMMON NAME', 'ID', 'STATUS', 'END DATE', 'DAYS LEFT']);
-    const now = new Date();
-    expect(records.slice(1)).toEqual(
-      all.map((c) => [
-        c.CommonName ?? '',
-        String(c.CertificateId),
-        expect.stringMatching(/^(issued|uploaded|expiring|expired)$/),
-        c.EndDate ?? '',
-        String(daysLeft(c.EndDate, now)),
-      ]),
+    const columns =
+      'account,id,commonName,sans,issuer,serial,state,daysLeft,notAfter,renewedBy,deploymentState,resources,acknowledgedBy,snoozedUntil';
+    expect(result.stdout.startsWith(`${columns}\r\n`)).toBe(true);
+    const records = parse(result.stdout, { columns: true }) as Array<Record<string, string>>;
+    expect(records.map((r) => [r.id, r.commonName, r.state, r.notAfter, r.daysLeft])).toEqual(
+      all.map((c) => [c.id, c.commonName ?? '', c.state, c.notAfter ?? '', String(c.daysLeft)]),
     );
     // Where the list came from goes to stderr, as with --json.
     expect(result.stderr).toContain('Listed live from CAS');
     const json = await runCli(['list', '--format', 'json', '--limit', '3'], env);
-    expect(JSON.parse(json.stdout)).toEqual(all.slice(0, 3));
+    expect(certificatesOf(json.stdout)).toEqual(all.slice(0, 3));
   });
 
   test('--format csv quotes what needs quoting (RFC 4180)', async () => {
     const [id] = await sandbox.addCertificates([{ commonName: 'quo"ted.example.com', endDate: '2099-01-01' }]);
     try {
       const result = await runCli(['list', '--format', 'csv', '--keyword', 'quo"ted', '--live'], env);
-      expect(result.stdout).toContain(`"quo""ted.example.com",${id},issued,2099-01-01,`);
-      expect((parse(result.stdout) as string[][])[1][0]).toBe('quo"ted.example.com');
+      expect(result.stdout).toContain(`default,${id},"quo""ted.example.com",`);
+      expect((parse(result.stdout) as string[][])[1][2]).toBe('quo"ted.example.com');
     } finally {
       await sandbox.removeCertificate(id);
     }
@@ -309,7 +340,7 @@ describe('--fail-on', () => {
     expect(result.code).toBe(0);
     const expiring = await runCli(['list', '--limit', '1', '--json', '--fail-on', 'expiring'], env);
     expect(expiring.code).toBe(3);
-    expect(JSON.parse(expiring.stdout)).toHaveLength(1);
+    expect(certificatesOf(expiring.stdout)).toHaveLength(1);
   });
 
   test('a certificate renewed by another is not a finding (from the inventory)', async () => {
@@ -317,13 +348,71 @@ describe('--fail-on', () => {
     expect((await runCli(['sync'], inventory)).code).toBe(0);
     const result = await runCli(['list', '--status', 'expired', '--fail-on', 'expired'], inventory);
     expect(result.stdout).toContain('From the inventory');
-    const rows = result.stdout.split('\n').filter((line) => /^\S+\s+\d+\s+(expired|renewed)\s/.test(line));
-    const renewed = rows.filter((line) => /\srenewed\s/.test(line)).length;
+    const rows = result.stdout.split('\n').filter((line) => /^\S+\s+\d+\s+(expired|renewed|stale)\s/.test(line));
+    const renewed = rows.filter((line) => /\s(renewed|stale)\s/.test(line)).length;
     const expired = rows.length - renewed;
     expect(renewed).toBeGreaterThan(0);
     expect(expired).toBeGreaterThan(0);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(`--fail-on expired: ${expired} of the certificates listed are expired`);
+  });
+});
+
+describe('--fail-on every state, from the inventory', () => {
+  let inventory: Record<string, string>;
+  let states: Map<string, number>;
+  beforeAll(async () => {
+    inventory = { ...env, DATA_DIR: path.join(dir, 'states') };
+    expect((await runCli(['sync'], inventory)).code).toBe(0);
+    const listed = certificatesOf((await runCli(['list', '--json'], inventory)).stdout);
+    states = new Map<string, number>();
+    for (const c of listed) states.set(c.state, (states.get(c.state) ?? 0) + 1);
+  }, 60_000);
+
+  test('stale (renewed, the old certificate still served) is a finding of its own', async () => {
+    expect(states.get('stale')).toBeGreaterThan(0);
+    const result = await runCli(['list', '--status', 'stale', '--fail-on', 'stale', '--json'], inventory);
+    expect(result.code).toBe(3);
+    const listed = certificatesOf(result.stdout);
+    expect(listed.every((c) => c.state === 'stale')).toBe(true);
+    expect(result.stderr).toContain(`--fail-on stale: ${states.get('stale')} of the certificates listed are stale`);
+    // A stale deployment is not also expired: one state each.
+    const expired = await runCli(['list', '--status', 'stale', '--fail-on', 'expired'], inventory);
+    expect(expired.code).toBe(0);
+  });
+
+  test.each(['renewed', 'not-deployed', 'valid', 'expiring', 'expired'])('%s', async (state) => {
+    const result = await runCli(['list', '--fail-on', state], inventory);
+    const count = states.get(state) ?? 0;
+    expect(result.code).toBe(count > 0 ? 3 : 0);
+    if (count > 0)
+      expect(result.stderr).toContain(
+        `--fail-on ${state}: ${count} of the certificates listed ${count === 1 ? 'is' : 'are'} ${state}`,
+      );
+  });
+
+  test('repeated or comma-separated, in any case: the findings of each state add up', async () => {
+    const expected = (states.get('stale') ?? 0) + (states.get('expired') ?? 0);
+    for (const args of [
+      ['--fail-on', 'stale,expired'],
+      ['--fail-on', 'stale', '--fail-on', 'EXPIRED'],
+      ['--fail-on', ' stale , expired,stale'],
+    ]) {
+      const result = await runCli(['list', ...args], inventory);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain(`: ${expected} of the certificates listed are stale or expired`);
+    }
+  });
+
+  test('a bad value is a usage error that names the allowed ones', async () => {
+    const result = await runCli(['list', '--fail-on', 'stale,soon'], inventory);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('"soon" is not something to fail on');
+    expect(result.stderr).toContain('allowed: stale, expired, expiring, renewed, not-deployed, valid, revoked');
+    const status = await runCli(['status', 'AB', '--fail-on', 'expired'], inventory);
+    expect(status.code).toBe(2);
+    expect(status.stderr).toContain('allowed: revoked');
   });
 });
 
@@ -338,7 +427,7 @@ describe('stderr: warnings only unless --verbose', () => {
     const after = await runCli(['sync', '--verbose'], { ...inventory, LOG_LEVEL: 'debug' });
     expect(after.stderr).toContain('inventory synced');
     const json = await runCli(['list', '--json', '--verbose'], inventory);
-    expect(Array.isArray(JSON.parse(json.stdout))).toBe(true);
+    expect(Array.isArray(certificatesOf(json.stdout))).toBe(true);
   });
 });
 

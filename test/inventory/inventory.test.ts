@@ -57,7 +57,7 @@ test('a sync that fails on page 3 leaves the previous inventory whole and says w
 
   // The lists still answer from the last good inventory, and say that the last sync failed.
   const { answer } = await h.command('/cert-list', 'all');
-  expect(visibleText(answer)).toMatch(/As of \d\d:\d\d UTC, synced .*; the last sync failed/);
+  expect(visibleText(answer)).toMatch(/As of <!date\^\d+\^\{time\}\|\d\d:\d\d UTC>, synced .*; the last sync failed/);
 });
 
 test('/cert-list after a sync answers from the inventory, with no CAS list call', async () => {
@@ -68,7 +68,7 @@ test('/cert-list after a sync answers from the inventory, with no CAS list call'
   expect(listCalls(h)).toBe(calls);
   const expiring = h.sandbox.dataset.certificates.filter((c) => c.status === 'WILLEXPIRED');
   expect(answer.text).toContain(`of ${expiring.length}`);
-  expect(visibleText(answer)).toMatch(/As of \d\d:\d\d UTC, synced just now/);
+  expect(visibleText(answer)).toMatch(/As of <!date\^\d+\^\{time\}\|\d\d:\d\d UTC>, synced just now/);
 
   const next = JSON.parse(
     String(

@@ -39,7 +39,7 @@ test('an admin sees a refused and a requested attempt, newest first, ephemeral; 
   expect(refusedLine).toBeGreaterThan(requestedLine);
   expect(lines[requestedLine]).toMatch(
     new RegExp(
-      `^\\*\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC\\* · <@${ADMIN}> · cert-assign \\*requested\\* · data source \`33286\`, count \`7\`, account \`default\`$`,
+      `^\\*<!date\\^\\d+\\^\\{date_short_pretty\\} \\{time\\}\\|\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC>\\* · <@${ADMIN}> · cert-assign \\*requested\\* · data source \`33286\`, count \`7\`, account \`default\`$`,
     ),
   );
   expect(lines[refusedLine]).toContain(`<@${USER}> · cert-assign *refused* · typed \`33285 5 &lt;!channel&gt; *now*\``);

@@ -85,7 +85,7 @@ describe('/cert-risk', () => {
 });
 
 describe('/cert-status', () => {
-  test('good, revoked with its UTC time, and unknown, one line each', async () => {
+  test("good, revoked with its time in the reader's zone (UTC as fallback), and unknown, one line each", async () => {
     const revoked = h.sandbox.dataset.certificates.find((c) => c.status === 'REVOKED');
     const good = h.sandbox.dataset.certificates.find((c) => c.status === 'ISSUED');
     if (!revoked || !good) throw new Error('data set lacks a revoked or good certificate');
@@ -100,7 +100,10 @@ describe('/cert-status', () => {
     expect(text).toContain('DEADBEEF');
     expect(answer.text).toMatch(/3 certificates: 1 good, 1 revoked, 1 unknown/);
     const when = new Date(revoked.revokeTime ?? 0).toISOString().slice(0, 16).replace('T', ' ');
-    expect(text).toContain(`${when} UTC`);
+    // In each reader's own zone, with the UTC time where Slack cannot render it.
+    const seconds = Math.floor((revoked.revokeTime ?? 0) / 1000);
+    expect(text).toContain(`*revoked* on <!date^${seconds}^{date_short_pretty} {time}|${when} UTC>`);
+    expect(answer.text).not.toContain('<!date');
     // The three lookups went out together.
     expect(h.sandbox.calls).toHaveLength(1);
   });

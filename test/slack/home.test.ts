@@ -43,7 +43,7 @@ describe('App Home', () => {
     // Acknowledged certificates leave the urgent list: no button names them any more.
     const named = buttons(view).map((b) => b.value ?? '');
     expect(named.some((v) => v.includes(`"id":"${acked.id}"`))).toBe(false);
-    expect(shown).toMatch(/Inventory: As of \d\d:\d\d UTC, synced just now/);
+    expect(shown).toMatch(/Inventory: As of <!date\^\d+\^\{time\}\|\d\d:\d\d UTC>, synced just now/);
     assertViewWithinLimits(view, HOME_VIEW_JSON_BUDGET);
   });
 

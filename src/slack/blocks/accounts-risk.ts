@@ -2,11 +2,12 @@ import type { KnownBlock } from '@slack/types';
 import type { AccountRisk } from '../../domain/risk';
 import type { AccountFailure } from '../../inventory/account-failure';
 import { describeAccountRisk, totalRisk } from '../../render/accounts';
-import { formatUtc, plural } from '../../render/format';
+import { plural } from '../../render/format';
 import { accountsSection, failuresSection } from './accounts';
 import { actions, buildMessage, button, context, header } from './builders';
 import { BUTTONS } from '../button-codecs';
 import type { SlackMessage } from './types';
+import { slackDateTime } from './dates';
 
 /** /cert-risk with several accounts: one line each, the totals, the accounts that failed. */
 export function renderAccountsRisk(input: {
@@ -31,7 +32,7 @@ export function renderAccountsRisk(input: {
       ]),
     );
   blocks.push(
-    context([`Checked ${formatUtc(input.now)} · \`/cert-risk account:NAME\` shows one account's full breakdown`]),
+    context([`Checked ${slackDateTime(input.now)} · \`/cert-risk account:NAME\` shows one account's full breakdown`]),
   );
   const failed = input.failures.length > 0 ? ` Could not read ${input.failures.map((f) => f.account).join(', ')}.` : '';
   return buildMessage(

@@ -4,7 +4,7 @@ import { displayName } from '../../domain/certificate';
 import { thresholdLabel } from '../../domain/alerts';
 import { certificateState, STATE_LABELS } from '../../domain/certificate-state';
 import { daysLeft } from '../../domain/expiry';
-import { describeDaysLeft, formatUtc, plural } from '../../render/format';
+import { describeDaysLeft, plural } from '../../render/format';
 import { BUTTONS } from '../button-codecs';
 import { actions, buildMessage, button, context, header, section } from './builders';
 import { EMOJI } from './emoji';
@@ -13,6 +13,7 @@ import { accountPrefix } from '../../render/accounts';
 import { renewedLine, resourceLines } from './list';
 import type { SlackMessage } from './types';
 import { deployButtonBlock } from '../deploy/blocks';
+import { slackDateTime } from './dates';
 
 /** Certificates shown one by one in an alert message; the rest are one line. */
 export const ALERT_MESSAGE_SIZE = 20;
@@ -84,9 +85,9 @@ function entryBlocks(entry: AlertEntry, now: Date, deployButton?: boolean): Know
   }
   lines[0] = `${days !== undefined && days < 0 ? EMOJI.expired : EMOJI.expiring} ${lines[0]}`;
   if (entry.acknowledged)
-    lines.push(`Acknowledged by ${userMention(entry.acknowledged.by)} at ${formatUtc(entry.acknowledged.at)}`);
+    lines.push(`Acknowledged by ${userMention(entry.acknowledged.by)} at ${slackDateTime(entry.acknowledged.at)}`);
   if (entry.snoozed && entry.snoozed.until.getTime() > now.getTime())
-    lines.push(`Snoozed until ${formatUtc(entry.snoozed.until)} by ${userMention(entry.snoozed.by)}`);
+    lines.push(`Snoozed until ${slackDateTime(entry.snoozed.until)} by ${userMention(entry.snoozed.by)}`);
   const blocks: KnownBlock[] = [section(lines.join('\n'))];
   const value = BUTTONS.alertAcknowledge.encode({ account: c.account, id: c.id });
   const buttons = [];
@@ -119,7 +120,7 @@ export function renderAlertMessage(input: AlertMessageInput): SlackMessage {
         `…and ${plural(hidden, 'more certificate')} need attention: run \`/cert-list expiring\` to see them all`,
       ]),
     );
-  blocks.push(context([`Alert of ${formatUtc(input.now)}`]));
+  blocks.push(context([`Alert of ${slackDateTime(input.now)}`]));
   const first = entries[0];
   const firstText = first
     ? ` Most urgent: ${accountPrefix(first.certificate.account)}${inlineText(displayName(first.certificate), 80)}, ${describeDaysLeft(daysLeft(first.certificate.endDate, input.now))}.`

@@ -1,12 +1,13 @@
 import type { KnownBlock } from '@slack/types';
 import type { AssignCertificateCountResult } from '../../cas/types';
 import { shownAccount } from '../../render/accounts';
-import { formatNumber, formatUtc, plural } from '../../render/format';
+import { formatNumber, plural } from '../../render/format';
 import { EMOJI } from './emoji';
 import { actions, buildMessage, button, context, fieldsSection, header, section } from './builders';
 import { codeSpan, inlineText, userMention } from './escape';
 import { BUTTONS } from '../button-codecs';
 import type { SlackMessage } from './types';
+import { slackDateTime } from './dates';
 
 export interface AssignInput {
   /** The data source the certificates are assigned to (AssignCertificateCount Id), exact digits. */
@@ -49,7 +50,7 @@ export function renderAssignConfirmation(input: AssignInput & { nonce: string; e
       button({ text: 'Cancel', actionId: BUTTONS.assignCancel.actionId, value }),
     ]),
     context([
-      `Requested by ${userMention(input.adminId)} · only they can confirm, until ${formatUtc(input.expiresAt)}`,
+      `Requested by ${userMention(input.adminId)} · only they can confirm, until ${slackDateTime(input.expiresAt)}`,
     ]),
   ];
   return buildMessage(`Confirm: assign ${what}? This changes your certificate quota.`, blocks);

@@ -1,9 +1,10 @@
-import { formatNumber, formatUtc } from '../../render/format';
+import { formatNumber } from '../../render/format';
 import { auditDetails } from '../../store/audit-log';
 import type { AuditEntry } from '../../store/types';
 import { buildMessage, context, lineSections, section } from './builders';
 import { boldText, codeSpan, inlineText, userMention } from './escape';
 import type { SlackMessage } from './types';
+import { slackDateTime } from './dates';
 
 /** How many entries `/cert-assign audit` shows; `cert-bot audit` shows more. */
 export const SLACK_AUDIT_ENTRIES = 20;
@@ -11,7 +12,7 @@ export const SLACK_AUDIT_ENTRIES = 20;
 /** One entry as one mrkdwn line; every stored value is escaped. */
 function entryLine(entry: AuditEntry): string {
   const parts = [
-    `*${formatUtc(entry.at)}*`,
+    `*${slackDateTime(entry.at)}*`,
     userMention(entry.userId),
     `${inlineText(entry.action, 40) || '?'} ${boldText(entry.outcome, 20) || '?'}`,
   ];
@@ -46,7 +47,7 @@ export function renderAuditLog(entries: readonly AuditEntry[], options: { limit:
       ? `the latest ${formatNumber(shown)} entries`
       : `all ${formatNumber(shown)} ${shown === 1 ? 'entry' : 'entries'}`;
   return buildMessage(`Audit log: ${which}, newest first.`, [
-    section(`*Audit log* · ${which}, newest first (times in UTC)`),
+    section(`*Audit log* · ${which}, newest first`),
     ...blocks,
     context([more]),
   ]);

@@ -7,7 +7,7 @@ import { daysLeft, urgency } from '../../domain/expiry';
 import { describeResource } from '../../domain/deployment';
 import { RISK_KINDS, riskRows } from '../../domain/risk';
 import { BUTTONS } from '../button-codecs';
-import { describeDaysLeft, describeFreshness, formatDelta, formatNumber, formatUtc, plural } from '../../render/format';
+import { describeDaysLeft, describeFreshness, formatDelta, formatNumber, plural } from '../../render/format';
 import { EMOJI, URGENCY_EMOJI } from './emoji';
 import { actions, buildMessage, button, context, cutLines, divider, header, section } from './builders';
 import { accountTag, boldText, codeSpan, inlineText } from './escape';
@@ -15,6 +15,7 @@ import { alertStateLine, renewedLine } from './list';
 import { accountsSection, failuresSection } from './accounts';
 import { assetLines, RISK_KIND_EMOJI } from './risk';
 import type { SlackMessage } from './types';
+import { slackDateTime, slackTime } from './dates';
 
 /** Certificates shown in each list of the digest before "…and N more". */
 export const DIGEST_LIST_SIZE = 10;
@@ -92,8 +93,8 @@ function footer(data: DigestData): KnownBlock {
       ? 'no trend this week: not every account could be read'
       : 'first digest: trend from next week';
   const late = lateNote(data.period, data.now);
-  const parts = [`Built ${formatUtc(data.now)}`, ...(late ? [late] : []), since];
-  if (data.freshness) parts.push(describeFreshness(data.freshness, data.now));
+  const parts = [`Built ${slackDateTime(data.now)}`, ...(late ? [late] : []), since];
+  if (data.freshness) parts.push(describeFreshness(data.freshness, data.now, slackTime));
   return context([parts.join(' · ')]);
 }
 
@@ -239,7 +240,7 @@ export function renderDigestFailure(input: {
     section(
       `${EMOJI.warning} *The digest could not be built.*\n${reason}\nThe bot will post next week's digest as usual; run \`/cert-risk\` for the current numbers once the service is back.`,
     ),
-    context([`Gave up ${formatUtc(input.now)}`]),
+    context([`Gave up ${slackDateTime(input.now)}`]),
   ]);
 }
 

@@ -5,7 +5,7 @@ import { DEFAULT_ACCOUNT } from '../../domain/account';
 import { daysLeft, urgency } from '../../domain/expiry';
 import { type AccountFailure, describeAccountFailure } from '../../inventory/account-failure';
 import type { ListedCertificate } from '../../inventory/certificate-source';
-import { describeDaysLeft, describeFreshness, formatNumber, formatUtc, plural } from '../../render/format';
+import { describeDaysLeft, describeFreshness, formatNumber, plural } from '../../render/format';
 import { describeWeekChange, sparkline } from '../../render/sparkline';
 import type { StoredAlertState } from '../../store/types';
 import { BUTTONS } from '../button-codecs';
@@ -24,6 +24,7 @@ import {
 import { EMOJI, URGENCY_EMOJI } from './emoji';
 import { accountTag, boldText, codeSpan, fitText, inlineText, jsonCost, userMention } from './escape';
 import { renderCasError } from './errors';
+import { slackDateTime, slackTime } from './dates';
 
 /** Block Kit limits of a Home tab (docs.slack.dev/reference/block-kit/blocks; views.publish). */
 export const MAX_HOME_BLOCKS = 100;
@@ -128,10 +129,10 @@ function othersState(state: StoredAlertState | undefined, now: Date): string[] {
   const lines: string[] = [];
   if (state?.acknowledgedBy)
     lines.push(
-      `Acknowledged by ${userMention(state.acknowledgedBy)}${state.acknowledgedAt ? ` at ${formatUtc(state.acknowledgedAt)}` : ''}`,
+      `Acknowledged by ${userMention(state.acknowledgedBy)}${state.acknowledgedAt ? ` at ${slackDateTime(state.acknowledgedAt)}` : ''}`,
     );
   if (state?.snoozedBy && state.snoozedUntil && state.snoozedUntil.getTime() > now.getTime())
-    lines.push(`Snoozed until ${formatUtc(state.snoozedUntil)} by ${userMention(state.snoozedBy)}`);
+    lines.push(`Snoozed until ${slackDateTime(state.snoozedUntil)} by ${userMention(state.snoozedBy)}`);
   return lines;
 }
 
@@ -193,11 +194,13 @@ function listBlock(title: string, items: readonly HomeItem[], detail: (item: Hom
 }
 
 function freshnessText(input: HomeInput): string {
-  const updated = `Updated ${formatUtc(input.now)}`;
+  const updated = `Updated ${slackDateTime(input.now)}`;
   if (!input.inventory) return `No inventory sync has finished yet · ${updated}`;
   const { syncedAt, lastFailure } = input.inventory;
-  const line = describeFreshness({ source: 'inventory', syncedAt, ...(lastFailure ? { lastFailure } : {}) }, input.now);
-  return `Inventory: ${inlineText(line, 600)} · ${updated}`;
+  // The failure's message is escaped on its own: the line carries a date token for Slack.
+  const failure = lastFailure ? { lastFailure: { ...lastFailure, message: inlineText(lastFailure.message, 500) } } : {};
+  const line = describeFreshness({ source: 'inventory', syncedAt, ...failure }, input.now, slackTime);
+  return `Inventory: ${line} · ${updated}`;
 }
 
 /** The net under the budgets: at most 100 blocks and the view JSON within HOME_VIEW_JSON_BUDGET. */
@@ -242,13 +245,13 @@ export function renderHomeView(input: HomeInput): HomeView {
     listBlock(
       'Acknowledged by you',
       input.acknowledged,
-      (item) => `acknowledged ${item.state?.acknowledgedAt ? formatUtc(item.state.acknowledgedAt) : ''}`.trim(),
+      (item) => `acknowledged ${item.state?.acknowledgedAt ? slackDateTime(item.state.acknowledgedAt) : ''}`.trim(),
       input.now,
     ),
     listBlock(
       'Snoozed by you',
       input.snoozed,
-      (item) => (item.state?.snoozedUntil ? `snoozed until ${formatUtc(item.state.snoozedUntil)}` : 'snoozed'),
+      (item) => (item.state?.snoozedUntil ? `snoozed until ${slackDateTime(item.state.snoozedUntil)}` : 'snoozed'),
       input.now,
     ),
     divider(),
@@ -270,7 +273,7 @@ export function renderHomeError(error: unknown, now: Date): HomeView {
   return finishView([
     header('Certificates'),
     ...message.blocks,
-    context([`Updated ${formatUtc(now)}`]),
+    context([`Updated ${slackDateTime(now)}`]),
     refreshActions(),
   ]);
 }

@@ -4,7 +4,7 @@ import { deploymentPhrase } from '../../domain/deployment';
 import { daysLeft, urgency } from '../../domain/expiry';
 import type { CertificateInfo, InfoLookup } from '../../inventory/certificate-info';
 import type { ListedCertificate } from '../../inventory/certificate-source';
-import { describeAge, describeDaysLeft, formatNumber, formatUtc, plural } from '../../render/format';
+import { describeAge, describeDaysLeft, formatNumber, plural } from '../../render/format';
 import { BUTTONS } from '../button-codecs';
 import { buildMessage, button, context, fieldsSection, header, section, takeBlocks } from './builders';
 import { EMOJI, URGENCY_EMOJI } from './emoji';
@@ -13,6 +13,7 @@ import { alertStateLine, renewedLine, resourceLines } from './list';
 import { servedAtText } from './served-at';
 import type { SlackMessage } from './types';
 import type { EndpointVerdict } from '../../domain/probe-verdict';
+import { slackDateTime } from './dates';
 
 function stateText(c: ListedCertificate, now: Date): string {
   if (c.deployment?.state === 'stale')
@@ -82,7 +83,7 @@ export function renderCertificateInfo(
   }
   const alertLines = info.alerts.map(
     (a) =>
-      `• ${a.stale ? 'stale deployment ' : ''}${a.threshold < 0 ? 'found' : a.threshold === 0 ? 'the expiry day' : `${formatNumber(a.threshold)}-day threshold`}${a.channel ? ` in ${channelMention(a.channel)}` : ''}${a.at ? ` at ${formatUtc(a.at)}` : ''}`,
+      `• ${a.stale ? 'stale deployment ' : ''}${a.threshold < 0 ? 'found' : a.threshold === 0 ? 'the expiry day' : `${formatNumber(a.threshold)}-day threshold`}${a.channel ? ` in ${channelMention(a.channel)}` : ''}${a.at ? ` at ${slackDateTime(a.at)}` : ''}`,
   );
   const state = alertStateLine({ ...c, alert: info.state });
   blocks.push(
@@ -99,7 +100,10 @@ export function renderCertificateInfo(
 
 /** A domain matched several certificates: one line each, with a button that shows its info. */
 export function renderInfoMatches(lookup: InfoLookup, now: Date): SlackMessage {
-  const title = `${plural(lookup.matches.length, 'certificate covers', 'certificates cover')} ${inlineText(lookup.query.text, 100)}`;
+  const title =
+    lookup.query.kind === 'resource'
+      ? `${plural(lookup.matches.length, 'certificate is', 'certificates are')} on ${inlineText(lookup.query.text, 100)}`
+      : `${plural(lookup.matches.length, 'certificate covers', 'certificates cover')} ${inlineText(lookup.query.text, 100)}`;
   const fitted = takeBlocks(
     lookup.matches,
     (c) => {
@@ -130,7 +134,7 @@ export function renderInfoUnknown(lookup: InfoLookup, now: Date): SlackMessage {
     [
       section(`${EMOJI.unknown} No certificate ${what} in the inventory. ${age}`),
       context([
-        'Search by certificate ID (digits) or by a domain; wildcard certificates count for the names they cover.',
+        'Search by certificate ID (digits), by a resource it is deployed on (instance or listener ID, `lb-…`) or by a domain; wildcard certificates count for the names they cover.',
       ]),
     ],
   );

@@ -5,7 +5,7 @@ import { daysLeft, urgency } from '../../domain/expiry';
 import { deploymentPhrase, describeResource } from '../../domain/deployment';
 import type { CertificateView } from '../../domain/views';
 import type { DeployedResource } from '../../store/types';
-import { describeDaysLeft, describeFreshness, formatNumber, formatUtc, plural } from '../../render/format';
+import { describeDaysLeft, describeFreshness, formatNumber, plural } from '../../render/format';
 import { EMOJI, URGENCY_EMOJI } from './emoji';
 import { actions, buildMessage, button, context, fitsButtonValue, header, section, takeBlocks } from './builders';
 import { accountTag, boldText, codeSpan, inlineText, oneLine, truncate, userMention } from './escape';
@@ -13,6 +13,7 @@ import { failuresSection } from './accounts';
 import type { AccountFailure } from '../../inventory/account-failure';
 import { BUTTONS } from '../button-codecs';
 import type { SlackMessage } from './types';
+import { slackDateTime, slackTime } from './dates';
 
 export interface CertificateListInput {
   /** `account`: the one account listed, when the list was narrowed to it. */
@@ -90,10 +91,10 @@ export function alertStateLine(item: ListedCertificate): string | undefined {
   const parts: string[] = [];
   if (item.alert?.acknowledgedBy)
     parts.push(
-      `Acknowledged by ${userMention(item.alert.acknowledgedBy)}${item.alert.acknowledgedAt ? ` at ${formatUtc(item.alert.acknowledgedAt)}` : ''}`,
+      `Acknowledged by ${userMention(item.alert.acknowledgedBy)}${item.alert.acknowledgedAt ? ` at ${slackDateTime(item.alert.acknowledgedAt)}` : ''}`,
     );
   if (item.alert?.snoozedUntil && item.alert.snoozedBy)
-    parts.push(`Snoozed until ${formatUtc(item.alert.snoozedUntil)} by ${userMention(item.alert.snoozedBy)}`);
+    parts.push(`Snoozed until ${slackDateTime(item.alert.snoozedUntil)} by ${userMention(item.alert.snoozedBy)}`);
   return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 
@@ -204,7 +205,9 @@ export function renderCertificateList(input: CertificateListInput): SlackMessage
     blocks.push(failuresSection(failures));
     text = `${text} Could not list ${failures.map((f) => f.account).join(', ')}.`;
   }
-  const footer = [input.freshness ? describeFreshness(input.freshness, input.now) : `Checked ${formatUtc(input.now)}`];
+  const footer = [
+    input.freshness ? describeFreshness(input.freshness, input.now, slackTime) : `Checked ${slackDateTime(input.now)}`,
+  ];
   if (!fits && (hasPrevious || hasNext)) footer.push('Paging is off for a keyword this long; use a shorter keyword.');
   blocks.push(context([footer.join(' · ')]));
   return buildMessage(text, blocks);

@@ -2,13 +2,14 @@ import type { Button, KnownBlock } from '@slack/types';
 import type { AssetCount, RiskCount } from '../../cas/types';
 import { count, type RiskKind, riskRows } from '../../domain/risk';
 import { parseTime } from '../../domain/expiry';
-import { formatDelta, formatNumber, formatUtc, plural } from '../../render/format';
+import { formatDelta, formatNumber, plural } from '../../render/format';
 import { riskSummaryText } from '../../render/risk-summary';
 import { EMOJI } from './emoji';
 import { actions, buildMessage, button, context, fieldsSection, header, section } from './builders';
 import { codeSpan, oneLine, truncate } from './escape';
 import { BUTTONS } from '../button-codecs';
 import type { SlackMessage } from './types';
+import { slackDateTime } from './dates';
 
 /** One emoji per risk kind, the same in every message. */
 export const RISK_KIND_EMOJI: Record<RiskKind, string> = {
@@ -65,9 +66,9 @@ export function assetLines(assets: AssetCount): string[] {
 }
 
 function footer(risk: RiskCount, assets: AssetCount | undefined, now: Date): KnownBlock {
-  const parts = [`Checked ${formatUtc(now)}`];
+  const parts = [`Checked ${slackDateTime(now)}`];
   const scored = parseTime(assets?.PointTime);
-  if (scored !== undefined) parts.push(`score from ${formatUtc(scored)}`);
+  if (scored !== undefined) parts.push(`score from ${slackDateTime(scored)}`);
   const ids = [risk.RequestId, assets?.RequestId].filter((id): id is string => typeof id === 'string' && id !== '');
   const unique = [...new Set(ids)].map((id) => codeSpan(id, 80));
   if (unique.length > 0) parts.push(`RequestId ${unique.join(', ')}`);

@@ -2,13 +2,14 @@ import type { KnownBlock } from '@slack/types';
 import type { CertificateStatus } from '../../cas/types';
 import { parseTime } from '../../domain/expiry';
 import type { InvalidSerial } from '../../domain/serials';
-import { formatNumber, formatUtc, plural } from '../../render/format';
+import { formatNumber, plural } from '../../render/format';
 import { EMOJI } from './emoji';
 import { buildMessage, context, cutLines, header, lineSections, section } from './builders';
 import { failuresSection } from './accounts';
 import { accountTag, codeSpan, inlineText } from './escape';
 import type { AccountFailure } from '../../inventory/account-failure';
 import type { SlackMessage } from './types';
+import { slackDateTime } from './dates';
 
 export interface StatusResultsInput {
   /** With several accounts, each known serial carries the account that answered for it. */
@@ -45,7 +46,7 @@ function resultLine(result: CertificateStatus & { account?: string }, group: Sta
     case 'revoked': {
       const raw = result.RevokeTime;
       let when = '';
-      if (parseTime(raw) !== undefined && raw !== undefined) when = ` on ${formatUtc(raw)}`;
+      if (parseTime(raw) !== undefined && raw !== undefined) when = ` on ${slackDateTime(raw)}`;
       else if (typeof raw === 'string' && raw.trim() !== '') when = ` (revocation time: ${inlineText(raw, 40)})`;
       return `${EMOJI.revoked} ${serial} *revoked*${when}`;
     }
@@ -108,7 +109,8 @@ export function renderStatusResults(input: StatusResultsInput): SlackMessage {
       .join('  ·  ');
     blocks.push(section(`*${certificates}:*  ${summary}`));
     const lines = GROUP_ORDER.flatMap((group) => (groups.get(group) ?? []).map((result) => resultLine(result, group)));
-    blocks.push(...lineSections(lines, { maxChars: 2900, maxLines: 60, maxSections: 2 }).blocks);
+    // Three sections: 50 revoked serials, each with its date token, need more than two.
+    blocks.push(...lineSections(lines, { maxChars: 2900, maxLines: 60, maxSections: 3 }).blocks);
   }
   if (invalid.length > 0) {
     const { lines: kept } = cutLines(invalidLines(invalid), { maxChars: 1800, maxLines: 20 });
@@ -116,7 +118,7 @@ export function renderStatusResults(input: StatusResultsInput): SlackMessage {
   }
   const failures = input.failures ?? [];
   if (failures.length > 0) blocks.push(failuresSection(failures));
-  blocks.push(context([`Checked ${formatUtc(input.now)}`]));
+  blocks.push(context([`Checked ${slackDateTime(input.now)}`]));
   const failed = failures.length > 0 ? ` Could not ask ${failures.map((f) => f.account).join(', ')}.` : '';
   return buildMessage(`${text}${failed}`, blocks);
 }
