@@ -1,23 +1,20 @@
 import { findReplacements } from '../domain/replacement';
-import { sortByDaysLeft } from '../domain/expiry';
+import { inUrgencyOrder } from '../domain/certificate-state';
 import { type CertificateView, inView, matchesKeyword } from '../domain/views';
 import { deploymentState, resourcesByCertificate } from '../domain/deployment';
 import type { InventoryStore, ResourceStore, ResourceSyncState, StoredAlertState } from '../store/types';
 import type { CertificateListing, CertificateSource, ListedCertificate } from './certificate-source';
 
 /**
- * Soonest to expire first; renewed certificates are not at risk, so in the risk views they
- * follow the ones that are.
+ * Every view in the one order of urgency: what breaks first leads (see inUrgencyOrder), then
+ * the certificates where nothing breaks, soonest end date first.
  */
 export function orderForView<T extends ListedCertificate>(
   certificates: readonly T[],
-  view: CertificateView,
+  _view: CertificateView,
   now: Date,
 ): T[] {
-  const sorted = sortByDaysLeft(certificates, now);
-  return view === 'expiring' || view === 'expired'
-    ? [...sorted.filter((c) => !c.replacedBy), ...sorted.filter((c) => c.replacedBy)]
-    : sorted;
+  return inUrgencyOrder(certificates, now);
 }
 
 /** The inventory as last synced, with each certificate's replacement worked out once. */
@@ -116,10 +113,7 @@ export function storedCertificateSource(input: {
       if (!current) return fallbacks['never-synced'].list(view, keyword, now);
       if (input.maxAgeMs !== undefined && now.getTime() - current.syncedAt.getTime() > input.maxAgeMs)
         return fallbacks.stale.list(view, keyword, now);
-      const matching = current.certificates.filter(
-        (c) =>
-          (view === 'stale' ? c.deployment?.state === 'stale' : inView(c, view, now)) && matchesKeyword(c, keyword),
-      );
+      const matching = current.certificates.filter((c) => inView(c, view, now) && matchesKeyword(c, keyword));
       const states = new Map(
         (input.alertStates ? await input.alertStates() : []).map(
           (s) => [`${s.account}/${s.certificateId}`, s] as const,

@@ -1,3 +1,4 @@
+import { CERTIFICATE_STATES, stateCounts } from '../../src/domain/certificate-state';
 import { AppHarness, USER, visibleText } from '../helpers/app-harness';
 
 /** The inventory over real HTTP: the simulator behind the real client, the store, the Slack app. */
@@ -169,11 +170,16 @@ test('metrics show the inventory by state and by days left, and one end-time gau
   const gauge = (name: string, labels: string) =>
     Number(new RegExp(`^${name}${labels ? `\\{${labels}\\}` : ''} (\\S+)$`, 'm').exec(text)?.[1]);
   const present = listed(h).length;
-  const states = ['at_risk', 'replaced', 'valid'].map((state) =>
-    gauge('certbot_inventory_certificates', `state="${state}"`),
-  );
+  // One label value per state, each certificate counted once: the counts every surface shows.
+  const states = CERTIFICATE_STATES.map((state) => gauge('certbot_inventory_certificates', `state="${state}"`));
   expect(states.reduce((a, b) => a + b, 0)).toBe(present);
-  expect(states[1]).toBeGreaterThanOrEqual(4);
+  const counts = stateCounts((await h.services.inventorySnapshot())?.certificates ?? [], new Date());
+  expect(Object.fromEntries(CERTIFICATE_STATES.map((state, i) => [state, states[i]]))).toEqual(
+    Object.fromEntries(CERTIFICATE_STATES.map((state) => [state, counts[state]])),
+  );
+  expect(
+    states[CERTIFICATE_STATES.indexOf('renewed')] + states[CERTIFICATE_STATES.indexOf('stale')],
+  ).toBeGreaterThanOrEqual(4);
   expect(gauge('certbot_inventory_certificates_by_days_left', 'bucket="expired"')).toBe(
     h.sandbox.dataset.certificates.filter((c) => c.status === 'EXPIRED').length,
   );
