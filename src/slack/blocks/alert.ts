@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { AlertEntryInput } from '../../alerts/run';
 import { displayName } from '../../domain/certificate';
 import { thresholdLabel } from '../../domain/alerts';
+import { certificateState, STATE_LABELS } from '../../domain/certificate-state';
 import { daysLeft } from '../../domain/expiry';
 import { describeDaysLeft, formatUtc, plural } from '../../render/format';
 import { BUTTONS } from '../button-codecs';
@@ -59,8 +60,10 @@ function entryBlocks(entry: AlertEntry, now: Date): KnownBlock[] {
   const sans = more > 0 ? ` (+${plural(more, 'SAN')})` : '';
   const days = daysLeft(c.endDate, now);
   const end = c.endDate ? ` (ends ${inlineText(c.endDate, 10)})` : '';
+  // The state in the words every surface uses (domain/certificate-state STATE_LABELS).
   const facts = [
     `ID ${codeSpan(c.certificateId ?? c.instanceId ?? c.id, 60)}`,
+    `*${STATE_LABELS[certificateState(c, now)].one}*`,
     `crossed ${thresholdText(entry.threshold)}`,
   ];
   if (c.issuer) facts.push(`Issuer: ${inlineText(c.issuer, 100)}`);
