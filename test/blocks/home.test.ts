@@ -85,7 +85,8 @@ describe('renderHomeView', () => {
     expect(text).toContain('*Expiring*\n:large_orange_circle: 2');
     expect(text).toContain('*Valid*\n:large_green_circle: 1');
     expect(text.indexOf('*Stale deployments*')).toBeLessThan(text.indexOf('*Expired*'));
-    expect(text).toContain('`1` — expired 3 days ago · *expired*');
+    expect(text).toContain('`1` — *expired 3 days ago*');
+    expect(text).toContain('`2` — 5 days left · *expiring*');
     expect(text).toContain('*Most urgent* (3 certificates)');
     expect(text).toContain('host-1.example.com');
     expect(text).not.toContain('host-4.example.com');

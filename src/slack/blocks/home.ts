@@ -145,10 +145,13 @@ function urgentBlocks(item: HomeItem, now: Date): KnownBlock[] {
   const c = item.certificate;
   const days = daysLeft(c.endDate, now);
   const state = certificateState(c, now);
+  // "expired 3 days ago" already names the state; "5 days left" gets it added.
+  const when = describeDaysLeft(days);
+  const named = when.startsWith(STATE_LABELS[state].one) ? `*${when}*` : `${when} · *${STATE_LABELS[state].one}*`;
   const first =
     state === 'stale'
       ? `${STATE_EMOJI.stale} ${certificateName(c)} — *${STATE_LABELS.stale.one}:* renewed, the old certificate is still serving (${describeDaysLeft(days)})`
-      : `${STATE_EMOJI[state]} ${certificateName(c)} — ${describeDaysLeft(days)} · *${STATE_LABELS[state].one}*`;
+      : `${STATE_EMOJI[state]} ${certificateName(c)} — ${named}`;
   const value = BUTTONS.certInfo.encode({ account: c.account, id: c.id });
   // Every item has both: the first acknowledgement wins, a later one is told who it was.
   const buttons = [
