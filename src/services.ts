@@ -236,7 +236,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     mergedCertificateSource(names === undefined ? all : all.filter((a) => names.includes(a.account)));
   const servingSources = once(() => accountSources());
   const allCertificates = once(async (): Promise<MergedSource> => subset(await servingSources()));
-  const certificates = async (names?: readonly string[]): Promise<CertificateSource> =>
+  const certificates = async (names?: readonly string[]): Promise<MergedSource> =>
     names === undefined ? allCertificates() : subset(await servingSources(), names);
   const inventorySnapshot = async (at?: Date) => (await allCertificates()).snapshot(at ?? now());
 

@@ -4,6 +4,7 @@ import { MAX_SERIALS_PER_REQUEST, parseSerials } from '../domain/serials';
 import { PROBE_FINDINGS } from '../domain/probe-verdict';
 import { CERTIFICATE_VIEWS, type CertificateView } from '../domain/views';
 import { loggerForConfig } from '../ops/logger';
+import { inventoryCounts } from '../render/inventory-counts';
 import { createServices, type Services } from '../services';
 import type { AuditCommandOptions } from './audit-command';
 import type { DigestCommandOptions } from './digest-command';
@@ -118,8 +119,14 @@ export function buildProgram(context: CliContext): Command {
           const source = await services.listSource({ accounts: [account] });
           return (await source.list('stale', undefined, context.now())).certificates.length;
         };
+        // The bot's own counts, from the stored inventory (of the accounts synced), as /cert-risk.
+        const inventory = async (names: readonly string[]) => {
+          const snapshot = await services.inventorySnapshot();
+          const synced = names.filter((name) => !(snapshot?.unsynced ?? []).includes(name));
+          return synced.length === names.length ? inventoryCounts(snapshot, context.now(), names) : undefined;
+        };
         // An account that could not be read is a failed call, though the others were shown.
-        if ((await riskCommand(clients, output, stale)) > 0) context.exitCode = 1;
+        if ((await riskCommand(clients, output, stale, inventory)) > 0) context.exitCode = 1;
       });
     });
 

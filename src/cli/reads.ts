@@ -4,12 +4,13 @@ import type { AssetCount, CasApi, CertificateStatus } from '../cas/types';
 import { DEFAULT_ACCOUNT } from '../domain/account';
 import { accountRisk, count, riskRows } from '../domain/risk';
 import { accountFailure, describeAccountFailure } from '../inventory/account-failure';
-import { describeAccountRisk, totalRisk } from '../render/accounts';
+import { describeCasCounters, totalRisk } from '../render/accounts';
+import { CERTIFICATE_STATES, STATE_LABELS } from '../domain/certificate-state';
+import { CAS_COUNTERS_LABEL, type InventoryCounts, inventoryHeadline, riskHeadline } from '../render/inventory-counts';
 import { daysLeft, parseTime } from '../domain/expiry';
 import type { CertificateView } from '../domain/views';
 import type { CertificateSource, Freshness, ListedCertificate } from '../inventory/certificate-source';
 import { describeDaysLeft, describeFreshness, formatDelta, formatNumber, formatUtc } from '../render/format';
-import { riskSummaryText } from '../render/risk-summary';
 import { certificateCsvRow, certificatesDocument, CSV_COLUMNS } from './certificate-json';
 import { endsWithin, type FailOn, isFinding, type ListFormat, listState } from './list-view';
 import { type Output, table } from './output';
@@ -23,9 +24,11 @@ export async function riskCommand(
   accounts: ReadonlyArray<{ name: string; cas: CasApi }>,
   output: Output,
   stale: (account: string) => Promise<number>,
+  /** The inventory's counts of these accounts (undefined: never synced), as /cert-risk shows them. */
+  inventory: (accounts: readonly string[]) => Promise<InventoryCounts | undefined> = async () => undefined,
 ): Promise<number> {
   if (accounts.length === 1) {
-    await singleRisk(accounts[0].cas, output);
+    await singleRisk(accounts[0].cas, output, await inventory([accounts[0].name]));
     return 0;
   }
   const settled = await Promise.allSettled(
@@ -39,11 +42,22 @@ export async function riskCommand(
     r.status === 'rejected' ? [accountFailure(accounts[i].name, r.reason)] : [],
   );
   if (answered.length === 0) throw (settled[0] as PromiseRejectedResult).reason;
+  const counted = await Promise.all(
+    answered.map(async (a) => ({ account: a.account, counts: await inventory([a.account]) })),
+  );
+  const all = await inventory(answered.map((a) => a.account));
   if (output.json) {
     output.out(
       JSON.stringify(
         {
-          accounts: answered.map(({ account, risk, assets, summary }) => ({ account, risk, assets, summary })),
+          accounts: answered.map(({ account, risk, assets, summary }, i) => ({
+            account,
+            inventory: counted[i].counts?.counts ?? null,
+            risk,
+            assets,
+            summary,
+          })),
+          inventory: all?.counts ?? null,
           total: totalRisk(answered.map((a) => a.summary)),
           failures,
         },
@@ -52,23 +66,44 @@ export async function riskCommand(
       ),
     );
   } else {
-    output.out('Certificate risk by account');
-    output.out(table(answered.map(({ account, summary }) => [account, describeAccountRisk(summary)])));
     const scope = failures.length > 0 ? `${answered.length} of ${accounts.length}` : `all ${answered.length}`;
-    output.out(table([[scope, describeAccountRisk(totalRisk(answered.map((a) => a.summary)))]]));
+    output.out('Certificates by account (the bot inventory)');
+    output.out(
+      table([
+        ...counted.map(({ account, counts }): [string, string] => [
+          account,
+          counts ? inventoryHeadline(counts.counts) : 'no inventory yet',
+        ]),
+        [scope, all ? inventoryHeadline(all.counts) : 'no inventory yet'],
+      ]),
+    );
+    output.out('');
+    output.out(`${CAS_COUNTERS_LABEL} by account`);
+    output.out(table(answered.map(({ account, summary }) => [account, describeCasCounters(summary)])));
+    output.out(table([[scope, describeCasCounters(totalRisk(answered.map((a) => a.summary)))]]));
   }
   for (const failure of failures) output.err(`error: could not read ${describeAccountFailure(failure)}`);
   return failures.length;
 }
 
-async function singleRisk(api: CasApi, output: Output): Promise<void> {
+async function singleRisk(api: CasApi, output: Output, inventory: InventoryCounts | undefined): Promise<void> {
   const [risk, assets] = await Promise.all([api.getRiskCount(), api.getAssetCount()]);
   if (output.json) {
-    output.out(JSON.stringify({ risk, assets }, null, 2));
+    output.out(JSON.stringify({ inventory: inventory?.counts ?? null, risk, assets }, null, 2));
     return;
   }
+  // The line Slack's /cert-risk says: the inventory's counts lead; CAS's counters follow, labelled.
+  output.out(riskHeadline('Certificate risk', inventory, assets));
+  if (inventory) {
+    output.out('');
+    output.out('Certificates by state (the bot inventory)');
+    output.out(
+      table(CERTIFICATE_STATES.map((state) => [STATE_LABELS[state].many, formatNumber(inventory.counts[state])])),
+    );
+  }
   const rows = riskRows(risk);
-  output.out(riskSummaryText(rows, assets));
+  output.out('');
+  output.out(`${CAS_COUNTERS_LABEL}: ${formatNumber(rows.total)} in all`);
   if (rows.total > 0) {
     output.out('');
     output.out('By kind');

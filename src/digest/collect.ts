@@ -1,7 +1,16 @@
 import type { AssetCount, CasApi, RiskCount } from '../cas/types';
-import { type AccountRisk, accountRisk, combineCounts, riskCountsByKind, riskRows } from '../domain/risk';
+import { accountRisk, combineCounts, riskCountsByKind, riskRows } from '../domain/risk';
+import { type CertificateState, certificateState, inUrgencyOrder, mostUrgentFirst } from '../domain/certificate-state';
+import { type InventoryCounts, inventoryCounts } from '../render/inventory-counts';
+import type { AccountRow } from '../render/accounts';
+import type { InventorySnapshot } from '../inventory/stored-source';
 import { type AccountFailure, accountFailure } from '../inventory/account-failure';
-import type { CertificateSource, Freshness, ListedCertificate } from '../inventory/certificate-source';
+import type {
+  CertificateListing,
+  CertificateSource,
+  Freshness,
+  ListedCertificate,
+} from '../inventory/certificate-source';
 import type { DigestSnapshot, SnapshotStore } from '../store/types';
 import type { JobPeriod as DigestPeriod } from '../jobs/period';
 
@@ -13,17 +22,21 @@ export interface DigestData {
   assets: AssetCount;
   /** Last period's numbers, for the trend; absent on the first digest. */
   previous?: DigestSnapshot;
-  /** At risk (not renewed), soonest first. */
-  expiring: ListedCertificate[];
+  /**
+   * The bot's own counts: one state per certificate, from the stored inventory at `now`;
+   * undefined before the first sync (the digest then says it has no inventory yet).
+   */
+  inventory?: InventoryCounts;
+  /** The sections, in the order of urgency; each certificate in exactly one (its state). */
+  stale?: ListedCertificate[];
   expired: ListedCertificate[];
-  /** Expiring or expired certificates whose renewal appeared since the previous digest. */
+  expiring: ListedCertificate[];
+  /** Renewed (and not served any more) since the previous digest. */
   renewed?: ListedCertificate[];
   /** Where the lists came from. */
   freshness?: Freshness;
-  /** Renewed certificates still served by the old one: the digest opens with them. */
-  stale?: ListedCertificate[];
-  /** With several accounts: each one's summary line (`risk` and `assets` are then the totals). */
-  accounts?: AccountRisk[];
+  /** With several accounts: each one's counts (`risk` and `assets` are then the totals). */
+  accounts?: AccountRow[];
   /** Accounts that could not be read: the digest names them and shows the others. */
   failures?: AccountFailure[];
   /** Every account that answered, with its own numbers (kept as that account's snapshot). */
@@ -37,6 +50,8 @@ export interface AccountNumbers {
   risk: RiskCount;
   assets: AssetCount;
   stale: number;
+  /** The account's inventory counts; undefined when it was never synced. */
+  inventory?: InventoryCounts;
 }
 
 /** One account's counts, for the digest. */
@@ -53,7 +68,7 @@ export interface DigestAccount {
 export async function collectDigest(
   input: {
     accounts: readonly DigestAccount[];
-    certificates: CertificateSource;
+    certificates: CertificateSource & { snapshot(now: Date): Promise<InventorySnapshot | undefined> };
     snapshots: Pick<SnapshotStore, 'previousSnapshot' | 'accountHistory'>;
     /** false: a digest of some accounts only; its trend comes from those accounts' own snapshots. */
     trend?: boolean;
@@ -61,19 +76,17 @@ export async function collectDigest(
   period: DigestPeriod,
   now: Date,
 ): Promise<DigestData> {
-  const [counts, expiring, expired, previous, stale] = await Promise.all([
+  const [counts, previous, snapshot] = await Promise.all([
     Promise.allSettled(
       input.accounts.map(async (a) => {
         const [risk, assets] = await Promise.all([a.cas.getRiskCount(), a.cas.getAssetCount()]);
         return { account: a.account, risk, assets };
       }),
     ),
-    input.certificates.list('expiring', undefined, now),
-    input.certificates.list('expired', undefined, now),
     input.trend === false
       ? previousOfAccounts(input.snapshots, input.accounts, period.key)
       : input.snapshots.previousSnapshot(period.key),
-    input.certificates.list('stale', undefined, now),
+    input.certificates.snapshot(now),
   ]);
   const answered = counts.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
   if (answered.length === 0) throw (counts[0] as PromiseRejectedResult).reason;
@@ -82,20 +95,41 @@ export async function collectDigest(
     if (c.status === 'rejected')
       failures.set(input.accounts[i].account, accountFailure(input.accounts[i].account, c.reason));
   });
+  // Only synced accounts' certificates are counted and listed: the lists are the counts' certificates.
+  const synced = snapshot
+    ? input.accounts.map((a) => a.account).filter((name) => !(snapshot.unsynced ?? []).includes(name))
+    : [];
+  const ofSynced = (listing: CertificateListing) => listing.certificates.filter((c) => synced.includes(c.account));
+  const empty: CertificateListing = { certificates: [], freshness: { source: 'live', reason: 'never-synced' } };
+  // The lists carry who acknowledged or snoozed; they select by the one state, as the counts do.
+  const [stale, expired, expiring] = snapshot
+    ? await Promise.all(
+        (['stale', 'expired', 'expiring'] as const).map((view) => input.certificates.list(view, undefined, now)),
+      )
+    : [empty, empty, empty];
   for (const failure of [...(expiring.failures ?? []), ...(expired.failures ?? []), ...(stale.failures ?? [])])
     if (!failures.has(failure.account)) failures.set(failure.account, failure);
-  const numbers: AccountNumbers[] = answered.map((a) => ({
-    ...a,
-    stale: stale.certificates.filter((c) => c.account === a.account).length,
-  }));
+  const inventory = inventoryCounts(snapshot, now, synced);
+  const numbers: AccountNumbers[] = answered.map((a) => {
+    const own = synced.includes(a.account) ? inventoryCounts(snapshot, now, [a.account]) : undefined;
+    return { ...a, stale: own?.counts.stale ?? 0, ...(own ? { inventory: own } : {}) };
+  });
   const { risk, assets } = answered.length === 1 && input.accounts.length === 1 ? answered[0] : combineCounts(answered);
   // "Since last week": since the previous digest, or one period back on the first one.
   const since = previous?.takenAt ?? new Date(period.start.getTime() - (period.end.getTime() - period.start.getTime()));
-  const atRisk = (listing: typeof expiring) => listing.certificates.filter((c) => !c.replacedBy);
-  const renewed = [...expiring.certificates, ...expired.certificates].filter((c) => {
-    const replacement = c.replacedBy;
-    return replacement !== undefined && (replacement.firstSeen === undefined || replacement.firstSeen > since);
-  });
+  // Renewed since: in the renewed state now (a stale one is listed as stale, not here), its replacement new.
+  const renewed = inUrgencyOrder(
+    (snapshot?.certificates ?? []).filter((c) => {
+      const replacement = c.replacedBy;
+      return (
+        synced.includes(c.account) &&
+        replacement !== undefined &&
+        certificateState(c, now) === 'renewed' &&
+        (replacement.firstSeen === undefined || replacement.firstSeen > since)
+      );
+    }),
+    now,
+  );
   // Totals of the accounts that answered are not comparable with last week's of all of them.
   const comparable = failures.size === 0 ? previous : undefined;
   return {
@@ -104,12 +138,15 @@ export async function collectDigest(
     risk,
     assets,
     previous: comparable,
-    expiring: atRisk(expiring),
-    expired: atRisk(expired),
+    ...(inventory ? { inventory } : {}),
+    stale: mostUrgentFirst(ofSynced(stale), now),
+    expired: mostUrgentFirst(ofSynced(expired), now),
+    expiring: mostUrgentFirst(ofSynced(expiring), now),
     renewed,
-    freshness: expiring.freshness,
-    stale: stale.certificates,
-    ...(input.accounts.length > 1 ? { accounts: numbers.map((n) => accountRisk(n)) } : {}),
+    freshness: snapshot ? expiring.freshness : undefined,
+    ...(input.accounts.length > 1
+      ? { accounts: numbers.map((n) => ({ ...accountRisk(n), ...(n.inventory ? { inventory: n.inventory } : {}) })) }
+      : {}),
     accountNumbers: numbers,
     ...(failures.size > 0 ? { failures: [...failures.values()] } : {}),
     ...(input.trend === false ? { scope: input.accounts.map((a) => a.account) } : {}),
@@ -132,6 +169,13 @@ async function previousOfAccounts(
   const found = latest as DigestSnapshot[];
   const risks: Record<string, number> = {};
   for (const s of found) for (const [kind, n] of Object.entries(s.risks)) risks[kind] = (risks[kind] ?? 0) + n;
+  // Inventory counts only when every account had them: a partial sum is no count.
+  const states: Partial<Record<CertificateState, number>> = {};
+  const allCounted = found.every((s) => s.states !== undefined);
+  if (allCounted)
+    for (const s of found)
+      for (const [state, n] of Object.entries(s.states ?? {}))
+        states[state as CertificateState] = (states[state as CertificateState] ?? 0) + (n ?? 0);
   const points = found.map((s) => s.point).filter((p): p is number => p !== undefined);
   return {
     period: found.map((s) => s.period).sort()[0],
@@ -139,20 +183,21 @@ async function previousOfAccounts(
     ...(points.length > 0 ? { point: Math.min(...points) } : {}),
     risks,
     totalRisk: found.reduce((sum, s) => sum + s.totalRisk, 0),
+    ...(allCounted ? { states } : {}),
   };
 }
 
 /**
  * The numbers a digest showed, kept so the next digest can show the change (and the chart its
- * history): the risk counts by kind, plus `stale`, the stale deployments the digest listed.
+ * history): CAS's risk counts by kind, and `states`, the inventory's count of each state.
  */
 export function snapshotOf(data: DigestData): DigestSnapshot {
-  return numbersSnapshot(data.period.key, data.now, data.risk, data.assets, data.stale?.length ?? 0);
+  return numbersSnapshot(data.period.key, data.now, data.risk, data.assets, data.inventory);
 }
 
 /** One account's numbers of this digest, kept as that account's snapshot. */
 export function accountSnapshotOf(data: DigestData, numbers: AccountNumbers): DigestSnapshot {
-  return numbersSnapshot(data.period.key, data.now, numbers.risk, numbers.assets, numbers.stale);
+  return numbersSnapshot(data.period.key, data.now, numbers.risk, numbers.assets, numbers.inventory);
 }
 
 function numbersSnapshot(
@@ -160,14 +205,16 @@ function numbersSnapshot(
   takenAt: Date,
   risk: RiskCount,
   assets: AssetCount,
-  stale: number,
+  inventory: InventoryCounts | undefined,
 ): DigestSnapshot {
   const rows = riskRows(risk);
+  const { total: _total, ...states } = inventory?.counts ?? { total: 0 };
   return {
     period,
     takenAt,
     point: assets.Point,
-    risks: { ...riskCountsByKind(rows), stale },
+    risks: riskCountsByKind(rows),
     totalRisk: rows.total,
+    ...(inventory ? { states } : {}),
   };
 }

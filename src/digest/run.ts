@@ -1,6 +1,6 @@
 import { backOff } from 'exponential-backoff';
 import { isCasError } from '../cas/errors';
-import type { CertificateSource } from '../inventory/certificate-source';
+import type { MergedSource } from '../inventory/merged-source';
 import { keepLease } from '../jobs/lease';
 import type { JobPeriod } from '../jobs/period';
 import type { Logger } from '../ops/logger';
@@ -60,7 +60,7 @@ export interface DigestRenderer {
 export interface DigestDeps {
   /** The accounts this digest covers. */
   accounts: readonly DigestAccount[];
-  certificates: CertificateSource;
+  certificates: MergedSource;
   claims: ClaimStore;
   /** Where the trend and each account's numbers are kept. */
   snapshots: SnapshotStore;
@@ -412,7 +412,7 @@ async function postChart(
         png,
         filename: DIGEST_CHART_FILENAME,
         title: `Certificate trend, last ${DIGEST_CHART_WEEKS} weeks`,
-        altText: `Chart: health score and certificates at risk (expired, expiring, stale) over the last ${DIGEST_CHART_WEEKS} weekly digests`,
+        altText: `Chart: certificates at risk in the bot inventory (stale deployments, expired, expiring) and CAS health score over the last ${DIGEST_CHART_WEEKS} weekly digests`,
       });
       await deps.claims.finish(key, deps.instanceId, {
         status: 'uploaded',

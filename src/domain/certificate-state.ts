@@ -114,3 +114,40 @@ export function countPhrase(state: CertificateState, count: number): string {
   const label = STATE_LABELS[state];
   return `${count} ${count === 1 ? label.one : label.many}`;
 }
+
+/**
+ * A whole list in the one order: what breaks first (mostUrgentFirst), then every certificate
+ * where nothing breaks, soonest end date first (unknown end dates last). Stable. Lists of any
+ * view use it, so a stale deployment that breaks tomorrow leads, and renewed ones follow.
+ */
+export function inUrgencyOrder<T extends StatefulCertificate>(certificates: readonly T[], now: Date): T[] {
+  const atRisk = mostUrgentFirst(certificates, now);
+  const risky = new Set<T>(atRisk);
+  const rest = certificates
+    .filter((c) => !risky.has(c))
+    .map((c, index) => ({ c, index, days: daysLeft(c.endDate, now) }))
+    .sort((x, y) => {
+      if (x.days === undefined || y.days === undefined)
+        return x.days === y.days ? x.index - y.index : x.days === undefined ? 1 : -1;
+      return x.days - y.days || x.index - y.index;
+    })
+    .map(({ c }) => c);
+  return [...atRisk, ...rest];
+}
+
+/** How many certificates are at risk (stale, expired and expiring together). */
+export function atRiskCount(counts: StateCounts): number {
+  return AT_RISK_STATES.reduce((sum, state) => sum + counts[state], 0);
+}
+
+/**
+ * The at-risk counts in precedence order, zeros left out: "29 stale deployments, 39 expired,
+ * 21 expiring"; "none at risk" when all are zero. Every surface's headline says it this way.
+ */
+export function atRiskPhrase(counts: StateCounts, format: (n: number) => string = String): string {
+  const parts = AT_RISK_STATES.filter((state) => counts[state] > 0).map((state) => {
+    const label = STATE_LABELS[state];
+    return `${format(counts[state])} ${counts[state] === 1 ? label.one : label.many}`;
+  });
+  return parts.length > 0 ? parts.join(', ') : 'none at risk';
+}

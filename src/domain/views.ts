@@ -1,4 +1,5 @@
 import { type Certificate, certificateNames } from './certificate';
+import { certificateState, type StatefulCertificate } from './certificate-state';
 import { daysLeft, EXPIRING_SOON_DAYS } from './expiry';
 
 /** The certificate lists a person can ask for, by the words they type. Pure. */
@@ -14,29 +15,29 @@ export function isCertificateView(value: unknown): value is CertificateView {
 export const MAX_KEYWORD = 253;
 
 /**
- * Whether a certificate belongs in a view, by the rules of the CAS listings behind it (OrderType
- * CERT holds issued and uploaded certificates alike): `all` is every one, `issued` the valid
- * ones not yet expiring, `expiring` ends within the next 30 days, `expired` has ended,
- * `uploaded` is every uploaded one. Days are counted at `now`, so an inventory a few minutes
- * old answers as CAS would.
+ * Whether a certificate belongs in a view. `expired`, `expiring` and `stale` are the
+ * certificate's one state (see certificate-state), so a view's count is the count every other
+ * surface shows for that state: a renewed certificate is in none of them, a stale deployment
+ * only in `stale`. `all` is every one; `issued` (CAS's word) the valid ones not yet expiring,
+ * renewed or not; `uploaded` every uploaded one. Days are counted at `now`, so an inventory a few
+ * minutes old answers as CAS would. Without a replacement or deployments (a live listing),
+ * nothing is stale and the state comes from the end date alone.
  */
-export function inView(certificate: Certificate, view: CertificateView, now: Date): boolean {
-  const days = daysLeft(certificate.endDate, now);
-  const expired = days === undefined ? certificate.expired : days < 0;
+export function inView(certificate: Certificate & StatefulCertificate, view: CertificateView, now: Date): boolean {
   switch (view) {
     case 'uploaded':
       return certificate.uploaded;
     case 'all':
       return true;
-    case 'issued':
+    case 'issued': {
+      const days = daysLeft(certificate.endDate, now);
+      const expired = days === undefined ? certificate.expired : days < 0;
       return !expired && (days === undefined || days > EXPIRING_SOON_DAYS);
+    }
     case 'expiring':
-      return !expired && days !== undefined && days <= EXPIRING_SOON_DAYS;
     case 'expired':
-      return expired;
     case 'stale':
-      // Renewed but still served: only the inventory, with the deployments, can tell.
-      return false;
+      return certificateState(certificate, now) === view;
   }
 }
 

@@ -22,7 +22,7 @@ export type Freshness =
   | { source: 'live'; reason: 'never-synced' | 'asked' | 'stale' };
 
 export interface CertificateListing {
-  /** Soonest to expire first; in the expiring and expired views, replaced ones come last. */
+  /** Most urgent first (see domain/certificate-state inUrgencyOrder). */
   certificates: ListedCertificate[];
   freshness: Freshness;
   /** Accounts that could not be listed (the others' certificates are still here). */

@@ -1,5 +1,5 @@
 import { findReplacements } from '../domain/replacement';
-import { sortByDaysLeft } from '../domain/expiry';
+import { inUrgencyOrder } from '../domain/certificate-state';
 import { type CertificateView, inView } from '../domain/views';
 import { certificateMatchesKeyword } from '../domain/resource-match';
 import { deploymentState, resourcesByCertificate } from '../domain/deployment';
@@ -7,18 +7,15 @@ import type { InventoryStore, ResourceStore, ResourceSyncState, StoredAlertState
 import type { CertificateListing, CertificateSource, ListedCertificate } from './certificate-source';
 
 /**
- * Soonest to expire first; renewed certificates are not at risk, so in the risk views they
- * follow the ones that are.
+ * Every view in the one order of urgency: what breaks first leads (see inUrgencyOrder), then
+ * the certificates where nothing breaks, soonest end date first.
  */
 export function orderForView<T extends ListedCertificate>(
   certificates: readonly T[],
-  view: CertificateView,
+  _view: CertificateView,
   now: Date,
 ): T[] {
-  const sorted = sortByDaysLeft(certificates, now);
-  return view === 'expiring' || view === 'expired'
-    ? [...sorted.filter((c) => !c.replacedBy), ...sorted.filter((c) => c.replacedBy)]
-    : sorted;
+  return inUrgencyOrder(certificates, now);
 }
 
 /** The inventory as last synced, with each certificate's replacement worked out once. */
@@ -118,9 +115,7 @@ export function storedCertificateSource(input: {
       if (input.maxAgeMs !== undefined && now.getTime() - current.syncedAt.getTime() > input.maxAgeMs)
         return fallbacks.stale.list(view, keyword, now);
       const matching = current.certificates.filter(
-        (c) =>
-          (view === 'stale' ? c.deployment?.state === 'stale' : inView(c, view, now)) &&
-          certificateMatchesKeyword(c, keyword),
+        (c) => inView(c, view, now) && certificateMatchesKeyword(c, keyword),
       );
       const states = new Map(
         (input.alertStates ? await input.alertStates() : []).map(

@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import { CERTIFICATE_STATES, stateCounts } from '../domain/certificate-state';
 import { daysLeft, urgency } from '../domain/expiry';
 import type { InventorySnapshot } from '../inventory/stored-source';
 
@@ -24,7 +25,7 @@ export function createInventoryMetrics(
 ): InventoryMetrics {
   const byState = new client.Gauge({
     name: 'certbot_inventory_certificates',
-    help: 'Certificates in the inventory by state: at_risk (expired or expiring, not renewed), replaced (renewed by a later certificate), valid.',
+    help: 'Certificates in the inventory by their one state, as every surface counts them: stale, expired, expiring, renewed, not-deployed, valid (each certificate in exactly one).',
     labelNames: ['state'],
     registers: [registry],
   });
@@ -91,14 +92,10 @@ export function createInventoryMetrics(
         return;
       }
       lastSuccess.set(snapshot.syncedAt.getTime() / 1000);
-      const states = { at_risk: 0, replaced: 0, valid: 0 };
       const buckets = { expired: 0, le_7: 0, le_30: 0, gt_30: 0, unknown: 0 };
       for (const certificate of snapshot.certificates) {
         const days = daysLeft(certificate.endDate, now);
         const level = urgency(days, certificate.expired);
-        if (certificate.replacedBy) states.replaced += 1;
-        else if (level === 'expired' || level === 'expiring') states.at_risk += 1;
-        else states.valid += 1;
         if (level === 'expired') buckets.expired += 1;
         else if (days === undefined) buckets.unknown += 1;
         else if (days <= 7) buckets.le_7 += 1;
@@ -132,7 +129,8 @@ export function createInventoryMetrics(
       }
       for (const [state, n] of Object.entries(deployment)) byDeployment.set({ state }, n);
       for (const { cloud, product, n } of products.values()) resourcesByProduct.set({ cloud, product }, n);
-      for (const [state, n] of Object.entries(states)) byState.set({ state }, n);
+      const states = stateCounts(snapshot.certificates, now);
+      for (const state of CERTIFICATE_STATES) byState.set({ state }, states[state]);
       for (const [bucket, n] of Object.entries(buckets)) byDays.set({ bucket }, n);
     },
     syncFinished(outcome, seconds, account) {

@@ -1,6 +1,10 @@
 import type { AccountRisk } from '../domain/risk';
 import { DEFAULT_ACCOUNT } from '../domain/account';
-import { formatNumber, plural } from './format';
+import { formatNumber } from './format';
+import { CAS_COUNTERS_LABEL, type InventoryCounts } from './inventory-counts';
+
+/** An account's CAS figures with, when its inventory was synced, the bot's own counts. */
+export type AccountRow = AccountRisk & { inventory?: InventoryCounts };
 
 /**
  * Account wording shared by Slack and the terminal: with several accounts every certificate
@@ -17,15 +21,23 @@ export function accountPrefix(account: string): string {
   return shown === undefined ? '' : `[${shown}] `;
 }
 
-/** `health score 85 · 12 at risk · 3 expired · 9 expiring · 1 stale deployment` */
-export function describeAccountRisk(risk: Omit<AccountRisk, 'account'>): string {
+/** CAS's figures of an account: `health score 85 · 12 in all · 3 expired · 9 expiring` (no inventory count). */
+export function describeCasCounters(risk: Omit<AccountRisk, 'account'>): string {
   return [
     risk.point === undefined ? 'health score n/a' : `health score ${formatNumber(risk.point)}`,
-    `${formatNumber(risk.atRisk)} at risk`,
+    `${formatNumber(risk.atRisk)} in all`,
     `${formatNumber(risk.expired)} expired`,
     `${formatNumber(risk.expiring)} expiring`,
-    plural(risk.stale, 'stale deployment'),
   ].join(' · ');
+}
+
+/**
+ * CAS's figures of an account, labelled as CAS's: `CAS risk counters (certificates, resources and
+ * domains): health score 85 · 12 in all · 3 expired · 9 expiring`. The bot's own counts (stale
+ * deployments among them) come from the inventory and are said apart (inventoryHeadline).
+ */
+export function describeAccountRisk(risk: Omit<AccountRisk, 'account'>): string {
+  return `${CAS_COUNTERS_LABEL}: ${describeCasCounters(risk)}`;
 }
 
 /** Every account added up; the health score is the lowest account's. */

@@ -1,9 +1,11 @@
 import type { TopLevelSpec } from 'vega-lite';
+import type { CertificateState } from '../domain/certificate-state';
 import type { DigestSnapshot } from '../store/types';
 
 /**
- * The digest's trend chart: the health score as a line over the at-risk certificates (expired,
- * expiring, stale deployments) as stacked bars, one point per digest. A Vega-Lite spec built by
+ * The digest's trend chart: the health score as a line over the certificates at risk in the
+ * bot's inventory (stale deployments, expired, expiring: the counts the digest's text shows, not
+ * CAS's risk counters) as stacked bars, one point per digest. A Vega-Lite spec built by
  * a pure function, compiled and rendered headless to SVG by vega (no browser, no canvas), then
  * rasterised to PNG by resvg with a bundled font, so it looks the same on every machine.
  */
@@ -13,13 +15,15 @@ export const TREND_WEEKS = 12;
 /** The PNG's size in pixels. */
 export const TREND_CHART_SIZE = { width: 1000, height: 500 } as const;
 
-/** The series, in stacking (and legend) order, with their colours. */
+/** The series, in stacking (and legend) order: the at-risk states, in precedence order, named as everywhere. */
 export const TREND_SERIES = [
-  { key: 'expired', label: 'Expired', color: '#d1242f' },
-  { key: 'expiring', label: 'Expiring soon', color: '#f08c00' },
   { key: 'stale', label: 'Stale deployments', color: '#8250df' },
-] as const;
-export const HEALTH_SERIES = { label: 'Health score', color: '#0969da' } as const;
+  { key: 'expired', label: 'Expired', color: '#d1242f' },
+  { key: 'expiring', label: 'Expiring', color: '#f08c00' },
+] as const satisfies ReadonlyArray<{ key: CertificateState; label: string; color: string }>;
+/** The bars' axis: what they count, and whose counts they are. */
+export const TREND_AXIS_TITLE = 'Certificates at risk (bot inventory)';
+export const HEALTH_SERIES = { label: 'Health score (CAS)', color: '#0969da' } as const;
 export const TREND_BACKGROUND = '#ffffff';
 
 /** The font family the spec names; its files ship with the bot (see chartFontFiles). */
@@ -32,12 +36,17 @@ export interface TrendRow {
   period: string;
   label: string;
   point: number | null;
-  expired: number;
-  expiring: number;
-  stale: number;
+  /** The inventory's counts; null for a digest that had none (before the first sync, or older). */
+  expired: number | null;
+  expiring: number | null;
+  stale: number | null;
 }
 
-const count = (value: number | undefined) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+const count = (states: DigestSnapshot['states'], key: CertificateState) => {
+  const value = states?.[key];
+  if (!states) return null;
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+};
 
 /**
  * One row per snapshot, oldest first. Labels are the period's UTC date ("24 Nov"); when two
@@ -56,9 +65,9 @@ export function trendRows(snapshots: readonly DigestSnapshot[]): TrendRow[] {
     period: s.period,
     label: sameDay ? `${days[i]} ${startOf(s).toISOString().slice(11, 19)}` : days[i],
     point: typeof s.point === 'number' && Number.isFinite(s.point) ? s.point : null,
-    expired: count(s.risks.expired),
-    expiring: count(s.risks.expiring),
-    stale: count(s.risks.stale),
+    expired: count(s.states, 'expired'),
+    expiring: count(s.states, 'expiring'),
+    stale: count(s.states, 'stale'),
   }));
 }
 
@@ -92,7 +101,7 @@ export function trendChartSpec(snapshots: readonly DigestSnapshot[]): TopLevelSp
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: {
-      text: `Certificates at risk and health score, last ${rows.length} digests`,
+      text: `Certificates at risk in the bot's inventory, and CAS health score, last ${rows.length} digests`,
       anchor: 'start',
       fontSize: 18,
     },
@@ -106,6 +115,7 @@ export function trendChartSpec(snapshots: readonly DigestSnapshot[]): TopLevelSp
       {
         transform: [
           { fold: TREND_SERIES.map((s) => s.key), as: ['kind', 'count'] },
+          { filter: 'isValid(datum.count)' },
           {
             calculate: TREND_SERIES.map((s) => `datum.kind === '${s.key}' ? '${s.label}' : `).join('') + "''",
             as: 'series',
@@ -122,14 +132,14 @@ export function trendChartSpec(snapshots: readonly DigestSnapshot[]): TopLevelSp
             field: 'count',
             type: 'quantitative',
             stack: 'zero',
-            title: 'Certificates at risk',
+            title: TREND_AXIS_TITLE,
             axis: { tickMinStep: 1, format: 'd' },
           },
           color: { field: 'series', type: 'nominal', ...color },
           order: { field: 'order', type: 'quantitative' },
           tooltip: [
             { field: 'label', title: 'Digest' },
-            { field: 'series', title: 'Kind' },
+            { field: 'series', title: 'State' },
             { field: 'count', title: 'Certificates' },
           ],
         },
@@ -142,7 +152,7 @@ export function trendChartSpec(snapshots: readonly DigestSnapshot[]): TopLevelSp
           y: {
             field: 'point',
             type: 'quantitative',
-            title: 'Health score',
+            title: 'Health score (CAS)',
             scale: { domain: [0, scoreMax] },
             axis: { orient: 'right', titleColor: HEALTH_SERIES.color },
           },

@@ -60,6 +60,8 @@ export type HomeRefreshValue = z.infer<typeof homeRefreshValue>;
 
 export const BUTTONS = {
   listOpen: codec('cert_list_open', listOpenValue),
+  /** A second list button in one message (Slack wants action_ids apart); the same action. */
+  listOpenOther: codec('cert_list_open_2', listOpenValue),
   listPrev: codec('cert_list_prev', listPageValue),
   listNext: codec('cert_list_next', listPageValue),
   assignConfirm: codec('cert_assign_confirm', assignDecisionValue),

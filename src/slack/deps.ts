@@ -2,7 +2,7 @@ import type { AlertDeps } from '../alerts/run';
 import type { CasApi } from '../cas/types';
 import type { Endpoint } from '../domain/endpoints';
 import type { EndpointVerdict } from '../domain/probe-verdict';
-import type { CertificateSource } from '../inventory/certificate-source';
+import type { MergedSource } from '../inventory/merged-source';
 import type { Inflight } from '../ops/inflight';
 import type { Logger } from '../ops/logger';
 import type { Store } from '../store/types';
@@ -25,10 +25,10 @@ export interface SlackAccount {
 export interface SlackDeps {
   /** Every configured account, in order; commands cover all of them unless one is named. */
   accounts: readonly SlackAccount[];
-  /** Every account's certificates. */
-  certificates: CertificateSource;
+  /** Every account's certificates, and their stored inventory. */
+  certificates: MergedSource;
   /** The certificates of the named accounts only (`account:NAME`). */
-  certificatesOf(accounts: readonly string[]): Promise<CertificateSource>;
+  certificatesOf(accounts: readonly string[]): Promise<MergedSource>;
   store: Pick<Store, 'audit' | 'claims' | 'confirmations'>;
   logger: Logger;
   now: () => Date;
@@ -90,6 +90,6 @@ export function selectedAccounts(
 export async function certificatesFor(
   deps: Pick<SlackDeps, 'certificates' | 'certificatesOf'>,
   selected: { accounts: readonly SlackAccount[]; named: boolean },
-): Promise<CertificateSource> {
+): Promise<MergedSource> {
   return selected.named ? deps.certificatesOf(selected.accounts.map((a) => a.name)) : deps.certificates;
 }

@@ -1,6 +1,5 @@
 import type { AssetCount } from '../cas/types';
-import { attentionCounts, mostUrgent } from '../domain/attention';
-import { sortByDaysLeft } from '../domain/expiry';
+import { AT_RISK_STATES, certificateState, mostUrgentFirst, stateCounts } from '../domain/certificate-state';
 import { accountFailure } from '../inventory/account-failure';
 import type { InventorySnapshot } from '../inventory/stored-source';
 import type { AlertStore, SnapshotStore, StoredAlertState } from '../store/types';
@@ -58,15 +57,17 @@ export async function collectHome(deps: HomeDataDeps, userId: string): Promise<H
   const byKey = new Map(certificates.map((c) => [keyOf(c.account, c.id), c]));
   const stateOf = new Map(states.map((s) => [keyOf(s.account, s.certificateId), s]));
 
-  // The user's own lists: certificates still present and not renewed (a renewal settles them).
+  // The user's own lists: certificates still present and at risk (a renewal that is deployed settles them).
+  const atRisk = (c: (typeof certificates)[number]) => AT_RISK_STATES.includes(certificateState(c, now));
   const mine = (pick: (s: StoredAlertState) => boolean): HomeItem[] => {
     const items = states.flatMap((state) => {
       const certificate = byKey.get(keyOf(state.account, state.certificateId));
-      return pick(state) && certificate && !certificate.replacedBy
-        ? [{ certificate, state, endDate: certificate.endDate }]
-        : [];
+      return pick(state) && certificate && atRisk(certificate) ? [certificate] : [];
     });
-    return sortByDaysLeft(items, now).map(({ certificate, state }) => ({ certificate, state }));
+    return mostUrgentFirst(items, now).map((certificate) => ({
+      certificate,
+      state: stateOf.get(keyOf(certificate.account, certificate.id)),
+    }));
   };
   const acknowledged = mine((s) => s.acknowledgedBy === userId);
   const snoozed = mine(
@@ -77,7 +78,7 @@ export async function collectHome(deps: HomeDataDeps, userId: string): Promise<H
       s.snoozedUntil.getTime() > now.getTime(),
   );
   const listed = new Set([...acknowledged, ...snoozed].map((i) => i.certificate));
-  const urgent = mostUrgent(
+  const urgent = mostUrgentFirst(
     certificates.filter((c) => !listed.has(c)),
     now,
   ).map((certificate) => ({ certificate, state: stateOf.get(keyOf(certificate.account, certificate.id)) }));
@@ -91,7 +92,11 @@ export async function collectHome(deps: HomeDataDeps, userId: string): Promise<H
           inventory: {
             syncedAt: snapshot.syncedAt,
             ...(snapshot.lastFailure ? { lastFailure: snapshot.lastFailure } : {}),
-            counts: attentionCounts(certificates, now),
+            counts: {
+              ...stateCounts(certificates, now),
+              deploymentsKnown:
+                snapshot.deployments.lastSuccess !== undefined || certificates.some((c) => c.deployment !== undefined),
+            },
           },
         }
       : {}),

@@ -1,3 +1,4 @@
+import { type CertificateState, isCertificateState } from '../domain/certificate-state';
 import { type Database, readJson, readTime, writeJson, writeTime } from './database';
 import type { DigestSnapshot, SnapshotStore } from './types';
 
@@ -9,13 +10,31 @@ interface SnapshotRow {
   total_risk: number;
 }
 
+/**
+ * The inventory's state counts share the risks column (JSON), under `inventory:<state>` keys,
+ * so older rows and older readers keep working and no migration is needed.
+ */
+const STATE_PREFIX = 'inventory:';
+
 function fromRow(row: SnapshotRow): DigestSnapshot {
+  const stored = readJson<Record<string, number>>(row.risks) ?? {};
+  const risks: Record<string, number> = {};
+  const states: Partial<Record<CertificateState, number>> = {};
+  let counted = false;
+  for (const [key, n] of Object.entries(stored)) {
+    if (!key.startsWith(STATE_PREFIX)) risks[key] = n;
+    else if (isCertificateState(key.slice(STATE_PREFIX.length))) {
+      states[key.slice(STATE_PREFIX.length) as CertificateState] = n;
+      counted = true;
+    }
+  }
   return {
     period: row.period,
     takenAt: readTime(row.taken_at),
     point: row.point ?? undefined,
-    risks: readJson<Record<string, number>>(row.risks),
+    risks,
     totalRisk: row.total_risk,
+    ...(counted ? { states } : {}),
   };
 }
 
@@ -24,7 +43,10 @@ function toValues(snapshot: DigestSnapshot) {
     period: snapshot.period,
     taken_at: writeTime(snapshot.takenAt),
     point: snapshot.point ?? null,
-    risks: writeJson(snapshot.risks),
+    risks: writeJson({
+      ...snapshot.risks,
+      ...Object.fromEntries(Object.entries(snapshot.states ?? {}).map(([state, n]) => [`${STATE_PREFIX}${state}`, n])),
+    }),
     total_risk: snapshot.totalRisk,
   };
 }

@@ -1,3 +1,4 @@
+import type { CertificateState } from '../domain/certificate-state';
 import type { Certificate } from '../domain/certificate';
 import type { ServingResource } from '../domain/deployment';
 import type { EndpointVerdict } from '../domain/probe-verdict';
@@ -118,9 +119,11 @@ export interface DigestSnapshot {
   period: string;
   takenAt: Date;
   point?: number;
-  /** Risk counts by kind key (see domain/risk). */
+  /** CAS's risk counts by kind key (see domain/risk). */
   risks: Record<string, number>;
   totalRisk: number;
+  /** The inventory's count of each state (domain/certificate-state); absent before the first sync and in older snapshots. */
+  states?: Partial<Record<CertificateState, number>>;
 }
 
 export interface SnapshotStore {

@@ -90,19 +90,28 @@ describe('two accounts', () => {
     await h.stop();
   });
 
-  test('/cert-risk shows one line per account and the totals', async () => {
+  test('/cert-risk shows one line per account and the totals: inventory counts, then CAS counters apart', async () => {
+    const before = visibleText((await h.command('/cert-risk', '')).answer);
+    expect(before).toMatch(/\*prod\* · no inventory yet/);
+    await h.services.syncAll();
     const { answer } = await h.command('/cert-risk', '');
     const text = visibleText(answer);
-    expect(text).toMatch(
-      /\*prod\* · health score \d+ · \d+ at risk · \d+ expired · \d+ expiring · \d+ stale deployments?/,
-    );
-    expect(text).toMatch(/\*staging\* · health score \d+/);
-    expect(text).toMatch(/\*All 2 accounts\* · health score \d+ · \d+ at risk/);
-    // The totals add up the two accounts' lines.
-    const atRisk = [...text.matchAll(/\* · health score \d+ · (\d+) at risk/g)].map((m) => Number(m[1]));
+    const cas = text.indexOf('*CAS risk counters (certificates, resources and domains), by account*');
+    expect(cas).toBeGreaterThan(0);
+    const ours = text.slice(0, cas);
+    const theirs = text.slice(cas);
+    // The bot's counts per account add up to the totals, and no CAS figure is among them.
+    const atRisk = [...ours.matchAll(/\* · (\d+) of (\d+) certificates at risk/g)].map((m) => Number(m[1]));
     expect(atRisk).toHaveLength(3);
     expect(atRisk[2]).toBe(atRisk[0] + atRisk[1]);
-    expect(atRisk[0]).not.toBe(atRisk[1]); // different data sets
+    expect(ours).not.toMatch(/health score/);
+    expect(theirs).toMatch(/\*prod\* · health score \d+ · \d+ in all · \d+ expired · \d+ expiring/);
+    expect(theirs).toMatch(/\*staging\* · health score \d+/);
+    // CAS's totals add up the two accounts' lines.
+    const casItems = [...theirs.matchAll(/\* · health score \d+ · (\d+) in all/g)].map((m) => Number(m[1]));
+    expect(casItems).toHaveLength(3);
+    expect(casItems[2]).toBe(casItems[0] + casItems[1]);
+    expect(casItems[0]).not.toBe(casItems[1]); // different data sets
   });
 
   test('account:NAME narrows /cert-risk to the full breakdown of that account; an unknown name lists the known ones', async () => {
@@ -354,6 +363,7 @@ test('/cert-risk digest account:NAME previews that account only; its list button
   try {
     const { answer } = await h.command('/cert-risk', 'digest account:staging');
     expect(answer.text).toMatch(/^Weekly certificate digest · staging · /);
+    await h.services.syncAll();
     const risk = await h.command('/cert-risk', 'account:staging');
     const list = buttons(risk.answer).find((b) => b.action_id === BUTTONS.listOpen.actionId);
     expect(BUTTONS.listOpen.decode(list?.value ?? '')).toEqual({ status: 'expiring', account: 'staging' });

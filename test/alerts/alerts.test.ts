@@ -50,6 +50,8 @@ test('moved from 8 to 6 days left: exactly one 7-day alert, in its route’s cha
   await h.services.syncNow(); // a pass runs after every sync
   expect(posts(h)).toHaveLength(1);
   expect(text(posts(h)[0])).toContain('crossed the 14-day threshold');
+  // The state in the words /cert-list and the digest use.
+  expect(text(posts(h)[0])).toContain('*expiring* · crossed the 14-day threshold');
 
   advance(2);
   await h.services.runAlerts({ post: true });

@@ -82,7 +82,7 @@ test('after the first sync: one summary per channel, no storm; later exactly one
   expect(posts(h, 'C0WATCHED')).toHaveLength(2);
   const alert = text(posts(h, 'C0WATCHED')[1]);
   expect(alert).toContain('crossed the 7-day threshold');
-  expect(alert).toContain('State: expiring');
+  expect(alert).toContain('*expiring*');
   expect(alert).toContain(`\`${watched.certificateId}\``);
   expect(alert).toContain('<!subteam^S0TEAM>');
 });
@@ -113,7 +113,7 @@ test('ALERT_BASELINE=off announces every certificate from the first pass; the gr
   expect(posts(h, 'C0GRACE')).toHaveLength(1);
   const grace = text(posts(h, 'C0GRACE')[0]);
   expect(grace).toContain(`\`${recent.certificateId}\``);
-  expect(grace).toContain('State: expired');
+  expect(grace).toContain('*expired*');
   expect(grace).not.toContain(`\`${longGone.certificateId}\``);
   await h.services.runAlerts({ post: true });
   expect(posts(h, 'C0GRACE')).toHaveLength(1);

@@ -1,4 +1,4 @@
-import { attentionCounts, mostUrgent } from '../../src/domain/attention';
+import { mostUrgentFirst, stateCounts } from '../../src/domain/certificate-state';
 import type { ListedCertificate } from '../../src/inventory/certificate-source';
 import { renderForTerminal } from '../../src/render/terminal';
 import { describeWeekChange, sparkline } from '../../src/render/sparkline';
@@ -61,9 +61,9 @@ function input(certificates: ListedCertificate[], overrides: Partial<HomeInput> 
     accounts: [{ account: 'default', point: 82, trend: [70, 75, 80, 82] }],
     inventory: {
       syncedAt: new Date(NOW.getTime() - 4 * 60_000),
-      counts: attentionCounts(certificates, NOW),
+      counts: { ...stateCounts(certificates, NOW), deploymentsKnown: true },
     },
-    urgent: mostUrgent(certificates, NOW).map((c) => ({ certificate: c })),
+    urgent: mostUrgentFirst(certificates, NOW).map((c) => ({ certificate: c })),
     acknowledged: [],
     snoozed: [],
     ...overrides,
@@ -78,9 +78,15 @@ describe('renderHomeView', () => {
     const text = textOf(view);
     expect(text).toContain('*Health score:* *82*  `▁▄▇█`  ▲ 2 since last week');
     expect(text).not.toContain('default');
+    // One count per state, in the order of precedence, every certificate counted once.
+    expect(text).toContain('*4 certificates in the inventory*');
+    expect(text).toContain('*Stale deployments*\n:warning: 0');
     expect(text).toContain('*Expired*\n:red_circle: 1');
-    expect(text).toContain('*Expiring within 7 days*\n:large_orange_circle: 1');
-    expect(text).toContain('*Expiring within 30 days*\n:large_orange_circle: 2');
+    expect(text).toContain('*Expiring*\n:large_orange_circle: 2');
+    expect(text).toContain('*Valid*\n:large_green_circle: 1');
+    expect(text.indexOf('*Stale deployments*')).toBeLessThan(text.indexOf('*Expired*'));
+    expect(text).toContain('`1` — *expired 3 days ago*');
+    expect(text).toContain('`2` — 5 days left · *expiring*');
     expect(text).toContain('*Most urgent* (3 certificates)');
     expect(text).toContain('host-1.example.com');
     expect(text).not.toContain('host-4.example.com');
@@ -102,28 +108,30 @@ describe('renderHomeView', () => {
     assertViewWithinLimits(view);
   });
 
-  it('lists stale deployments first without Acknowledge, and names who acknowledged or snoozed', () => {
+  it('orders by what breaks first, gives every item Info and Acknowledge, and names who acknowledged', () => {
     const stale = cert(9, 40, {
       replacedBy: { ...certificate({ CertificateId: 10 }) },
       deployment: { state: 'stale', resources: [] },
     });
     const other = cert(2, 5);
-    const view = renderHomeView(
-      input([other, stale], {
-        urgent: [
-          { certificate: stale },
-          {
-            certificate: other,
-            state: { account: 'default', certificateId: '2', acknowledgedBy: 'U0BOB', acknowledgedAt: NOW },
-          },
-        ],
-      }),
-    );
+    const acknowledgedByBob = { account: 'default', certificateId: '2', acknowledgedBy: 'U0BOB', acknowledgedAt: NOW };
+    const urgent = mostUrgentFirst([stale, other], NOW).map((certificate) => ({
+      certificate,
+      ...(certificate === other ? { state: acknowledgedByBob } : {}),
+    }));
+    // The certificate that breaks in 5 days before the stale deployment that breaks in 40.
+    expect(urgent.map((i) => i.certificate.id)).toEqual(['2', '9']);
+    const view = renderHomeView(input([other, stale], { urgent }));
     const text = textOf(view);
-    expect(text.indexOf('host-9')).toBeLessThan(text.indexOf('host-2'));
     expect(text).toContain('*stale deployment:* renewed, the old certificate is still serving');
     expect(text).toContain('Acknowledged by <@U0BOB>');
-    expect(buttonsOf(view).map((b) => b.text)).toEqual(['Info', 'Info', 'Refresh']);
+    expect(buttonsOf(view).map((b) => b.text)).toEqual(['Info', 'Acknowledge', 'Info', 'Acknowledge', 'Refresh']);
+    const acknowledge = buttonsOf(view).filter((b) => b.text === 'Acknowledge');
+    expect(acknowledge.map((b) => BUTTONS.alertAcknowledge.decode(b.value))).toEqual([
+      { account: 'default', id: '2' },
+      { account: 'default', id: '9' },
+    ]);
+    expect(text.indexOf('host-2')).toBeLessThan(text.indexOf('host-9'));
   });
 
   it('lists what the user acknowledged and snoozed', () => {
@@ -219,7 +227,7 @@ describe('renderHomeView', () => {
         inventory: {
           syncedAt: NOW,
           lastFailure: { at: NOW, message: long.repeat(10) },
-          counts: attentionCounts(certs, NOW),
+          counts: { ...stateCounts(certs, NOW), deploymentsKnown: true },
         },
       }),
     );

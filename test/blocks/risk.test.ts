@@ -97,15 +97,32 @@ describe('renderRiskSummary', () => {
     DomainAssetNotMonitorCount: 5,
   });
 
-  it('shows score, counts by kind and source, assets, button and context', () => {
-    const message = renderRiskSummary({ risk: someRisk, assets: assets(), now: NOW });
+  /** The inventory's counts: 3 stale deployments, 4 expired, 6 expiring among 40 certificates. */
+  const inventory = {
+    counts: { stale: 3, expired: 4, expiring: 6, renewed: 2, 'not-deployed': 5, valid: 20, total: 40 },
+    syncedAt: new Date(NOW.getTime() - 5 * 60_000),
+    deploymentsKnown: true,
+  };
+
+  it("leads with the inventory's counts, then CAS's counters apart under their label", () => {
+    const message = renderRiskSummary({ risk: someRisk, assets: assets(), now: NOW, inventory });
     assertWithinBlockKitLimits(message);
     const text = allText(message);
     expect(message.blocks[0]).toEqual({
       type: 'header',
       text: { type: 'plain_text', text: 'Certificate risk', emoji: true },
     });
-    expect(text).toContain('*14 items need attention*');
+    expect(text).toContain('*13 of 40 certificates at risk: 3 stale deployments, 4 expired, 6 expiring*');
+    expect(text).toContain(':warning: Stale deployments: *3*');
+    expect(text).toContain(':red_circle: Expired: *4*');
+    expect(text).toContain(':large_orange_circle: Expiring: *6*');
+    expect(text).toContain(':white_check_mark: Renewed: *2*');
+    expect(text).toContain(':white_circle: Not deployed: *5*');
+    expect(text).toContain(':large_green_circle: Valid: *20*');
+    // CAS's figures come after, under the label that says whose they are and what they count.
+    const cas = text.indexOf('*CAS risk counters (certificates, resources and domains)*');
+    expect(cas).toBeGreaterThan(text.indexOf('Valid: *20*'));
+    expect(text.slice(cas)).toContain('14 in all');
     expect(text).toContain('*Health score:* 82  ▼ 3 since the previous score (85)');
     expect(text).toContain(':red_circle: Expired: *3*');
     expect(text).toContain(':large_orange_circle: Expiring soon: *5*');
@@ -122,20 +139,33 @@ describe('renderRiskSummary', () => {
     expect(text).toContain('Cloud resources: 120 Alibaba Cloud · 4 Tencent Cloud · 2 AWS');
     expect(text).toContain('Domains: 14');
     expect(text).toContain(
-      'Checked <!date^1741599000^{date_short_pretty} {time}|2025-03-10 09:30 UTC> · score from <!date^1741590000^{date_short_pretty} {time}|2025-03-10 07:00 UTC>',
+      'Checked <!date^1741599000^{date_short_pretty} {time}|2025-03-10 09:30 UTC> · inventory synced 5 min ago · score from <!date^1741590000^{date_short_pretty} {time}|2025-03-10 07:00 UTC>',
     );
     expect(text).toContain('RequestId `RISK-REQ-1`, `ASSET-REQ-2`');
+    // The notification line says the bot's counts only; CAS's 14 is not in a sentence beside them.
     expect(message.text).toBe(
-      'Certificate risk: 14 items need attention (3 expired, 5 expiring soon, 1 not deployed, 5 domains without monitoring). Health score 82 (▼ 3).',
+      'Certificate risk: 13 of 40 certificates at risk: 3 stale deployments, 4 expired, 6 expiring. Health score 82 (▼ 3).',
     );
   });
 
-  it('has a button that opens the expiring list', () => {
-    const [listButton] = buttons(renderRiskSummary({ risk: someRisk, assets: assets(), now: NOW }));
-    expect(listButton.text).toBe('List expiring certificates');
-    expect(listButton.action_id).toBe(ACTION_IDS.listOpen);
-    expect(listButton.action_id).toBe('cert_list_open');
-    expect(JSON.parse(listButton.value ?? '')).toEqual({ status: 'expiring' });
+  it('before the first sync says there is no inventory yet, and shows only CAS counters, labelled', () => {
+    const message = renderRiskSummary({ risk: someRisk, assets: assets(), now: NOW });
+    const text = allText(message);
+    expect(text).toContain('No inventory yet: the first inventory sync has not finished');
+    expect(text).not.toMatch(/certificates at risk/);
+    expect(text).toContain('*CAS risk counters (certificates, resources and domains)*');
+    expect(buttons(message)).toEqual([]);
+  });
+
+  it('has buttons that open the stale and expiring lists', () => {
+    const [stale, expiring] = buttons(renderRiskSummary({ risk: someRisk, assets: assets(), now: NOW, inventory }));
+    expect(stale.text).toBe('List stale deployments');
+    expect(JSON.parse(stale.value ?? '')).toEqual({ status: 'stale' });
+    expect(stale.action_id).toBe(ACTION_IDS.listOpenOther);
+    expect(expiring.text).toBe('List expiring certificates');
+    expect(expiring.action_id).toBe(ACTION_IDS.listOpen);
+    expect(expiring.action_id).toBe('cert_list_open');
+    expect(JSON.parse(expiring.value ?? '')).toEqual({ status: 'expiring' });
   });
 
   it('shows a rising score with ▲ and a missing previous score', () => {
@@ -157,21 +187,28 @@ describe('renderRiskSummary', () => {
     expect(allText(message)).not.toContain('*Assets*');
   });
 
-  it('has a short green all-clear variant', () => {
-    const message = renderRiskSummary({ risk: risk(), assets: assets({ Point: 100, LastPoint: 96 }), now: NOW });
+  it('has a green all-clear variant when nothing in the inventory is at risk', () => {
+    const clear = { ...inventory, counts: { ...inventory.counts, stale: 0, expired: 0, expiring: 0, total: 27 } };
+    const message = renderRiskSummary({
+      risk: risk(),
+      assets: assets({ Point: 100, LastPoint: 96 }),
+      now: NOW,
+      inventory: clear,
+    });
     assertWithinBlockKitLimits(message);
     const text = allText(message);
-    expect(text).toContain(':white_check_mark: *All clear:*');
+    expect(text).toContain(':white_check_mark: *All clear: none of the 27 certificates is at risk*');
+    expect(text).toContain('CAS counts nothing at risk.');
     expect(text).toContain('*Health score:* 100  ▲ 4 since the previous score (96)');
-    expect(text).toContain('Watching 18 certificates, 126 cloud resources and 14 domains.');
-    expect(text).not.toContain(':red_circle:');
+    expect(text).toContain(':red_circle: Expired: *0*');
     expect(buttons(message)).toEqual([]);
-    expect(message.blocks.length).toBeLessThanOrEqual(3);
-    expect(message.text).toBe('Certificate risk: all clear, nothing needs attention. Health score 100 (▲ 4).');
+    expect(message.text).toBe(
+      'Certificate risk: All clear: none of the 27 certificates is at risk. Health score 100 (▲ 4).',
+    );
   });
 
   it('matches the snapshot', () => {
-    expect(renderRiskSummary({ risk: someRisk, assets: assets(), now: NOW })).toMatchSnapshot();
+    expect(renderRiskSummary({ risk: someRisk, assets: assets(), now: NOW, inventory })).toMatchSnapshot();
     expect(renderRiskSummary({ risk: risk(), assets: assets(), now: NOW })).toMatchSnapshot();
   });
 });

@@ -78,7 +78,16 @@ describe('renderForTerminal', () => {
   });
 
   it('renders fields in two columns when wide and one column when narrow', () => {
-    const message = renderRiskSummary({ risk: risk({ BuyCertificateExpireCount: 2 }), assets: assets(), now: NOW });
+    const message = renderRiskSummary({
+      risk: risk({ BuyCertificateExpireCount: 2 }),
+      assets: assets(),
+      now: NOW,
+      inventory: {
+        counts: { stale: 0, expired: 2, expiring: 1, renewed: 0, 'not-deployed': 0, valid: 7, total: 10 },
+        syncedAt: NOW,
+        deploymentsKnown: true,
+      },
+    });
     const wide = renderForTerminal(message, { width: 100 });
     expect(wide).toMatch(/By kind {2,}By source/);
     expect(wide).toContain('[ List expiring certificates ]');
@@ -112,6 +121,11 @@ describe('renderForTerminal', () => {
         risk: risk({ BuyCertificateExpireCount: 2, FreeCertificateWillExpiredCount: 3, DomainAssetNotMonitorCount: 5 }),
         assets: assets(),
         now: NOW,
+        inventory: {
+          counts: { stale: 1, expired: 2, expiring: 3, renewed: 1, 'not-deployed': 2, valid: 11, total: 20 },
+          syncedAt: NOW,
+          deploymentsKnown: true,
+        },
       }),
       renderRiskSummary({ risk: risk(), assets: assets({ Point: 100, LastPoint: 100 }), now: NOW }),
       renderStatusResults({

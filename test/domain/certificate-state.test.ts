@@ -1,5 +1,8 @@
 import {
+  atRiskCount,
+  atRiskPhrase,
   breaksInDays,
+  inUrgencyOrder,
   certificateState,
   countPhrase,
   mostUrgentFirst,
@@ -89,5 +92,31 @@ describe('one order of urgency: when does something break', () => {
     expect(countPhrase('stale', 1)).toBe('1 stale deployment');
     expect(countPhrase('stale', 29)).toBe('29 stale deployments');
     expect(countPhrase('not-deployed', 2)).toBe('2 not deployed');
+  });
+});
+
+describe('a whole list in the one order', () => {
+  test('what breaks first leads, then the rest by end date, unknown end dates last', () => {
+    const staleIn40 = ends('2027-01-14', { replacedBy: 'x', deployment: { state: 'stale' } });
+    const tomorrow = ends('2026-12-06');
+    const renewed = ends('2026-11-20', { replacedBy: 'x', deployment: { state: 'not-deployed' } });
+    const valid = ends('2027-09-01');
+    const soonerValid = ends('2027-03-01');
+    const unknown = { ...ends('2027-01-01'), endDate: undefined };
+    expect(inUrgencyOrder([unknown, valid, staleIn40, renewed, soonerValid, tomorrow], NOW)).toEqual([
+      tomorrow,
+      staleIn40,
+      renewed,
+      soonerValid,
+      valid,
+      unknown,
+    ]);
+  });
+
+  test('the headline phrase: at-risk states in precedence order, zeros left out', () => {
+    const counts = { stale: 29, expired: 1, expiring: 0, renewed: 3, 'not-deployed': 2, valid: 5, total: 40 };
+    expect(atRiskCount(counts)).toBe(30);
+    expect(atRiskPhrase(counts)).toBe('29 stale deployments, 1 expired');
+    expect(atRiskPhrase({ ...counts, stale: 0, expired: 0 })).toBe('none at risk');
   });
 });

@@ -1,3 +1,4 @@
+import { CERTIFICATE_STATES, certificateState, stateCounts } from '../../src/domain/certificate-state';
 import { AppHarness, USER, visibleText } from '../helpers/app-harness';
 
 /** The inventory over real HTTP: the simulator behind the real client, the store, the Slack app. */
@@ -66,8 +67,9 @@ test('/cert-list after a sync answers from the inventory, with no CAS list call'
   const calls = listCalls(h);
   const { answer } = await h.command('/cert-list', 'expiring');
   expect(listCalls(h)).toBe(calls);
-  const expiring = h.sandbox.dataset.certificates.filter((c) => c.status === 'WILLEXPIRED');
-  expect(answer.text).toContain(`of ${expiring.length}`);
+  // "of N" is the count of the expiring state: CAS's expiring ones less those already renewed.
+  const counts = stateCounts((await h.services.inventorySnapshot())?.certificates ?? [], new Date());
+  expect(answer.text).toContain(`of ${counts.expiring}.`);
   expect(visibleText(answer)).toMatch(/As of <!date\^\d+\^\{time\}\|\d\d:\d\d UTC>, synced just now/);
 
   const next = JSON.parse(
@@ -87,41 +89,30 @@ test('before any sync, lists come live from CAS and say so', async () => {
   expect(visibleText(answer)).toContain('Listed live from CAS: no inventory sync has finished yet');
 });
 
-test('a renewed certificate is listed apart, with its replacement, and is not at risk in the digest', async () => {
+test('a renewed certificate is in no at-risk list, is shown with its replacement, and in one digest section', async () => {
   const h = await harness({ sandbox: { replacedPairs: 6 } });
   await h.services.syncNow();
-  const renewal = h.sandbox.dataset.renewals.find((r) => {
-    const old = h.sandbox.dataset.certificates.find((c) => c.certificateId === r.certificateId);
-    return old?.status === 'WILLEXPIRED';
-  });
-  expect(renewal).toBeDefined();
-  const old = h.sandbox.dataset.certificates.find((c) => c.certificateId === renewal?.certificateId);
-  const twin = h.sandbox.dataset.certificates.find((c) => c.certificateId === renewal?.renewedBy);
+  const now = new Date();
+  const snapshot = (await h.services.inventorySnapshot())!;
+  const renewed = snapshot.certificates.filter((c) => c.replacedBy);
+  expect(renewed.length).toBeGreaterThanOrEqual(6);
+  const old = renewed.find((c) => certificateState(c, now) === 'renewed') ?? renewed[0];
+  const twin = old.replacedBy!;
 
-  const { answer: one } = await h.command('/cert-list', `expiring ${old?.commonName}`);
-  const text = visibleText(one);
-  expect(text).toContain('Renewed, not at risk');
-  expect(text).toContain(`Renewed by \`${twin?.certificateId}\`, ends ${twin?.endDate}`);
+  // Not in expiring or expired: it is not at risk. `all` shows it with its replacement.
+  const { answer: expiring } = await h.command('/cert-list', `expiring ${old.commonName}`);
+  expect(visibleText(expiring)).not.toContain(`\`${old.certificateId}\``);
+  const { answer: all } = await h.command('/cert-list', `all ${old.commonName}`);
+  expect(visibleText(all)).toContain(`Renewed by \`${twin.certificateId}\`, ends ${twin.endDate}`);
 
-  // At-risk ones first: on the full list no renewed certificate comes before one still at risk.
-  const { answer } = await h.command('/cert-list', 'expiring');
-  const expiring = h.sandbox.dataset.certificates.filter((c) => c.status === 'WILLEXPIRED');
-  expect(answer.text).toContain(`of ${expiring.length}`);
-  const lines = visibleText(answer).split('\n');
-  const heading = lines.findIndex((l) => l.includes('Renewed, not at risk'));
-  if (heading >= 0) expect(lines.slice(heading).some((l) => l.includes(':large_orange_circle:'))).toBe(false);
-
-  const digest = await (await h.services.digest()).preview();
-  const digestText = visibleText(digest);
-  const section = digestText.slice(digestText.indexOf('Renewed since last week'));
-  const count = Number(/Renewed since last week \((\d+)\)/.exec(digestText)?.[1]);
-  expect(count).toBeGreaterThanOrEqual(h.sandbox.dataset.renewals.length);
-  for (const r of h.sandbox.dataset.renewals) expect(section).toContain(`\`${r.certificateId}\``);
-  // The renewed ones are not in the at-risk list: together they make up every expiring certificate.
-  const renewedIds = [...section.matchAll(/`(\d+)` · Renewed by/g)].map((m) => Number(m[1]));
-  const renewedExpiring = expiring.filter((c) => renewedIds.includes(c.certificateId)).length;
-  expect(renewedIds).toHaveLength(count);
-  expect(digestText).toContain(`Expiring soonest (${expiring.length - renewedExpiring})`);
+  // The digest lists each renewed certificate once: under stale deployments while the old one
+  // is served, else under "Renewed since last week".
+  const digestText = visibleText(await (await h.services.digest()).preview());
+  const count = (title: string) => Number(new RegExp(`${title} \\((\\d+)\\)`).exec(digestText)?.[1] ?? 0);
+  const byState = stateCounts(renewed, now);
+  expect(count('Renewed since last week')).toBe(byState.renewed);
+  expect(count('Stale deployments')).toBe(stateCounts(snapshot.certificates, now).stale);
+  expect(byState.renewed + byState.stale).toBe(renewed.length);
 });
 
 test('a /cert-status sent during a slow sync is answered before the sync ends', async () => {
@@ -169,11 +160,16 @@ test('metrics show the inventory by state and by days left, and one end-time gau
   const gauge = (name: string, labels: string) =>
     Number(new RegExp(`^${name}${labels ? `\\{${labels}\\}` : ''} (\\S+)$`, 'm').exec(text)?.[1]);
   const present = listed(h).length;
-  const states = ['at_risk', 'replaced', 'valid'].map((state) =>
-    gauge('certbot_inventory_certificates', `state="${state}"`),
-  );
+  // One label value per state, each certificate counted once: the counts every surface shows.
+  const states = CERTIFICATE_STATES.map((state) => gauge('certbot_inventory_certificates', `state="${state}"`));
   expect(states.reduce((a, b) => a + b, 0)).toBe(present);
-  expect(states[1]).toBeGreaterThanOrEqual(4);
+  const counts = stateCounts((await h.services.inventorySnapshot())?.certificates ?? [], new Date());
+  expect(Object.fromEntries(CERTIFICATE_STATES.map((state, i) => [state, states[i]]))).toEqual(
+    Object.fromEntries(CERTIFICATE_STATES.map((state) => [state, counts[state]])),
+  );
+  expect(
+    states[CERTIFICATE_STATES.indexOf('renewed')] + states[CERTIFICATE_STATES.indexOf('stale')],
+  ).toBeGreaterThanOrEqual(4);
   expect(gauge('certbot_inventory_certificates_by_days_left', 'bucket="expired"')).toBe(
     h.sandbox.dataset.certificates.filter((c) => c.status === 'EXPIRED').length,
   );

@@ -14,13 +14,16 @@ import type { DigestSnapshot } from '../../src/store/types';
 function weeks(count: number): DigestSnapshot[] {
   return Array.from({ length: count }, (_, i) => {
     const start = new Date(Date.UTC(2025, 8, 1 + 7 * i, 9));
-    const risks = { expired: 3 + (i % 3), expiring: 6 + (i % 4), stale: 1 + (i % 2), notDeployed: 4 };
+    // CAS's counters (much larger: they count resources and domains too) and the inventory's states.
+    const risks = { expired: 300, expiring: 600, notDeployed: 400 };
+    const states = { stale: 1 + (i % 2), expired: 3 + (i % 3), expiring: 6 + (i % 4), renewed: 2, valid: 40 };
     return {
       period: start.toISOString().replace('.000Z', 'Z'),
       takenAt: start,
       point: 55 + 2 * i,
       risks,
       totalRisk: risks.expired + risks.expiring + risks.notDeployed,
+      states,
     };
   });
 }
@@ -77,10 +80,11 @@ test('the SVG has the dates, the axis titles and the legend', async () => {
   for (const text of [
     '1 Sep',
     '17 Nov',
-    'Certificates at risk',
-    'Health score',
+    // The axis and legend say what the bars are: the bot's inventory counts, not CAS's counters.
+    'Certificates at risk (bot inventory)',
+    'Health score (CAS)',
     'Expired',
-    'Expiring soon',
+    'Expiring',
     'Stale deployments',
   ])
     expect(svg).toContain(text);
@@ -100,7 +104,11 @@ test('the spec is pure: the last twelve digests, oldest first, labelled by date'
   expect(trendChartSpec(snapshots)).toEqual(spec);
   const rows = trendRows(snapshots);
   expect(rows).toHaveLength(12);
+  // The bars are the inventory's counts of each state, never CAS's counters.
   expect(rows[0]).toMatchObject({ label: '15 Sep', expired: 5, expiring: 8, stale: 1, point: 59 });
+  // A digest without inventory counts (before the first sync, or older) has no bars, not CAS's numbers.
+  const older = weeks(2).map((s, i) => (i === 0 ? { ...s, states: undefined } : s));
+  expect(trendRows(older)[0]).toMatchObject({ expired: null, expiring: null, stale: null });
   expect(rows[11].label).toBe('1 Dec');
   expect(JSON.stringify(spec)).toContain('"fold"');
   // A missing score leaves a gap in the line, not a zero.
@@ -114,8 +122,9 @@ test('periods shorter than a day get their time, so no two points share a label'
     period: new Date(base + s * 1000).toISOString(),
     takenAt: new Date(base + s * 1000),
     point: 70,
-    risks: { expired: 1, expiring: 2, stale: 0 },
+    risks: { expired: 1, expiring: 2 },
     totalRisk: 3,
+    states: { expired: 1, expiring: 2, stale: 0 },
   }));
   expect(trendRows(snapshots).map((r) => r.label)).toEqual(['24 Nov 09:00:00', '24 Nov 09:00:03', '24 Nov 09:00:06']);
 });

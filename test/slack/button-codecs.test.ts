@@ -7,6 +7,7 @@ describe('button action ids', () => {
   it('are the ids the listeners register on, one per button', () => {
     expect(ACTION_IDS).toEqual({
       listOpen: 'cert_list_open',
+      listOpenOther: 'cert_list_open_2',
       listPrev: 'cert_list_prev',
       listNext: 'cert_list_next',
       assignConfirm: 'cert_assign_confirm',

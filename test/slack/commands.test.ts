@@ -1,3 +1,4 @@
+import { stateCounts } from '../../src/domain/certificate-state';
 import { riskCounts } from '../../src/sandbox';
 import { openSqliteStore } from '../../src/store/sqlite-store';
 import { ADMIN, AppHarness, buttons, OTHER_ADMIN, USER, visibleText } from '../helpers/app-harness';
@@ -17,56 +18,80 @@ beforeEach(() => {
 });
 
 describe('/cert-risk', () => {
-  test('acks at once and answers with the score, risk counts and a list button', async () => {
-    const { status, answer } = await h.command('/cert-risk', '');
+  // After a sync, as a team sees it once the bot has an inventory (before it, see the test at the end).
+  let r: AppHarness;
+  beforeAll(async () => {
+    r = await new AppHarness().start();
+    await r.services.syncNow();
+  });
+  afterAll(async () => {
+    await r.stop();
+  });
+
+  test('acks at once and answers with the inventory counts, then CAS counters, and a list button', async () => {
+    const calls = r.sandbox.calls.length;
+    const { status, answer } = await r.command('/cert-risk', '');
     expect(status).toBe(200);
-    const risk = riskCounts(h.sandbox.dataset);
+    const risk = riskCounts(r.sandbox.dataset);
     const text = visibleText(answer);
     expect(text).toContain('Health score');
+    const counts = stateCounts((await r.services.inventorySnapshot())?.certificates ?? [], new Date());
+    expect(text).toContain(`Expiring: *${counts.expiring}*`);
+    // CAS's own counters, after their label.
+    const cas = text.slice(text.indexOf('*CAS risk counters (certificates, resources and domains)*'));
     const expired =
       risk.BuyCertificateExpireCount +
       risk.FreeCertificateExpireCount +
       risk.UploadCertificateExpireCount +
       risk.AliyunAssetCertificateExpiredCount +
       risk.MultiCloudAssetCertificateExpiredCount;
-    expect(text).toContain(`Expired: *${expired}*`);
+    expect(cas).toContain(`Expired: *${expired}*`);
     expect(answer.response_type).toBe('ephemeral');
     expect(buttons(answer).map((b) => b.action_id)).toContain('cert_list_open');
-    expect(h.sandbox.calls.map((c) => c.action).sort()).toEqual(['GetAssetCount', 'GetRiskCount']);
+    expect(
+      r.sandbox.calls
+        .slice(calls)
+        .map((c) => c.action)
+        .sort(),
+    ).toEqual(['GetAssetCount', 'GetRiskCount']);
   });
 
   test('`public` posts it in the channel', async () => {
-    const { answer } = await h.command('/cert-risk', 'public');
+    const { answer } = await r.command('/cert-risk', 'public');
     expect(answer.response_type).toBe('in_channel');
   });
 
   test('help and unknown arguments give the usage', async () => {
-    const help = await h.command('/cert-risk', 'help');
+    const before = r.sandbox.calls.length;
+    const help = await r.command('/cert-risk', 'help');
     expect(help.answer.text).toContain('Usage: /cert-risk');
-    const odd = await h.command('/cert-risk', 'sideways');
+    const odd = await r.command('/cert-risk', 'sideways');
     expect(visibleText(odd.answer)).toContain('"sideways" is not an option');
-    expect(h.sandbox.calls).toHaveLength(0);
+    expect(r.sandbox.calls).toHaveLength(before);
   });
 
   test('`digest` shows the weekly digest as it would be posted, and posts nothing', async () => {
-    const { answer } = await h.command('/cert-risk', 'digest');
+    const { answer } = await r.command('/cert-risk', 'digest');
     expect(answer.text).toContain('Weekly certificate digest');
     expect(answer.response_type).toBe('ephemeral');
-    expect(visibleText(answer)).toContain('Expiring soonest');
-    expect(h.slack.apiCalls('chat.postMessage')).toHaveLength(0);
-    expect(await h.store.claims.list('digest', 10)).toHaveLength(0);
+    expect(visibleText(answer)).toMatch(/Expiring \(\d+\): within 30 days/);
+    expect(r.slack.apiCalls('chat.postMessage')).toHaveLength(0);
+    expect(await r.store.claims.list('digest', 10)).toHaveLength(0);
   });
 
   test('the list button answers with the expiring certificates', async () => {
-    const { answer } = await h.command('/cert-risk', '');
+    const { answer } = await r.command('/cert-risk', '');
     const open = buttons(answer).find((b) => b.action_id === 'cert_list_open');
-    const pressed = await h.press('cert_list_open', open?.value ?? '', USER);
+    const pressed = await r.press('cert_list_open', open?.value ?? '', USER);
     expect(pressed.status).toBe(200);
     expect(pressed.answer.replace_original).toBe(false);
-    const expiring = h.sandbox.dataset.certificates.filter((c) => c.status === 'WILLEXPIRED');
-    expect(pressed.answer.text).toContain(String(expiring.length));
+    // The list's "of N" is /cert-risk's expiring count.
+    const counts = stateCounts((await r.services.inventorySnapshot())?.certificates ?? [], new Date());
+    expect(pressed.answer.text).toContain(`of ${counts.expiring}.`);
   });
+});
 
+describe('/cert-risk before the first sync', () => {
   test('a CAS failure becomes a short message with the RAM action and RequestId; the app keeps serving', async () => {
     h.sandbox.failNext(1, {
       status: 403,
@@ -81,6 +106,14 @@ describe('/cert-risk', () => {
     expect(text).not.toMatch(/at .*\.ts:\d+/);
     const next = await h.command('/cert-risk', '');
     expect(visibleText(next.answer)).toContain('Health score');
+  });
+
+  test('says there is no inventory yet and shows only CAS counters, under their label', async () => {
+    const { answer } = await h.command('/cert-risk', '');
+    const text = visibleText(answer);
+    expect(text).toContain('No inventory yet: the first inventory sync has not finished');
+    expect(text).toContain('*CAS risk counters (certificates, resources and domains)*');
+    expect(answer.text).toMatch(/^Certificate risk: No inventory yet/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { attentionCounts, mostUrgent } from '../../src/domain/attention';
+import { mostUrgentFirst, stateCounts } from '../../src/domain/certificate-state';
 import { HOME_VIEW_JSON_BUDGET } from '../../src/slack/blocks/home';
 import { BUTTONS } from '../../src/slack/button-codecs';
 import { AppHarness, buttons, type HomeViewJson, visibleText } from '../helpers/app-harness';
@@ -21,10 +21,18 @@ describe('App Home', () => {
   });
 
   const snapshot = async () => (await h.services.inventorySnapshot())!;
+  /** Every item has Acknowledge; the first one of a certificate nobody acknowledged yet. */
+  const unacknowledged = async (view: HomeViewJson) => {
+    for (const b of buttons(view).filter((b) => b.action_id === BUTTONS.alertAcknowledge.actionId)) {
+      const value = BUTTONS.alertAcknowledge.decode(b.value);
+      if (value && !(await h.store.alerts.state(value.account, value.id))?.acknowledgedBy) return b;
+    }
+    return undefined;
+  };
 
   test('app_home_opened publishes the user’s dashboard, with what they acknowledged', async () => {
     const now = new Date();
-    const urgent = mostUrgent((await snapshot()).certificates, now).filter((c) => !c.replacedBy);
+    const urgent = mostUrgentFirst((await snapshot()).certificates, now);
     const acked = urgent[0];
     await h.store.alerts.acknowledge(acked.account, acked.id, 'U0ACKER01', now);
     const mine = urgent[1];
@@ -35,9 +43,10 @@ describe('App Home', () => {
     expect(view.type).toBe('home');
     const shown = text(view);
     expect(shown).toContain('*Health score:*');
-    const counts = attentionCounts((await snapshot()).certificates, now);
+    const counts = stateCounts((await snapshot()).certificates, now);
     expect(shown).toContain(`*Expired*\n:red_circle: ${counts.expired}`);
-    expect(shown).toContain(`*Expiring within 30 days*\n:large_orange_circle: ${counts.within30}`);
+    expect(shown).toContain(`*Expiring*\n:large_orange_circle: ${counts.expiring}`);
+    expect(shown).toContain(`*Stale deployments*\n:warning: ${counts.stale}`);
     expect(shown).toContain('*Acknowledged by you* (2)');
     expect(shown).toContain(`\`${acked.certificateId ?? acked.id}\``);
     // Acknowledged certificates leave the urgent list: no button names them any more.
@@ -76,7 +85,7 @@ describe('App Home', () => {
     const user = 'U0PRESS01';
     await h.openHome(user);
     const view = await h.waitForHome(user);
-    const ack = buttons(view).find((b) => b.action_id === BUTTONS.alertAcknowledge.actionId);
+    const ack = await unacknowledged(view);
     const value = BUTTONS.alertAcknowledge.decode(ack?.value);
     expect(value).toBeDefined();
     const { status, triggerId } = await h.pressOnHome(BUTTONS.alertAcknowledge.actionId, ack?.value ?? '', user);
@@ -102,7 +111,7 @@ describe('App Home', () => {
     const user = 'U0LATE001';
     await h.openHome(user);
     const view = await h.waitForHome(user);
-    const ack = buttons(view).find((b) => b.action_id === BUTTONS.alertAcknowledge.actionId);
+    const ack = await unacknowledged(view);
     const value = BUTTONS.alertAcknowledge.decode(ack?.value)!;
     await h.store.alerts.acknowledge(value.account, value.id, 'U0FIRST01', new Date(Date.now() - 60_000));
     const pressed = await h.pressOnHome(BUTTONS.alertAcknowledge.actionId, ack?.value ?? '', user);
@@ -146,7 +155,7 @@ describe('App Home with 10,000 certificates', () => {
   test('the view stays within every Home tab limit and ends long lists with "and N more"', async () => {
     const now = new Date();
     const user = 'U0BIGUSER';
-    const urgent = mostUrgent((await h.services.inventorySnapshot())!.certificates, now).filter((c) => !c.replacedBy);
+    const urgent = mostUrgentFirst((await h.services.inventorySnapshot())!.certificates, now);
     for (const c of urgent.slice(0, 40)) await h.store.alerts.acknowledge(c.account, c.id, user, now);
     for (const c of urgent.slice(40, 80))
       await h.store.alerts.snooze(c.account, c.id, user, new Date(now.getTime() + 86_400_000));

@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { type AlertDeps, refreshMessage } from '../../alerts/run';
+import { certificateState } from '../../domain/certificate-state';
 import { formatUtc } from '../../render/format';
 import { EMOJI } from '../blocks/emoji';
 import { buildMessage, section } from '../blocks/builders';
@@ -40,7 +41,8 @@ export function registerAlertActions(app: App, deps: SlackDeps & { alertDeps: ()
       return note(
         `Certificate ${codeSpan(value.id, 40)} is not in the inventory any more (removed from Certificate Management Service); nothing to ${kind === 'acknowledge' ? 'acknowledge' : 'snooze'}.`,
       );
-    if (certificate.replacedBy)
+    // A stale deployment (renewed, the old one still serving) is still at risk: it can be acknowledged.
+    if (certificate.replacedBy && certificateState(certificate, now) === 'renewed')
       return note(
         `This certificate was renewed by ${codeSpan(certificate.replacedBy.id, 40)}${certificate.replacedBy.endDate ? ` (ends ${certificate.replacedBy.endDate})` : ''}: no more alerts for it, nothing to ${kind === 'acknowledge' ? 'acknowledge' : 'snooze'}.`,
       );

@@ -29,15 +29,17 @@ export function registerListActions(app: App, deps: SlackDeps): void {
     });
   app.action<BlockAction<ButtonAction>>(BUTTONS.listPrev.actionId, pager(BUTTONS.listPrev, true));
   app.action<BlockAction<ButtonAction>>(BUTTONS.listNext.actionId, pager(BUTTONS.listNext, true));
-  app.action<BlockAction<ButtonAction>>(
-    BUTTONS.listOpen.actionId,
-    buttonListener(deps, { codec: BUTTONS.listOpen, whatFails: 'Could not list certificates' }, async (target) => {
-      const page = await certificatePage(
-        await sourceFor(target.account),
-        { view: target.status, account: target.account, page: 0 },
-        deps.now(),
-      );
-      return { ...renderCertificatePage(page, deps.now()), replace_original: false, response_type: 'ephemeral' };
-    }),
-  );
+  // A message with two lists to open has two buttons, and Slack wants their action_ids apart.
+  for (const codec of [BUTTONS.listOpen, BUTTONS.listOpenOther])
+    app.action<BlockAction<ButtonAction>>(
+      codec.actionId,
+      buttonListener(deps, { codec, whatFails: 'Could not list certificates' }, async (target) => {
+        const page = await certificatePage(
+          await sourceFor(target.account),
+          { view: target.status, account: target.account, page: 0 },
+          deps.now(),
+        );
+        return { ...renderCertificatePage(page, deps.now()), replace_original: false, response_type: 'ephemeral' };
+      }),
+    );
 }

@@ -1,42 +1,39 @@
 import type { KnownBlock } from '@slack/types';
-import type { AccountRisk } from '../../domain/risk';
 import type { AccountFailure } from '../../inventory/account-failure';
-import { describeAccountRisk, totalRisk } from '../../render/accounts';
 import { plural } from '../../render/format';
-import { accountsSection, failuresSection } from './accounts';
-import { actions, buildMessage, button, context, header } from './builders';
-import { BUTTONS } from '../button-codecs';
+import { type InventoryCounts, inventoryHeadline, NO_INVENTORY_YET } from '../../render/inventory-counts';
+import { type AccountRow, accountsSections, failuresSection } from './accounts';
+import { buildMessage, context, divider, header } from './builders';
+import { inventoryBlocks } from './risk';
 import type { SlackMessage } from './types';
 import { slackDateTime } from './dates';
 
-/** /cert-risk with several accounts: one line each, the totals, the accounts that failed. */
+/**
+ * /cert-risk with several accounts: the inventory's counts of all of them (with the list
+ * buttons), one line per account, then CAS's counters per account under their label, and the
+ * accounts that failed.
+ */
 export function renderAccountsRisk(input: {
-  accounts: readonly AccountRisk[];
+  accounts: readonly AccountRow[];
   failures: readonly AccountFailure[];
   now: Date;
+  /** The inventory of every account asked about; undefined before the first sync. */
+  inventory?: InventoryCounts;
 }): SlackMessage {
   const blocks: KnownBlock[] = [
     header('Certificate risk'),
-    accountsSection(input.accounts, input.accounts.length + input.failures.length),
+    ...inventoryBlocks(input.inventory),
+    divider(),
+    ...accountsSections(input.accounts, input.accounts.length + input.failures.length, input.inventory),
   ];
   if (input.failures.length > 0) blocks.push(failuresSection(input.failures));
-  const total = totalRisk(input.accounts);
-  if (total.expiring > 0)
-    blocks.push(
-      actions([
-        button({
-          text: 'List expiring certificates',
-          actionId: BUTTONS.listOpen.actionId,
-          value: BUTTONS.listOpen.encode({ status: 'expiring' }),
-        }),
-      ]),
-    );
   blocks.push(
     context([`Checked ${slackDateTime(input.now)} · \`/cert-risk account:NAME\` shows one account's full breakdown`]),
   );
   const failed = input.failures.length > 0 ? ` Could not read ${input.failures.map((f) => f.account).join(', ')}.` : '';
+  const counts = input.inventory ? `${inventoryHeadline(input.inventory.counts)}.` : NO_INVENTORY_YET;
   return buildMessage(
-    `Certificate risk across ${plural(input.accounts.length, 'account')}: ${describeAccountRisk(total)}.${failed}`,
+    `Certificate risk across ${plural(input.accounts.length, 'account')}: ${counts}${failed}`,
     blocks,
   );
 }

@@ -1,7 +1,9 @@
 import type { SectionBlock } from '@slack/types';
-import type { AccountRisk } from '../../domain/risk';
 import { type AccountFailure, describeAccountFailure } from '../../inventory/account-failure';
-import { describeAccountRisk, totalRisk } from '../../render/accounts';
+import { type AccountRow, describeCasCounters, totalRisk } from '../../render/accounts';
+
+export type { AccountRow };
+import { CAS_COUNTERS_LABEL, type InventoryCounts, inventoryHeadline } from '../../render/inventory-counts';
 import { plural } from '../../render/format';
 import { cutLines, section } from './builders';
 import { EMOJI } from './emoji';
@@ -11,19 +13,34 @@ import { boldText, inlineText } from './escape';
 const SECTION_CHARS = 2_800;
 
 /**
- * One line per account and the totals (the lowest health score), as /cert-risk and the digest
- * show them; `covered` accounts were asked, so totals of fewer say they leave some out.
+ * Two sections of one line per account and the totals, as /cert-risk and the digest show them:
+ * first the bot's own counts from the inventory, then CAS's counters under their label (never
+ * the two in one line). `covered` accounts were asked, so totals of fewer say they leave some out.
  */
-export function accountsSection(accounts: readonly AccountRisk[], covered = accounts.length): SectionBlock {
-  const lines = accounts.map((a) => `• ${boldText(a.account, 40)} · ${describeAccountRisk(a)}`);
+export function accountsSections(
+  accounts: readonly AccountRow[],
+  covered = accounts.length,
+  inventory?: InventoryCounts,
+): SectionBlock[] {
   const scope =
     covered > accounts.length
       ? `${accounts.length} of ${covered} accounts`
       : `All ${plural(accounts.length, 'account')}`;
-  const total = `*${scope}* · ${describeAccountRisk(totalRisk(accounts))}`;
+  const counted = (a: AccountRow) =>
+    a.inventory ? inventoryHeadline(a.inventory.counts) : 'no inventory yet (never synced)';
+  const ours = [
+    '*By account*',
+    ...accounts.map((a) => `• ${boldText(a.account, 40)} · ${counted(a)}`),
+    ...(inventory ? [`*${scope}* · ${inventoryHeadline(inventory.counts)}`] : []),
+  ];
+  const theirs = [
+    `*${CAS_COUNTERS_LABEL}, by account*`,
+    ...accounts.map((a) => `• ${boldText(a.account, 40)} · ${describeCasCounters(a)}`),
+    `*${scope}* · ${describeCasCounters(totalRisk(accounts))}`,
+  ];
   // cutLines ends a cut list with its own "…and N more" line.
-  const cut = cutLines(lines, { maxChars: SECTION_CHARS - total.length - 40, maxLines: 40 });
-  return section(['*By account*', ...cut.lines, total].join('\n'));
+  const cut = (lines: string[]) => cutLines(lines, { maxChars: SECTION_CHARS - 40, maxLines: 42 }).lines.join('\n');
+  return [section(cut(ours)), section(cut(theirs))];
 }
 
 /** One line per account that could not be read: what failed, what to do, the RequestId. */

@@ -66,10 +66,10 @@ function entryBlocks(entry: AlertEntry, now: Date, deployButton?: boolean): Know
   const sans = more > 0 ? ` (+${plural(more, 'SAN')})` : '';
   const days = daysLeft(c.endDate, now);
   const end = c.endDate ? ` (ends ${inlineText(c.endDate, 10)})` : '';
+  // The state in the words every surface uses (domain/certificate-state STATE_LABELS).
   const facts = [
     `ID ${codeSpan(c.certificateId ?? c.instanceId ?? c.id, 60)}`,
-    // In the words /cert-list uses for the state.
-    `State: ${STATE_LABELS[certificateState(c, now)].one}`,
+    `*${STATE_LABELS[certificateState(c, now)].one}*`,
     `crossed ${thresholdText(entry.threshold)}`,
   ];
   if (c.issuer) facts.push(`Issuer: ${inlineText(c.issuer, 100)}`);

@@ -3,16 +3,24 @@ import { displayName } from '../../domain/certificate';
 import type { ListedCertificate } from '../../inventory/certificate-source';
 import type { DigestData } from '../../digest/collect';
 import type { JobPeriod as DigestPeriod } from '../../jobs/period';
-import { daysLeft, urgency } from '../../domain/expiry';
+import { daysLeft } from '../../domain/expiry';
+import {
+  AT_RISK_STATES,
+  atRiskCount,
+  CERTIFICATE_STATES,
+  certificateState,
+  STATE_LABELS,
+} from '../../domain/certificate-state';
+import { CAS_COUNTERS_LABEL, inventoryHeadline, NO_INVENTORY_YET } from '../../render/inventory-counts';
 import { describeResource } from '../../domain/deployment';
 import { RISK_KINDS, riskRows } from '../../domain/risk';
 import { BUTTONS } from '../button-codecs';
-import { describeDaysLeft, describeFreshness, formatDelta, formatNumber, plural } from '../../render/format';
-import { EMOJI, URGENCY_EMOJI } from './emoji';
-import { actions, buildMessage, button, context, cutLines, divider, header, section } from './builders';
+import { describeDaysLeft, describeFreshness, formatDelta, formatNumber } from '../../render/format';
+import { EMOJI, STATE_EMOJI } from './emoji';
+import { actions, buildMessage, button, context, cutLines, divider, fieldsSection, header, section } from './builders';
 import { accountTag, boldText, codeSpan, inlineText } from './escape';
 import { alertStateLine, renewedLine } from './list';
-import { accountsSection, failuresSection } from './accounts';
+import { accountsSections, failuresSection } from './accounts';
 import { assetLines, RISK_KIND_EMOJI } from './risk';
 import type { SlackMessage } from './types';
 import { slackDateTime, slackTime } from './dates';
@@ -64,13 +72,34 @@ function change(current: number, previous: number | undefined): string {
   return delta === 0 ? ' (no change)' : ` (${formatDelta(delta)})`;
 }
 
+/** Resources named per certificate before "and N more". */
+export const DIGEST_RESOURCES_NAMED = 5;
+
+/** "on lb-1 (listener 443), cdn.example.com and 3 more", or '' when it serves nowhere. */
+function servedOn(item: ListedCertificate, stale: boolean): string {
+  const on = item.deployment?.resources ?? [];
+  if (on.length === 0) return '';
+  const named = on
+    .slice(0, DIGEST_RESOURCES_NAMED)
+    .map((r) => inlineText(describeResource(r), 60))
+    .join(', ');
+  const more =
+    on.length > DIGEST_RESOURCES_NAMED ? ` and ${formatNumber(on.length - DIGEST_RESOURCES_NAMED)} more` : '';
+  return ` · ${stale ? 'still on' : 'on'} ${named}${more}`;
+}
+
+/** One line per certificate, whatever its section: state emoji, name, ID, when it breaks, where it serves. */
 function certificateLine(item: ListedCertificate, now: Date): string {
+  const state = certificateState(item, now);
   const days = daysLeft(item.endDate, now);
   const name = boldText(displayName(item), 100) || '_(no common name)_';
-  const id = item.certificateId ?? item.instanceId;
+  const id = codeSpan(item.certificateId ?? item.instanceId, 40);
+  const head = `${STATE_EMOJI[state]} ${accountTag(item.account)}${name} ${id}`;
+  if (state === 'renewed') return `${head} · ${item.replacedBy ? renewedLine(item.replacedBy) : 'Renewed'}`;
   const end = item.endDate ? `ends ${inlineText(item.endDate, 10)}` : 'end date unknown';
-  const state = alertStateLine(item);
-  return `${URGENCY_EMOJI[urgency(days, item.expired)]} ${accountTag(item.account)}${name} ${codeSpan(id, 40)} · ${end} · ${describeDaysLeft(days)}${state ? ` · ${state}` : ''}`;
+  const renewal = state === 'stale' && item.replacedBy ? ` · ${renewedLine(item.replacedBy)}` : '';
+  const alert = alertStateLine(item);
+  return `${head} · ${end} · ${describeDaysLeft(days)}${renewal}${servedOn(item, state === 'stale')}${alert ? ` · ${alert}` : ''}`;
 }
 
 /** A titled section of up to DIGEST_LIST_SIZE lines within the section budget, then "…and N more". */
@@ -81,9 +110,23 @@ function boundedList(title: string, lines: string[], total: number, moreSuffix =
   return section([`*${title}*`, ...cut.lines, ...more].join('\n'));
 }
 
-function listSection(title: string, items: ListedCertificate[], now: Date): KnownBlock {
+/** The sections, in the order of urgency: each certificate is in the one of its state. */
+const SECTIONS = [
+  {
+    key: 'stale',
+    title: 'Stale deployments',
+    note: 'renewed, but the old certificate is still serving',
+    list: 'stale',
+  },
+  { key: 'expired', title: 'Expired', note: 'not renewed', list: 'expired' },
+  { key: 'expiring', title: 'Expiring', note: 'within 30 days, not renewed', list: 'expiring' },
+  { key: 'renewed', title: 'Renewed since last week', note: 'no longer at risk', list: undefined },
+] as const;
+
+function listSection(section: (typeof SECTIONS)[number], items: ListedCertificate[], now: Date): KnownBlock {
   const lines = items.slice(0, DIGEST_LIST_SIZE).map((item) => certificateLine(item, now));
-  return boundedList(title, lines, items.length);
+  const title = `${section.title} (${formatNumber(items.length)}): ${section.note}`;
+  return boundedList(title, lines, items.length, section.list ? `: /cert-list ${section.list}` : '');
 }
 
 function footer(data: DigestData): KnownBlock {
@@ -98,77 +141,46 @@ function footer(data: DigestData): KnownBlock {
   return context([parts.join(' · ')]);
 }
 
-function staleSection(items: ListedCertificate[]): KnownBlock {
-  const lines = items.slice(0, DIGEST_LIST_SIZE).map((item) => {
-    const name = boldText(displayName(item), 100) || '_(no common name)_';
-    const on = item.deployment?.resources ?? [];
-    const where = on
-      .slice(0, 3)
-      .map((r) => inlineText(describeResource(r), 60))
-      .join(', ');
-    const more = on.length > 3 ? ` and ${formatNumber(on.length - 3)} more` : '';
-    return `${EMOJI.warning} ${accountTag(item.account)}${name} ${codeSpan(item.certificateId ?? item.instanceId, 40)} · ${item.replacedBy ? renewedLine(item.replacedBy) : ''} · still on ${where}${more}`;
-  });
-  const title = `Stale deployments (${formatNumber(items.length)}): renewed, but the old certificate is still serving`;
-  return boundedList(title, lines, items.length, ': /cert-list stale');
-}
-
-function renewedSection(items: ListedCertificate[]): KnownBlock {
-  const lines = items.slice(0, DIGEST_LIST_SIZE).map((item) => {
-    const name = boldText(displayName(item), 100) || '_(no common name)_';
-    return `${EMOJI.good} ${accountTag(item.account)}${name} ${codeSpan(item.certificateId ?? item.instanceId, 40)} · ${item.replacedBy ? renewedLine(item.replacedBy) : ''}`;
-  });
-  const title = `Renewed since last week (${formatNumber(items.length)}): not counted as at risk`;
-  return boundedList(title, lines, items.length);
-}
-
-/** With several accounts: one line each and the totals; then the accounts that could not be read. */
+/** With several accounts: one line each (ours, then CAS's); then the accounts that could not be read. */
 function accountBlocks(data: DigestData): KnownBlock[] {
   return [
     ...(data.accounts && data.accounts.length > 0
-      ? [accountsSection(data.accounts, data.accounts.length + (data.failures?.length ?? 0))]
+      ? accountsSections(data.accounts, data.accounts.length + (data.failures?.length ?? 0), data.inventory)
       : []),
     ...(data.failures && data.failures.length > 0 ? [failuresSection(data.failures)] : []),
   ];
 }
 
-/** The digest: trend since the previous digest, the certificates to fix, asset totals. */
-export function renderDigest(data: DigestData): SlackMessage {
+/** The headline: the inventory's at-risk counts with last week's change, then every state's count. */
+function headlineBlocks(data: DigestData): KnownBlock[] {
+  if (!data.inventory) return [section(`${EMOJI.unknown} *${NO_INVENTORY_YET}*`)];
+  const { counts } = data.inventory;
+  const before = data.previous?.states;
+  const risky = atRiskCount(counts);
+  const wasRisky = before ? AT_RISK_STATES.reduce((sum, state) => sum + (before[state] ?? 0), 0) : undefined;
+  const lines = CERTIFICATE_STATES.map((state) => {
+    const label = STATE_LABELS[state].many;
+    const title = label.charAt(0).toUpperCase() + label.slice(1);
+    return `${STATE_EMOJI[state]} ${title}: *${formatNumber(counts[state])}*${change(counts[state], before?.[state])}`;
+  });
+  return [
+    section(`${risky > 0 ? EMOJI.warning : EMOJI.allClear} *${inventoryHeadline(counts)}*${change(risky, wasRisky)}`),
+    fieldsSection([
+      `*At risk*${before ? ' (change since last week)' : ''}\n${lines.slice(0, 3).join('\n')}`,
+      `*Not at risk*\n${lines.slice(3).join('\n')}`,
+    ]),
+  ];
+}
+
+/** CAS's own figures, labelled as CAS's: health score, GetRiskCount by kind with last week's change, assets. */
+function casBlocks(data: DigestData): KnownBlock[] {
   const rows = riskRows(data.risk);
   const previous = data.previous;
-  // A digest of some accounts only says whose it is.
-  const scope = data.scope ? `${data.scope.map((name) => inlineText(name, 40)).join(', ')} · ` : '';
-  const title = `Weekly certificate digest · ${scope}${periodTitle(data.period)}`;
-  const unread =
-    data.failures && data.failures.length > 0
-      ? ` Could not read ${data.failures.map((f) => inlineText(f.account, 40)).join(', ')}.`
-      : '';
   const point = data.assets.Point;
   const scoreText =
     typeof point === 'number'
       ? `*Health score${data.accounts ? ' (lowest account)' : ''}:* ${formatNumber(point)}${change(point, previous?.point)}`
       : '*Health score:* not available';
-
-  if (rows.total === 0 && data.expiring.length === 0 && data.expired.length === 0) {
-    const was =
-      previous && previous.totalRisk > 0
-        ? ` Last week ${plural(previous.totalRisk, 'item needed', 'items needed')} attention.`
-        : '';
-    const late = lateNote(data.period, data.now);
-    return buildMessage(
-      `${title}: all clear, no certificate needs attention.${was}${unread}${late ? ` (${late})` : ''}`,
-      [
-        header(title),
-        section(
-          `${EMOJI.allClear} *All clear:* no expired, expiring or otherwise risky certificates.${was}\n${scoreText}`,
-        ),
-        ...accountBlocks(data),
-        section(`*Assets*\n${assetLines(data.assets).join('\n')}`),
-        footer(data),
-      ],
-    );
-  }
-
   // Rows in the fixed order of kinds; a kind that dropped to zero since last week stays
   // visible (as progress), every other zero row is left out.
   const current = new Map(rows.byKind.map((row) => [row.key as string, row.count]));
@@ -180,45 +192,70 @@ export function renderDigest(data: DigestData): SlackMessage {
       `${now === 0 ? EMOJI.good : RISK_KIND_EMOJI[kind.key]} ${kind.label}: *${formatNumber(now)}*${change(now, before)}`,
     ];
   });
-  const totalChange = change(rows.total, previous?.totalRisk);
+  const total = `${formatNumber(rows.total)} in all${change(rows.total, previous?.totalRisk)}`;
+  return [
+    section(
+      [`*${CAS_COUNTERS_LABEL}*`, scoreText, total, ...kindLines, '', `*Assets*`, ...assetLines(data.assets)].join(
+        '\n',
+      ),
+    ),
+  ];
+}
+
+/**
+ * The digest, top-down: the inventory's headline and counts, the sections in the order of
+ * urgency (stale deployments, expired, expiring, renewed since last week; each certificate in
+ * the one of its state, one line each), then CAS's own counters under their label.
+ */
+export function renderDigest(data: DigestData): SlackMessage {
+  // A digest of some accounts only says whose it is.
+  const scope = data.scope ? `${data.scope.map((name) => inlineText(name, 40)).join(', ')} · ` : '';
+  const title = `Weekly certificate digest · ${scope}${periodTitle(data.period)}`;
+  const unread =
+    data.failures && data.failures.length > 0
+      ? ` Could not read ${data.failures.map((f) => inlineText(f.account, 40)).join(', ')}.`
+      : '';
+  const lists: Record<(typeof SECTIONS)[number]['key'], ListedCertificate[]> = {
+    stale: data.stale ?? [],
+    expired: data.expired,
+    expiring: data.expiring,
+    renewed: data.renewed ?? [],
+  };
+  const sections = SECTIONS.filter((s) => lists[s.key].length > 0).map((s) => listSection(s, lists[s.key], data.now));
 
   const blocks: KnownBlock[] = [
     header(title),
-    ...(data.stale && data.stale.length > 0 ? [staleSection(data.stale)] : []),
-    section(
-      `${EMOJI.warning} *${plural(rows.total, 'item needs', 'items need')} attention*${totalChange}\n${scoreText}`,
-    ),
+    ...headlineBlocks(data),
     ...accountBlocks(data),
-    section(`*Risks by kind*${previous ? ' (change since last week)' : ''}\n${kindLines.join('\n')}`),
+    ...(sections.length > 0 ? [divider(), ...sections] : []),
     divider(),
+    ...casBlocks(data),
   ];
-  if (data.expiring.length > 0)
-    blocks.push(listSection(`Expiring soonest (${formatNumber(data.expiring.length)})`, data.expiring, data.now));
-  if (data.expired.length > 0)
-    blocks.push(listSection(`Expired and still listed (${formatNumber(data.expired.length)})`, data.expired, data.now));
-  if (data.renewed && data.renewed.length > 0) blocks.push(renewedSection(data.renewed));
-  blocks.push(section(`*Assets*\n${assetLines(data.assets).join('\n')}`));
-  if (data.expiring.length > 0)
-    blocks.push(
-      actions([
-        button({
-          text: 'List all expiring certificates',
-          actionId: BUTTONS.listOpen.actionId,
-          // A digest of one account lists that account's certificates.
-          value: BUTTONS.listOpen.encode(
-            data.scope?.length === 1 ? { status: 'expiring', account: data.scope[0] } : { status: 'expiring' },
-          ),
-        }),
-      ]),
-    );
+  const listButton = (status: 'stale' | 'expiring', text: string) =>
+    button({
+      text,
+      // The expiring list keeps cert_list_open; the stale one takes the second id.
+      actionId: (status === 'stale' ? BUTTONS.listOpenOther : BUTTONS.listOpen).actionId,
+      // A digest of one account lists that account's certificates.
+      value: BUTTONS.listOpen.encode(data.scope?.length === 1 ? { status, account: data.scope[0] } : { status }),
+    });
+  const buttons = [
+    ...(lists.stale.length > 0 ? [listButton('stale', 'List stale deployments')] : []),
+    ...(lists.expiring.length > 0 ? [listButton('expiring', 'List all expiring certificates')] : []),
+  ];
+  if (buttons.length > 0) blocks.push(actions(buttons));
   blocks.push(footer(data));
 
+  const point = data.assets.Point;
+  const late = lateNote(data.period, data.now);
   const fallback = [
-    `${title}: ${plural(rows.total, 'item needs', 'items need')} attention${totalChange}`,
-    `${formatNumber(data.expiring.length)} expiring soon, ${formatNumber(data.expired.length)} expired`,
-    typeof point === 'number' ? `health score ${formatNumber(point)}${change(point, previous?.point)}` : '',
-    data.failures && data.failures.length > 0 ? `could not read ${data.failures.map((f) => f.account).join(', ')}` : '',
-    lateNote(data.period, data.now) ?? '',
+    `${title}: ${data.inventory ? inventoryHeadline(data.inventory.counts) : NO_INVENTORY_YET.replace(/\.$/, '')}`,
+    typeof point === 'number' ? `health score ${formatNumber(point)}${change(point, data.previous?.point)}` : '',
+    unread
+      .trim()
+      .replace(/\.$/, '')
+      .replace(/^Could/, 'could'),
+    late ?? '',
   ]
     .filter(Boolean)
     .join('; ');

@@ -1,3 +1,4 @@
+import type { CertificateState } from '../../domain/certificate-state';
 import type { Urgency } from '../../domain/expiry';
 
 /** One emoji per meaning, the same in every command. */
@@ -24,4 +25,14 @@ export const URGENCY_EMOJI: Record<Urgency, string> = {
   expiring: EMOJI.expiring,
   valid: EMOJI.valid,
   unknown: EMOJI.unknown,
+};
+
+/** One emoji per certificate state (see domain/certificate-state), on every surface. */
+export const STATE_EMOJI: Record<CertificateState, string> = {
+  stale: EMOJI.warning,
+  expired: EMOJI.expired,
+  expiring: EMOJI.expiring,
+  renewed: EMOJI.good,
+  'not-deployed': EMOJI.notDeployed,
+  valid: EMOJI.valid,
 };

@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
-import type { AttentionCounts } from '../../domain/attention';
+import { CERTIFICATE_STATES, certificateState, STATE_LABELS, type StateCounts } from '../../domain/certificate-state';
 import { displayName } from '../../domain/certificate';
 import { DEFAULT_ACCOUNT } from '../../domain/account';
-import { daysLeft, urgency } from '../../domain/expiry';
+import { daysLeft } from '../../domain/expiry';
 import { type AccountFailure, describeAccountFailure } from '../../inventory/account-failure';
 import type { ListedCertificate } from '../../inventory/certificate-source';
 import { describeDaysLeft, describeFreshness, formatNumber, plural } from '../../render/format';
@@ -21,7 +21,7 @@ import {
   moreLine,
   section,
 } from './builders';
-import { EMOJI, URGENCY_EMOJI } from './emoji';
+import { EMOJI, STATE_EMOJI } from './emoji';
 import { accountTag, boldText, codeSpan, fitText, inlineText, jsonCost, userMention } from './escape';
 import { renderCasError } from './errors';
 import { slackDateTime, slackTime } from './dates';
@@ -61,18 +61,21 @@ export interface HomeItem {
   state?: StoredAlertState;
 }
 
+/** The inventory's count of each state, and whether deployments were listed (else stale and not deployed are unknown). */
+export type HomeCounts = StateCounts & { deploymentsKnown: boolean };
+
 export interface HomeInput {
   /** Whose dashboard this is. */
   userId: string;
   now: Date;
   accounts: readonly HomeAccountScore[];
   /** The stored inventory; undefined before the first sync. */
-  inventory?: { syncedAt: Date; lastFailure?: { at: Date; message: string }; counts: AttentionCounts };
-  /** Every certificate that needs attention, most urgent first (see domain/attention mostUrgent), minus the user's own acknowledged and snoozed ones. */
+  inventory?: { syncedAt: Date; lastFailure?: { at: Date; message: string }; counts: HomeCounts };
+  /** Every certificate at risk, most urgent first (domain/certificate-state mostUrgentFirst), minus the user's own acknowledged and snoozed ones. */
   urgent: readonly HomeItem[];
-  /** Present, not renewed certificates this user acknowledged, most urgent first. */
+  /** Present certificates at risk this user acknowledged, most urgent first. */
   acknowledged: readonly HomeItem[];
-  /** Present, not renewed certificates this user snoozed, while the snooze lasts. */
+  /** Present certificates at risk this user snoozed, while the snooze lasts. */
   snoozed: readonly HomeItem[];
 }
 
@@ -112,16 +115,19 @@ function countBlocks(input: HomeInput): KnownBlock[] {
         `${EMOJI.unknown} No inventory sync has finished yet: the counts and the most urgent certificates appear after the first one.`,
       ),
     ];
-  const deployment = (n: number, emoji: string) =>
-    counts.deploymentsKnown ? `${emoji} ${formatNumber(n)}` : `${EMOJI.unknown} not listed yet`;
+  // Stale and not deployed need the deployments; until they are listed those two are unknown.
+  const unknown = (state: string) => !counts.deploymentsKnown && (state === 'stale' || state === 'not-deployed');
+  const field = (state: (typeof CERTIFICATE_STATES)[number]) => {
+    const label = STATE_LABELS[state].many;
+    const title = label.charAt(0).toUpperCase() + label.slice(1);
+    const value = unknown(state)
+      ? `${EMOJI.unknown} not listed yet`
+      : `${STATE_EMOJI[state]} ${formatNumber(counts[state])}`;
+    return `*${title}*\n${value}`;
+  };
   return [
-    fieldsSection([
-      `*Expired*\n${EMOJI.expired} ${formatNumber(counts.expired)}`,
-      `*Expiring within 7 days*\n${EMOJI.expiring} ${formatNumber(counts.within7)}`,
-      `*Expiring within 30 days*\n${EMOJI.expiring} ${formatNumber(counts.within30)}`,
-      `*Stale deployments*\n${deployment(counts.stale, EMOJI.warning)}`,
-      `*Not deployed*\n${deployment(counts.notDeployed, EMOJI.notDeployed)}`,
-    ]),
+    section(`*${plural(counts.total, 'certificate')} in the inventory*, one state each, most urgent first:`),
+    fieldsSection(CERTIFICATE_STATES.map(field)),
   ];
 }
 
@@ -139,22 +145,25 @@ function othersState(state: StoredAlertState | undefined, now: Date): string[] {
 function urgentBlocks(item: HomeItem, now: Date): KnownBlock[] {
   const c = item.certificate;
   const days = daysLeft(c.endDate, now);
-  const stale = c.deployment?.state === 'stale';
-  const first = stale
-    ? `${EMOJI.warning} ${certificateName(c)} — *stale deployment:* renewed, the old certificate is still serving (${describeDaysLeft(days)})`
-    : `${URGENCY_EMOJI[urgency(days, c.expired)]} ${certificateName(c)} — ${describeDaysLeft(days)}`;
+  const state = certificateState(c, now);
+  // "expired 3 days ago" already names the state; "5 days left" gets it added.
+  const when = describeDaysLeft(days);
+  const named = when.startsWith(STATE_LABELS[state].one) ? `*${when}*` : `${when} · *${STATE_LABELS[state].one}*`;
+  const first =
+    state === 'stale'
+      ? `${STATE_EMOJI.stale} ${certificateName(c)} — *${STATE_LABELS.stale.one}:* renewed, the old certificate is still serving (${describeDaysLeft(days)})`
+      : `${STATE_EMOJI[state]} ${certificateName(c)} — ${named}`;
   const value = BUTTONS.certInfo.encode({ account: c.account, id: c.id });
-  const buttons = [button({ text: 'Info', actionId: BUTTONS.certInfo.actionId, value })];
-  // A renewed certificate has nothing to acknowledge (see alert-actions); the first acknowledgement wins.
-  if (!c.replacedBy && !item.state?.acknowledgedBy)
-    buttons.push(
-      button({
-        text: 'Acknowledge',
-        actionId: BUTTONS.alertAcknowledge.actionId,
-        value: BUTTONS.alertAcknowledge.encode({ account: c.account, id: c.id }),
-        style: 'primary',
-      }),
-    );
+  // Every item has both: the first acknowledgement wins, a later one is told who it was.
+  const buttons = [
+    button({ text: 'Info', actionId: BUTTONS.certInfo.actionId, value }),
+    button({
+      text: 'Acknowledge',
+      actionId: BUTTONS.alertAcknowledge.actionId,
+      value: BUTTONS.alertAcknowledge.encode({ account: c.account, id: c.id }),
+      style: 'primary',
+    }),
+  ];
   return [section([first, ...othersState(item.state, now)].join('\n')), actions(buttons)];
 }
 

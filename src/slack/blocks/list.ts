@@ -25,7 +25,7 @@ export interface CertificateListInput {
   pageSize: number;
   /** Matching certificates over all pages. */
   total: number;
-  /** Just this page, already sorted (see sortByDaysLeft); renewed ones after the rest. */
+  /** Just this page, already sorted most urgent first (domain/certificate-state inUrgencyOrder). */
   items: ListedCertificate[];
   /** Where the list came from; absent: a live listing at `now`. */
   freshness?: Freshness;
@@ -105,10 +105,6 @@ export function renewedLine(replacement: Certificate): string {
   return `Renewed by ${codeSpan(id, 60)}${end}`;
 }
 
-function renewedHeading(): KnownBlock {
-  return context([`${EMOJI.good} Renewed, not at risk: a later certificate covers all of their names`]);
-}
-
 /** Stands in for a missing list entry, so a hole in the input renders as a nameless row. */
 const NO_CERTIFICATE: Certificate = { account: '', id: '', sans: [], expired: false, uploaded: false };
 
@@ -167,19 +163,11 @@ export function renderCertificateList(input: CertificateListInput): SlackMessage
       soonestName && soonestDays !== undefined ? ` First: ${soonestName}, ${describeDaysLeft(soonestDays)}.` : ''
     }`;
     blocks.push(context([range]));
-    const firstRenewed = items.findIndex((item) => item?.replacedBy);
-    const withHeading: Array<ListedCertificate | 'renewed'> =
-      firstRenewed >= 0 && (status === 'expiring' || status === 'expired')
-        ? [...items.slice(0, firstRenewed), 'renewed', ...items.slice(firstRenewed)]
-        : items;
-    const fitted = takeBlocks(
-      withHeading,
-      (item) => (item === 'renewed' ? renewedHeading() : itemSection(item ?? NO_CERTIFICATE, input.now)),
-      {
-        maxBlocks: MAX_ITEM_BLOCKS,
-        maxChars: ITEMS_JSON_BUDGET,
-      },
-    );
+    // Views select by the one state: expiring and expired hold no renewed certificate to set apart.
+    const fitted = takeBlocks(items, (item) => itemSection(item ?? NO_CERTIFICATE, input.now), {
+      maxBlocks: MAX_ITEM_BLOCKS,
+      maxChars: ITEMS_JSON_BUDGET,
+    });
     blocks.push(...fitted.blocks);
     if (fitted.omitted > 0) blocks.push(context([`…and ${formatNumber(fitted.omitted)} more on this page not shown`]));
   }

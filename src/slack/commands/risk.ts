@@ -5,7 +5,8 @@ import { renderAccountsRisk } from '../blocks/accounts-risk';
 import { renderUsage } from '../blocks/errors';
 import { renderRiskSummary } from '../blocks/risk';
 import { parseCommandArgs, responseType } from '../command-args';
-import { type SlackDeps, selectedAccounts } from '../deps';
+import { certificatesFor, type SlackDeps, selectedAccounts } from '../deps';
+import { inventoryCounts } from '../../render/inventory-counts';
 import { commandListener } from '../listener';
 
 export function registerRiskCommand(app: App, deps: SlackDeps): void {
@@ -30,23 +31,25 @@ export function registerRiskCommand(app: App, deps: SlackDeps): void {
             ...renderUsage('/cert-risk', `"${args.words[0].slice(0, 100)}" is not an option of /cert-risk.`),
             response_type: 'ephemeral',
           };
-        // One account (configured or named): the full breakdown, as it has always been.
+        const now = deps.now();
+        // The bot's own counts: the stored inventory of the accounts asked about, at this moment.
+        const source = await certificatesFor(deps, selected);
+        const snapshot = await source.snapshot(now);
+        // One account (configured or named): the full breakdown.
         if (selected.accounts.length === 1) {
           const { cas } = selected.accounts[0];
           const [risk, assets] = await Promise.all([cas.getRiskCount(), cas.getAssetCount()]);
           const account = selected.named ? selected.accounts[0].name : undefined;
           return {
-            ...renderRiskSummary({ risk, assets, now: deps.now(), account }),
+            ...renderRiskSummary({ risk, assets, now, account, inventory: inventoryCounts(snapshot, now) }),
             response_type: responseType(args),
           };
         }
-        const now = deps.now();
-        const [counts, stale] = await Promise.all([
-          Promise.allSettled(
-            selected.accounts.map(async ({ cas }) => Promise.all([cas.getRiskCount(), cas.getAssetCount()])),
-          ),
-          deps.certificates.list('stale', undefined, now).catch(() => undefined),
-        ]);
+        const counts = await Promise.allSettled(
+          selected.accounts.map(async ({ cas }) => Promise.all([cas.getRiskCount(), cas.getAssetCount()])),
+        );
+        const synced = (name: string) =>
+          snapshot !== undefined && !(snapshot.unsynced ?? []).includes(name) ? snapshot : undefined;
         const failures: AccountFailure[] = [];
         const accounts = selected.accounts.flatMap(({ name }, i) => {
           const result = counts[i];
@@ -55,12 +58,16 @@ export function registerRiskCommand(app: App, deps: SlackDeps): void {
             return [];
           }
           const [risk, assets] = result.value;
-          const staleCount = (stale?.certificates ?? []).filter((c) => c.account === name).length;
-          return [accountRisk({ account: name, risk, assets, stale: staleCount })];
+          const inventory = inventoryCounts(synced(name), now, [name]);
+          return [{ ...accountRisk({ account: name, risk, assets, stale: inventory?.counts.stale ?? 0 }), inventory }];
         });
         // Every account failing is a failure of the command, answered with the first one's error.
         if (accounts.length === 0) throw (counts[0] as PromiseRejectedResult).reason;
-        return { ...renderAccountsRisk({ accounts, failures, now }), response_type: responseType(args) };
+        const inventory = inventoryCounts(snapshot, now);
+        return {
+          ...renderAccountsRisk({ accounts, failures, now, inventory }),
+          response_type: responseType(args),
+        };
       },
     ),
   );
