@@ -232,7 +232,7 @@ describe('the inventory from the command line', () => {
     expect(fromInventory.stdout).toMatch(/From the inventory: As of \d\d:\d\d UTC, synced just now/);
     const json = await runCli(['list', '--status', 'expired', '--json'], { ...env, DATA_DIR: dataDir });
     const items = (JSON.parse(json.stdout) as { certificates: Array<{ id: string }> }).certificates;
-    expect(items.map((i) => Number(i.id)).sort()).toEqual(inExpired.map((c) => c.certificateId).sort());
+    expect(items.map((i) => i.id).sort()).toEqual(inExpired.map((c) => String(c.certificateId)).sort());
     expect(json.stderr).toContain('From the inventory');
 
     const live = await runCli(['list', '--status', 'expired', '--live'], { ...env, DATA_DIR: dataDir });

@@ -36,6 +36,8 @@ async function setup(
       DEPLOY_CHANNELS: CHANNEL,
       ALERT_HOURS: '00:00-24:00',
       ALERT_CHANNEL: 'C0ALERTS',
+      // These tests are about the stale alert of one certificate, not the first-day summary.
+      ALERT_BASELINE: 'off',
       ...env,
     },
     overrides: { deployTrackMs: 150 },
@@ -250,7 +252,8 @@ test('Reject by an approver ends the request; an expired request cannot be appro
   expect(rejected).toContain(`*Rejected* by <@${ADMIN}>. Nothing was deployed.`);
   expect(buttons(lastUpdate(h)?.body as { blocks: unknown[] })).toEqual([]);
   const late = await h.press('cert_deploy_approve', first.value, OTHER_ADMIN, messageTs(first.post));
-  expect(late.answer.text).toContain(`already rejected by <@${ADMIN}>`);
+  // Who rejected it, named (escaped, so the answer pings nobody).
+  expect(late.answer.text).toContain(`already rejected by &lt;@${ADMIN}&gt;`);
 
   const view = await openModal(h, stale.old.certificateId);
   await submit(h, view);
@@ -408,6 +411,7 @@ test('a process that died after CreateDeploymentJob answered: the restarted bot 
       DEPLOY_CHANNELS: CHANNEL,
       ALERT_HOURS: '00:00-24:00',
       ALERT_CHANNEL: 'C0ALERTS',
+      ALERT_BASELINE: 'off',
     },
     overrides: { deployTrackMs: 150 },
   });
