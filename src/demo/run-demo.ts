@@ -120,6 +120,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await command('/cert-risk', 'account:prod');
     await command('/cert-status', [good?.serialNo, revoked?.serialNo, '0BADC0FFEE0DDF00D'].join(' '));
     await command('/cert-list', 'expiring');
+    // The outage in the making that only the inventory shows: renewed, and the old one still served.
+    await command('/cert-list', 'stale account:prod');
+    const stale = (await services.inventorySnapshot())?.certificates.find(
+      (c) => c.account === 'prod' && c.deployment?.state === 'stale',
+    );
+    if (stale) await command('/cert-info', `${stale.id} account:prod`);
     await command('/cert-risk', 'digest');
 
     const rule = '━'.repeat(Math.min(options.width, 72));
