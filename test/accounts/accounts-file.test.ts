@@ -500,16 +500,22 @@ test('the name "default" is kept for the account of a bot without the file', () 
 });
 
 /**
- * The problems for a file, read by a user without rights on it. Root reads any file, so as root
- * (CI runs as root) the built module is run in a child process as `nobody`; otherwise in-process.
+ * The problems for a file, read by a process without rights on it. Root reads any file through
+ * its DAC override capabilities, so as root (CI runs as root) the built module runs in a child
+ * that is still root but without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (util-linux's setpriv):
+ * the file's own mode then applies, while the folders (root's own) stay reachable.
  */
 function problemsReadAsAnotherUser(file: string): string[] {
   if (process.getuid?.() !== 0) return accountsFromFile(file, ENV, DEFAULTS).problems;
-  fs.chmodSync(path.dirname(file), 0o755);
   const built = path.resolve(__dirname, '..', '..', 'dist', 'src', 'accounts', 'accounts-file.js');
   const script = `const { accountsFromFile } = require(${JSON.stringify(built)});
 process.stdout.write(JSON.stringify(accountsFromFile(process.argv[1], {}, { qps: 10 }).problems));`;
-  const child = spawnSync(process.execPath, ['-e', script, file], { uid: 65534, gid: 65534, encoding: 'utf8' });
+  const child = spawnSync(
+    'setpriv',
+    ['--bounding-set=-dac_override,-dac_read_search', '--', process.execPath, '-e', script, file],
+    { encoding: 'utf8' },
+  );
+  expect(child.error).toBeUndefined();
   expect(child.stderr).toBe('');
   return JSON.parse(child.stdout) as string[];
 }

@@ -151,11 +151,14 @@ describe('the wire serves what ListUserCertificateOrder reports', () => {
 
   it('ends the handshake with an alert for a name no certificate covers', async () => {
     const result = await shake('nothing-here.example.invalid');
-    expect(result).toMatchObject({ ok: false, code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' });
+    expect(result).toMatchObject({ ok: false, code: expect.stringMatching(/^ERR_SSL_.*ALERT_HANDSHAKE_FAILURE$/) });
     // And on purpose, for a name that has one.
     const [name] = [...domainsWithOneResource(sandbox.dataset.certificates)][0] as [string, number];
     await control('PUT', `wire/names/${name}`, { serve: 'alert' });
-    expect(await shake(name)).toMatchObject({ ok: false, code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' });
+    expect(await shake(name)).toMatchObject({
+      ok: false,
+      code: expect.stringMatching(/^ERR_SSL_.*ALERT_HANDSHAKE_FAILURE$/),
+    });
   });
 
   it('gives each row its fingerprints without making certificates for rows nobody lists', async () => {
