@@ -16,7 +16,8 @@
  */
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { buildCasClient, CasError } from '../src/cas';
+import { CasError } from '../src/cas';
+import { buildCasClient } from '../src/wiring/cas-client';
 import { loadConfig } from '../src/config';
 
 export interface WorkerReport {

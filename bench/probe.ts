@@ -17,7 +17,7 @@ import { loadConfig } from '../src/config';
 import { buildProbeTargets } from '../src/domain/probe-targets';
 import { checkEndpoints } from '../src/probe/check';
 import { DEFAULT_PROBE_DENY_WITHOUT_LOOPBACK } from '../src/probe/deny';
-import { proberFromConfig } from '../src/probe/prober';
+import { proberFromConfig } from '../src/wiring/prober';
 import { silentLogger } from '../src/ops/logger';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, generateDataset, spawnSandbox } from '../src/sandbox';
 import { OPERATIONS } from '../src/sandbox/operations';

@@ -7,7 +7,8 @@
  * and send window), the Redis budget theirs to share.
  */
 import { lookUpStatus } from '../src/accounts/status-lookup';
-import { buildCasClient, type CasClient } from '../src/cas';
+import type { CasClient } from '../src/cas';
+import { buildCasClient } from '../src/wiring/cas-client';
 import { loadConfig } from '../src/config';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, spawnSandbox } from '../src/sandbox';
 import { busiestWindow } from './cluster-driver';

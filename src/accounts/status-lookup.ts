@@ -1,5 +1,5 @@
 import type { CasApi, CertificateStatus } from '../cas/types';
-import { type AccountFailure, accountFailure } from '../inventory/account-failure';
+import { type AccountFailure, accountFailure } from './account-failure';
 
 export type AccountStatus = CertificateStatus & { account?: string };
 

@@ -1,5 +1,5 @@
 import { describeCredentials } from '../accounts/account-config';
-import { accountFailure, describeAccountFailure } from '../inventory/account-failure';
+import { accountFailure, describeAccountFailure } from '../accounts/account-failure';
 import type { Services } from '../services';
 import type { Output } from './output';
 

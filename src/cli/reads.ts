@@ -3,7 +3,7 @@ import { lookUpStatus } from '../accounts/status-lookup';
 import type { AssetCount, CasApi, CertificateStatus } from '../cas/types';
 import { DEFAULT_ACCOUNT } from '../domain/account';
 import { accountRisk, count, riskRows } from '../domain/risk';
-import { accountFailure, describeAccountFailure } from '../inventory/account-failure';
+import { accountFailure, describeAccountFailure } from '../accounts/account-failure';
 import { describeCasCounters, totalRisk } from '../render/accounts';
 import { CERTIFICATE_STATES, STATE_LABELS } from '../domain/certificate-state';
 import { CAS_COUNTERS_LABEL, type InventoryCounts, inventoryHeadline, riskHeadline } from '../render/inventory-counts';

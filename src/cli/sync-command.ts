@@ -1,6 +1,6 @@
 import { MultiBar, SingleBar } from 'cli-progress';
 import { describeAlertPass } from '../alerts/pass';
-import { accountFailure, describeAccountFailure } from '../inventory/account-failure';
+import { accountFailure, describeAccountFailure } from '../accounts/account-failure';
 import type { SyncSummary } from '../inventory/sync';
 import type { AccountSyncResult, Services } from '../services';
 import type { Output } from './output';

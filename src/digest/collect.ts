@@ -4,7 +4,7 @@ import { type CertificateState, certificateState, inUrgencyOrder, mostUrgentFirs
 import { type InventoryCounts, inventoryCounts } from '../render/inventory-counts';
 import type { AccountRow } from '../render/accounts';
 import type { InventorySnapshot } from '../inventory/stored-source';
-import { type AccountFailure, accountFailure } from '../inventory/account-failure';
+import { type AccountFailure, accountFailure } from '../accounts/account-failure';
 import type {
   CertificateListing,
   CertificateSource,

@@ -1,4 +1,4 @@
-import type { AccountFailure } from './account-failure';
+import type { AccountFailure } from '../accounts/account-failure';
 import type { DeploymentState } from '../domain/deployment';
 import type { DeployedResource } from '../store/types';
 import type { Certificate } from '../domain/certificate';

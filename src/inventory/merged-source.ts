@@ -1,5 +1,5 @@
 import type { CertificateView } from '../domain/views';
-import { accountFailure, type AccountFailure } from './account-failure';
+import { accountFailure, type AccountFailure } from '../accounts/account-failure';
 import type { CertificateListing, CertificateSource, Freshness } from './certificate-source';
 import { type InventorySnapshot, orderForView } from './stored-source';
 

@@ -1,7 +1,19 @@
 import client from 'prom-client';
-import { CERTIFICATE_STATES, stateCounts } from '../domain/certificate-state';
+import type { Certificate } from '../domain/certificate';
+import { CERTIFICATE_STATES, type StatefulCertificate, stateCounts } from '../domain/certificate-state';
+import type { DeploymentState } from '../domain/deployment';
 import { daysLeft, urgency } from '../domain/expiry';
-import type { InventorySnapshot } from '../inventory/stored-source';
+
+/** What the gauges read of the stored inventory (the inventory's snapshot is one). */
+export interface InventoryReading {
+  syncedAt: Date;
+  certificates: ReadonlyArray<
+    StatefulCertificate &
+      Pick<Certificate, 'account' | 'id' | 'commonName' | 'issuer'> & {
+        deployment?: { state: DeploymentState; resources: ReadonlyArray<{ cloud?: string; product?: string }> };
+      }
+  >;
+}
 
 export interface InventoryMetrics {
   /** Refreshes the inventory gauges from the store's inventory (call at scrape time). */
@@ -18,7 +30,7 @@ export interface InventoryMetrics {
 export function createInventoryMetrics(
   registry: client.Registry,
   input: {
-    snapshot: (now: Date) => Promise<InventorySnapshot | undefined>;
+    snapshot: (now: Date) => Promise<InventoryReading | undefined>;
     intervalSeconds: number;
     perCertificate: boolean;
   },

@@ -1,6 +1,5 @@
 import pino, { type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
-import type { Config } from '../config';
 
 export type { Logger };
 
@@ -119,21 +118,23 @@ export function silentLogger(): Logger {
 }
 
 /** The bot's logger as configured: level from LOG_LEVEL, format from LOG_FORMAT, every configured secret scrubbed. */
-export function loggerForConfig(
-  config: Partial<Pick<Config, 'LOG_FORMAT'>> &
-    Pick<
-      Config,
-      | 'LOG_LEVEL'
-      | 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'
-      | 'ALIBABA_CLOUD_SECURITY_TOKEN'
-      | 'SLACK_BOT_TOKEN'
-      | 'SLACK_SIGNING_SECRET'
-      | 'SLACK_APP_TOKEN'
-      | 'DATABASE_URL'
-      | 'REDIS_URL'
-    >,
-  destination?: pino.DestinationStream,
-): Logger {
+/**
+ * What the configuration tells the logger, as plain values (the Config object satisfies it): the
+ * level, the format and every secret to scrub from what is written.
+ */
+export interface LoggingSettings {
+  LOG_LEVEL: NonNullable<LoggerOptions['level']>;
+  LOG_FORMAT?: LogFormat;
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET?: string;
+  ALIBABA_CLOUD_SECURITY_TOKEN?: string;
+  SLACK_BOT_TOKEN?: string;
+  SLACK_SIGNING_SECRET?: string;
+  SLACK_APP_TOKEN?: string;
+  DATABASE_URL?: string;
+  REDIS_URL?: string;
+}
+
+export function loggerForConfig(config: LoggingSettings, destination?: pino.DestinationStream): Logger {
   return createLogger({
     level: config.LOG_LEVEL,
     format: config.LOG_FORMAT,

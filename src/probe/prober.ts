@@ -1,6 +1,5 @@
 import { createSecureContext } from 'node:tls';
 import pMap from 'p-map';
-import type { Config } from '../config';
 import type { Endpoint, ResolveRule } from '../domain/endpoints';
 import type { ProbeObservation } from '../domain/probe-verdict';
 import { createAddressResolver, type Lookup } from './address';
@@ -65,16 +64,4 @@ export function createProber(settings: ProberSettings): Prober {
       );
     },
   };
-}
-
-/** The prober of the configuration's PROBE_* settings. */
-export function proberFromConfig(config: Config, overrides: { lookup?: Lookup; now?: () => Date } = {}): Prober {
-  return createProber({
-    resolve: config.PROBE_RESOLVE,
-    caFile: config.PROBE_CA_FILE,
-    timeoutMs: config.PROBE_TIMEOUT_MS,
-    concurrency: config.PROBE_CONCURRENCY,
-    deny: config.PROBE_DENY,
-    ...overrides,
-  });
 }

@@ -1,5 +1,5 @@
 import type { CertificateView } from '../domain/views';
-import type { AccountFailure } from '../inventory/account-failure';
+import type { AccountFailure } from '../accounts/account-failure';
 import type { CertificateSource, Freshness, ListedCertificate } from '../inventory/certificate-source';
 import { renderCertificateList } from './blocks/list';
 import type { SlackMessage } from './blocks/types';

@@ -1,6 +1,6 @@
 import type { AssetCount } from '../cas/types';
 import { AT_RISK_STATES, certificateState, mostUrgentFirst, stateCounts } from '../domain/certificate-state';
-import { accountFailure } from '../inventory/account-failure';
+import { accountFailure } from '../accounts/account-failure';
 import type { InventorySnapshot } from '../inventory/stored-source';
 import type { AlertStore, SnapshotStore, StoredAlertState } from '../store/types';
 import { type HomeAccountScore, type HomeInput, type HomeItem, type HomeView, renderHomeView } from './blocks/home';

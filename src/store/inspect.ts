@@ -1,8 +1,8 @@
+import type { StoreLocation } from './index';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import type { Config } from '../config';
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
 import { startupError } from './postgres-errors';
 import { parsePostgresUrl } from './postgres-url';
@@ -30,7 +30,7 @@ function stateOf(version: number, latest: number): StoreState {
  * A store that could not be opened or created at start fails here with the same kind of
  * StoreError.
  */
-export async function inspectStore(config: Pick<Config, 'DATA_DIR' | 'DATABASE_URL'>): Promise<StoreState> {
+export async function inspectStore(config: StoreLocation): Promise<StoreState> {
   return config.DATABASE_URL ? inspectPostgres(config.DATABASE_URL) : inspectSqlite(config.DATA_DIR);
 }
 

@@ -1,5 +1,6 @@
 import { lookUpStatus } from '../../src/accounts/status-lookup';
-import { buildCasClient, type CasClient } from '../../src/cas';
+import type { CasClient } from '../../src/cas';
+import { buildCasClient } from '../../src/wiring/cas-client';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
 import { configFor, dropNamespace, freshNamespace, REDIS_URL, requireRedis } from '../cluster/redis-helpers';
 import { clientFor } from '../helpers/cas';

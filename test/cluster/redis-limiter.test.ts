@@ -1,5 +1,6 @@
 import { runCluster } from '../../bench/cluster-driver';
-import { buildCasClient, CasError, type LimiterConnectionState, LimiterStartupError } from '../../src/cas';
+import { CasError, type LimiterConnectionState, LimiterStartupError } from '../../src/cas';
+import { buildCasClient } from '../../src/wiring/cas-client';
 import { startSandbox } from '../../src/sandbox';
 import {
   configFor,

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import Redis from 'ioredis';
-import { buildCasClient, LimiterStartupError } from '../../src/cas';
+import { LimiterStartupError } from '../../src/cas';
+import { buildCasClient } from '../../src/wiring/cas-client';
 import { startSandbox } from '../../src/sandbox';
 import {
   configFor,

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { AccountFailure } from '../../inventory/account-failure';
+import type { AccountFailure } from '../../accounts/account-failure';
 import { plural } from '../../render/format';
 import { type InventoryCounts, inventoryHeadline, NO_INVENTORY_YET } from '../../render/inventory-counts';
 import { type AccountRow, accountsSections, failuresSection } from './accounts';

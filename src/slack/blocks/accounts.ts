@@ -1,5 +1,5 @@
 import type { SectionBlock } from '@slack/types';
-import { type AccountFailure, describeAccountFailure } from '../../inventory/account-failure';
+import { type AccountFailure, describeAccountFailure } from '../../accounts/account-failure';
 import { type AccountRow, describeCasCounters, totalRisk } from '../../render/accounts';
 
 export type { AccountRow };

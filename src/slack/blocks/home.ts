@@ -3,7 +3,7 @@ import { CERTIFICATE_STATES, certificateState, STATE_LABELS, type StateCounts } 
 import { displayName } from '../../domain/certificate';
 import { DEFAULT_ACCOUNT } from '../../domain/account';
 import { daysLeft } from '../../domain/expiry';
-import { type AccountFailure, describeAccountFailure } from '../../inventory/account-failure';
+import { type AccountFailure, describeAccountFailure } from '../../accounts/account-failure';
 import type { ListedCertificate } from '../../inventory/certificate-source';
 import { describeDaysLeft, describeFreshness, formatNumber, plural } from '../../render/format';
 import { describeWeekChange, sparkline } from '../../render/sparkline';

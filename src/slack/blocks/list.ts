@@ -10,7 +10,7 @@ import { EMOJI, URGENCY_EMOJI } from './emoji';
 import { actions, buildMessage, button, context, fitsButtonValue, header, section, takeBlocks } from './builders';
 import { accountTag, boldText, codeSpan, inlineText, oneLine, truncate, userMention } from './escape';
 import { failuresSection } from './accounts';
-import type { AccountFailure } from '../../inventory/account-failure';
+import type { AccountFailure } from '../../accounts/account-failure';
 import { BUTTONS } from '../button-codecs';
 import type { SlackMessage } from './types';
 import { slackDateTime, slackTime } from './dates';

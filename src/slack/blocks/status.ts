@@ -7,7 +7,7 @@ import { EMOJI } from './emoji';
 import { buildMessage, context, cutLines, header, lineSections, section } from './builders';
 import { failuresSection } from './accounts';
 import { accountTag, codeSpan, inlineText } from './escape';
-import type { AccountFailure } from '../../inventory/account-failure';
+import type { AccountFailure } from '../../accounts/account-failure';
 import type { SlackMessage } from './types';
 import { slackDateTime } from './dates';
 

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { accountRisk } from '../../domain/risk';
-import { accountFailure, type AccountFailure } from '../../inventory/account-failure';
+import { accountFailure, type AccountFailure } from '../../accounts/account-failure';
 import { renderAccountsRisk } from '../blocks/accounts-risk';
 import { renderUsage } from '../blocks/errors';
 import { renderRiskSummary } from '../blocks/risk';
