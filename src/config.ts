@@ -1,10 +1,9 @@
 import { CronExpressionParser } from 'cron-parser';
-import fs from 'node:fs';
 import cron from 'node-cron';
-import YAML from 'yaml';
 import { z } from 'zod';
 import { type AlertHours, parseAlertHours } from './domain/alert-hours';
 import { type AlertRoute, alertRoutesFromYaml, parseAlertRoutes } from './domain/alert-routes';
+import { readYamlFile } from './ops/config-file';
 import { DEFAULT_ALERT_DAYS } from './domain/alerts';
 import type { AccountConfig } from './accounts/account-config';
 import { accountsFromFile, environmentAccount } from './accounts/accounts-file';
@@ -661,34 +660,9 @@ function deploymentProblems(raw: (name: string) => string | undefined): string[]
  */
 function routesFromFile(file: string | undefined): { routes: AlertRoute[]; problems: string[] } {
   if (file === undefined) return { routes: [], problems: [] };
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? 'unreadable');
-    return { routes: [], problems: [`cannot read ${JSON.stringify(file)}: ${why}`] };
-  }
-  const document = YAML.parseDocument(text, { prettyErrors: true });
-  if (document.errors.length > 0)
-    return {
-      routes: [],
-      problems: document.errors.map(
-        (error) => `${JSON.stringify(file)} is not valid YAML: ${firstLine(error.message)}`,
-      ),
-    };
-  let value: unknown;
-  try {
-    value = document.toJS();
-  } catch (error) {
-    // An unquoted `match: *.example.com` is a YAML alias, resolved only here.
-    const hint = /alias/i.test(String(error)) ? " (quote patterns that start with '*': match: '*.example.com')" : '';
-    return {
-      routes: [],
-      problems: [`${JSON.stringify(file)} is not valid YAML: ${firstLine((error as Error).message)}${hint}`],
-    };
-  }
-  return alertRoutesFromYaml(value);
+  const read = readYamlFile(file, "quote patterns that start with '*': match: '*.example.com'");
+  if ('problems' in read) return { routes: [], problems: read.problems };
+  return alertRoutesFromYaml(read.value);
 }
 
 function firstLine(text: string): string {

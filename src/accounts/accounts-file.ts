@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import YAML from 'yaml';
+import { readYamlFile } from '../ops/config-file';
 import { z } from 'zod';
 import { DEFAULT_ACCOUNT, isAccountName } from '../domain/account';
 import type { AccountConfig, AccountCredentials, Site } from './account-config';
@@ -389,37 +388,9 @@ export function accountsFromFile(
   env: Record<string, string | undefined>,
   defaults: { qps: number; region?: string },
 ): { accounts: AccountConfig[]; problems: string[] } {
-  const fail = (problem: string) => ({ accounts: [], problems: [problem] });
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a folder'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (code ?? 'unreadable');
-    return fail(`cannot read ${quoted(file)}: ${why}`);
-  }
-  const document = YAML.parseDocument(text, { prettyErrors: true });
-  if (document.errors.length > 0)
-    return {
-      accounts: [],
-      problems: document.errors.map((error) => `${quoted(file)} is not valid YAML: ${firstLine(error.message)}`),
-    };
-  let value: unknown;
-  try {
-    value = document.toJS();
-  } catch (error) {
-    // An unquoted value that starts with `*` is a YAML alias, resolved only here.
-    const hint = /alias/i.test(String(error)) ? " (quote values that start with '*': key: '*value')" : '';
-    return fail(`${quoted(file)} is not valid YAML: ${firstLine((error as Error).message)}${hint}`);
-  }
-  const result = accountsFromYaml(value, env, defaults);
+  const read = readYamlFile(file, "quote values that start with '*': key: '*value'");
+  if ('problems' in read) return { accounts: [], problems: read.problems };
+  const result = accountsFromYaml(read.value, env, defaults);
   // A problem about the whole file names it; an entry's problem names the entry.
   return {
     accounts: result.accounts,
@@ -427,10 +398,6 @@ export function accountsFromFile(
       problem.startsWith('entry ') || problem.startsWith('account ') ? problem : `${quoted(file)} ${problem}`,
     ),
   };
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0].replace(/:$/, '');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import fs from 'node:fs';
+import { readConfigFile } from '../ops/config-file';
 import { rootCertificates } from 'node:tls';
 
 /** What a probe trusts: the public roots Node ships, plus the certificates of PROBE_CA_FILE. */
@@ -8,15 +8,9 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/
 
 /** The certificates of a PEM file, or what is wrong with it (never the file's contents). */
 export function readTrustAnchors(file: string): string[] | { problem: string } {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? 'unreadable');
-    return { problem: `cannot read ${JSON.stringify(file)}: ${why}` };
-  }
-  const blocks = text.match(PEM_BLOCK) ?? [];
+  const read = readConfigFile(file);
+  if ('problem' in read) return read;
+  const blocks = read.text.match(PEM_BLOCK) ?? [];
   if (blocks.length === 0)
     return { problem: `${JSON.stringify(file)} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` };
   for (const [index, block] of blocks.entries()) {
