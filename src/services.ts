@@ -7,6 +7,7 @@ import type { AlertDeps } from './alerts/run';
 import type { AccountConfig } from './accounts/account-config';
 import { type CasClient, LimiterStartupError } from './cas';
 import { buildCasClient } from './wiring/cas-client';
+import { describeError, networkReason as networkReasonOf, networkWording } from './domain/error-description';
 import type { Config } from './config';
 import { digestGroups, selectAccounts as select, UnknownAccountError } from './domain/account-selection';
 import { alertThresholds } from './domain/alerts';
@@ -296,10 +297,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     try {
       await alertPass(await alertDeps(), { post: true });
     } catch (error) {
-      logger.error(
-        { err: { name: (error as Error)?.name, message: (error as Error)?.message } },
-        'alert pass after the sync failed',
-      );
+      logger.error({ err: describeError(error) }, 'alert pass after the sync failed');
     }
   };
 
@@ -771,8 +769,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       const drainMs = overrides.drainMs ?? SHUTDOWN_DRAIN_MS;
       stopping ??= (async () => {
         clearInterval(warmTimer);
-        const quiet = (what: string) => (error: unknown) =>
-          logger.warn({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, `stop: ${what}`);
+        const quiet = (what: string) => (error: unknown) => logger.warn({ err: describeError(error) }, `stop: ${what}`);
         await built.slack?.stop().catch(quiet('slack'));
         const drained = await inflight.drained(drainMs);
         if (!drained) logger.warn({ inflight: inflight.count() }, 'shutting down with answers still in flight');
@@ -843,7 +840,7 @@ function slackStartupError(error: unknown, apiUrl: string | undefined): StartupE
         cause: error,
       },
     );
-  return new StartupError(`${variable}: cannot reach Slack at ${url} (${networkReason(error)}); ${fix}`, 1, {
+  return new StartupError(`${variable}: cannot reach Slack at ${url} (${socketReason(error)}); ${fix}`, 1, {
     cause: error,
   });
 }
@@ -885,7 +882,7 @@ function listenStartupError(error: unknown, config: Config): unknown {
 }
 
 /** Why a request never got an answer, from the error and its causes (fetch wraps them). */
-function networkReason(error: unknown): string {
+function socketReason(error: unknown): string {
   const codes: string[] = [];
   let innermost: string | undefined;
   const seen = new Set<unknown>();
@@ -908,16 +905,10 @@ function networkReason(error: unknown): string {
     if (Array.isArray(v.errors)) v.errors.forEach(walk);
   };
   walk(error);
-  const text = codes.join(' ');
-  if (/TimeoutError|AbortError|ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT/.test(text)) return 'no answer in time';
-  if (/ECONNREFUSED/.test(text)) return 'connection refused';
-  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'host not found';
-  if (/ECONNRESET|UND_ERR_SOCKET/.test(text)) return 'connection reset';
-  if (/EHOSTUNREACH|ENETUNREACH/.test(text)) return 'host unreachable';
-  if (/CERT|SSL|TLS/i.test(text)) return 'TLS error';
+  const reason = networkReasonOf(codes.join(' '));
   // fetch refuses some ports outright (1, 25, 6000…): a port Slack is never on.
-  if (innermost === 'bad port') return 'a port fetch refuses to connect to';
-  return 'network error';
+  if (reason === 'network' && innermost === 'bad port') return 'a port fetch refuses to connect to';
+  return networkWording(reason);
 }
 
 /** A URL as shown in a message: without a user name or password, should it have one. */

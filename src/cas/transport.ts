@@ -1,3 +1,4 @@
+import { networkReason, networkWording } from '../domain/error-description';
 import Credential, { type CredentialsProvider } from '@alicloud/credentials';
 import OpenApi, * as $OpenApi from '@alicloud/openapi-client';
 import OpenApiUtil from '@alicloud/openapi-util';
@@ -275,7 +276,7 @@ function credentialsError(operation: string, error: unknown, source: CredentialS
     /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|socket hang up|timeout|EPROTO|certificate/i.test(network)
   )
     return fail(
-      `could not reach ${sts} (${networkReason(network)})`,
+      `could not reach ${sts} (${networkWording(networkReason(network))})`,
       'Check stsEndpoint and that the bot can reach it; the role is assumed through STS before every hour of calls.',
     );
   return fail(
@@ -300,14 +301,6 @@ function stsRefusalHint(code: string | undefined, source: CredentialSource): str
   if (code?.startsWith('InvalidParameter') || code?.startsWith('MissingParameter'))
     return 'Check roleSessionName and externalId in the accounts file.';
   return `Check that the bot's credentials may assume ${role} through STS.`;
-}
-
-function networkReason(text: string): string {
-  if (/timeout/i.test(text)) return 'timed out';
-  if (/ECONNREFUSED/.test(text)) return 'connection refused';
-  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'host not found';
-  if (/ECONNRESET|socket hang up/i.test(text)) return 'connection reset';
-  return 'TLS error';
 }
 
 /** The codes of a RAM policy that does not allow the action. */
@@ -359,7 +352,8 @@ function toCasError(
     return credentialsError(operation, error, source);
   }
   const text = `${e.name ?? ''} ${e.code ?? ''} ${e.message ?? ''}`;
-  if (/timeout/i.test(text)) return networkError(operation, 'timed out', 'Timeout', undefined, target);
+  if (networkReason(text) === 'timeout')
+    return networkError(operation, networkWording('timeout'), 'Timeout', undefined, target);
   // A retry cannot fix a certificate the process does not trust (a self-signed simulator, a proxy).
   if (/self[- ]signed|unable to verify|UNABLE_TO_VERIFY|CERT_HAS_EXPIRED|ERR_TLS_CERT|DEPTH_ZERO/i.test(text))
     return networkError(
@@ -369,14 +363,7 @@ function toCasError(
       "Trust the endpoint's certificate authority: start the bot with NODE_EXTRA_CA_CERTS=<its PEM file> (the simulator's --tls prints the line).",
       target,
     );
-  const reason = /ECONNREFUSED/.test(text)
-    ? 'connection refused'
-    : /ENOTFOUND|EAI_AGAIN/.test(text)
-      ? 'host not found'
-      : /ECONNRESET|socket hang up/i.test(text)
-        ? 'connection reset'
-        : 'network error';
-  return networkError(operation, reason, undefined, undefined, target);
+  return networkError(operation, networkWording(networkReason(text)), undefined, undefined, target);
 }
 
 function stringOr(value: unknown): string | undefined {

@@ -1,3 +1,4 @@
+import { describeError } from '../domain/error-description';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../ops/logger';
 import type { ClaimStore } from '../store/types';
@@ -54,8 +55,6 @@ export class ReportedFailure extends Error {
     this.name = 'ReportedFailure';
   }
 }
-
-const describe = (error: unknown) => ({ name: (error as Error)?.name, message: (error as Error)?.message });
 
 /**
  * Triggers jobs: on a cron schedule or an interval, plus catch-up for periods that are due.
@@ -123,7 +122,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       })
       .catch((error: unknown) => {
         if (error instanceof ReportedFailure) log.debug({ job: name }, 'job run failed (reported above)');
-        else log.error({ job: name, err: describe(error) }, 'job run failed');
+        else log.error({ job: name, err: describeError(error) }, 'job run failed');
       });
     return entry.chain;
   }
@@ -179,7 +178,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         if (job.due) {
           const timer = setInterval(() => {
             catchUp(job).catch((error: unknown) =>
-              log.error({ job: job.name, err: describe(error) }, 'catch-up check failed'),
+              log.error({ job: job.name, err: describeError(error) }, 'catch-up check failed'),
             );
           }, options.catchUpIntervalMs ?? 60_000);
           timer.unref();
@@ -190,7 +189,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       started = Promise.all(
         [...jobs.values()].map(({ job }) =>
           catchUp(job).catch((error: unknown) =>
-            log.error({ job: job.name, err: describe(error) }, 'start-up catch-up check failed'),
+            log.error({ job: job.name, err: describeError(error) }, 'start-up catch-up check failed'),
           ),
         ),
       ).then(() => undefined);
