@@ -1,20 +1,10 @@
+import { registerListeners } from './listeners';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { boltLogger } from './bolt-logger';
-import { registerAlertActions } from './actions/alert-actions';
-import { registerAssignActions } from './actions/assign-actions';
-import { registerListActions } from './actions/list-actions';
 import { createAnswerGate } from './answer-gate';
-import { registerAssignCommand } from './commands/assign';
-import { registerInfoCommand } from './commands/info';
-import { registerListCommand } from './commands/list';
-import { registerRiskCommand } from './commands/risk';
-import { registerProbeCommand } from './commands/probe';
-import { registerStatusCommand } from './commands/status';
 import type { SlackDeps } from './deps';
-import { registerDeploy } from './deploy/register';
-import { registerHome } from './home';
 
 export interface SlackAppSettings {
   botToken: string;
@@ -89,22 +79,7 @@ export function createSlackApp(settings: SlackAppSettings, deps: SlackDeps): Sla
     deps.logger.error({ err: { name: error.name, code: error.code, message: error.message } }, 'unhandled Slack error');
   });
 
-  registerRiskCommand(app, handlerDeps);
-  registerStatusCommand(app, handlerDeps);
-  registerListCommand(app, handlerDeps);
-  registerAssignCommand(app, handlerDeps);
-  registerListActions(app, handlerDeps);
-  registerAssignActions(app, handlerDeps);
-  registerDeploy(app, handlerDeps, handlerDeps.deploy);
-  const { alertDeps } = handlerDeps;
-  if (alertDeps) {
-    registerAlertActions(app, { ...handlerDeps, alertDeps });
-    registerInfoCommand(app, { ...handlerDeps, infoDeps: alertDeps });
-  }
-  const { probeEndpoint } = handlerDeps;
-  if (probeEndpoint) registerProbeCommand(app, { ...handlerDeps, probeEndpoint });
-  const { homeView } = handlerDeps;
-  if (homeView) registerHome(app, { ...handlerDeps, homeView });
+  registerListeners(app, handlerDeps);
 
   let started = false;
   // Socket Mode's routes server: private in Bolt's types.
