@@ -20,7 +20,7 @@ const LAYERS = [
   // Wording and pictures shared by Slack, the CLI and the digest.
   ['render'],
   // The use cases that speak to people.
-  ['alerts', 'digest'],
+  ['alerts', 'digest', 'assign'],
   // The one configuration schema: it checks values with the validators of the layers below,
   // which themselves take plain options, never Config.
   ['config.ts'],

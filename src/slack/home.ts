@@ -4,7 +4,8 @@ import type { Logger } from '../ops/logger';
 import { type HomeView, renderHomeError } from './blocks/home';
 import { BUTTONS } from './button-codecs';
 import type { SlackDeps } from './deps';
-import { buttonListener, describeError } from './listener';
+import { describeError } from '../domain/error-description';
+import { buttonListener } from './listener';
 
 export type HomeDeps = SlackDeps & { homeView: (userId: string) => Promise<HomeView> };
 

@@ -1,3 +1,4 @@
+import { describeError } from '../domain/error-description';
 import type {
   AllMiddlewareArgs,
   BlockAction,
@@ -152,19 +153,4 @@ export async function safeRespond(respond: Responder, message: RespondArguments,
     // response_url expired or Slack unreachable: nothing more can reach the user; log and go on.
     log.error({ err: describeError(error) }, 'could not answer through response_url');
   }
-}
-
-/** What we log of an error: its class and code, never its request details. */
-export function describeError(error: unknown): Record<string, unknown> {
-  if (error && typeof error === 'object') {
-    const e = error as { name?: unknown; code?: unknown; kind?: unknown; requestId?: unknown; message?: unknown };
-    return {
-      name: e.name,
-      code: e.code,
-      kind: e.kind,
-      requestId: e.requestId,
-      message: typeof e.message === 'string' ? e.message.slice(0, 300) : undefined,
-    };
-  }
-  return { message: String(error) };
 }

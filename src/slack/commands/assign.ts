@@ -1,3 +1,4 @@
+import { ASSIGN_CONFIRMATION_KIND } from '../../assign/decide';
 import crypto from 'node:crypto';
 import type { App } from '@slack/bolt';
 import { ASSIGN_CONFIRMATION_TTL_MS, parseAssignment } from '../../domain/assignment';
@@ -7,8 +8,6 @@ import { renderUsage } from '../blocks/errors';
 import { parseCommandArgs } from '../command-args';
 import { type SlackDeps, selectedAccounts } from '../deps';
 import { commandListener } from '../listener';
-
-export const ASSIGN_CONFIRMATION_KIND = 'cert-assign';
 
 /**
  * /cert-assign asks before it changes anything: the request is stored on the server under a
