@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { Logger } from '../ops/logger';
-import { createServices, StartupError } from '../services';
+import { createServices } from '../services';
+import { StartupError } from '../wiring/startup-errors';
 
 /** How long a failed start-up waits for what it opened to close before it exits anyway. */
 const CLOSE_AFTER_FAILURE_MS = 5_000;
