@@ -19,16 +19,15 @@ import {
 import type { Config } from './config';
 import { digestGroups, selectAccounts as select, UnknownAccountError } from './domain/account-selection';
 import { alertThresholds } from './domain/alerts';
-import { collectDigest, snapshotOf } from './digest/collect';
 import { digestJob } from './digest/job';
-import { type ChannelOutcome, DIGEST_CHART_WEEKS, type DigestDeps, type DigestPoster, runDigest } from './digest/run';
+import type { DigestPoster } from './digest/run';
+import { createDigestService, type DigestService } from './digest/service';
 import type { CertificateSource } from './inventory/certificate-source';
 import { liveCertificateSource } from './inventory/live-source';
 import { type AccountSource, mergedCertificateSource, type MergedSource } from './inventory/merged-source';
 import { type InventorySnapshot, storedCertificateSource } from './inventory/stored-source';
 import { type SyncProgress, type SyncSummary, SyncError, syncInventory } from './inventory/sync';
 import { inventorySyncJob } from './inventory/sync-job';
-import { type JobPeriod, periodAt } from './jobs/period';
 import { createScheduler, ReportedFailure, type Scheduler } from './jobs/scheduler';
 import { type ProbePassResult, runProbePass } from './probe/probe-pass';
 import { proberFromConfig } from './wiring/prober';
@@ -79,17 +78,6 @@ export interface ServiceOverrides {
   deployTrackMs?: number;
 }
 
-export interface DigestService {
-  deps: DigestDeps;
-  /** The period that contains `at` (default now). */
-  periodAt(at?: Date): JobPeriod;
-  run(period: JobPeriod, options?: { force?: boolean; channels?: readonly string[] }): Promise<ChannelOutcome[]>;
-  /** This period's digest (of every account, or of the one named) as it would be posted; records nothing. */
-  preview(account?: string): Promise<SlackMessage>;
-  /** This period's digest of every account and its trend chart, or why there is none; records nothing. */
-  previewWithChart(): Promise<{ message: SlackMessage; chart?: Buffer; noChart?: string }>;
-}
-
 /** One configured CAS account and its client (built on first use, with its own rate limiter). */
 export interface AccountHandle {
   readonly name: string;
@@ -130,7 +118,7 @@ export interface Services {
   syncNow(options?: { account?: string; onProgress?: (progress: SyncProgress) => void }): Promise<SyncSummary>;
   /** Every account's sync, side by side; one account failing does not stop the others. */
   syncAll(options?: { onProgress?: (account: string, progress: SyncProgress) => void }): Promise<AccountSyncResult[]>;
-  digest(): Promise<DigestService>;
+  digest(): Promise<DigestService<SlackMessage>>;
   /** What alert passes and the alert buttons work with. */
   alertDeps(): Promise<AlertDeps>;
   /** The /cert-info answer for an ID or a domain, as Slack would show it (and whether anything matched). */
@@ -408,7 +396,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const trigger = { cron: config.DIGEST_CRON, timezone: config.DIGEST_TIMEZONE };
   const groups = digestGroups(config.DIGEST_CHANNEL, config.accounts);
   const digestChannels = groups.flatMap((group) => group.channels);
-  const digest = once(async (): Promise<DigestService> => {
+  const digest = once(async (): Promise<DigestService<SlackMessage>> => {
     const [s, sources] = await Promise.all([store(), servingSources()]);
     // Built on first post, so a dry run needs no Slack token.
     let poster: Required<DigestPoster> | undefined;
@@ -419,58 +407,32 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       findChart: async (...args) => (poster ??= createDigestPoster(await webClient())).findChart(...args),
     };
     const render = { ...digestRenderer, chart: renderTrendChartOffThread };
-    const depsFor = async (names: readonly string[]): Promise<DigestDeps> => ({
-      accounts: await Promise.all(
-        accounts.filter((a) => names.includes(a.name)).map(async (a) => ({ account: a.name, cas: await a.cas() })),
-      ),
-      certificates: subset(sources, names),
-      claims: s.claims,
-      snapshots: s.snapshots,
-      // The trend compares like with like: only a digest of every account keeps it.
-      trend: names.length === accounts.length,
-      poster: lazyPoster,
-      render,
-      logger,
-      now,
-      instanceId,
-      observe: metrics.observe,
-    });
-    const deps = await depsFor(accounts.map((a) => a.name));
-    const groupDeps = await Promise.all(groups.map((group) => depsFor(group.accounts)));
-    const runOptions = (period: JobPeriod, channels: readonly string[], force?: boolean) => ({
-      period,
-      channels,
-      force,
+    return createDigestService({
+      renderDigest: digestRenderer.digest,
+      trigger,
+      accounts: accounts.map((a) => a.name),
+      groups,
+      depsFor: async (names) => ({
+        accounts: await Promise.all(
+          accounts.filter((a) => names.includes(a.name)).map(async (a) => ({ account: a.name, cas: await a.cas() })),
+        ),
+        certificates: subset(sources, names),
+        claims: s.claims,
+        snapshots: s.snapshots,
+        // The trend compares like with like: only a digest of every account keeps it.
+        trend: names.length === accounts.length,
+        poster: lazyPoster,
+        render,
+        logger,
+        now,
+        instanceId,
+        observe: metrics.observe,
+      }),
       retryForMs: config.DIGEST_RETRY_MINUTES * 60_000,
       retryBaseDelayMs: overrides.retryBaseDelayMs,
       leaseMs: overrides.digestLeaseMs,
+      now,
     });
-    return {
-      deps,
-      periodAt: (at) => periodAt(trigger, at ?? now()),
-      async run(period, options = {}) {
-        // Asked for given channels: one digest of every account there, as before accounts had channels.
-        if (options.channels) return runDigest(deps, runOptions(period, options.channels, options.force));
-        const outcomes: ChannelOutcome[] = [];
-        for (const [index, group] of groups.entries())
-          outcomes.push(...(await runDigest(groupDeps[index], runOptions(period, group.channels, options.force))));
-        return outcomes;
-      },
-      preview: async (account) =>
-        digestRenderer.digest(
-          await collectDigest(account === undefined ? deps : await depsFor([account]), periodAt(trigger, now()), now()),
-        ) as SlackMessage,
-      async previewWithChart() {
-        const data = await collectDigest(deps, periodAt(trigger, now()), now());
-        const message = digestRenderer.digest(data) as SlackMessage;
-        // As the run: no chart when an account could not be read (its week is not kept).
-        if (data.failures?.length) return { message, noChart: 'an account could not be read' };
-        // This period's numbers as the run would save them, after the digests before it.
-        const history = (await deps.snapshots.history(DIGEST_CHART_WEEKS)).filter((h) => h.period !== data.period.key);
-        const chart = await renderTrendChartOffThread([...history, snapshotOf(data)].slice(-DIGEST_CHART_WEEKS));
-        return chart ? { message, chart } : { message, noChart: 'trend from next week' };
-      },
-    };
   });
 
   // One prober for the scheduled pass and /cert-probe: one trust store read, one concurrency bound.

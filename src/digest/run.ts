@@ -7,6 +7,9 @@ import type { Logger } from '../ops/logger';
 import { slackErrorCode } from '../ops/slack-error';
 import type { ClaimKey, ClaimStore, DigestSnapshot, SnapshotStore } from '../store/types';
 import { accountSnapshotOf, collectDigest, type DigestAccount, type DigestData, snapshotOf } from './collect';
+import { chartPoints, DIGEST_CHART_WEEKS, noChartReason } from './chart-rule';
+
+export { DIGEST_CHART_WEEKS };
 
 /** A message as the digest renderer builds it: fallback text and Block Kit blocks. */
 export interface DigestMessage {
@@ -109,8 +112,6 @@ export const DIGEST_CLAIM_KIND = 'digest';
 export const DEFAULT_DIGEST_LEASE_MS = 2 * 60_000;
 /** The chart's own claim, so a retry, catch-up or replica never uploads it twice (nor after it failed). */
 export const DIGEST_CHART_CLAIM_KIND = 'digest-chart';
-/** Digests the trend chart shows: the last twelve weeks, this one included. */
-export const DIGEST_CHART_WEEKS = 12;
 export const DIGEST_CHART_FILENAME = 'certificate-trend.png';
 
 export const digestClaimKey = (channel: string, period: string): ClaimKey => ({
@@ -195,13 +196,14 @@ export async function runDigest(deps: DigestDeps, options: DigestRunOptions): Pr
     try {
       const data = await buildWithRetries(deps, options, log);
       // A week some account could not be read would break the trend of all of them.
-      if (deps.trend !== false && !data.failures?.length) await deps.snapshots.saveSnapshot(snapshotOf(data));
+      const charted = noChartReason(deps, data) === undefined;
+      if (charted) await deps.snapshots.saveSnapshot(snapshotOf(data));
       for (const numbers of data.accountNumbers ?? [])
         await deps.snapshots.saveAccountSnapshot(numbers.account, accountSnapshotOf(data, numbers));
       message = deps.render.digest(data);
       // The chart shows every account together, this week last: only a digest whose snapshot
       // was just saved (every account, all of them read) has one.
-      if (deps.trend !== false && !data.failures?.length) chart = once(() => renderChart(deps, log));
+      if (charted) chart = once(() => renderChart(deps, data, log));
     } catch (error) {
       failure = isCasError(error) ? `${error.message}. ${error.hint}` : 'an unexpected error';
       log.error(
@@ -339,10 +341,10 @@ function once<T>(build: () => Promise<T>): () => Promise<T> {
  * saved (so it is the last point); undefined with fewer than two, or when it cannot be drawn
  * (logged: the digest goes out without it).
  */
-async function renderChart(deps: DigestDeps, log: Logger): Promise<Buffer | undefined> {
+async function renderChart(deps: DigestDeps, data: DigestData, log: Logger): Promise<Buffer | undefined> {
   if (!deps.render.chart || !deps.poster.uploadChart) return undefined;
   try {
-    const history = await deps.snapshots.history(DIGEST_CHART_WEEKS);
+    const history = await chartPoints(deps, data);
     const png = await deps.render.chart(history);
     if (!png) log.info({ digests: history.length }, 'no trend chart: trend from next week');
     return png;
