@@ -208,6 +208,48 @@ test('request, approval by a second person, one job, progress, success: the reso
   expect(metrics).toMatch(/certbot_deployment_workers_total\{outcome="deployed"\} 2/);
 }, 60_000);
 
+/** The calls of one operation the simulator received, in order. */
+const casCalls = (h: AppHarness, action: string) => h.sandbox.calls.filter((c) => c.action === action);
+
+describe('both start semantics of CAS, through the Slack path', () => {
+  test('a new job waiting in editing is started once with UpdateDeploymentJobStatus (scheduling), then tracked to Deployed', async () => {
+    const { h, stale } = await setup({}, { startMode: 'editing' });
+    const { value, post } = await request(h, stale.old.certificateId);
+    await h.sendPress('cert_deploy_approve', value, OTHER_ADMIN, messageTs(post));
+    const done = await waitForMessage(h, /Deployed\.[\s\S]*No resource serves/);
+    expect(done).toContain('2 of 2 resources done');
+    const [job] = await jobs(h);
+    const starts = casCalls(h, 'UpdateDeploymentJobStatus');
+    expect(starts.map((c) => ({ job: c.query.JobId, status: c.query.Status, answered: c.status }))).toEqual([
+      { job: String(job.id), status: 'scheduling', answered: 200 },
+    ]);
+    // Started after it was created and read in editing, never before.
+    const created = casCalls(h, 'CreateDeploymentJob');
+    expect(created).toHaveLength(1);
+    expect(starts[0].at).toBeGreaterThanOrEqual(created[0].at);
+    const started = (await h.store.audit.list(50)).find((e) => e.action === 'cert-deploy' && e.outcome === 'started');
+    expect(started?.details).toMatchObject({ action: 'started' });
+  }, 60_000);
+
+  test('a job that starts on its own is not started again: no UpdateDeploymentJobStatus, and it is tracked to Deployed', async () => {
+    // Scheduled on creation, and processing a moment later, as some clients find CAS does.
+    const { h, stale } = await setup({}, { startMode: 'immediate', startDelayMs: 300 });
+    const { value, post } = await request(h, stale.old.certificateId);
+    await h.sendPress('cert_deploy_approve', value, OTHER_ADMIN, messageTs(post));
+    const done = await waitForMessage(h, /Deployed\.[\s\S]*No resource serves/);
+    expect(done).toContain('2 of 2 resources done');
+    expect(casCalls(h, 'CreateDeploymentJob')).toHaveLength(1);
+    expect(casCalls(h, 'UpdateDeploymentJobStatus')).toEqual([]);
+    // It was read (not started) and followed to the end.
+    expect(casCalls(h, 'DescribeDeploymentJob').length).toBeGreaterThan(0);
+    expect(casCalls(h, 'DescribeDeploymentJobStatus').length).toBeGreaterThan(0);
+    const [job] = await jobs(h);
+    expect(job.status).toBe('success');
+    const started = (await h.store.audit.list(50)).find((e) => e.action === 'cert-deploy' && e.outcome === 'started');
+    expect(started?.details).toMatchObject({ action: 'already' });
+  }, 60_000);
+});
+
 test('the stale alert and /cert-info carry Deploy renewal…, which opens the request modal', async () => {
   const { h, stale } = await setup();
   const alert = h.slack.apiCalls('chat.postMessage').find((c) => c.body.channel === 'C0ALERTS');
