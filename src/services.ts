@@ -67,6 +67,8 @@ export interface ServiceOverrides {
   syncLeaseMs?: number;
   /** How often deployment requests are moved on and their jobs read (default 10 s). */
   deployTrackMs?: number;
+  /** How long one process may hold a deployment request's steps without renewing (default one minute). */
+  deployLeaseMs?: number;
 }
 
 export interface DigestService {
@@ -594,6 +596,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       logger,
       now,
       instanceId,
+      leaseMs: overrides.deployLeaseMs,
       observe: metrics.observe,
       // The resources moved: read them again (a sync of the account), and the alerts follow.
       afterFinished: async (request) => {

@@ -31,6 +31,8 @@ export interface DeployWiringInput {
   logger: Logger;
   now: () => Date;
   instanceId: string;
+  /** How long a request's steps are held by one process (default one minute). */
+  leaseMs?: number;
   observe?: DeployFlowDeps['observe'];
   afterFinished?: DeployFlowDeps['afterFinished'];
 }
@@ -57,6 +59,7 @@ export function buildDeployDeps(input: DeployWiringInput): SlackDeployDeps {
     settings: { contactIds: config.DEPLOY_CONTACT_IDS, window },
     now: input.now,
     instanceId: input.instanceId,
+    leaseMs: input.leaseMs,
     logger: input.logger,
     async showRequest(request) {
       if (!request.messageTs) return;
