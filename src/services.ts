@@ -602,6 +602,21 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       afterFinished: async (request) => {
         await syncNow({ account: request.account });
       },
+      probe:
+        config.PROBE_INTERVAL_MINUTES > 0
+          ? async (endpoints) => {
+              const { probeAndRecord } = await import('./deploy/probe-after');
+              const listing = await (await certificates()).list('all', undefined, now());
+              return probeAndRecord({
+                endpoints,
+                prober: await prober(),
+                certificates: listing.certificates,
+                results: s.probes,
+                failuresBeforeAlert: config.PROBE_FAILURES_BEFORE_ALERT,
+                now,
+              });
+            }
+          : undefined,
     });
   });
 

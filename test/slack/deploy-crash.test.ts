@@ -75,6 +75,8 @@ async function environment(): Promise<{ env: Record<string, string>; stale: Stal
     // Longer than the held answer: the bot waits for it (and is killed meanwhile), it does not time out.
     CAS_TIMEOUT_MS: '10000',
     LOG_LEVEL: 'info',
+    // No live probing: the names are in no DNS (the probe after a job has its own tests).
+    PROBE_INTERVAL_MINUTES: '0',
   });
   const stale = addStaleRenewal(sandbox, NAME, [
     { product: 'SLB', region: 'cn-hangzhou', instanceId: 'lb-bp1crash00001', listenerPort: 443 },

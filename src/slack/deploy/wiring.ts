@@ -35,6 +35,8 @@ export interface DeployWiringInput {
   leaseMs?: number;
   observe?: DeployFlowDeps['observe'];
   afterFinished?: DeployFlowDeps['afterFinished'];
+  /** Live probing, when PROBE_INTERVAL_MINUTES > 0: the endpoints of a finished job's resources. */
+  probe?: DeployFlowDeps['probe'];
 }
 
 /** The deployment parts of `serve` when DEPLOY_ENABLED=true: the flow, and what the Slack listeners need. */
@@ -75,6 +77,7 @@ export function buildDeployDeps(input: DeployWiringInput): SlackDeployDeps {
       }
     },
     afterFinished: input.afterFinished,
+    probe: input.probe,
     observe: input.observe,
   };
   const access = createAccessCheck(async (usergroup) => {
