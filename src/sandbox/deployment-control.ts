@@ -42,7 +42,12 @@ const settingsSchema = z.strictObject({
   failResources: resourceIds.optional(),
   failRollbackResources: resourceIds.optional(),
   resourceDurationsMs: z.record(z.string().regex(/^\d{1,16}$/, 'must be a resource record ID'), ms).optional(),
-  holdCreateAnswerMs: z.number().int().min(0).max(10 * 60_000).optional(),
+  holdCreateAnswerMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(10 * 60_000)
+    .optional(),
 });
 const workerSchema = z.strictObject({
   durationMs: ms.optional(),

@@ -19,8 +19,11 @@ import { buttonForm, commandForm, postSigned, viewSubmissionForm } from '../help
 
 const CHANNEL = 'C0GENERAL';
 const NAME = 'crash.deploy.example.com';
-/** Longer than the CreateDeploymentJob answer is held: the dying process's own tracker cannot take over. */
-const LEASE_MS = 4_000;
+/**
+ * The per-request lease: well beyond the held CreateDeploymentJob answer (and the reads before
+ * it, on a loaded machine), so the dying process's own tracker never takes the step over.
+ */
+const LEASE_MS = 8_000;
 const HOLD_MS = 2_500;
 
 let sandbox: Sandbox;
