@@ -76,6 +76,8 @@ export interface ServiceOverrides {
   syncLeaseMs?: number;
   /** How often deployment requests are moved on and their jobs read (default 10 s). */
   deployTrackMs?: number;
+  /** How long one process may hold a deployment request's steps without renewing (default one minute). */
+  deployLeaseMs?: number;
 }
 
 /** One configured CAS account and its client (built on first use, with its own rate limiter). */
@@ -563,11 +565,27 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       logger,
       now,
       instanceId,
+      leaseMs: overrides.deployLeaseMs,
       observe: metrics.observe,
       // The resources moved: read them again (a sync of the account), and the alerts follow.
       afterFinished: async (request) => {
         await syncNow({ account: request.account });
       },
+      probe:
+        config.PROBE_INTERVAL_MINUTES > 0
+          ? async (endpoints) => {
+              const { probeAndRecord } = await import('./deploy/probe-after');
+              const listing = await (await certificates()).list('all', undefined, now());
+              return probeAndRecord({
+                endpoints,
+                prober: await prober(),
+                certificates: listing.certificates,
+                results: s.probes,
+                failuresBeforeAlert: config.PROBE_FAILURES_BEFORE_ALERT,
+                now,
+              });
+            }
+          : undefined,
     });
   });
 

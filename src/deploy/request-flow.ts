@@ -17,6 +17,7 @@ import type { AuditOutcome, Store } from '../store/types';
 import { createDeploymentJobOnce, mayHaveRun, startDeploymentJob } from './create-job';
 import { readDeploymentStatus } from './job-status';
 import { resourcesServing } from './plan';
+import { deploymentEndpoints, type ProbeEndpoints, probeSummary } from './probe-after';
 
 /**
  * A deployment request after its approval, one step at a time: re-read the resources, create the
@@ -56,6 +57,8 @@ export interface DeployFlowDeps {
   showRequest(request: DeploymentRequest): Promise<void>;
   /** After a job ended: what is left on the old certificate (resources re-read, alerts refreshed). */
   afterFinished?(request: DeploymentRequest): Promise<void>;
+  /** Live probing (PROBE_INTERVAL_MINUTES > 0): after a job ended, its resources' endpoints are probed. */
+  probe?: ProbeEndpoints;
   observe?: {
     deploymentFinished?(outcome: string): void;
     deploymentWorkers?(outcome: 'deployed' | 'failed', count: number): void;
@@ -418,7 +421,13 @@ async function afterEnd(deps: DeployFlowDeps, request: DeploymentRequest, cas: D
     const left = (await resourcesServing(cas, request.account, [request.oldCertificateId], 'tracking')).filter(
       (r) => r.certificateId === request.oldCertificateId,
     );
-    const progress = { ...(request.progress as DeploymentProgress), left: words(left) };
+    // What an earlier end probed (before a rollback) is no longer what is served.
+    const progress = {
+      ...(request.progress as DeploymentProgress),
+      left: words(left),
+      probed: undefined,
+      probedAt: undefined,
+    };
     await deps.store.deployments.update(request.id, { progress }, deps.now());
     request = { ...request, progress };
     await deps.showRequest(request);
@@ -434,6 +443,30 @@ async function afterEnd(deps: DeployFlowDeps, request: DeploymentRequest, cas: D
     deps.logger.warn(
       { request: request.id, err: { name: (error as Error)?.name, message: (error as Error)?.message } },
       'could not refresh the alerts after the deployment; the next sync does',
+    );
+  }
+  return probeEndpoints(deps, request);
+}
+
+/** With live probing: what the resources' endpoints serve now, in the message and the stored probe results. */
+async function probeEndpoints(deps: DeployFlowDeps, request: DeploymentRequest): Promise<DeploymentRequest> {
+  if (!deps.probe || request.jobId === undefined) return request;
+  const endpoints = deploymentEndpoints(request, deps.now());
+  if (endpoints.length === 0) return request;
+  try {
+    const verdicts = await deps.probe(endpoints);
+    const progress: DeploymentProgress = {
+      ...(request.progress ?? emptyProgress(request)),
+      probed: verdicts.map(probeSummary),
+      probedAt: deps.now().toISOString(),
+    };
+    await deps.store.deployments.update(request.id, { progress }, deps.now());
+    request = { ...request, progress };
+    await deps.showRequest(request);
+  } catch (error) {
+    deps.logger.warn(
+      { request: request.id, err: { name: (error as Error)?.name, message: (error as Error)?.message } },
+      'could not probe the endpoints after the deployment; the next probe pass does',
     );
   }
   return request;

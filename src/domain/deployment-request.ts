@@ -51,6 +51,20 @@ export interface FailedWorkerSummary {
   error?: string;
 }
 
+/** What an endpoint of the deployed resources served when probed after the job. */
+export interface DeploymentProbeSummary {
+  /** `host:port` */
+  endpoint: string;
+  /** The probe verdict (ok, old, unmanaged, unreachable, pending …). */
+  verdict: string;
+  /** The CAS certificate it serves, when it serves one CAS holds. */
+  certificateId?: string;
+  /** The probe failed (and `text` says why). */
+  failed?: boolean;
+  /** The verdict in a sentence. */
+  text: string;
+}
+
 /** What the tracker last read of the job. */
 export interface DeploymentProgress {
   /** "3 of 5 resources done, 1 failed" */
@@ -72,6 +86,9 @@ export interface DeploymentProgress {
   rollbackBy?: string;
   /** Workers already counted in the workers metric, so a restart does not count them twice. */
   counted?: boolean;
+  /** After the job ended, with live probing on: what the resources' endpoints serve, and when probed (ISO). */
+  probed?: DeploymentProbeSummary[];
+  probedAt?: string;
 }
 
 export interface DeploymentRequest {

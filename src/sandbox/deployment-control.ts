@@ -11,7 +11,8 @@ import { SandboxError } from './errors';
  *   GET    deployments                   settings, every job with its workers, contacts
  *   POST   deployments/settings          change settings: startMode (editing | immediate),
  *                                        startDelayMs, workerDurationMs, rollbackDurationMs,
- *                                        failResources, failRollbackResources, resourceDurationsMs
+ *                                        failResources, failRollbackResources, resourceDurationsMs,
+ *                                        holdCreateAnswerMs
  *   POST   deployments/reset             no jobs, default settings and contacts
  *   GET    deployments/jobs/<id>         one job with its workers
  *   POST   deployments/workers/<id>      one worker: durationMs (from its start), fail, rollbackFail
@@ -41,6 +42,12 @@ const settingsSchema = z.strictObject({
   failResources: resourceIds.optional(),
   failRollbackResources: resourceIds.optional(),
   resourceDurationsMs: z.record(z.string().regex(/^\d{1,16}$/, 'must be a resource record ID'), ms).optional(),
+  holdCreateAnswerMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(10 * 60_000)
+    .optional(),
 });
 const workerSchema = z.strictObject({
   durationMs: ms.optional(),

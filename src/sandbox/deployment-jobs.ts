@@ -48,6 +48,11 @@ export interface DeploymentSettings {
   failRollbackResources: number[];
   /** Deployment time per resource record ID, in ms (JSON keys are strings). */
   resourceDurationsMs: Record<string, number>;
+  /**
+   * How long CreateDeploymentJob's answer is held after the job was created, in ms: the window
+   * in which a caller that dies has made a job it never heard of (what the crash tests need).
+   */
+  holdCreateAnswerMs: number;
 }
 
 export const DEFAULT_DEPLOYMENT_SETTINGS: Readonly<DeploymentSettings> = Object.freeze({
@@ -58,6 +63,7 @@ export const DEFAULT_DEPLOYMENT_SETTINGS: Readonly<DeploymentSettings> = Object.
   failResources: [],
   failRollbackResources: [],
   resourceDurationsMs: {},
+  holdCreateAnswerMs: 0,
 });
 
 export interface SandboxContact {

@@ -30,7 +30,11 @@ export const CONTACTS_DEFAULT_SHOW_SIZE = 20;
 const JOB_TYPES: readonly string[] = ['user', 'cloud'];
 
 export const DEPLOYMENT_OPERATIONS: Readonly<Record<string, Operation>> = {
-  CreateDeploymentJob: { version: VERSION, handle: createDeploymentJob },
+  CreateDeploymentJob: {
+    version: VERSION,
+    handle: createDeploymentJob,
+    holdMs: (dataset) => deploymentsOf(dataset).settings.holdCreateAnswerMs,
+  },
   UpdateDeploymentJobStatus: { version: VERSION, handle: updateDeploymentJobStatus },
   // The one deployment operation whose RAM action is not named after it.
   DescribeDeploymentJob: {

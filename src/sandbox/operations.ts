@@ -23,6 +23,8 @@ export interface Operation {
   handle(params: Params, dataset: Dataset, now: number): Record<string, unknown>;
   /** The RAM action that authorises it, when it is not `yundun-cert:<Action>`. */
   ramAction?: string;
+  /** How long a successful answer is held after the operation ran, in ms (a control setting); default none. */
+  holdMs?(dataset: Dataset): number;
 }
 
 export const SSL_VERSION = '2020-04-07';

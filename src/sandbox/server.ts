@@ -185,7 +185,8 @@ const JSON_CONTENT_TYPE = 'application/json;charset=utf-8';
 const ACCOUNT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
 type Outcome =
-  | { kind: 'ok'; body: Record<string, unknown> }
+  /** `holdMs`: the operation holds its answer that much longer (its work is done already). */
+  | { kind: 'ok'; body: Record<string, unknown>; holdMs?: number }
   | { kind: 'error'; error: AnswerError }
   | { kind: 'malformed'; body: Record<string, unknown> }
   | { kind: 'timeout' };
@@ -603,7 +604,7 @@ class CasSandbox implements Sandbox {
     // STS is another service: CAS faults (latency included) are not its. Unauthenticated
     // answers wait out the default account's latency.
     const latencyMs = routing.service === STS_SERVICE ? 0 : (routing.account ?? this.primary).activeFaults.latencyMs;
-    this.send(res, status, requestId, payload, latencyMs);
+    this.send(res, status, requestId, payload, latencyMs + (outcome.kind === 'ok' ? (outcome.holdMs ?? 0) : 0));
   }
 
   private decide(req: IncomingMessage, body: Buffer | undefined, record: CallRecord, routing: Routing): Outcome {
@@ -797,7 +798,8 @@ class CasSandbox implements Sandbox {
     }
     try {
       advanceDeployments(account.dataset, this.now());
-      return { kind: 'ok', body: operation.handle(params, account.dataset, this.now()) };
+      const body = operation.handle(params, account.dataset, this.now());
+      return { kind: 'ok', body, holdMs: operation.holdMs?.(account.dataset) };
     } catch (error) {
       if (error instanceof SandboxError) {
         return {

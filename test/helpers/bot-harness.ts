@@ -112,7 +112,10 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
  * `serve` in a child process, built from dist/ as the CLI is, with the same environment and
  * a short digest lease, so a test can kill it (SIGKILL: no orderly stop) mid-work.
  */
-export function spawnBot(env: Record<string, string>, overrides: { digestLeaseMs?: number } = {}): ChildProcess {
+export function spawnBot(
+  env: Record<string, string>,
+  overrides: { digestLeaseMs?: number; deployTrackMs?: number; deployLeaseMs?: number } = {},
+): ChildProcess {
   const dist = path.resolve(__dirname, '..', '..', 'dist', 'src');
   const script = `
     const { loadConfig } = require(${JSON.stringify(path.join(dist, 'config.js'))});
@@ -125,6 +128,8 @@ export function spawnBot(env: Record<string, string>, overrides: { digestLeaseMs
       retryBaseDelayMs: 20,
       botIdentity: { botId: 'B0BOT', botUserId: 'U0BOT' },
       digestLeaseMs: ${overrides.digestLeaseMs ?? 120_000},
+      deployTrackMs: ${overrides.deployTrackMs ?? 'undefined'},
+      deployLeaseMs: ${overrides.deployLeaseMs ?? 'undefined'},
     }).start().catch((error) => { console.error(error); process.exit(1); });`;
   const child = spawn(process.execPath, ['-e', script], {
     env: { PATH: process.env.PATH ?? '', ...env },

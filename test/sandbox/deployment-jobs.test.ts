@@ -177,6 +177,28 @@ describe('the other start: a job that begins without a status change', () => {
   });
 });
 
+test('holdCreateAnswerMs: the job exists (listed) while the CreateDeploymentJob answer is still held back', async () => {
+  const { renewed, slb } = renewal();
+  await control.configure({ holdCreateAnswerMs: 800 });
+  const sent = Date.now();
+  const answer = createJob({ Name: 'held', CertIds: String(renewed.certificateId), ResourceIds: String(slb.id) });
+  let listed: number | undefined;
+  while (listed === undefined && Date.now() - sent < 5_000) {
+    listed = (await control.state()).jobs.find((j) => j.name === 'held')?.id;
+    if (listed === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  // Listed before the answer arrived: a caller killed now has made a job it never heard of.
+  const listedAfterMs = Date.now() - sent;
+  expect(listed).toBeDefined();
+  expect(listedAfterMs).toBeLessThan(700);
+  expect(await answer).toBe(listed);
+  expect(Date.now() - sent).toBeGreaterThanOrEqual(800);
+  // Only the create is held: other operations answer at once.
+  const read = Date.now();
+  await jobStatus(listed as number);
+  expect(Date.now() - read).toBeLessThan(500);
+});
+
 describe('workers: their own time, failures and rollback', () => {
   test('a failing resource fails its worker and the job; the others deploy; the counters say so', async () => {
     const { old, renewed, slb, cdn } = renewal();

@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { deployStatusCommand } from '../../src/cli/deploy-command';
-import { connectDeployments } from '../../src/sandbox';
+import { DEFAULT_PROBE_DENY_WITHOUT_LOOPBACK } from '../../src/probe/deny';
+import { connectDeployments, wireControl } from '../../src/sandbox';
 import { ADMIN, AppHarness, buttons, OTHER_ADMIN, USER, visibleText } from '../helpers/app-harness';
 import type { FakeSlackCall } from '../helpers/fake-slack';
 import { addStaleRenewal, type StaleRenewal } from '../helpers/renewal';
@@ -22,30 +26,58 @@ interface Setup {
   stale: StaleRenewal;
 }
 
+const caDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-probe-ca-'));
+afterAll(() => fs.rmSync(caDir, { recursive: true, force: true }));
+
 async function setup(
   env: Record<string, string> = {},
   settings: Record<string, unknown> = {},
   now?: () => Date,
+  options: { probing?: boolean; listenerPort?: number } = {},
 ): Promise<Setup> {
-  const h = await new AppHarness().start({
+  const harness = new AppHarness();
+  const vars: Record<string, string> = {
+    DEPLOY_ENABLED: 'true',
+    DEPLOY_APPROVERS: [ADMIN, OTHER_ADMIN].join(','),
+    DEPLOY_CHANNELS: CHANNEL,
+    ALERT_HOURS: '00:00-24:00',
+    ALERT_CHANNEL: 'C0ALERTS',
+    // These tests are about the stale alert of one certificate, not the first-day summary.
+    ALERT_BASELINE: 'off',
+    // No live probing unless a test serves the endpoints (the names are not in any DNS).
+    PROBE_INTERVAL_MINUTES: '0',
+    ...env,
+  };
+  const h = await harness.start({
     now,
     certs: 30,
-    env: {
-      DEPLOY_ENABLED: 'true',
-      DEPLOY_APPROVERS: [ADMIN, OTHER_ADMIN].join(','),
-      DEPLOY_CHANNELS: CHANNEL,
-      ALERT_HOURS: '00:00-24:00',
-      ALERT_CHANNEL: 'C0ALERTS',
-      // These tests are about the stale alert of one certificate, not the first-day summary.
-      ALERT_BASELINE: 'off',
-      ...env,
-    },
+    env: vars,
     overrides: { deployTrackMs: 150 },
+    // Probing: the simulator serves every name over real TLS, PROBE_RESOLVE sends every endpoint there.
+    sandbox: options.probing ? { wire: true } : {},
+    beforeConfig: () => {
+      if (!options.probing) return;
+      const wire = harness.sandbox.wire;
+      if (!wire) throw new Error('the simulator serves no wire');
+      const caFile = path.join(caDir, `ca-${wire.port}.pem`);
+      fs.writeFileSync(caFile, wire.caPem);
+      Object.assign(vars, {
+        PROBE_INTERVAL_MINUTES: '60',
+        PROBE_RESOLVE: `*:*=${wire.endpoint}`,
+        PROBE_CA_FILE: caFile,
+        PROBE_DENY: DEFAULT_PROBE_DENY_WITHOUT_LOOPBACK.join(','),
+      });
+    },
   });
   harnesses.push(h);
   await connectDeployments(h.sandbox.url).configure({ workerDurationMs: 300, ...settings });
   const stale = addStaleRenewal(h.sandbox, NAME, [
-    { product: 'SLB', region: 'cn-hangzhou', instanceId: 'lb-bp1deploy0001', listenerPort: 443 },
+    {
+      product: 'SLB',
+      region: 'cn-hangzhou',
+      instanceId: 'lb-bp1deploy0001',
+      listenerPort: options.listenerPort ?? 443,
+    },
     { product: 'CDN', domain: NAME },
   ]);
   await h.services.syncNow();
@@ -173,6 +205,8 @@ test('request, approval by a second person, one job, progress, success: the reso
   // DEPLOY_CONTACT_IDS is unset: the first contact ListContact returns, named.
   expect(done).toContain('CAS notifies cert-admins (519580) about the job.');
   expect(done).toContain(`No resource serves \`${stale.old.certificateId}\` any more`);
+  // PROBE_INTERVAL_MINUTES=0: no live probing, so nothing is said about what the endpoints serve.
+  expect(done).not.toContain('What the endpoints serve now');
   // Progress was shown on the way (started or running), in place: every update is of the posted message.
   const [stored] = await h.store.deployments.list(['succeeded']);
   expect(new Set(updatesOf(h).map((c) => c.body.ts))).toEqual(new Set([stored.messageTs]));
@@ -207,6 +241,85 @@ test('request, approval by a second person, one job, progress, success: the reso
   expect(printed.join('\n')).toContain(`Deployment job ${made[0].id} (${made[0].name}): success`);
   expect(metrics).toMatch(/certbot_deployment_workers_total\{outcome="deployed"\} 2/);
 }, 60_000);
+
+/** The calls of one operation the simulator received, in order. */
+const casCalls = (h: AppHarness, action: string) => h.sandbox.calls.filter((c) => c.action === action);
+
+describe('both start semantics of CAS, through the Slack path', () => {
+  test('a new job waiting in editing is started once with UpdateDeploymentJobStatus (scheduling), then tracked to Deployed', async () => {
+    const { h, stale } = await setup({}, { startMode: 'editing' });
+    const { value, post } = await request(h, stale.old.certificateId);
+    await h.sendPress('cert_deploy_approve', value, OTHER_ADMIN, messageTs(post));
+    const done = await waitForMessage(h, /Deployed\.[\s\S]*No resource serves/);
+    expect(done).toContain('2 of 2 resources done');
+    const [job] = await jobs(h);
+    const starts = casCalls(h, 'UpdateDeploymentJobStatus');
+    expect(starts.map((c) => ({ job: c.query.JobId, status: c.query.Status, answered: c.status }))).toEqual([
+      { job: String(job.id), status: 'scheduling', answered: 200 },
+    ]);
+    // Started after it was created and read in editing, never before.
+    const created = casCalls(h, 'CreateDeploymentJob');
+    expect(created).toHaveLength(1);
+    expect(starts[0].at).toBeGreaterThanOrEqual(created[0].at);
+    const started = (await h.store.audit.list(50)).find((e) => e.action === 'cert-deploy' && e.outcome === 'started');
+    expect(started?.details).toMatchObject({ action: 'started' });
+  }, 60_000);
+
+  test('a job that starts on its own is not started again: no UpdateDeploymentJobStatus, and it is tracked to Deployed', async () => {
+    // Scheduled on creation, and processing a moment later, as some clients find CAS does.
+    const { h, stale } = await setup({}, { startMode: 'immediate', startDelayMs: 300 });
+    const { value, post } = await request(h, stale.old.certificateId);
+    await h.sendPress('cert_deploy_approve', value, OTHER_ADMIN, messageTs(post));
+    const done = await waitForMessage(h, /Deployed\.[\s\S]*No resource serves/);
+    expect(done).toContain('2 of 2 resources done');
+    expect(casCalls(h, 'CreateDeploymentJob')).toHaveLength(1);
+    expect(casCalls(h, 'UpdateDeploymentJobStatus')).toEqual([]);
+    // It was read (not started) and followed to the end.
+    expect(casCalls(h, 'DescribeDeploymentJob').length).toBeGreaterThan(0);
+    expect(casCalls(h, 'DescribeDeploymentJobStatus').length).toBeGreaterThan(0);
+    const [job] = await jobs(h);
+    expect(job.status).toBe('success');
+    const started = (await h.store.audit.list(50)).find((e) => e.action === 'cert-deploy' && e.outcome === 'started');
+    expect(started?.details).toMatchObject({ action: 'already' });
+  }, 60_000);
+});
+
+describe('with live probing, the endpoints are probed after the job', () => {
+  test('deployed: each endpoint of the resources now serves the new certificate, in the message and the probe results', async () => {
+    const { h, stale } = await setup({}, {}, undefined, { probing: true, listenerPort: 8443 });
+    const { value, post } = await request(h, stale.old.certificateId);
+    await h.sendPress('cert_deploy_approve', value, OTHER_ADMIN, messageTs(post));
+    const done = await waitForMessage(h, /Deployed\.[\s\S]*What the endpoints serve now/);
+    const renewed = String(stale.renewed.certificateId);
+    // The CDN domain at 443, and the listener (no domain) at its port under the certificate's name.
+    expect(done).toContain(`\`${NAME}:443\` now serves \`${renewed}\` :white_check_mark:`);
+    expect(done).toContain(`\`${NAME}:8443\` now serves \`${renewed}\` :white_check_mark:`);
+    expect(done).toMatch(/What the endpoints serve now\* \(probed <!date\^\d+\^/);
+    // Stored as a probe pass stores them: /cert-list drift and the metrics read them.
+    const stored = await h.store.probes.list();
+    const ours = stored.filter((v) => v.endpoint.host === NAME);
+    expect(ours.map((v) => [v.endpoint.port, v.verdict, v.served?.match?.certificate.id]).sort()).toEqual([
+      [443, 'ok', renewed],
+      [8443, 'ok', renewed],
+    ]);
+    const probedWire = await wireControl(h.sandbox.url).info();
+    expect(probedWire.handshakes).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  test('partly deployed: an endpoint still on the old certificate is named with its verdict', async () => {
+    const { h, stale } = await setup({}, {}, undefined, { probing: true });
+    const cdn = stale.resources.find((r) => r.product === 'CDN');
+    await connectDeployments(h.sandbox.url).configure({ failResources: [Number(cdn?.id)] });
+    const { value, post } = await request(h, stale.old.certificateId);
+    await h.sendPress('cert_deploy_approve', value, OTHER_ADMIN, messageTs(post));
+    const done = await waitForMessage(h, /Deployment failed[\s\S]*What the endpoints serve now/);
+    // The CDN domain kept the old certificate: the probe says so, and what to deploy there.
+    expect(done).toContain(`\`${NAME}:443\` — *old*: serves certificate ${stale.old.certificateId}`);
+    expect(done).toContain(`which ${stale.renewed.certificateId} renewed`);
+    const [stored] = (await h.store.probes.list()).filter((v) => v.endpoint.host === NAME);
+    expect(stored.verdict).toBe('old');
+  }, 60_000);
+});
 
 test('the stale alert and /cert-info carry Deploy renewal…, which opens the request modal', async () => {
   const { h, stale } = await setup();

@@ -3,7 +3,7 @@ import type { Certificate } from '../../domain/certificate';
 import { certificateNames } from '../../domain/certificate';
 import { describeResource } from '../../domain/deployment';
 import type { DeploymentPlan, DeploymentTarget } from '../../domain/deployment-plan';
-import type { DeploymentRequest } from '../../domain/deployment-request';
+import type { DeploymentProbeSummary, DeploymentRequest } from '../../domain/deployment-request';
 import { formatUtc, plural } from '../../render/format';
 import { CAS_CONSOLE_URL } from '../../render/deployment-text';
 import { actions, buildMessage, button, context, cutLines, header, section } from '../blocks/builders';
@@ -226,7 +226,30 @@ function statusLines(request: DeploymentRequest, approvers: readonly string[]): 
             .map((l) => inlineText(l, 150))
             .join(', ')}${p.left.length > 10 ? ` and ${p.left.length - 10} more` : ''}`,
     );
+  if (p?.probed?.length && ['succeeded', 'failed', 'rolled-back'].includes(request.state)) {
+    const at = p.probedAt ? new Date(p.probedAt) : undefined;
+    lines.push(
+      `*What the endpoints serve now*${at && !Number.isNaN(at.getTime()) ? ` (probed ${readerDate(at)})` : ''}:`,
+    );
+    const { lines: shown } = cutLines(
+      p.probed.map((probe) => probeLine(probe, request.newCertificateId)),
+      { maxLines: 10, maxChars: 1_500 },
+    );
+    lines.push(...shown);
+  }
   return lines;
+}
+
+/**
+ * One probed endpoint: "lb.example.com:443 now serves `32900014` ✅" when it serves the new
+ * certificate and nothing is wrong with it, else the verdict and what it serves, in a sentence.
+ */
+function probeLine(probe: DeploymentProbeSummary, newCertificateId: string): string {
+  const where = codeSpan(probe.endpoint, 270);
+  if (probe.verdict === 'ok' && probe.certificateId === newCertificateId)
+    return `• ${where} now serves ${codeSpan(probe.certificateId, 30)} ${EMOJI.good}`;
+  if (probe.failed) return `• ${where} could not be probed: ${inlineText(probe.text, 300)} ${EMOJI.warning}`;
+  return `• ${where} — *${inlineText(probe.verdict, 30)}*: ${inlineText(probe.text, 300)} ${EMOJI.warning}`;
 }
 
 /** `<@U…>` for a user, `<!subteam^S…>` for a user group. */

@@ -31,8 +31,12 @@ export interface DeployWiringInput {
   logger: Logger;
   now: () => Date;
   instanceId: string;
+  /** How long a request's steps are held by one process (default one minute). */
+  leaseMs?: number;
   observe?: DeployFlowDeps['observe'];
   afterFinished?: DeployFlowDeps['afterFinished'];
+  /** Live probing, when PROBE_INTERVAL_MINUTES > 0: the endpoints of a finished job's resources. */
+  probe?: DeployFlowDeps['probe'];
 }
 
 /** The deployment parts of `serve` when DEPLOY_ENABLED=true: the flow, and what the Slack listeners need. */
@@ -57,6 +61,7 @@ export function buildDeployDeps(input: DeployWiringInput): SlackDeployDeps {
     settings: { contactIds: config.DEPLOY_CONTACT_IDS, window },
     now: input.now,
     instanceId: input.instanceId,
+    leaseMs: input.leaseMs,
     logger: input.logger,
     async showRequest(request) {
       if (!request.messageTs) return;
@@ -72,6 +77,7 @@ export function buildDeployDeps(input: DeployWiringInput): SlackDeployDeps {
       }
     },
     afterFinished: input.afterFinished,
+    probe: input.probe,
     observe: input.observe,
   };
   const access = createAccessCheck(async (usergroup) => {
