@@ -15,10 +15,10 @@ const LAYERS = [
   ['jobs'],
   // The inventory (CAS → store) and what endpoints really serve.
   ['inventory', 'probe'],
-  // Use cases that act: deployment jobs, posting a message exactly once.
-  ['deploy', 'delivery'],
   // Wording and pictures shared by Slack, the CLI and the digest.
   ['render'],
+  // Use cases that act: deployment jobs, posting a message exactly once.
+  ['deploy', 'delivery'],
   // The use cases that speak to people.
   ['alerts', 'digest', 'assign'],
   // The one configuration schema: it checks values with the validators of the layers below,

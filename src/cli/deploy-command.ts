@@ -6,7 +6,7 @@ import { describeNoPlan, type PlanOutcome } from '../domain/deployment-plan';
 import type { DeploymentRequest } from '../domain/deployment-request';
 import { formatUtc } from '../render/format';
 import { sqliteStoreExists } from '../store/sqlite-store';
-import { planJson, planText, statusJson, statusText } from '../render/deployment-text';
+import { planJson, planText, statusJson, statusText } from './deployment-view';
 import type { Services } from '../services';
 import { type Output, UsageError } from './output';
 

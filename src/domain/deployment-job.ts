@@ -175,3 +175,6 @@ export function workerErrorText(row: object): string | undefined {
     if (text(fields[key])) return (fields[key] as string).trim().slice(0, 300);
   return undefined;
 }
+
+/** Where a person finds a job's details (the API gives no error text per resource). */
+export const CAS_CONSOLE_URL = 'https://yundun.console.aliyun.com/?p=cas';

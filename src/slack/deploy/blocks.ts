@@ -5,7 +5,7 @@ import { describeResource } from '../../domain/deployment';
 import type { DeploymentPlan, DeploymentTarget } from '../../domain/deployment-plan';
 import type { DeploymentProbeSummary, DeploymentRequest } from '../../domain/deployment-request';
 import { formatUtc, plural } from '../../render/format';
-import { CAS_CONSOLE_URL } from '../../render/deployment-text';
+import { CAS_CONSOLE_URL } from '../../domain/deployment-job';
 import { actions, buildMessage, button, context, cutLines, header, section } from '../blocks/builders';
 import { EMOJI } from '../blocks/emoji';
 import { codeSpan, fitText, inlineText, oneLine, userMention } from '../blocks/escape';

@@ -1,5 +1,6 @@
 import type { DeploymentStatusReport } from '../deploy/job-status';
 import { type Certificate, certificateNames } from '../domain/certificate';
+import { CAS_CONSOLE_URL } from '../domain/deployment-job';
 import { describeResource } from '../domain/deployment';
 import {
   type DeploymentPlan,
@@ -8,16 +9,13 @@ import {
   type NoPlanReason,
 } from '../domain/deployment-plan';
 import { daysLeft } from '../domain/expiry';
-import { describeDaysLeft, formatUtc, plural } from './format';
+import { describeDaysLeft, formatUtc, plural } from '../render/format';
 
 /**
  * Deployment plans and job status as terminal text and as the CLI's JSON. Pure. The JSON keeps a
  * `schema` number so scripts can tell when it changes.
  */
 export const DEPLOYMENT_JSON_SCHEMA = 1;
-
-/** Where a person finds a job's details (the API gives no error text per resource). */
-export const CAS_CONSOLE_URL = 'https://yundun.console.aliyun.com/?p=cas';
 
 function certificateLine(label: string, certificate: Certificate, now: Date): string {
   const names = certificateNames(certificate);
