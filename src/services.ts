@@ -2,7 +2,7 @@ import os from 'node:os';
 
 import Credential from '@alicloud/credentials';
 import type { WebClient } from '@slack/web-api';
-import { type AlertPassResult, alertPass, alertsConfigured } from './alerts/pass';
+import { type AlertPassResult, alertPass, alertsConfigured, driftAlertPass } from './alerts/pass';
 import type { AlertDeps } from './alerts/run';
 import type { AccountConfig } from './accounts/account-config';
 import { buildCasClient, type CasClient, LimiterStartupError } from './cas';
@@ -307,6 +307,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     const { createAlertPoster } = await import('./slack/alert-poster');
     const { renderAlertMessage } = await import('./slack/blocks/alert');
     const { renderBaselineMessage } = await import('./slack/blocks/baseline');
+    const { renderDriftAlertMessage } = await import('./slack/blocks/drift-alert');
     let poster: ReturnType<typeof createAlertPoster> | undefined;
     const lazy = async () => (poster ??= createAlertPoster(await webClient()));
     return {
@@ -314,6 +315,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       claims: s.claims,
       alerts: s.alerts,
       probes: { results: s.probes, enabled: config.PROBE_INTERVAL_MINUTES > 0 },
+      drift: { store: s.driftAlerts, render: renderDriftAlertMessage },
       poster: {
         postMessage: async (message) => (await lazy()).postMessage(message),
         update: async (message) => (await lazy()).update(message),
@@ -564,6 +566,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
               { endpoints: result.verdicts.length, cut: result.cut, total: result.total },
               'probe pass finished',
             );
+          // What drifted is announced now, not at the next alert pass.
+          if (result && alertsConfigured(config)) await driftAlertPass(await alertDeps(), { post: true });
         },
       });
     } else {
