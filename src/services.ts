@@ -423,6 +423,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       snapshots: s.snapshots,
       // The trend compares like with like: only a digest of every account keeps it.
       trend: names.length === accounts.length,
+      probes: { results: s.probes, enabled: config.PROBE_INTERVAL_MINUTES > 0 },
       poster: lazyPoster,
       render,
       logger,
@@ -611,7 +612,14 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     const [{ buildHomeView }, s] = await Promise.all([import('./slack/home-data'), store()]);
     const scores = accounts.map((a) => ({ name: a.name, assetCount: async () => (await a.cas()).getAssetCount() }));
     return buildHomeView(
-      { accounts: scores, snapshot: (at) => inventorySnapshot(at), alerts: s.alerts, snapshots: s.snapshots, now },
+      {
+        accounts: scores,
+        snapshot: (at) => inventorySnapshot(at),
+        alerts: s.alerts,
+        snapshots: s.snapshots,
+        probes: { results: s.probes, enabled: config.PROBE_INTERVAL_MINUTES > 0 },
+        now,
+      },
       userId,
     );
   };

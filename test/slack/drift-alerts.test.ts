@@ -179,3 +179,60 @@ describe('the buttons of a drift alert', () => {
     expect((await h.store.driftAlerts.list({ endpoint: { host: 'a b', port: 99999 } })).length).toBe(0);
   });
 });
+
+test('the digest, App Home, /cert-list drift and the metrics count endpoints by verdict alike', async () => {
+  const h = await driftHarness();
+  try {
+    // Before any probe pass: no endpoint line anywhere.
+    await h.services.syncNow();
+    expect(visibleText(await (await h.services.digest()).preview())).not.toContain('Endpoints:');
+    const wire = wireControl(h.sandbox.url);
+    await wire.serve(deployedDomain(h.sandbox, 0).name, { serve: 'unmanaged' });
+    await wire.serve(deployedDomain(h.sandbox, 1).name, { serve: 'expired' });
+    await h.services.probePass();
+
+    const stored = await h.store.probes.list();
+    const count = (verdict: string) => stored.filter((v) => v.verdict === verdict).length;
+    expect(count('unmanaged')).toBeGreaterThan(0);
+    expect(count('expired')).toBeGreaterThan(0);
+    const drift = visibleText((await h.command('/cert-list', 'drift')).answer);
+    const line = /Endpoints: [^\n*]+/.exec(drift)?.[0] as string;
+    expect(line).toContain(`${count('ok')} ok`);
+    expect(line).toContain(`${count('unmanaged')} unmanaged`);
+    expect(line).toContain(`${count('expired')} expired`);
+
+    const digest = visibleText(await (await h.services.digest()).preview());
+    expect(digest).toContain(`*${line}*`);
+    expect(digest).toContain('`/cert-list drift` lists the endpoints');
+
+    expect(await h.openHome('U0HOME01')).toBe(200);
+    const home = visibleText(await h.waitForHome('U0HOME01'));
+    expect(home).toContain(`*${line}*`);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${h.port}/metrics`)).text();
+    expect(metrics).toContain(`certbot_probe_endpoints{verdict="ok"} ${count('ok')}`);
+    expect(metrics).toContain(`certbot_probe_endpoints{verdict="unmanaged"} ${count('unmanaged')}`);
+  } finally {
+    await h.stop();
+  }
+}, 90_000);
+
+test('outside ALERT_HOURS a drift alert waits for the window', async () => {
+  // A one-hour window two hours from now (UTC): whatever the hour the test runs, it is outside.
+  const hour = (new Date().getUTCHours() + 2) % 24;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const h = await driftHarness({
+    env: { ALERT_HOURS: `${pad(hour)}:00-${pad(hour)}:59`, ALERT_TIMEZONE: 'UTC' },
+  });
+  try {
+    await h.services.syncNow();
+    await wireControl(h.sandbox.url).serve(deployedDomain(h.sandbox).name, { serve: 'unmanaged' });
+    await h.services.probePass();
+    const result = await h.services.runAlerts({ post: true });
+    expect(result.drift?.held).toBe(true);
+    expect(result.drift?.messages.some((m) => m.channel === CHANNEL && m.status === 'skipped')).toBe(true);
+    expect(driftPosts(h)).toHaveLength(0);
+  } finally {
+    await h.stop();
+  }
+}, 90_000);
