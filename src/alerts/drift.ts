@@ -67,7 +67,13 @@ export interface DriftRunResult {
   held: boolean;
   /** Endpoints announced now, and messages posted. */
   posted: number;
-  messages: Array<{ channel: string; status: 'posted' | 'failed' | 'skipped' | 'would-post'; error?: string }>;
+  messages: Array<{
+    channel: string;
+    /** Endpoints due in that message. */
+    endpoints: number;
+    status: 'posted' | 'failed' | 'skipped' | 'would-post';
+    error?: string;
+  }>;
   /** Posted alerts updated to show the endpoint fixed (or serving something else). */
   resolved: number;
   /** Endpoints with a finding that no route, account channel or ALERT_CHANNEL sends anywhere. */
@@ -83,7 +89,9 @@ export function driftEntry(record: DriftAlertRecord): DriftEntry {
     ...(record.acknowledgedBy && record.acknowledgedAt
       ? { acknowledged: { by: record.acknowledgedBy, at: record.acknowledgedAt } }
       : {}),
-    ...(record.snoozedBy && record.snoozedUntil ? { snoozed: { by: record.snoozedBy, until: record.snoozedUntil } } : {}),
+    ...(record.snoozedBy && record.snoozedUntil
+      ? { snoozed: { by: record.snoozedBy, until: record.snoozedUntil } }
+      : {}),
     ...(record.resolution ? { resolution: record.resolution } : {}),
   };
 }
@@ -207,14 +215,19 @@ export async function runDriftAlerts(deps: AlertDeps, options: { post: boolean }
       posted: 0,
       resolved,
       unrouted,
-      messages: [...groups.values()].map((g) => ({ channel: g.channel, status })),
+      messages: [...groups.values()].map((g) => ({ channel: g.channel, endpoints: g.due.length, status })),
     };
   }
   const messages: DriftRunResult['messages'] = [];
   let posted = 0;
   for (const group of groups.values()) {
     const outcome = await postGroup(deps, drift, group, now, log);
-    messages.push({ channel: group.channel, ...outcome });
+    messages.push({
+      channel: group.channel,
+      endpoints: group.due.length,
+      status: outcome.status,
+      error: outcome.error,
+    });
     if (outcome.status === 'posted') posted += outcome.count;
   }
   return { held, posted, messages, resolved, unrouted };

@@ -29,10 +29,7 @@ export async function alertPass(deps: AlertDeps, options: { post: boolean }): Pr
  * in every alert pass; undefined when endpoints are not probed. A failure is logged and does
  * not stop the certificate alerts.
  */
-export async function driftAlertPass(
-  deps: AlertDeps,
-  options: { post: boolean },
-): Promise<DriftRunResult | undefined> {
+export async function driftAlertPass(deps: AlertDeps, options: { post: boolean }): Promise<DriftRunResult | undefined> {
   if (!deps.drift || !deps.probes?.enabled) return undefined;
   try {
     return await runDriftAlerts(deps, options);

@@ -115,7 +115,10 @@ export function driftAlertHeld(
  * its own); undefined while the finding stands, while a failure is being retried (`pending`),
  * or when the endpoint is no longer probed (nothing to say about it).
  */
-export function driftResolution(alert: DriftAlertKey, current: EndpointVerdict | undefined): DriftResolution | undefined {
+export function driftResolution(
+  alert: DriftAlertKey,
+  current: EndpointVerdict | undefined,
+): DriftResolution | undefined {
   if (!current || current.verdict === 'pending') return undefined;
   const matched = current.served?.match?.certificate;
   const certificate = matched ? { account: matched.account, id: matched.certificateId ?? matched.id } : undefined;

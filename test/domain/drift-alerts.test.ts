@@ -81,7 +81,12 @@ describe('which verdicts alert, and under which key', () => {
   test.each(['old', 'unmanaged', 'expired', 'expiring', 'name-mismatch', 'chain'] as const)(
     '%s is announced under (endpoint, served SHA-256, verdict)',
     (kind) => {
-      expect(driftAlertKey(verdict(kind))).toEqual({ host: 'www.example.com', port: 443, fingerprint: 'AA11', verdict: kind });
+      expect(driftAlertKey(verdict(kind))).toEqual({
+        host: 'www.example.com',
+        port: 443,
+        fingerprint: 'AA11',
+        verdict: kind,
+      });
     },
   );
 

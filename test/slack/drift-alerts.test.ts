@@ -74,7 +74,10 @@ async function eventuallyUpdated(harnesses: AppHarness[], ts: string, expected: 
       const update = h.slack
         .apiCalls('chat.update')
         .reverse()
-        .find((c) => c.body.ts === ts && (typeof expected === 'string' ? text(c).includes(expected) : expected.test(text(c))));
+        .find(
+          (c) =>
+            c.body.ts === ts && (typeof expected === 'string' ? text(c).includes(expected) : expected.test(text(c))),
+        );
       if (update) return update;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -91,9 +94,7 @@ test('two replicas on one store post a drift alert once, and it is updated in pl
     await wireControl(first.sandbox.url).serve(name, { serve: 'unmanaged' });
     await first.services.probePass();
     // Every replica runs alert passes, twice each, all at once: the claims let the alert through once.
-    await Promise.all(
-      [first, second, first, second].map((h) => h.services.runAlerts({ post: true })),
-    );
+    await Promise.all([first, second, first, second].map((h) => h.services.runAlerts({ post: true })));
     const posted = [...driftPosts(first), ...driftPosts(second)];
     expect(posted).toHaveLength(1);
     const alert = text(posted[0]);
@@ -113,7 +114,11 @@ test('two replicas on one store post a drift alert once, and it is updated in pl
     // Fixed: the wire serves what CAS says is deployed again; the probe job's pass updates the message.
     await wireControl(first.sandbox.url).clear(name);
     await (await first.services.jobs()).runNow('probe');
-    const update = await eventuallyUpdated([first, second], stored?.ts as string, `now serves ${cert.certificateId} ✅`);
+    const update = await eventuallyUpdated(
+      [first, second],
+      stored?.ts as string,
+      `now serves ${cert.certificateId} ✅`,
+    );
     expect(text(update)).toContain(name);
     expect(buttons(update.body as { blocks: unknown[] })).toEqual([]);
     // Once: another pass does not update it again, nor post anything.
@@ -170,7 +175,11 @@ describe('the buttons of a drift alert', () => {
   });
 
   test('a press naming an endpoint with no open drift alert, or a forged one, changes nothing and says so', async () => {
-    const other = await h.press('cert_drift_ack', JSON.stringify({ host: 'nothing.example.com', port: 443 }), 'U0ALICE');
+    const other = await h.press(
+      'cert_drift_ack',
+      JSON.stringify({ host: 'nothing.example.com', port: 443 }),
+      'U0ALICE',
+    );
     expect(visibleText(other.answer)).toContain('has no open drift alert');
     expect(other.answer.replace_original).toBe(false);
     const forged = await h.press('cert_drift_ack', JSON.stringify({ host: 'a b', port: 99999 }), 'U0ALICE');

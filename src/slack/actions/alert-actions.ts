@@ -128,8 +128,10 @@ export function registerAlertActions(app: App, deps: SlackDeps & { alertDeps: ()
   const registerDrift = (codec: typeof BUTTONS.driftAcknowledge, kind: 'acknowledge' | 'snooze-1' | 'snooze-7') =>
     app.action<BlockAction<ButtonAction>>(
       codec.actionId,
-      buttonListener(deps, { codec, whatFails: 'Could not update the drift alert', modalTitle: 'Drift alert' }, (value, args) =>
-        actOnDrift(kind, value, args),
+      buttonListener(
+        deps,
+        { codec, whatFails: 'Could not update the drift alert', modalTitle: 'Drift alert' },
+        (value, args) => actOnDrift(kind, value, args),
       ),
     );
   registerDrift(BUTTONS.driftAcknowledge, 'acknowledge');

@@ -56,9 +56,7 @@ export function renderDriftAlertMessage(input: DriftMessageInput): SlackMessage 
   if (input.mention) blocks.push(section(input.mention));
   for (const entry of input.entries) blocks.push(...entryBlocks(entry, input.now));
   if (input.omitted > 0)
-    blocks.push(
-      context([`…and ${plural(input.omitted, 'more endpoint')}: run \`/cert-list drift\` to see them all`]),
-    );
+    blocks.push(context([`…and ${plural(input.omitted, 'more endpoint')}: run \`/cert-list drift\` to see them all`]));
   blocks.push(context([`Drift alert of ${slackDateTime(input.postedAt ?? input.now)}`]));
   const first = input.entries[0];
   const firstText = first

@@ -86,7 +86,11 @@ describeContract('drift alert store contract', ({ store, another }) => {
     const drift = store().driftAlerts;
     const record = alert('www.example.com', 443, '1.1');
     await drift.save([record]);
-    const fixed = { kind: 'fixed' as const, verdict: 'ok' as const, certificate: { account: 'default', id: '32900014' } };
+    const fixed = {
+      kind: 'fixed' as const,
+      verdict: 'ok' as const,
+      certificate: { account: 'default', id: '32900014' },
+    };
     const outcomes = await Promise.all([
       drift.resolve(record, later(HOUR), fixed),
       (await another()).driftAlerts.resolve(record, later(HOUR), fixed),
