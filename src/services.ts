@@ -722,7 +722,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         const whole = await deps.snapshot(at);
         return whole && { ...whole, certificates: whole.certificates.filter((c) => c.account === only.name) };
       };
-      return alertPass({ ...deps, snapshot }, options);
+      // Endpoints are not an account's: a pass of one account leaves drift alerts to the others.
+      return alertPass({ ...deps, snapshot, drift: undefined }, options);
     },
     alertsConfigured: () => alertsConfigured(config),
     async certificateInfo(query, account) {
