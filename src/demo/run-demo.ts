@@ -92,7 +92,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     PROBE_CA_FILE: wireCa,
     PROBE_DENY: DEFAULT_PROBE_DENY_WITHOUT_LOOPBACK.join(','),
     // The deployed domains come first: enough to show drift, quickly.
-    PROBE_MAX_TARGETS: '400',
+    PROBE_MAX_TARGETS: '150',
   });
   // Known identity: Bolt skips auth.test, so the demo never calls slack.com.
   const services = createServices(config, {
@@ -145,8 +145,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     );
     if (stale) await command('/cert-info', `${stale.id} account:prod`);
     // What the endpoints really serve: stale deployments show up as old, plus one name told to
-    // serve a certificate CAS does not hold.
-    const deployed = prod.flatMap((c) => (c.status === 'ISSUED' ? c.resources : [])).find((r) => r.domain);
+    // serve a certificate CAS does not hold
+    // (the valid certificate that ends first: the pass probes the soonest-ending ones first).
+    const deployed = prod
+      .filter((c) => c.status === 'ISSUED' && c.resources.some((r) => r.domain))
+      .sort((a, b) => a.endDate.localeCompare(b.endDate))[0]
+      ?.resources.find((r) => r.domain);
     if (deployed?.domain) await wireControl(sandbox.url).serve(deployed.domain, { serve: 'unmanaged' });
     await services.probePass();
     await command('/cert-list', 'drift');

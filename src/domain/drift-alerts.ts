@@ -152,13 +152,13 @@ export function driftCertificateName(certificate: { account: string; id: string 
   return certificate.account === 'default' ? certificate.id : `${certificate.id} (${certificate.account})`;
 }
 
-/** The words of a resolved alert: "now serves 32900014" or "now *unmanaged*". */
+/** The words of a resolved alert: "now serves 32900014", or "now unmanaged: `/cert-list drift` shows it". */
 export function resolutionPhrase(resolution: DriftResolution): string {
   if (resolution.kind === 'fixed')
     return resolution.certificate
       ? `now serves ${driftCertificateName(resolution.certificate)}`
       : 'now serves the current certificate';
-  return `now ${resolution.verdict}${resolution.certificate ? ` (serves ${driftCertificateName(resolution.certificate)})` : ''}: see the newer alert`;
+  return `now ${resolution.verdict}${resolution.certificate ? ` (serves ${driftCertificateName(resolution.certificate)})` : ''}: \`/cert-list drift\` shows it`;
 }
 
 /** A message's title: "2 endpoints do not serve the current certificate". */
