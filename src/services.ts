@@ -1,7 +1,7 @@
 import os from 'node:os';
 
 import type { WebClient } from '@slack/web-api';
-import { type AlertPassResult, alertPass, alertsConfigured } from './alerts/pass';
+import { type AlertPassResult, alertPass, alertsConfigured, driftAlertPass } from './alerts/pass';
 import type { AlertDeps } from './alerts/run';
 import type { AccountConfig } from './accounts/account-config';
 import type { CasClient } from './cas';
@@ -304,6 +304,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     const { createAlertPoster } = await import('./slack/alert-poster');
     const { renderAlertMessage } = await import('./slack/blocks/alert');
     const { renderBaselineMessage } = await import('./slack/blocks/baseline');
+    const { renderDriftAlertMessage } = await import('./slack/blocks/drift-alert');
     let poster: ReturnType<typeof createAlertPoster> | undefined;
     const lazy = async () => (poster ??= createAlertPoster(await webClient()));
     return {
@@ -311,6 +312,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       claims: s.claims,
       alerts: s.alerts,
       probes: { results: s.probes, enabled: config.PROBE_INTERVAL_MINUTES > 0 },
+      drift: { store: s.driftAlerts, render: renderDriftAlertMessage },
       poster: {
         postMessage: async (message) => (await lazy()).postMessage(message),
         update: async (message) => (await lazy()).update(message),
@@ -423,6 +425,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         snapshots: s.snapshots,
         // The trend compares like with like: only a digest of every account keeps it.
         trend: names.length === accounts.length,
+        probes: { results: s.probes, enabled: config.PROBE_INTERVAL_MINUTES > 0 },
         poster: lazyPoster,
         render,
         logger,
@@ -535,6 +538,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
               { endpoints: result.verdicts.length, cut: result.cut, total: result.total },
               'probe pass finished',
             );
+          // What drifted is announced now, not at the next alert pass.
+          if (result && alertsConfigured(config)) await driftAlertPass(await alertDeps(), { post: true });
         },
       });
     } else {
@@ -594,7 +599,14 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     const [{ buildHomeView }, s] = await Promise.all([import('./slack/home-data'), store()]);
     const scores = accounts.map((a) => ({ name: a.name, assetCount: async () => (await a.cas()).getAssetCount() }));
     return buildHomeView(
-      { accounts: scores, snapshot: (at) => inventorySnapshot(at), alerts: s.alerts, snapshots: s.snapshots, now },
+      {
+        accounts: scores,
+        snapshot: (at) => inventorySnapshot(at),
+        alerts: s.alerts,
+        snapshots: s.snapshots,
+        probes: { results: s.probes, enabled: config.PROBE_INTERVAL_MINUTES > 0 },
+        now,
+      },
       userId,
     );
   };
@@ -697,7 +709,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         const whole = await deps.snapshot(at);
         return whole && { ...whole, certificates: whole.certificates.filter((c) => c.account === only.name) };
       };
-      return alertPass({ ...deps, snapshot }, options);
+      // Endpoints are not an account's: a pass of one account leaves drift alerts to the others.
+      return alertPass({ ...deps, snapshot, drift: undefined }, options);
     },
     alertsConfigured: () => alertsConfigured(config),
     async certificateInfo(query, account) {

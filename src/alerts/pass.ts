@@ -1,3 +1,4 @@
+import { type DriftRunResult, runDriftAlerts } from './drift';
 import type { AlertDeps, AlertRunResult } from './run';
 import { runAlerts, showRenewals } from './run';
 
@@ -5,6 +6,8 @@ import { runAlerts, showRenewals } from './run';
 export interface AlertPassResult extends AlertRunResult {
   /** Certificates whose alert messages were updated to "Renewed" or "Deployed". */
   updated: number;
+  /** Drift alerts (when endpoints are probed): endpoints announced, alerts shown as fixed. */
+  drift?: DriftRunResult;
 }
 
 /**
@@ -17,7 +20,26 @@ export interface AlertPassResult extends AlertRunResult {
 export async function alertPass(deps: AlertDeps, options: { post: boolean }): Promise<AlertPassResult> {
   const updated = options.post ? await showRenewals(deps) : 0;
   const result = await runAlerts(deps, options);
-  return { ...result, updated };
+  const drift = await driftAlertPass(deps, options);
+  return { ...result, updated, ...(drift ? { drift } : {}) };
+}
+
+/**
+ * The drift alerts of the last probe pass (see alerts/drift.ts), run after each probe pass and
+ * in every alert pass; undefined when endpoints are not probed. A failure is logged and does
+ * not stop the certificate alerts.
+ */
+export async function driftAlertPass(deps: AlertDeps, options: { post: boolean }): Promise<DriftRunResult | undefined> {
+  if (!deps.drift || !deps.probes?.enabled) return undefined;
+  try {
+    return await runDriftAlerts(deps, options);
+  } catch (error) {
+    deps.logger.error(
+      { module: 'drift-alerts', err: { name: (error as Error)?.name, message: (error as Error)?.message } },
+      'drift alert pass failed; it runs again after the next probe pass',
+    );
+    return undefined;
+  }
 }
 
 /** Whether a pass has anywhere to post: a Slack token, and a channel alerts go to. */
@@ -43,6 +65,10 @@ export function describeAlertPass(result: AlertPassResult): string {
     `${count(summaries, 'summary', 'summaries')} and ${count(messages, 'alert message', 'alert messages')} posted`,
     `${count(result.updated, 'certificate', 'certificates')} shown as renewed or deployed`,
   ];
+  if (result.drift && (result.drift.posted > 0 || result.drift.resolved > 0))
+    parts.push(
+      `${count(result.drift.posted, 'endpoint', 'endpoints')} announced as drifted, ${count(result.drift.resolved, 'drift alert', 'drift alerts')} shown as fixed`,
+    );
   if (result.held) parts.push('outside ALERT_HOURS: new alerts wait for the window');
   if (failed.length > 0)
     parts.push(`failed in ${failed.map((f) => `${f.channel} (${f.error ?? 'error'})`).join(', ')}`);

@@ -8,6 +8,7 @@ import { shownAccount } from '../render/accounts';
 import type { ListedCertificate } from '../inventory/certificate-source';
 import type { InventorySnapshot } from '../inventory/stored-source';
 import type { Logger } from '../ops/logger';
+import type { DriftAlertParts } from './drift';
 import { slackErrorCode } from '../ops/slack-error';
 import type {
   AlertItem,
@@ -102,6 +103,8 @@ export interface AlertDeps {
   alerts: AlertStore;
   /** What endpoints served at the last probe pass (for /cert-info's "Served at"). */
   probes?: { results: ProbeResultStore; enabled: boolean };
+  /** Drift alerts (endpoints that do not serve the current certificate), when endpoints are probed. */
+  drift?: DriftAlertParts;
   poster: AlertPoster;
   render(input: { entries: AlertEntryInput[]; mention?: string; omitted: number; now: Date }): AlertSlackMessage;
   /** The first-day summary of a channel (needed when settings.baseline is on). */

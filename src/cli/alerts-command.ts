@@ -49,8 +49,14 @@ export async function alertsCommand(
         );
     }
     if (result.unrouted > 0) output.out(`${result.unrouted} due with no channel: set ALERT_CHANNEL or ALERT_ROUTES.`);
+    for (const message of result.drift?.messages ?? [])
+      output.out(
+        `${message.channel}: drift alert of ${message.endpoints} endpoint(s) — ${message.status}${message.error ? ` — ${message.error}` : ''}`,
+      );
+    if (result.drift?.resolved) output.out(`${result.drift.resolved} drift alert(s) now show the endpoint fixed.`);
   }
-  return [...result.baselines, ...result.channels].some((c) => c.status === 'failed') ? 1 : 0;
+  const failed = [...result.baselines, ...result.channels, ...(result.drift?.messages ?? [])];
+  return failed.some((c) => c.status === 'failed') ? 1 : 0;
 }
 
 /**
@@ -69,6 +75,7 @@ function jsonOf(result: AlertPassResult, now: Date) {
     unrouted: result.unrouted,
     updated: result.updated,
     baselines: result.baselines,
+    ...(result.drift ? { drift: result.drift } : {}),
     channels: result.channels.map((c) => ({
       channel: c.channel,
       mention: c.mention,

@@ -4,8 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { silentLogger } from '../ops/logger';
+import { DEFAULT_PROBE_DENY_WITHOUT_LOOPBACK } from '../probe/deny';
 import { renderForTerminal } from '../render/terminal';
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type SandboxAccount, startSandbox } from '../sandbox';
+import {
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCESS_KEY_SECRET,
+  type SandboxAccount,
+  startSandbox,
+  wireControl,
+} from '../sandbox';
 import { accountSnapshotOf, collectDigest, snapshotOf } from '../digest/collect';
 import { createServices, type Services } from '../services';
 import { signedFormHeaders } from './request-signing';
@@ -33,6 +40,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const sandbox = await startSandbox({
     // The demo's syncs are not what it shows: let them run at full speed.
     qps: 1_000,
+    // The wire too: a TLS listener on 127.0.0.1 serving each name what CAS says is deployed there.
+    wire: true,
     accounts: [
       {
         name: 'prod',
@@ -48,6 +57,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-bot-demo-'));
   const signingSecret = crypto.randomBytes(16).toString('hex');
   const accountsFile = path.join(dataDir, 'accounts.yaml');
+  const wireCa = path.join(dataDir, 'sandbox-wire-ca.pem');
+  fs.writeFileSync(wireCa, sandbox.wire?.caPem ?? '');
   fs.writeFileSync(
     accountsFile,
     ['prod', 'staging']
@@ -75,6 +86,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     SLACK_BOT_TOKEN: 'xoxb-demo',
     SLACK_SIGNING_SECRET: signingSecret,
     PORT: '0',
+    // Every name's handshake goes to the simulator's listener, whose CA is trusted; loopback is allowed.
+    PROBE_INTERVAL_MINUTES: '60',
+    PROBE_RESOLVE: `*:*=${sandbox.wire?.endpoint ?? '127.0.0.1:9'}`,
+    PROBE_CA_FILE: wireCa,
+    PROBE_DENY: DEFAULT_PROBE_DENY_WITHOUT_LOOPBACK.join(','),
+    // The deployed domains come first: enough to show drift, quickly.
+    PROBE_MAX_TARGETS: '150',
   });
   // Known identity: Bolt skips auth.test, so the demo never calls slack.com.
   const services = createServices(config, {
@@ -126,6 +144,16 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       (c) => c.account === 'prod' && c.deployment?.state === 'stale',
     );
     if (stale) await command('/cert-info', `${stale.id} account:prod`);
+    // What the endpoints really serve: stale deployments show up as old, plus one name told to
+    // serve a certificate CAS does not hold
+    // (the valid certificate that ends first: the pass probes the soonest-ending ones first).
+    const deployed = prod
+      .filter((c) => c.status === 'ISSUED' && c.resources.some((r) => r.domain))
+      .sort((a, b) => a.endDate.localeCompare(b.endDate))[0]
+      ?.resources.find((r) => r.domain);
+    if (deployed?.domain) await wireControl(sandbox.url).serve(deployed.domain, { serve: 'unmanaged' });
+    await services.probePass();
+    await command('/cert-list', 'drift');
     await command('/cert-risk', 'digest');
 
     const rule = '━'.repeat(Math.min(options.width, 72));

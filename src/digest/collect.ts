@@ -11,7 +11,8 @@ import type {
   Freshness,
   ListedCertificate,
 } from '../inventory/certificate-source';
-import type { DigestSnapshot, SnapshotStore } from '../store/types';
+import { countVerdicts, type VerdictCounts } from '../domain/probe-verdict';
+import type { DigestSnapshot, ProbeResultStore, SnapshotStore } from '../store/types';
 import type { JobPeriod as DigestPeriod } from '../jobs/period';
 
 /** Everything one digest shows; the renderer turns it into Block Kit. */
@@ -43,6 +44,8 @@ export interface DigestData {
   accountNumbers?: AccountNumbers[];
   /** The accounts a digest of some accounts only covers (named in its title); unset: every account. */
   scope?: string[];
+  /** Endpoints by the verdict of the last probe pass (as /cert-list drift counts them); unset when not probed or none yet. */
+  endpoints?: VerdictCounts;
 }
 
 export interface AccountNumbers {
@@ -72,11 +75,13 @@ export async function collectDigest(
     snapshots: Pick<SnapshotStore, 'previousSnapshot' | 'accountHistory'>;
     /** false: a digest of some accounts only; its trend comes from those accounts' own snapshots. */
     trend?: boolean;
+    /** What endpoints served at the last probe pass, when they are probed (PROBE_INTERVAL_MINUTES > 0). */
+    probes?: { results: Pick<ProbeResultStore, 'list'>; enabled: boolean };
   },
   period: DigestPeriod,
   now: Date,
 ): Promise<DigestData> {
-  const [counts, previous, snapshot] = await Promise.all([
+  const [counts, previous, snapshot, verdicts] = await Promise.all([
     Promise.allSettled(
       input.accounts.map(async (a) => {
         const [risk, assets] = await Promise.all([a.cas.getRiskCount(), a.cas.getAssetCount()]);
@@ -87,6 +92,8 @@ export async function collectDigest(
       ? previousOfAccounts(input.snapshots, input.accounts, period.key)
       : input.snapshots.previousSnapshot(period.key),
     input.certificates.snapshot(now),
+    // Endpoints are not an account's: only a digest of every account counts them.
+    input.probes?.enabled && input.trend !== false ? input.probes.results.list() : Promise.resolve([]),
   ]);
   const answered = counts.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
   if (answered.length === 0) throw (counts[0] as PromiseRejectedResult).reason;
@@ -150,6 +157,7 @@ export async function collectDigest(
     accountNumbers: numbers,
     ...(failures.size > 0 ? { failures: [...failures.values()] } : {}),
     ...(input.trend === false ? { scope: input.accounts.map((a) => a.account) } : {}),
+    ...(verdicts.length > 0 ? { endpoints: countVerdicts(verdicts) } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import { keepLease } from '../jobs/lease';
 import type { JobPeriod } from '../jobs/period';
 import type { Logger } from '../ops/logger';
 import { slackErrorCode } from '../ops/slack-error';
-import type { ClaimKey, ClaimStore, DigestSnapshot, SnapshotStore } from '../store/types';
+import type { ClaimKey, ClaimStore, DigestSnapshot, ProbeResultStore, SnapshotStore } from '../store/types';
 import { accountSnapshotOf, collectDigest, type DigestAccount, type DigestData, snapshotOf } from './collect';
 import { chartPoints, DIGEST_CHART_WEEKS, noChartReason } from './chart-rule';
 
@@ -72,6 +72,8 @@ export interface DigestDeps {
    * false for a digest of some accounts only, which would mix with it. Default true.
    */
   trend?: boolean;
+  /** What endpoints served at the last probe pass (the digest counts them by verdict). */
+  probes?: { results: Pick<ProbeResultStore, 'list'>; enabled: boolean };
   poster: DigestPoster;
   render: DigestRenderer;
   logger: Logger;

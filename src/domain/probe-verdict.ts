@@ -376,3 +376,16 @@ export function compareVerdicts(a: EndpointVerdict, b: EndpointVerdict): number 
     days(a) - days(b) || `${a.endpoint.host}:${a.endpoint.port}`.localeCompare(`${b.endpoint.host}:${b.endpoint.port}`)
   );
 }
+
+/** Endpoints by verdict: every verdict present with its count (0 for none), and the total. */
+export type VerdictCounts = Record<Verdict, number> & { total: number };
+
+/**
+ * The one count of endpoints by verdict that every surface shows: `/cert-list drift`, the
+ * digest, App Home and the certbot_probe_endpoints metric.
+ */
+export function countVerdicts(verdicts: readonly Pick<EndpointVerdict, 'verdict'>[]): VerdictCounts {
+  const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  for (const v of verdicts) counts[v.verdict] += 1;
+  return { ...counts, total: verdicts.length };
+}

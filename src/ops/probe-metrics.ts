@@ -1,6 +1,6 @@
 import client from 'prom-client';
 import { endpointKey } from '../domain/endpoints';
-import { type EndpointVerdict, VERDICTS } from '../domain/probe-verdict';
+import { countVerdicts, type EndpointVerdict, VERDICTS } from '../domain/probe-verdict';
 
 export interface ProbeMetrics {
   /** Refreshes the probe gauges from the stored verdicts (call at scrape time). */
@@ -55,9 +55,8 @@ export function createProbeMetrics(
   return {
     async refresh() {
       const verdicts = await input.verdicts();
-      const counts = new Map<string, number>(VERDICTS.map((v) => [v, 0]));
-      for (const v of verdicts) counts.set(v.verdict, (counts.get(v.verdict) ?? 0) + 1);
-      for (const [verdict, count] of counts) byVerdict.set({ verdict }, count);
+      const counts = countVerdicts(verdicts);
+      for (const verdict of VERDICTS) byVerdict.set({ verdict }, counts[verdict]);
       lastChecked.set(Math.max(0, ...verdicts.map((v) => v.checkedAt.getTime() / 1000)));
       // Endpoints that left the target list must not linger as series.
       success?.reset();

@@ -1,7 +1,13 @@
 import type { Certificate } from '../domain/certificate';
 import { endpointKey } from '../domain/endpoints';
-import type { ChainProblem, EndpointVerdict, ServedJudgement } from '../domain/probe-verdict';
-import { describeDaysLeft, formatUtc } from './format';
+import {
+  type ChainProblem,
+  type EndpointVerdict,
+  type ServedJudgement,
+  type VerdictCounts,
+  VERDICTS,
+} from '../domain/probe-verdict';
+import { describeDaysLeft, formatNumber, formatUtc } from './format';
 
 /**
  * Probe verdicts in words, for every surface (terminal, Slack): one sentence that says what an
@@ -85,4 +91,13 @@ export function endpointLabel(endpoint: { host: string; port: number }): string 
 /** When an endpoint was checked, as lists say it. */
 export function describeChecked(verdict: EndpointVerdict): string {
   return `checked ${formatUtc(verdict.checkedAt)}`;
+}
+
+/**
+ * Endpoints by verdict in one line: "Endpoints: 40 ok · 2 old · 1 unmanaged · 1 unreachable"
+ * (verdicts in their fixed order, those with none left out).
+ */
+export function verdictCountsLine(counts: VerdictCounts): string {
+  const parts = VERDICTS.filter((v) => counts[v] > 0).map((v) => `${formatNumber(counts[v])} ${v}`);
+  return `Endpoints: ${parts.length > 0 ? parts.join(' · ') : 'none probed'}`;
 }

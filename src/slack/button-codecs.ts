@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostNameProblem } from '../domain/endpoints';
 import { CERTIFICATE_VIEWS } from '../domain/views';
 
 /**
@@ -49,6 +50,15 @@ export const assignDecisionValue = z.object({ nonce: z.string().regex(/^[A-Za-z0
 /** An alert's buttons name the certificate; what it crossed and who acted live on the server. */
 export const alertValue = z.object({ account: z.string().min(1).max(100), id: z.string().min(1).max(100) });
 
+/** A drift alert's buttons name the endpoint; its alerts and who acted live on the server. */
+export const driftValue = z.object({
+  host: z
+    .string()
+    .max(253)
+    .refine((host) => hostNameProblem(host) === undefined && host === host.toLowerCase()),
+  port: z.number().int().min(1).max(65_535),
+});
+
 /** App Home's Refresh: the view is built for whoever pressed it, so the button carries nothing. */
 export const homeRefreshValue = z.object({});
 
@@ -56,6 +66,7 @@ export type ListOpenValue = z.infer<typeof listOpenValue>;
 export type ListPageValue = z.infer<typeof listPageValue>;
 export type AssignDecisionValue = z.infer<typeof assignDecisionValue>;
 export type AlertValue = z.infer<typeof alertValue>;
+export type DriftValue = z.infer<typeof driftValue>;
 export type HomeRefreshValue = z.infer<typeof homeRefreshValue>;
 
 export const BUTTONS = {
@@ -69,6 +80,9 @@ export const BUTTONS = {
   alertAcknowledge: codec('cert_alert_ack', alertValue),
   alertSnoozeDay: codec('cert_alert_snooze_1d', alertValue),
   alertSnoozeWeek: codec('cert_alert_snooze_7d', alertValue),
+  driftAcknowledge: codec('cert_drift_ack', driftValue),
+  driftSnoozeDay: codec('cert_drift_snooze_1d', driftValue),
+  driftSnoozeWeek: codec('cert_drift_snooze_7d', driftValue),
   certInfo: codec('cert_info_show', alertValue),
   homeRefresh: codec('cert_home_refresh', homeRefreshValue),
 } as const;

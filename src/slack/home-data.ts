@@ -2,7 +2,8 @@ import type { AssetCount } from '../cas/types';
 import { AT_RISK_STATES, certificateState, mostUrgentFirst, stateCounts } from '../domain/certificate-state';
 import { accountFailure } from '../accounts/account-failure';
 import type { InventorySnapshot } from '../inventory/stored-source';
-import type { AlertStore, SnapshotStore, StoredAlertState } from '../store/types';
+import { countVerdicts } from '../domain/probe-verdict';
+import type { AlertStore, ProbeResultStore, SnapshotStore, StoredAlertState } from '../store/types';
 import { type HomeAccountScore, type HomeInput, type HomeItem, type HomeView, renderHomeView } from './blocks/home';
 
 /** Snapshots a health-score trend covers. */
@@ -15,6 +16,8 @@ export interface HomeDataDeps {
   snapshot(now: Date): Promise<InventorySnapshot | undefined>;
   alerts: Pick<AlertStore, 'states'>;
   snapshots: Pick<SnapshotStore, 'accountHistory' | 'history'>;
+  /** What endpoints served at the last probe pass, when they are probed (PROBE_INTERVAL_MINUTES > 0). */
+  probes?: { results: Pick<ProbeResultStore, 'list'>; enabled: boolean };
   now: () => Date;
 }
 
@@ -48,10 +51,11 @@ async function accountScore(deps: HomeDataDeps, account: HomeDataDeps['accounts'
 /** Everything one user's App Home shows, gathered from the store, the inventory and GetAssetCount. */
 export async function collectHome(deps: HomeDataDeps, userId: string): Promise<HomeInput> {
   const now = deps.now();
-  const [snapshot, states, accounts] = await Promise.all([
+  const [snapshot, states, accounts, verdicts] = await Promise.all([
     deps.snapshot(now),
     deps.alerts.states(),
     Promise.all(deps.accounts.map((account) => accountScore(deps, account))),
+    deps.probes?.enabled ? deps.probes.results.list() : Promise.resolve([]),
   ]);
   const certificates = snapshot?.certificates ?? [];
   const byKey = new Map(certificates.map((c) => [keyOf(c.account, c.id), c]));
@@ -103,6 +107,7 @@ export async function collectHome(deps: HomeDataDeps, userId: string): Promise<H
     urgent,
     acknowledged,
     snoozed,
+    ...(verdicts.length > 0 ? { endpoints: countVerdicts(verdicts) } : {}),
   };
 }
 

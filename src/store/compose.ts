@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { alertStore } from './alerts';
+import { driftAlertStore } from './drift-alerts';
 import { probeResultStore } from './probe-results';
 import { resourceStore } from './resources';
 import { auditLog } from './audit-log';
@@ -25,6 +26,7 @@ export function composeStore(database: Database): Store {
     alerts: alertStore(database),
     resources: resourceStore(database),
     probes: probeResultStore(database),
+    driftAlerts: driftAlertStore(database),
     deployments: deploymentRequestStore(database),
     async ping() {
       await sql`SELECT 1`.execute(database.db);

@@ -167,6 +167,26 @@ export interface ProbeResultsTable {
   detail: string;
 }
 
+/** One drift alert posted (see domain/drift-alerts). */
+export interface DriftAlertsTable {
+  host: string;
+  port: number;
+  fingerprint: string;
+  verdict: string;
+  channel: string;
+  ts: string;
+  posted_at: Timestamp;
+  mention: string | null;
+  /** The endpoint's verdict when posted, as the domain models it, with dates as ISO text. */
+  detail: string;
+  acknowledged_by: string | null;
+  acknowledged_at: NullableTimestamp;
+  snoozed_by: string | null;
+  snoozed_until: NullableTimestamp;
+  resolved_at: NullableTimestamp;
+  resolution: string | null;
+}
+
 export interface DeploymentRequestsTable {
   id: string;
   state: string;
@@ -196,6 +216,7 @@ export interface StoreInfoTable {
 export interface Tables {
   store_info: StoreInfoTable;
   probe_results: ProbeResultsTable;
+  drift_alerts: DriftAlertsTable;
   deployment_requests: DeploymentRequestsTable;
   cloud_resources: CloudResourcesTable;
   resource_syncs: ResourceSyncsTable;

@@ -221,6 +221,27 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
        UNION ALL SELECT min(first_seen) FROM certificates
      ) AS oldest
      HAVING min(t) IS NOT NULL;`,
+  // Drift alerts: one row per (endpoint, served fingerprint, verdict) announced, with the message
+  // it is in, who acknowledged or snoozed it, and when a later probe found it fixed.
+  `CREATE TABLE IF NOT EXISTS drift_alerts (
+     host TEXT NOT NULL,
+     port INTEGER NOT NULL,
+     fingerprint TEXT NOT NULL,
+     verdict TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     ts TEXT NOT NULL,
+     posted_at TEXT NOT NULL,
+     mention TEXT,
+     detail TEXT NOT NULL,
+     acknowledged_by TEXT,
+     acknowledged_at TEXT,
+     snoozed_by TEXT,
+     snoozed_until TEXT,
+     resolved_at TEXT,
+     resolution TEXT,
+     PRIMARY KEY (host, port, fingerprint, verdict)
+   );
+   CREATE INDEX IF NOT EXISTS drift_alerts_message ON drift_alerts (channel, ts);`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -427,4 +448,23 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      ) AS oldest
      HAVING min(t) IS NOT NULL
      ON CONFLICT DO NOTHING;`,
+  `CREATE TABLE IF NOT EXISTS drift_alerts (
+     host text COLLATE "C" NOT NULL,
+     port integer NOT NULL,
+     fingerprint text COLLATE "C" NOT NULL,
+     verdict text COLLATE "C" NOT NULL,
+     channel text COLLATE "C" NOT NULL,
+     ts text COLLATE "C" NOT NULL,
+     posted_at timestamptz NOT NULL,
+     mention text,
+     detail text NOT NULL,
+     acknowledged_by text,
+     acknowledged_at timestamptz,
+     snoozed_by text,
+     snoozed_until timestamptz,
+     resolved_at timestamptz,
+     resolution text,
+     PRIMARY KEY (host, port, fingerprint, verdict)
+   );
+   CREATE INDEX IF NOT EXISTS drift_alerts_message ON drift_alerts (channel, ts);`,
 ];

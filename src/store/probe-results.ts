@@ -23,6 +23,26 @@ function revivedServed(served: ServedJudgement): ServedJudgement {
   return { ...served, at: readTime(served.at as Date | string) };
 }
 
+/** A verdict as stored text: the certificates bare, dates as ISO text. */
+export function verdictToJson(v: EndpointVerdict): string {
+  return JSON.stringify({
+    ...v,
+    served: v.served ? storedServed(v.served) : undefined,
+    alternates: v.alternates?.map(storedServed),
+  });
+}
+
+/** A verdict read back from its stored text, its dates revived. */
+export function verdictFromJson(text: string, checkedAt?: Date | string): EndpointVerdict {
+  const verdict = JSON.parse(text) as EndpointVerdict;
+  return {
+    ...verdict,
+    checkedAt: readTime(checkedAt ?? verdict.checkedAt),
+    ...(verdict.served ? { served: revivedServed(verdict.served) } : {}),
+    ...(verdict.alternates ? { alternates: verdict.alternates.map(revivedServed) } : {}),
+  };
+}
+
 /** Every endpoint's latest verdict, as the last scheduled probe pass left it. */
 export function probeResultStore(database: Database): ProbeResultStore {
   const { db } = database;
@@ -35,11 +55,7 @@ export function probeResultStore(database: Database): ProbeResultStore {
         verdict: v.verdict,
         checked_at: writeTime(v.checkedAt),
         consecutive_failures: v.consecutiveFailures,
-        detail: JSON.stringify({
-          ...v,
-          served: v.served ? storedServed(v.served) : undefined,
-          alternates: v.alternates?.map(storedServed),
-        }),
+        detail: verdictToJson(v),
       }));
       // One transaction: a reader sees the previous pass or this one, never half of each.
       await writeTransaction(
@@ -57,15 +73,7 @@ export function probeResultStore(database: Database): ProbeResultStore {
     },
     async list() {
       const rows = await db.selectFrom('probe_results').selectAll().orderBy('host').orderBy('port').execute();
-      return rows.map((row) => {
-        const verdict = JSON.parse(row.detail) as EndpointVerdict;
-        return {
-          ...verdict,
-          checkedAt: readTime(row.checked_at),
-          ...(verdict.served ? { served: revivedServed(verdict.served) } : {}),
-          ...(verdict.alternates ? { alternates: verdict.alternates.map(revivedServed) } : {}),
-        };
-      });
+      return rows.map((row) => verdictFromJson(row.detail, row.checked_at));
     },
   };
 }

@@ -1,6 +1,8 @@
 import type { CertificateState } from '../domain/certificate-state';
 import type { Certificate } from '../domain/certificate';
 import type { ServingResource } from '../domain/deployment';
+import type { DriftAlertKey, DriftAlertRecord, DriftResolution } from '../domain/drift-alerts';
+import type { Endpoint } from '../domain/endpoints';
 import type { EndpointVerdict } from '../domain/probe-verdict';
 import type { DeploymentRequestStore } from './deployment-requests';
 
@@ -244,6 +246,7 @@ export interface Store {
   readonly alerts: AlertStore;
   readonly resources: ResourceStore;
   readonly probes: ProbeResultStore;
+  readonly driftAlerts: DriftAlertStore;
   readonly deployments: DeploymentRequestStore;
   /** Cheap round trip for readiness. */
   ping(): Promise<void>;
@@ -321,4 +324,22 @@ export interface ProbeResultStore {
   replace(verdicts: readonly EndpointVerdict[]): Promise<void>;
   /** Every stored verdict, by host then port. */
   list(): Promise<EndpointVerdict[]>;
+}
+
+/** The drift alerts posted (see domain/drift-alerts): one per (endpoint, served fingerprint, verdict). */
+export interface DriftAlertStore {
+  /** Records posted alerts; a key already recorded is left as it was. */
+  save(alerts: readonly DriftAlertRecord[]): Promise<void>;
+  /** The alerts of one endpoint (oldest first), or those not resolved yet of every endpoint. */
+  list(filter: { endpoint: Endpoint } | { open: true }): Promise<DriftAlertRecord[]>;
+  /** The alerts one message announced. */
+  message(channel: string, ts: string): Promise<DriftAlertRecord[]>;
+  /** Records the acknowledgement on the endpoint's unresolved alerts that have none (the first one wins); returns them after. */
+  acknowledge(endpoint: Endpoint, by: string, at: Date): Promise<DriftAlertRecord[]>;
+  /** Snoozes the endpoint's unresolved alerts until `until`; returns them after. */
+  snooze(endpoint: Endpoint, by: string, until: Date): Promise<DriftAlertRecord[]>;
+  /** Notes that a later probe found the alert fixed or changed (once: a resolved alert stays as it was). */
+  resolve(key: DriftAlertKey, at: Date, resolution: DriftResolution): Promise<boolean>;
+  /** Takes a resolution back (its message could not be updated to show it). */
+  reopen(key: DriftAlertKey): Promise<void>;
 }

@@ -166,6 +166,11 @@ test('the demo runs with no configuration and shows every command and the digest
   for (const part of ['/cert-risk', 'Health score', '/cert-status', '1 revoked', '1 unknown', '/cert-list expiring'])
     expect(result.stdout).toContain(part);
   expect(result.stdout).toContain('Weekly certificate digest');
+  // What the simulator's endpoints really serve: expired certificates still deployed, old ones.
+  expect(result.stdout).toContain('/cert-list drift');
+  expect(result.stdout).toMatch(/Drift: \d+ endpoints do not serve the current certificate/);
+  expect(result.stdout).toMatch(/— expired: serves certificate \d+/);
+  expect(result.stdout).toMatch(/Endpoints: \d+ ok · \d+ old · \d+ unmanaged/);
   // Two accounts, one line each, and the Home tab with their scores.
   expect(result.stdout).toMatch(/prod · health score \d+/);
   expect(result.stdout).toMatch(/staging · health score \d+/);

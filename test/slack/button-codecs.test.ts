@@ -15,6 +15,9 @@ describe('button action ids', () => {
       alertAcknowledge: 'cert_alert_ack',
       alertSnoozeDay: 'cert_alert_snooze_1d',
       alertSnoozeWeek: 'cert_alert_snooze_7d',
+      driftAcknowledge: 'cert_drift_ack',
+      driftSnoozeDay: 'cert_drift_snooze_1d',
+      driftSnoozeWeek: 'cert_drift_snooze_7d',
       certInfo: 'cert_info_show',
       homeRefresh: 'cert_home_refresh',
     });
@@ -104,6 +107,34 @@ describe('list buttons', () => {
     expect(decoded).toEqual({ status: 'all', page: 1 });
     expect(Object.keys(decoded ?? {})).toEqual(['status', 'page']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('drift alert buttons', () => {
+  const codecs = [BUTTONS.driftAcknowledge, BUTTONS.driftSnoozeDay, BUTTONS.driftSnoozeWeek];
+
+  it('round-trip the endpoint, and carry nothing else', () => {
+    for (const codec of codecs) {
+      const value = codec.encode({ host: 'www.example.com', port: 8443 });
+      expect(value).toBe('{"host":"www.example.com","port":8443}');
+      expect(codec.decode(value)).toEqual({ host: 'www.example.com', port: 8443 });
+    }
+  });
+
+  it.each([
+    ['nothing', undefined],
+    ['tampered JSON', '{"host":"www.example.com","port":443'],
+    ['no port', '{"host":"www.example.com"}'],
+    ['a port out of range', '{"host":"www.example.com","port":70000}'],
+    ['a port as text', '{"host":"www.example.com","port":"443"}'],
+    ['a host with a space', '{"host":"www example.com","port":443}'],
+    ['a host in capitals', '{"host":"WWW.EXAMPLE.COM","port":443}'],
+    ['a wildcard', '{"host":"*.example.com","port":443}'],
+    ['a URL', '{"host":"https://www.example.com/","port":443}'],
+    ['markup', '{"host":"<!channel>","port":443}'],
+    ['a certificate alert value', '{"account":"default","id":"10000001"}'],
+  ])('refuse %s', (_what, raw) => {
+    for (const codec of codecs) expect(codec.decode(raw)).toBeUndefined();
   });
 });
 

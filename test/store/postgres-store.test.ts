@@ -81,6 +81,7 @@ test('the search_path in the URL places the tables in that schema, created on op
       'confirmations',
       'deployment_requests',
       'digest_snapshot',
+      'drift_alerts',
       'inventory_syncs',
       'probe_results',
       'resource_syncs',

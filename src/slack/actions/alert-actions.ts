@@ -1,11 +1,13 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { refreshDriftMessage } from '../../alerts/drift';
 import { type AlertDeps, refreshMessage } from '../../alerts/run';
+import { endpointLabel } from '../../render/probe';
 import { certificateState } from '../../domain/certificate-state';
 import { formatUtc } from '../../render/format';
 import { EMOJI } from '../blocks/emoji';
 import { buildMessage, section } from '../blocks/builders';
 import { codeSpan, userMention } from '../blocks/escape';
-import { type AlertValue, BUTTONS } from '../button-codecs';
+import { type AlertValue, BUTTONS, type DriftValue } from '../button-codecs';
 import type { SlackDeps } from '../deps';
 import { pressedOnHome, publishHome } from '../home';
 import { type Answer, type ButtonArgs, buttonListener } from '../listener';
@@ -74,6 +76,67 @@ export function registerAlertActions(app: App, deps: SlackDeps & { alertDeps: ()
     if (message) await refreshMessage(alertDeps, message);
     return undefined;
   }
+
+  /**
+   * The same buttons on a drift alert: they name an endpoint, and act on its alerts that are
+   * still open (a value naming an endpoint with none, forged or fixed since, changes nothing).
+   */
+  async function actOnDrift(
+    kind: 'acknowledge' | 'snooze-1' | 'snooze-7',
+    value: DriftValue,
+    { body }: ButtonArgs,
+  ): Promise<Answer | undefined> {
+    const userId = body.user.id;
+    const alertDeps = await deps.alertDeps();
+    const drift = alertDeps.drift;
+    const what = kind === 'acknowledge' ? 'acknowledge' : 'snooze';
+    const shown = codeSpan(endpointLabel(value), 260);
+    if (!drift) return note(`Drift alerts are off (PROBE_INTERVAL_MINUTES is 0); nothing to ${what}.`);
+    const now = deps.now();
+    const audit = { userId, teamId: body.team?.id, channelId: body.channel?.id, at: now };
+    const open =
+      kind === 'acknowledge'
+        ? await drift.store.acknowledge(value, userId, now)
+        : await drift.store.snooze(value, userId, new Date(now.getTime() + (kind === 'snooze-1' ? 1 : 7) * DAY_MS));
+    if (open.length === 0)
+      return note(
+        `${shown} has no open drift alert: a later probe found it fixed (or it was never announced); nothing to ${what}.`,
+      );
+    if (kind === 'acknowledge') {
+      const first = open.find((r) => r.acknowledgedBy !== undefined);
+      if (!open.some((r) => r.acknowledgedBy === userId && r.acknowledgedAt?.getTime() === now.getTime()))
+        return note(
+          `Already acknowledged by ${userMention(first?.acknowledgedBy)} at ${formatUtc(first?.acknowledgedAt ?? now)}.`,
+        );
+      await deps.store.audit.record({ ...audit, action: 'drift-acknowledge', outcome: 'acknowledged', details: value });
+      deps.observe?.alertAction?.('acknowledge');
+    } else {
+      await deps.store.audit.record({
+        ...audit,
+        action: 'drift-snooze',
+        outcome: 'snoozed',
+        details: { ...value, until: open[0]?.snoozedUntil?.toISOString() },
+      });
+      deps.observe?.alertAction?.('snooze');
+    }
+    const channel = body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id;
+    const ts = (body.container as { message_ts?: string } | undefined)?.message_ts ?? body.message?.ts;
+    if (channel && ts) await refreshDriftMessage(alertDeps, drift, channel, ts);
+    return undefined;
+  }
+
+  const registerDrift = (codec: typeof BUTTONS.driftAcknowledge, kind: 'acknowledge' | 'snooze-1' | 'snooze-7') =>
+    app.action<BlockAction<ButtonAction>>(
+      codec.actionId,
+      buttonListener(
+        deps,
+        { codec, whatFails: 'Could not update the drift alert', modalTitle: 'Drift alert' },
+        (value, args) => actOnDrift(kind, value, args),
+      ),
+    );
+  registerDrift(BUTTONS.driftAcknowledge, 'acknowledge');
+  registerDrift(BUTTONS.driftSnoozeDay, 'snooze-1');
+  registerDrift(BUTTONS.driftSnoozeWeek, 'snooze-7');
 
   const register = (codec: typeof BUTTONS.alertAcknowledge, kind: 'acknowledge' | 'snooze-1' | 'snooze-7') =>
     app.action<BlockAction<ButtonAction>>(

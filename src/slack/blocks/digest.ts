@@ -22,6 +22,7 @@ import { accountTag, boldText, codeSpan, inlineText } from './escape';
 import { alertStateLine, renewedLine } from './list';
 import { accountsSections, failuresSection } from './accounts';
 import { assetLines, RISK_KIND_EMOJI } from './risk';
+import { verdictCountsLine } from '../../render/probe';
 import type { SlackMessage } from './types';
 import { slackDateTime, slackTime } from './dates';
 
@@ -172,6 +173,18 @@ function headlineBlocks(data: DigestData): KnownBlock[] {
   ];
 }
 
+/** What endpoints serve, counted by verdict, when they are probed: one line, and where the list is. */
+function endpointBlocks(data: DigestData): KnownBlock[] {
+  const counts = data.endpoints;
+  if (!counts || counts.total === 0) return [];
+  const drifted = counts.total - counts.ok - counts.pending;
+  return [
+    section(
+      `${drifted > 0 ? EMOJI.warning : EMOJI.allClear} *${verdictCountsLine(counts)}*${drifted > 0 ? '\n`/cert-list drift` lists the endpoints that do not serve the current certificate.' : ''}`,
+    ),
+  ];
+}
+
 /** CAS's own figures, labelled as CAS's: health score, GetRiskCount by kind with last week's change, assets. */
 function casBlocks(data: DigestData): KnownBlock[] {
   const rows = riskRows(data.risk);
@@ -226,6 +239,7 @@ export function renderDigest(data: DigestData): SlackMessage {
   const blocks: KnownBlock[] = [
     header(title),
     ...headlineBlocks(data),
+    ...endpointBlocks(data),
     ...accountBlocks(data),
     ...(sections.length > 0 ? [divider(), ...sections] : []),
     divider(),

@@ -1,6 +1,6 @@
-import { compareVerdicts, type EndpointVerdict } from '../../domain/probe-verdict';
+import { compareVerdicts, countVerdicts, type EndpointVerdict } from '../../domain/probe-verdict';
 import { formatNumber, formatUtc, plural } from '../../render/format';
-import { describeVerdict, endpointLabel } from '../../render/probe';
+import { describeVerdict, endpointLabel, verdictCountsLine } from '../../render/probe';
 import { buildMessage, context, header, lineSections } from './builders';
 import { EMOJI } from './emoji';
 import { inlineText } from './escape';
@@ -45,6 +45,6 @@ export function renderDriftList(
   return buildMessage(`${title}. ${facts}`, [
     header(drift.length === 0 ? 'Drift: every endpoint serves the current certificate' : `Drift: ${title}`),
     ...(drift.length === 0 ? [] : blocks),
-    context([`${drift.length === 0 ? `${EMOJI.allClear} ` : ''}${facts}`]),
+    context([`${drift.length === 0 ? `${EMOJI.allClear} ` : ''}${facts}`, verdictCountsLine(countVerdicts(probed))]),
   ]);
 }

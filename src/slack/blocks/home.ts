@@ -1,4 +1,6 @@
 import type { KnownBlock } from '@slack/types';
+import type { VerdictCounts } from '../../domain/probe-verdict';
+import { verdictCountsLine } from '../../render/probe';
 import { CERTIFICATE_STATES, certificateState, STATE_LABELS, type StateCounts } from '../../domain/certificate-state';
 import { displayName } from '../../domain/certificate';
 import { DEFAULT_ACCOUNT } from '../../domain/account';
@@ -77,6 +79,8 @@ export interface HomeInput {
   acknowledged: readonly HomeItem[];
   /** Present certificates at risk this user snoozed, while the snooze lasts. */
   snoozed: readonly HomeItem[];
+  /** Endpoints by the verdict of the last probe pass (as /cert-list drift counts them); unset when not probed or none yet. */
+  endpoints?: VerdictCounts;
 }
 
 function certificateName(c: ListedCertificate): string {
@@ -128,6 +132,18 @@ function countBlocks(input: HomeInput): KnownBlock[] {
   return [
     section(`*${plural(counts.total, 'certificate')} in the inventory*, one state each, most urgent first:`),
     fieldsSection(CERTIFICATE_STATES.map(field)),
+  ];
+}
+
+/** What endpoints serve, counted by verdict, when they are probed. */
+function endpointBlocks(input: HomeInput): KnownBlock[] {
+  const counts = input.endpoints;
+  if (!counts || counts.total === 0) return [];
+  const drifted = counts.total - counts.ok - counts.pending;
+  return [
+    section(
+      `${drifted > 0 ? EMOJI.warning : EMOJI.allClear} *${verdictCountsLine(counts)}*${drifted > 0 ? ' · `/cert-list drift` lists them' : ''}`,
+    ),
   ];
 }
 
@@ -248,6 +264,7 @@ export function renderHomeView(input: HomeInput): HomeView {
     header('Certificates'),
     ...scoreBlocks(input.accounts),
     ...countBlocks(input),
+    ...endpointBlocks(input),
     divider(),
     ...urgentSection(input),
     divider(),
