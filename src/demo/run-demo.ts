@@ -18,6 +18,8 @@ import { createServices, type Services } from '../services';
 import { signedFormHeaders } from './request-signing';
 import { startResponseSink } from './response-sink';
 
+/** Where the demo's alerts go (a channel of the stand-in for Slack). */
+const ALERTS_CHANNEL = 'C0ALERTS';
 /** Expiring certificates the demo account has already renewed (as `cert-bot sandbox` does). */
 const DEMO_RENEWALS = 20;
 /** The second account's key pair in the simulator: as obviously fake as the first. */
@@ -85,6 +87,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     CAS_CACHE_TTL_SECONDS: '0',
     SLACK_BOT_TOKEN: 'xoxb-demo',
     SLACK_SIGNING_SECRET: signingSecret,
+    // The bot's own posts (alerts) go to the demo's stand-in for Slack's Web API.
+    SLACK_API_URL: sink.apiUrl,
+    ALERT_CHANNEL: ALERTS_CHANNEL,
     PORT: '0',
     // Every name's handshake goes to the simulator's listener, whose CA is trusted; loopback is allowed.
     PROBE_INTERVAL_MINUTES: '60',
@@ -102,6 +107,19 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const { port } = await services.start();
 
   let counter = 0;
+  const heading = (title: string) => {
+    const rule = '━'.repeat(Math.min(options.width, 72));
+    options.out(`\n${rule}\n  ${title}\n${rule}\n`);
+  };
+  /** What the bot posted to the alert channel since the last look, as Slack shows it (the first `shown`). */
+  const showPosted = (title: string, shown = Infinity) => {
+    const posted = sink.takePosted();
+    for (const message of posted.slice(0, shown)) {
+      heading(`#alerts (${message.channel}): ${title}`);
+      options.out(renderForTerminal(message, { color: options.color, width: options.width }));
+    }
+    return posted.length - Math.min(shown, posted.length);
+  };
   const command = async (name: string, text: string) => {
     counter += 1;
     const id = `demo-${counter}`;
@@ -121,8 +139,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     });
     if (res.status !== 200) throw new Error(`${name} was answered HTTP ${res.status}`);
     const message = await sink.next(id);
-    const rule = '━'.repeat(Math.min(options.width, 72));
-    options.out(`\n${rule}\n  ${name}${text ? ` ${text}` : ''}\n${rule}\n`);
+    heading(`${name}${text ? ` ${text}` : ''}`);
     options.out(renderForTerminal(message, { color: options.color, width: options.width }));
   };
 
@@ -134,6 +151,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const revoked = prod.find((c) => c.status === 'REVOKED');
     const good = prod.find((c) => c.status === 'ISSUED');
     await recordEarlierWeeks(services, sandbox.account('prod'));
+    // The first sync's one summary per channel, instead of an alert for every certificate at once.
+    const later = showPosted("the first sync's summary", 1);
+    if (later > 0)
+      options.out(
+        `\n(Then ${later} alert ${later === 1 ? 'message' : 'messages'} over the three earlier weeks, as certificates were renewed and found still deployed.)`,
+      );
     await command('/cert-risk', '');
     await command('/cert-risk', 'account:prod');
     await command('/cert-status', [good?.serialNo, revoked?.serialNo, '0BADC0FFEE0DDF00D'].join(' '));
@@ -154,10 +177,20 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     if (deployed?.domain) await wireControl(sandbox.url).serve(deployed.domain, { serve: 'unmanaged' });
     await services.probePass();
     await command('/cert-list', 'drift');
+    // The alert pass announces what drifted, once, in the channel its name routes to.
+    await services.runAlerts({ post: true });
+    showPosted('what the endpoints really serve');
     await command('/cert-risk', 'digest');
 
-    const rule = '━'.repeat(Math.min(options.width, 72));
-    options.out(`\n${rule}\n  App Home (the bot's Home tab, for you)\n${rule}\n`);
+    // A certificate comes close to its end: the next sync's alert pass announces it, once.
+    const soon = prod.find((c) => c.status === 'ISSUED' && c.endDate > laterDate(today(), 60));
+    if (soon) {
+      sandbox.account('prod').updateCertificate(soon.certificateId, { endDate: laterDate(today(), 5) });
+      await services.syncAll();
+      showPosted('a certificate that now ends in 5 days');
+    }
+
+    heading("App Home (the bot's Home tab, for you)");
     const view = await services.homeView('U0YOU');
     options.out(
       renderForTerminal({ text: 'App Home', blocks: view.blocks }, { color: options.color, width: options.width }),
@@ -200,6 +233,10 @@ async function recordEarlierWeeks(services: Services, prod: SandboxAccount): Pro
       prod.updateCertificate(certificate.certificateId, { endDate: laterDate(certificate.endDate, 365) });
   }
   await services.syncAll();
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
 }
 
 function laterDate(date: string, days: number): string {
