@@ -37,6 +37,7 @@ import { digestRenderer } from './slack/blocks/digest';
 import type { SlackMessage } from './slack/blocks/types';
 import type { HomeView } from './slack/blocks/home';
 import { createDigestPoster } from './slack/digest-poster';
+import type { PostRetry } from './delivery/post-once';
 import { openStore } from './store';
 import { sqliteStoreExists } from './store/sqlite-store';
 import { type Store, StoreError } from './store/types';
@@ -63,6 +64,12 @@ export interface ServiceOverrides {
   catchUpIntervalMs?: number;
   /** How long a digest claim is held without renewal (default two minutes). */
   digestLeaseMs?: number;
+  /** How long an alert claim is held without renewal (default five minutes). */
+  alertLeaseMs?: number;
+  /** How long a post whose answer was lost is looked for and tried again (default two minutes). */
+  postRetry?: PostRetry;
+  /** How long a post or upload waits for Slack's answer (default 20 s). */
+  slackPostTimeoutMs?: number;
   /** How long an inventory sync's lease is held without renewal (default two minutes). */
   syncLeaseMs?: number;
   /** How often deployment requests are moved on and their jobs read (default 10 s). */
@@ -308,7 +315,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     const { renderAlertMessage } = await import('./slack/blocks/alert');
     const { renderBaselineMessage } = await import('./slack/blocks/baseline');
     let poster: ReturnType<typeof createAlertPoster> | undefined;
-    const lazy = async () => (poster ??= createAlertPoster(await webClient()));
+    const lazy = async () => (poster ??= createAlertPoster(await webClient(), await postClient()));
     return {
       snapshot: (at) => inventorySnapshot(at),
       claims: s.claims,
@@ -336,6 +343,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       logger,
       now,
       instanceId,
+      leaseMs: overrides.alertLeaseMs,
+      postRetry: overrides.postRetry,
       observe: metrics.observe,
     };
   });
@@ -366,6 +375,20 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       slackApiUrl: config.SLACK_API_URL,
       logger: await webApiLogger(),
       ...(overrides.slackRetries !== undefined ? { retryConfig: { retries: overrides.slackRetries } } : {}),
+    });
+  });
+  // Posts and uploads: one attempt each, and an answer within a bound. A retry of its own after
+  // a lost answer would post twice; postOnce (delivery/) looks for the post before trying again,
+  // and waits out a rate limit itself.
+  const postClient = once(async (): Promise<WebClient> => {
+    if (!config.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is not set: cannot post to Slack');
+    const { WebClient } = await import('@slack/web-api');
+    return new WebClient(config.SLACK_BOT_TOKEN, {
+      slackApiUrl: config.SLACK_API_URL,
+      logger: await webApiLogger(),
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: overrides.slackPostTimeoutMs ?? SLACK_POST_TIMEOUT_MS,
     });
   });
   // The readiness probe and the start-up token check: one attempt, and an answer within 10 s.
@@ -405,11 +428,12 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     const [s, sources] = await Promise.all([store(), servingSources()]);
     // Built on first post, so a dry run needs no Slack token.
     let poster: Required<DigestPoster> | undefined;
+    const built = async () => (poster ??= createDigestPoster(await webClient(), await postClient()));
     const lazyPoster: DigestPoster = {
-      postMessage: async (message) => (poster ??= createDigestPoster(await webClient())).postMessage(message),
-      findPosted: async (...args) => (poster ??= createDigestPoster(await webClient())).findPosted(...args),
-      uploadChart: async (chart) => (poster ??= createDigestPoster(await webClient())).uploadChart(chart),
-      findChart: async (...args) => (poster ??= createDigestPoster(await webClient())).findChart(...args),
+      postMessage: async (message) => (await built()).postMessage(message),
+      findPosted: async (...args) => (await built()).findPosted(...args),
+      uploadChart: async (chart) => (await built()).uploadChart(chart),
+      findChart: async (...args) => (await built()).findChart(...args),
     };
     const render = { ...digestRenderer, chart: renderTrendChartOffThread };
     const depsFor = async (names: readonly string[]): Promise<DigestDeps> => ({
@@ -426,6 +450,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       logger,
       now,
       instanceId,
+      postRetry: overrides.postRetry,
       observe: metrics.observe,
     });
     const deps = await depsFor(accounts.map((a) => a.name));
@@ -808,6 +833,8 @@ export const SHUTDOWN_DRAIN_MS = 10_000;
 
 const SLACK_API_DEFAULT = 'https://slack.com/api/';
 const SLACK_PROBE_TIMEOUT_MS = 10_000;
+/** How long a post or upload waits for Slack's answer before its outcome counts as unknown. */
+const SLACK_POST_TIMEOUT_MS = 20_000;
 const CREDENTIAL_CHECK_MS = 3_000;
 
 /** auth.test answers that mean the token itself is wrong, not Slack. */

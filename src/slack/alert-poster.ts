@@ -2,11 +2,15 @@ import type { WebClient } from '@slack/web-api';
 import { ALERT_EVENT_TYPE, type AlertPoster } from '../alerts/run';
 import { findInHistory, payloadField } from './channel-history';
 
-/** The alerts' Slack calls on a Web API client: post with metadata, update in place, find an earlier post. */
-export function createAlertPoster(client: WebClient): AlertPoster {
+/**
+ * The alerts' Slack calls on a Web API client: post with metadata, update in place, find an
+ * earlier post. Posts go through `postClient`, which must not retry on its own: a retry after a
+ * lost answer would post twice; postOnce looks for the post before it tries again.
+ */
+export function createAlertPoster(client: WebClient, postClient: WebClient = client): AlertPoster {
   return {
     async postMessage(message) {
-      const result = await client.chat.postMessage(message as Parameters<WebClient['chat']['postMessage']>[0]);
+      const result = await postClient.chat.postMessage(message as Parameters<WebClient['chat']['postMessage']>[0]);
       return { ts: result.ts };
     },
     async update(message) {
