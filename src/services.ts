@@ -37,7 +37,7 @@ import { digestRenderer } from './slack/blocks/digest';
 import type { SlackMessage } from './slack/blocks/types';
 import type { HomeView } from './slack/blocks/home';
 import { createDigestPoster } from './slack/digest-poster';
-import type { PostRetry } from './delivery/post-once';
+import { fetchKeepingCause, type PostRetry } from './delivery/post-once';
 import { openStore } from './store';
 import { sqliteStoreExists } from './store/sqlite-store';
 import { type Store, StoreError } from './store/types';
@@ -389,6 +389,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       timeout: overrides.slackPostTimeoutMs ?? SLACK_POST_TIMEOUT_MS,
+      fetch: fetchKeepingCause,
     });
   });
   // The readiness probe and the start-up token check: one attempt, and an answer within 10 s.
@@ -428,7 +429,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     const [s, sources] = await Promise.all([store(), servingSources()]);
     // Built on first post, so a dry run needs no Slack token.
     let poster: Required<DigestPoster> | undefined;
-    const built = async () => (poster ??= createDigestPoster(await webClient(), await postClient()));
+    const built = async () => (poster ??= createDigestPoster(await postClient()));
     const lazyPoster: DigestPoster = {
       postMessage: async (message) => (await built()).postMessage(message),
       findPosted: async (...args) => (await built()).findPosted(...args),

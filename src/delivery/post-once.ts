@@ -278,3 +278,18 @@ function retryAfterMs(error: unknown): number | undefined {
     ? e.retryAfter * 1000
     : undefined;
 }
+
+/**
+ * fetch for the client that posts: a failure is rethrown as an Error of this realm carrying the
+ * original as its cause. The Slack client keeps only the text of a failure that is not an
+ * `instanceof Error` here (fetch's own errors, made in another realm under a test runner, and a
+ * timeout's DOMException), and `outcomeUnknown` needs its cause: a reset or a timeout.
+ */
+export const fetchKeepingCause: typeof fetch = async (input, init) => {
+  try {
+    return await fetch(input, init);
+  } catch (error) {
+    const e = error as { name?: unknown; message?: unknown } | undefined;
+    throw new Error(`${String(e?.name ?? 'Error')}: ${String(e?.message ?? error)}`, { cause: error });
+  }
+};
