@@ -239,13 +239,16 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       }),
     );
   };
-  const subset = (all: readonly AccountSource[], names?: readonly string[]) =>
-    mergedCertificateSource(names === undefined ? all : all.filter((a) => names.includes(a.account)));
+  const subset = (all: readonly AccountSource[], names?: readonly string[], timeoutMs?: number) =>
+    mergedCertificateSource(names === undefined ? all : all.filter((a) => names.includes(a.account)), { timeoutMs });
   const servingSources = once(() => accountSources());
   const allCertificates = once(async (): Promise<MergedSource> => subset(await servingSources()));
   const certificates = async (names?: readonly string[]): Promise<MergedSource> =>
     names === undefined ? allCertificates() : subset(await servingSources(), names);
   const inventorySnapshot = async (at?: Date) => (await allCertificates()).snapshot(at ?? now());
+  // What answers to people list: a hanging account waits ACCOUNT_ANSWER_TIMEOUT_MS at most.
+  const answerCertificates = async (names?: readonly string[]): Promise<MergedSource> =>
+    subset(await servingSources(), names, config.ACCOUNT_ANSWER_TIMEOUT_MS);
 
   const syncAccount = async (
     account: AccountHandle,
@@ -283,19 +286,26 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     await afterSyncs();
     return summary;
   };
+  // Each account's sync is followed by the alert pass as soon as it is done, not when the
+  // slowest account is: a hanging account holds back no other account's alerts. Passes run one
+  // at a time; accounts finishing during one get one more pass after it.
+  const afterAccountSync = coalesced(afterSyncs);
   const syncAll: Services['syncAll'] = async (options = {}) => {
     const settled = await Promise.allSettled(
-      accounts.map((account) =>
-        syncAccount(account, options.onProgress && ((progress) => options.onProgress?.(account.name, progress))),
-      ),
+      accounts.map(async (account) => {
+        const summary = await syncAccount(
+          account,
+          options.onProgress && ((progress) => options.onProgress?.(account.name, progress)),
+        );
+        await afterAccountSync();
+        return summary;
+      }),
     );
-    const results = settled.map((result, index): AccountSyncResult =>
+    return settled.map((result, index): AccountSyncResult =>
       result.status === 'fulfilled'
         ? { account: accounts[index].name, summary: result.value }
         : { account: accounts[index].name, error: result.reason },
     );
-    if (results.some((r) => 'summary' in r)) await afterSyncs();
-    return results;
   };
   // After every sync in a serving process: the alert pass (as `cert-bot sync` runs it).
   const afterSync = async () => {
@@ -633,7 +643,14 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     const [{ buildHomeView }, s] = await Promise.all([import('./slack/home-data'), store()]);
     const scores = accounts.map((a) => ({ name: a.name, assetCount: async () => (await a.cas()).getAssetCount() }));
     return buildHomeView(
-      { accounts: scores, snapshot: (at) => inventorySnapshot(at), alerts: s.alerts, snapshots: s.snapshots, now },
+      {
+        accounts: scores,
+        snapshot: (at) => inventorySnapshot(at),
+        alerts: s.alerts,
+        snapshots: s.snapshots,
+        now,
+        accountTimeoutMs: config.ACCOUNT_ANSWER_TIMEOUT_MS,
+      },
       userId,
     );
   };
@@ -641,7 +658,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const slack = once(async () => {
     const [s, source, d, clients] = await Promise.all([
       store(),
-      certificates(),
+      answerCertificates(),
       digest(),
       Promise.all(accounts.map(async (a) => ({ name: a.name, cas: await a.cas() }))),
     ]);
@@ -663,11 +680,12 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       {
         accounts: clients,
         certificates: source,
-        certificatesOf: (names) => certificates(names),
+        certificatesOf: (names) => answerCertificates(names),
         store: s,
         logger,
         now,
         adminUserIds: config.ADMIN_USER_IDS,
+        accountAnswerTimeoutMs: config.ACCOUNT_ANSWER_TIMEOUT_MS,
         instanceId,
         digestPreview: (account) => d.preview(account),
         alertDeps,
@@ -753,12 +771,13 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
               return { account: a.name, source: { ...source, snapshot: async () => undefined } };
             }),
           ),
+          { timeoutMs: config.ACCOUNT_ANSWER_TIMEOUT_MS },
         );
       if (asked) return liveOf('asked');
       // No store file yet means no inventory: list live rather than create an empty store.
       if (!config.DATABASE_URL && !overrides.store && !sqliteStoreExists(config.DATA_DIR))
         return liveOf('never-synced');
-      return subset(await accountSources(maxAgeMs), names);
+      return subset(await accountSources(maxAgeMs), names, config.ACCOUNT_ANSWER_TIMEOUT_MS);
     },
     inventorySnapshot,
     syncNow,
@@ -833,6 +852,29 @@ export class StartupError extends Error {
 export const SHUTDOWN_DRAIN_MS = 10_000;
 
 const SLACK_API_DEFAULT = 'https://slack.com/api/';
+/**
+ * `run`, one at a time: a call while it runs gets one more run after it (shared by every call
+ * meanwhile), so whatever changed before the call is seen by a run that starts after it.
+ */
+function coalesced(run: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const start = (): Promise<void> =>
+    (running = run().finally(() => {
+      running = undefined;
+    }));
+  return () => {
+    if (!running) return start();
+    next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return start();
+      });
+    return next;
+  };
+}
+
 const SLACK_PROBE_TIMEOUT_MS = 10_000;
 /** How long a post or upload waits for Slack's answer before its outcome counts as unknown. */
 const SLACK_POST_TIMEOUT_MS = 20_000;

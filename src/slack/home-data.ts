@@ -1,5 +1,6 @@
 import type { AssetCount } from '../cas/types';
 import { AT_RISK_STATES, certificateState, mostUrgentFirst, stateCounts } from '../domain/certificate-state';
+import { withinTime } from '../accounts/fan-out';
 import { accountFailure } from '../inventory/account-failure';
 import type { InventorySnapshot } from '../inventory/stored-source';
 import type { AlertStore, SnapshotStore, StoredAlertState } from '../store/types';
@@ -16,6 +17,8 @@ export interface HomeDataDeps {
   alerts: Pick<AlertStore, 'states'>;
   snapshots: Pick<SnapshotStore, 'accountHistory' | 'history'>;
   now: () => Date;
+  /** ACCOUNT_ANSWER_TIMEOUT_MS: with several accounts, how long Home waits for any one's score. */
+  accountTimeoutMs?: number;
 }
 
 const keyOf = (account: string, id: string) => `${account}/${id}`;
@@ -28,8 +31,9 @@ async function trend(deps: HomeDataDeps, account: string): Promise<number[]> {
 }
 
 async function accountScore(deps: HomeDataDeps, account: HomeDataDeps['accounts'][number]): Promise<HomeAccountScore> {
+  const timeoutMs = deps.accounts.length > 1 ? (deps.accountTimeoutMs ?? Infinity) : Infinity;
   const [assets, points] = await Promise.all([
-    account.assetCount().then(
+    withinTime(account.name, () => account.assetCount(), timeoutMs).then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     ),
