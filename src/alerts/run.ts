@@ -431,7 +431,7 @@ async function postBaseline(deps: AlertDeps, group: ChannelBaseline, now: Date, 
       for (const certificate of g.item.scope.certificates) await markCrossed(deps, certificate, now);
   } catch (error) {
     await Promise.all(granted.flatMap((g) => g.keys.map((key) => deps.claims.release(key, deps.instanceId))));
-    return postFailed(deps, log, group.channel, error, `${what}`, 'it stays due');
+    return postFailed(deps, log, group.channel, error, what, 'it stays due');
   }
   const outcome = await deliver(deps, group.channel, granted, {
     keys: granted.map((g) => `baseline/${g.item.scope.account}/${group.channel}`),
