@@ -1,7 +1,7 @@
 import os from 'node:os';
 
 import Credential from '@alicloud/credentials';
-import type { WebClient } from '@slack/web-api';
+import type { WebClient, WebClientOptions } from '@slack/web-api';
 import { type AlertPassResult, alertPass, alertsConfigured } from './alerts/pass';
 import type { AlertDeps } from './alerts/run';
 import type { AccountConfig } from './accounts/account-config';
@@ -378,24 +378,30 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       module: 'slack-web-api',
       slackApiUrl: config.SLACK_API_URL ?? SLACK_API_DEFAULT,
     });
-  const webClient = once(async () => {
-    if (!config.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is not set: cannot post to Slack');
+  /** A Web API client of the bot's token, with the bot's URL and logger, and `options`. */
+  const slackClient = async (options: WebClientOptions = {}): Promise<WebClient> => {
     const { WebClient } = await import('@slack/web-api');
     return new WebClient(config.SLACK_BOT_TOKEN, {
       slackApiUrl: config.SLACK_API_URL,
       logger: await webApiLogger(),
-      ...(overrides.slackRetries !== undefined ? { retryConfig: { retries: overrides.slackRetries } } : {}),
+      ...options,
     });
+  };
+  const tokenNeeded = () => {
+    if (!config.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is not set: cannot post to Slack');
+  };
+  const webClient = once(async () => {
+    tokenNeeded();
+    return slackClient(
+      overrides.slackRetries !== undefined ? { retryConfig: { retries: overrides.slackRetries } } : {},
+    );
   });
   // Posts and uploads: one attempt each, and an answer within a bound. A retry of its own after
   // a lost answer would post twice; postOnce (delivery/) looks for the post before trying again,
   // and waits out a rate limit itself.
-  const postClient = once(async (): Promise<WebClient> => {
-    if (!config.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is not set: cannot post to Slack');
-    const { WebClient } = await import('@slack/web-api');
-    return new WebClient(config.SLACK_BOT_TOKEN, {
-      slackApiUrl: config.SLACK_API_URL,
-      logger: await webApiLogger(),
+  const postClient = once(async () => {
+    tokenNeeded();
+    return slackClient({
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       timeout: overrides.slackPostTimeoutMs ?? SLACK_POST_TIMEOUT_MS,
@@ -403,15 +409,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     });
   });
   // The readiness probe and the start-up token check: one attempt, and an answer within 10 s.
-  const probeClient = once(async (): Promise<WebClient> => {
-    const { WebClient } = await import('@slack/web-api');
-    return new WebClient(config.SLACK_BOT_TOKEN, {
-      slackApiUrl: config.SLACK_API_URL,
-      logger: await webApiLogger(),
-      retryConfig: { retries: 0 },
-      timeout: SLACK_PROBE_TIMEOUT_MS,
-    });
-  });
+  const probeClient = once(() => slackClient({ retryConfig: { retries: 0 }, timeout: SLACK_PROBE_TIMEOUT_MS }));
 
   const readiness: Readiness = createReadiness({
     inventory: async () => {
