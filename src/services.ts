@@ -769,13 +769,12 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
               return { account: a.name, source: { ...source, snapshot: async () => undefined } };
             }),
           ),
-          { timeoutMs: config.ACCOUNT_ANSWER_TIMEOUT_MS },
         );
       if (asked) return liveOf('asked');
       // No store file yet means no inventory: list live rather than create an empty store.
       if (!config.DATABASE_URL && !overrides.store && !sqliteStoreExists(config.DATA_DIR))
         return liveOf('never-synced');
-      return subset(await accountSources(maxAgeMs), names, config.ACCOUNT_ANSWER_TIMEOUT_MS);
+      return subset(await accountSources(maxAgeMs), names);
     },
     inventorySnapshot,
     syncNow,
