@@ -345,6 +345,9 @@ export const configSchema = z.object({
   CAS_CACHE_TTL_SECONDS: intWithDefault(60, 0, 86_400).describe(
     'How long GetRiskCount and GetAssetCount answers are reused, in seconds.',
   ),
+  ACCOUNT_ANSWER_TIMEOUT_MS: intWithDefault(4_000, 100, 120_000).describe(
+    'With several accounts: how long an answer covering them (/cert-risk, /cert-status, /cert-list, Home, `cert-bot risk` and `status`) waits for any one account, in milliseconds; it then answers with the others and names the slow one.',
+  ),
   SLACK_BOT_TOKEN: z
     .preprocess(
       emptyToUndefined,

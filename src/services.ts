@@ -1,6 +1,6 @@
 import os from 'node:os';
 
-import type { WebClient } from '@slack/web-api';
+import type { WebClient, WebClientOptions } from '@slack/web-api';
 import { type AlertPassResult, alertPass, alertsConfigured, driftAlertPass } from './alerts/pass';
 import type { AlertDeps } from './alerts/run';
 import type { AccountConfig } from './accounts/account-config';
@@ -46,6 +46,7 @@ import { digestRenderer } from './slack/blocks/digest';
 import type { SlackMessage } from './slack/blocks/types';
 import type { HomeView } from './slack/blocks/home';
 import { createDigestPoster } from './slack/digest-poster';
+import { fetchKeepingCause, type PostRetry } from './delivery/post-once';
 import { openStore } from './store';
 import { sqliteStoreExists } from './store/sqlite-store';
 import type { Store } from './store/types';
@@ -72,6 +73,12 @@ export interface ServiceOverrides {
   catchUpIntervalMs?: number;
   /** How long a digest claim is held without renewal (default two minutes). */
   digestLeaseMs?: number;
+  /** How long an alert claim is held without renewal (default five minutes). */
+  alertLeaseMs?: number;
+  /** How long a post whose answer was lost is looked for and tried again (default two minutes). */
+  postRetry?: PostRetry;
+  /** How long a post or upload waits for Slack's answer (default 20 s). */
+  slackPostTimeoutMs?: number;
   /** How long an inventory sync's lease is held without renewal (default two minutes). */
   syncLeaseMs?: number;
   /** How often deployment requests are moved on and their jobs read (default 10 s). */
@@ -232,13 +239,16 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       }),
     );
   };
-  const subset = (all: readonly AccountSource[], names?: readonly string[]) =>
-    mergedCertificateSource(names === undefined ? all : all.filter((a) => names.includes(a.account)));
+  const subset = (all: readonly AccountSource[], names?: readonly string[], timeoutMs?: number) =>
+    mergedCertificateSource(names === undefined ? all : all.filter((a) => names.includes(a.account)), { timeoutMs });
   const servingSources = once(() => accountSources());
   const allCertificates = once(async (): Promise<MergedSource> => subset(await servingSources()));
   const certificates = async (names?: readonly string[]): Promise<MergedSource> =>
     names === undefined ? allCertificates() : subset(await servingSources(), names);
   const inventorySnapshot = async (at?: Date) => (await allCertificates()).snapshot(at ?? now());
+  // What answers to people list: a hanging account waits ACCOUNT_ANSWER_TIMEOUT_MS at most.
+  const answerCertificates = async (names?: readonly string[]): Promise<MergedSource> =>
+    subset(await servingSources(), names, config.ACCOUNT_ANSWER_TIMEOUT_MS);
 
   const syncAccount = async (
     account: AccountHandle,
@@ -276,19 +286,26 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     await afterSyncs();
     return summary;
   };
+  // Each account's sync is followed by the alert pass as soon as it is done, not when the
+  // slowest account is: a hanging account holds back no other account's alerts. Passes run one
+  // at a time; accounts finishing during one get one more pass after it.
+  const afterAccountSync = coalesced(afterSyncs);
   const syncAll: Services['syncAll'] = async (options = {}) => {
     const settled = await Promise.allSettled(
-      accounts.map((account) =>
-        syncAccount(account, options.onProgress && ((progress) => options.onProgress?.(account.name, progress))),
-      ),
+      accounts.map(async (account) => {
+        const summary = await syncAccount(
+          account,
+          options.onProgress && ((progress) => options.onProgress?.(account.name, progress)),
+        );
+        await afterAccountSync();
+        return summary;
+      }),
     );
-    const results = settled.map((result, index): AccountSyncResult =>
+    return settled.map((result, index): AccountSyncResult =>
       result.status === 'fulfilled'
         ? { account: accounts[index].name, summary: result.value }
         : { account: accounts[index].name, error: result.reason },
     );
-    if (results.some((r) => 'summary' in r)) await afterSyncs();
-    return results;
   };
   // After every sync in a serving process: the alert pass (as `cert-bot sync` runs it).
   const afterSync = async () => {
@@ -306,7 +323,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     const { renderBaselineMessage } = await import('./slack/blocks/baseline');
     const { renderDriftAlertMessage } = await import('./slack/blocks/drift-alert');
     let poster: ReturnType<typeof createAlertPoster> | undefined;
-    const lazy = async () => (poster ??= createAlertPoster(await webClient()));
+    const lazy = async () => (poster ??= createAlertPoster(await webClient(), await postClient()));
     return {
       snapshot: (at) => inventorySnapshot(at),
       claims: s.claims,
@@ -335,6 +352,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       logger,
       now,
       instanceId,
+      leaseMs: overrides.alertLeaseMs,
+      postRetry: overrides.postRetry,
       observe: metrics.observe,
     };
   });
@@ -358,25 +377,38 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       module: 'slack-web-api',
       slackApiUrl: config.SLACK_API_URL ?? SLACK_API_DEFAULT,
     });
-  const webClient = once(async () => {
-    if (!config.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is not set: cannot post to Slack');
+  /** A Web API client of the bot's token, with the bot's URL and logger, and `options`. */
+  const slackClient = async (options: WebClientOptions = {}): Promise<WebClient> => {
     const { WebClient } = await import('@slack/web-api');
     return new WebClient(config.SLACK_BOT_TOKEN, {
       slackApiUrl: config.SLACK_API_URL,
       logger: await webApiLogger(),
-      ...(overrides.slackRetries !== undefined ? { retryConfig: { retries: overrides.slackRetries } } : {}),
+      ...options,
+    });
+  };
+  const tokenNeeded = () => {
+    if (!config.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is not set: cannot post to Slack');
+  };
+  const webClient = once(async () => {
+    tokenNeeded();
+    return slackClient(
+      overrides.slackRetries !== undefined ? { retryConfig: { retries: overrides.slackRetries } } : {},
+    );
+  });
+  // Posts and uploads: one attempt each, and an answer within a bound. A retry of its own after
+  // a lost answer would post twice; postOnce (delivery/) looks for the post before trying again,
+  // and waits out a rate limit itself.
+  const postClient = once(async () => {
+    tokenNeeded();
+    return slackClient({
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: overrides.slackPostTimeoutMs ?? SLACK_POST_TIMEOUT_MS,
+      fetch: fetchKeepingCause,
     });
   });
   // The readiness probe and the start-up token check: one attempt, and an answer within 10 s.
-  const probeClient = once(async (): Promise<WebClient> => {
-    const { WebClient } = await import('@slack/web-api');
-    return new WebClient(config.SLACK_BOT_TOKEN, {
-      slackApiUrl: config.SLACK_API_URL,
-      logger: await webApiLogger(),
-      retryConfig: { retries: 0 },
-      timeout: SLACK_PROBE_TIMEOUT_MS,
-    });
-  });
+  const probeClient = once(() => slackClient({ retryConfig: { retries: 0 }, timeout: SLACK_PROBE_TIMEOUT_MS }));
 
   const readiness: Readiness = createReadiness({
     inventory: async () => {
@@ -404,11 +436,12 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     const [s, sources] = await Promise.all([store(), servingSources()]);
     // Built on first post, so a dry run needs no Slack token.
     let poster: Required<DigestPoster> | undefined;
+    const built = async () => (poster ??= createDigestPoster(await postClient()));
     const lazyPoster: DigestPoster = {
-      postMessage: async (message) => (poster ??= createDigestPoster(await webClient())).postMessage(message),
-      findPosted: async (...args) => (poster ??= createDigestPoster(await webClient())).findPosted(...args),
-      uploadChart: async (chart) => (poster ??= createDigestPoster(await webClient())).uploadChart(chart),
-      findChart: async (...args) => (poster ??= createDigestPoster(await webClient())).findChart(...args),
+      postMessage: async (message) => (await built()).postMessage(message),
+      findPosted: async (...args) => (await built()).findPosted(...args),
+      uploadChart: async (chart) => (await built()).uploadChart(chart),
+      findChart: async (...args) => (await built()).findChart(...args),
     };
     const render = { ...digestRenderer, chart: renderTrendChartOffThread };
     return createDigestService({
@@ -431,6 +464,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         logger,
         now,
         instanceId,
+        postRetry: overrides.postRetry,
         observe: metrics.observe,
       }),
       retryForMs: config.DIGEST_RETRY_MINUTES * 60_000,
@@ -606,6 +640,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         snapshots: s.snapshots,
         probes: { results: s.probes, enabled: config.PROBE_INTERVAL_MINUTES > 0 },
         now,
+        accountTimeoutMs: config.ACCOUNT_ANSWER_TIMEOUT_MS,
       },
       userId,
     );
@@ -614,7 +649,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const slack = once(async () => {
     const [s, source, d, clients] = await Promise.all([
       store(),
-      certificates(),
+      answerCertificates(),
       digest(),
       Promise.all(accounts.map(async (a) => ({ name: a.name, cas: await a.cas() }))),
     ]);
@@ -636,11 +671,12 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       {
         accounts: clients,
         certificates: source,
-        certificatesOf: (names) => certificates(names),
+        certificatesOf: (names) => answerCertificates(names),
         store: s,
         logger,
         now,
         adminUserIds: config.ADMIN_USER_IDS,
+        accountAnswerTimeoutMs: config.ACCOUNT_ANSWER_TIMEOUT_MS,
         instanceId,
         digestPreview: (account) => d.preview(account),
         alertDeps,
@@ -788,3 +824,29 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
  * grace period before SIGKILL must cover both (deploy/kubernetes checks it).
  */
 export const SHUTDOWN_DRAIN_MS = 10_000;
+
+/**
+ * `run`, one at a time: a call while it runs gets one more run after it (shared by every call
+ * meanwhile), so whatever changed before the call is seen by a run that starts after it.
+ */
+function coalesced(run: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const start = (): Promise<void> =>
+    (running = run().finally(() => {
+      running = undefined;
+    }));
+  return () => {
+    if (!running) return start();
+    next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return start();
+      });
+    return next;
+  };
+}
+
+/** How long a post or upload waits for Slack's answer before its outcome counts as unknown. */
+const SLACK_POST_TIMEOUT_MS = 20_000;

@@ -12,12 +12,17 @@ export interface AccountFailure {
   code?: string;
   ramAction?: string;
   requestId?: string;
+  /** It did not answer in the time the answer waits for any one account (accounts/fan-out). */
+  slow?: boolean;
 }
 
 export function accountFailure(account: string, error: unknown): AccountFailure {
   // A failed sync wraps the CAS error that ended it.
   const cause = (error as { cause?: unknown } | undefined)?.cause;
   if (!isCasError(error) && isCasError(cause)) return accountFailure(account, cause);
+  // accounts/fan-out's AccountTimeoutError, known by its name (this layer does not import that one).
+  if ((error as { name?: unknown } | undefined)?.name === 'AccountTimeoutError')
+    return { account, hint: (error as Error).message, slow: true };
   if (!isCasError(error)) return { account, hint: 'something went wrong inside the bot; the details are in its logs' };
   return {
     account,
@@ -28,8 +33,9 @@ export function accountFailure(account: string, error: unknown): AccountFailure 
   };
 }
 
-/** One line per failing account: `staging: <hint> (Error Code, RequestId …)`. */
+/** One line per failing account: `staging: <hint> (Error Code, RequestId …)`, or "tarn did not answer within 4 s". */
 export function describeAccountFailure(failure: AccountFailure): string {
+  if (failure.slow) return failure.hint;
   const facts = [
     failure.code ? `error ${failure.code}` : undefined,
     failure.ramAction && !failure.hint.includes(failure.ramAction) ? `grant ${failure.ramAction}` : undefined,

@@ -1,3 +1,11 @@
+import {
+  claimPosts,
+  type Granted,
+  type PostItem,
+  type PostOnceDeps,
+  type PostRetry,
+  postClaimed,
+} from '../delivery/post-once';
 import { type AlertHours, insideAlertHours } from '../domain/alert-hours';
 import { type AlertRoute, routeFor } from '../domain/alert-routes';
 import { type AlertState, dueThreshold } from '../domain/alerts';
@@ -113,6 +121,10 @@ export interface AlertDeps {
   logger: Logger;
   now: () => Date;
   instanceId: string;
+  /** How long an alert claim is held without renewal (default five minutes). */
+  leaseMs?: number;
+  /** How long a post whose answer was lost is looked for and tried again (see delivery/post-once). */
+  postRetry?: PostRetry;
   observe?: {
     alertPosted?(threshold: number): void;
     alertsDue?(count: number): void;
@@ -409,80 +421,46 @@ async function markCrossed(deps: AlertDeps, certificate: ListedCertificate, now:
  * then one message. A post that fails gives the claims back; the summary stays due, and the
  * channel gets no alert of those accounts one by one until it is posted.
  */
-async function postBaseline(
-  deps: AlertDeps,
-  group: ChannelBaseline,
-  now: Date,
-  log: Logger,
-): Promise<{ status: 'posted' | 'failed' | 'skipped'; ts?: string; error?: string }> {
-  const granted: Array<{ scope: ChannelBaseline['scopes'][number]; attempt: number }> = [];
-  for (const scope of group.scopes) {
-    const claimed = await deps.claims.claim({
-      ...baselineKey(scope.account, group.channel),
-      holder: deps.instanceId,
-      now,
-      leaseMs: ALERT_LEASE_MS,
-    });
-    if (claimed) granted.push({ scope, attempt: claimed.attempt });
-  }
+async function postBaseline(deps: AlertDeps, group: ChannelBaseline, now: Date, log: Logger): Promise<PostResult> {
+  const granted = await claimPosts(
+    postDeps(deps),
+    group.scopes.map((scope) => ({ key: baselineKey(scope.account, group.channel), scope })),
+    { leaseMs: deps.leaseMs ?? ALERT_LEASE_MS },
+  );
   if (granted.length === 0) return { status: 'skipped' };
-  const keys = granted.map((g) => `baseline/${g.scope.account}/${group.channel}`);
-  const finish = (ts: string) =>
-    Promise.all(
-      granted.map((g) =>
-        deps.claims.finish(baselineKey(g.scope.account, group.channel), deps.instanceId, {
-          status: 'posted',
-          now: deps.now(),
-          result: { channel: group.channel, ts, certificates: g.scope.certificates.length },
-        }),
-      ),
-    );
+  const what = `the alert summary could not be posted to ${group.channel}`;
   try {
-    for (const g of granted) for (const certificate of g.scope.certificates) await markCrossed(deps, certificate, now);
-    if (granted.some((g) => g.attempt > 1)) {
-      const since = new Date(now.getTime() - 2 * 86_400_000);
-      const ts = await deps.poster.findPosted(group.channel, keys, since).catch(() => undefined);
-      if (ts) {
-        await finish(ts);
-        log.info({ channel: group.channel, ts }, 'alert summary was already posted by an earlier attempt; recorded it');
-        return { status: 'posted', ts };
-      }
-    }
-    if (!deps.renderBaseline) throw new Error('no renderer for the alert summary');
-    const message = deps.renderBaseline({
-      scopes: granted.map((g) => ({
-        account: g.scope.account,
-        shownAccount: shownAccount(g.scope.account),
-        counts: stateCounts(g.scope.certificates, now),
-      })),
-      now,
-    });
-    const posted = await deps.poster.postMessage({
-      channel: group.channel,
-      ...message,
-      metadata: { event_type: ALERT_EVENT_TYPE, event_payload: { alerts: keys.join(' ') } },
-    });
-    const ts = posted.ts ?? '';
-    await finish(ts);
-    log.info(
-      { channel: group.channel, ts, accounts: granted.map((g) => g.scope.account) },
-      'alert summary posted: thresholds already crossed count as announced',
-    );
-    return { status: 'posted', ts };
+    for (const g of granted)
+      for (const certificate of g.item.scope.certificates) await markCrossed(deps, certificate, now);
   } catch (error) {
-    const code = slackErrorCode(error);
-    const reason = code ?? (error as Error)?.name ?? 'error';
-    const fix = code ? CHANNEL_FIXES[code] : undefined;
-    deps.observe?.alertPostFailed?.(reason);
-    log.error(
-      { channel: group.channel, slackError: reason, fix },
-      `the alert summary could not be posted to ${group.channel}: ${reason}${fix ? `; ${fix}` : ''}; it stays due`,
-    );
-    await Promise.all(
-      granted.map((g) => deps.claims.release(baselineKey(g.scope.account, group.channel), deps.instanceId)),
-    );
-    return { status: 'failed', error: fix ? `${reason}: ${fix}` : reason };
+    await Promise.all(granted.flatMap((g) => g.keys.map((key) => deps.claims.release(key, deps.instanceId))));
+    return postFailed(deps, log, group.channel, error, what, 'it stays due');
   }
+  const outcome = await deliver(deps, group.channel, granted, {
+    keys: granted.map((g) => `baseline/${g.item.scope.account}/${group.channel}`),
+    now,
+    log,
+    message: () => {
+      if (!deps.renderBaseline) throw new Error('no renderer for the alert summary');
+      return deps.renderBaseline({
+        scopes: granted.map((g) => ({
+          account: g.item.scope.account,
+          shownAccount: shownAccount(g.item.scope.account),
+          counts: stateCounts(g.item.scope.certificates, now),
+        })),
+        now,
+      });
+    },
+    result: (g, ts) => ({ channel: group.channel, ts, certificates: g.item.scope.certificates.length }),
+  });
+  if (outcome.status !== 'posted') return postFailed(deps, log, group.channel, outcome.error, what, 'it stays due');
+  log.info(
+    { channel: group.channel, ts: outcome.ts, accounts: granted.map((g) => g.item.scope.account) },
+    outcome.found
+      ? 'alert summary was already posted by an earlier attempt; recorded it'
+      : 'alert summary posted: thresholds already crossed count as announced',
+  );
+  return { status: 'posted', ts: outcome.ts };
 }
 
 async function postChannel(
@@ -491,128 +469,155 @@ async function postChannel(
   states: Map<string, StoredAlertState>,
   now: Date,
   log: Logger,
-): Promise<{ status: 'posted' | 'failed' | 'skipped'; ts?: string; error?: string }> {
-  const granted: Array<{ alert: DueAlert; attempt: number }> = [];
-  for (const alert of group.alerts) {
-    const claimed = await deps.claims.claim({
-      ...alertKey(alert.certificate.account, alert.certificate.id, alert.threshold, alert.stale),
-      holder: deps.instanceId,
-      now,
-      leaseMs: ALERT_LEASE_MS,
-    });
-    if (!claimed) continue;
+): Promise<PostResult> {
+  const items = group.alerts.map((alert) => ({
+    key: alertKey(alert.certificate.account, alert.certificate.id, alert.threshold, alert.stale),
     // A late-found stale deployment also takes the threshold it had already crossed, now, so
     // that no concurrent pass announces that threshold on its own.
-    const covers =
+    also:
       alert.covers === undefined
-        ? undefined
-        : await deps.claims.claim({
-            ...alertKey(alert.certificate.account, alert.certificate.id, alert.covers, alert.stale),
-            holder: deps.instanceId,
-            now,
-            leaseMs: ALERT_LEASE_MS,
-          });
-    granted.push({ alert: covers ? alert : { ...alert, covers: undefined }, attempt: claimed.attempt });
-  }
+        ? []
+        : [alertKey(alert.certificate.account, alert.certificate.id, alert.covers, alert.stale)],
+    alert,
+  }));
+  const granted = await claimPosts(postDeps(deps), items, { leaseMs: deps.leaseMs ?? ALERT_LEASE_MS });
   if (granted.length === 0) return { status: 'skipped' };
+  // The threshold it covers is announced with it only when this pass holds that claim too.
+  const alerts = granted.map((g) => (g.keys.length > 1 ? g.item.alert : { ...g.item.alert, covers: undefined }));
   const keyText = (a: DueAlert) =>
     `${a.stale ? 'stale/' : ''}${a.certificate.account}/${a.certificate.id}/${a.threshold}`;
-  const finish = (alerts: DueAlert[], ts: string) =>
-    Promise.all(
-      alerts.map(async (a) => {
-        const result = { status: 'posted', result: { channel: group.channel, ts }, now: deps.now() };
-        await deps.claims.finish(
-          alertKey(a.certificate.account, a.certificate.id, a.threshold, a.stale),
-          deps.instanceId,
-          result,
-        );
-        // The threshold the old certificate had already crossed when found counts as announced.
-        if (a.covers !== undefined)
-          await deps.claims.finish(
-            alertKey(a.certificate.account, a.certificate.id, a.covers, a.stale),
-            deps.instanceId,
-            result,
-          );
-      }),
-    );
-  const release = (alerts: DueAlert[]) =>
-    Promise.all(
-      alerts.flatMap((a) => [
-        deps.claims.release(alertKey(a.certificate.account, a.certificate.id, a.threshold, a.stale), deps.instanceId),
-        ...(a.covers === undefined
-          ? []
-          : [
-              deps.claims.release(
-                alertKey(a.certificate.account, a.certificate.id, a.covers, a.stale),
-                deps.instanceId,
-              ),
-            ]),
-      ]),
-    );
-  const alerts = granted.map((g) => g.alert);
+  const what = `alerts could not be posted to ${group.channel}`;
+  const outcome = await deliver(deps, group.channel, granted, {
+    keys: alerts.slice(0, METADATA_KEYS).map(keyText),
+    now,
+    log,
+    message: () => {
+      const shown = alerts.slice(0, 20);
+      return deps.render({
+        entries: shown.map((a) => ({
+          certificate: a.certificate,
+          threshold: a.threshold,
+          stale: a.stale,
+          ...entryState(states.get(stateKey(a.certificate.account, a.certificate.id))),
+        })),
+        mention: group.mention,
+        omitted: alerts.length - shown.length,
+        now,
+      });
+    },
+    result: (_, ts) => ({ channel: group.channel, ts }),
+  });
+  if (outcome.status !== 'posted') return postFailed(deps, log, group.channel, outcome.error, what, 'they stay due');
+  const { ts } = outcome;
   try {
-    if (granted.some((g) => g.attempt > 1)) {
-      // An earlier holder claimed some of these and did not finish: it may have posted them.
-      const since = new Date(now.getTime() - 2 * 86_400_000);
-      const ts = await deps.poster.findPosted(group.channel, alerts.map(keyText), since).catch(() => undefined);
-      if (ts) {
-        await finish(alerts, ts);
-        log.info({ channel: group.channel, ts }, 'alert was already posted by an earlier attempt; recorded it');
-        return { status: 'posted', ts };
-      }
-    }
-    const shown = alerts.slice(0, 20);
-    const message = deps.render({
-      entries: shown.map((a) => ({
-        certificate: a.certificate,
-        threshold: a.threshold,
-        stale: a.stale,
-        ...entryState(states.get(stateKey(a.certificate.account, a.certificate.id))),
-      })),
-      mention: group.mention,
-      omitted: alerts.length - shown.length,
-      now,
-    });
-    const posted = await deps.poster.postMessage({
-      channel: group.channel,
-      ...message,
-      metadata: {
-        event_type: ALERT_EVENT_TYPE,
-        event_payload: { alerts: alerts.slice(0, METADATA_KEYS).map(keyText).join(' ') },
-      },
-    });
-    const ts = posted.ts ?? '';
-    await finish(alerts, ts);
     const items: AlertItem[] = alerts.map((a) => ({
       account: a.certificate.account,
       certificateId: a.certificate.id,
       threshold: a.threshold,
       ...(a.stale ? { stale: true } : {}),
     }));
-    const record: AlertMessage = {
+    // Also when an earlier attempt's post was found: its buttons and renewal updates need it.
+    await deps.alerts.saveMessage({
       channel: group.channel,
       ts,
       postedAt: now,
       mention: group.mention,
       items,
       omitted: 0,
-    };
-    await deps.alerts.saveMessage(record);
+    });
+  } catch (error) {
+    // Posted and claimed: only the message's later updates are lost, not worth a second post.
+    log.error(
+      { channel: group.channel, ts, err: { name: (error as Error)?.name } },
+      'alerts posted, but the message could not be recorded: it will not show renewals',
+    );
+  }
+  if (outcome.found) {
+    log.info({ channel: group.channel, ts }, 'alert was already posted by an earlier attempt; recorded it');
+  } else {
     for (const a of alerts) deps.observe?.alertPosted?.(a.threshold);
     log.info({ channel: group.channel, ts, certificates: alerts.length }, 'alerts posted');
-    return { status: 'posted', ts };
-  } catch (error) {
-    const code = slackErrorCode(error);
-    const reason = code ?? (error as Error)?.name ?? 'error';
-    const fix = code ? CHANNEL_FIXES[code] : undefined;
-    deps.observe?.alertPostFailed?.(reason);
-    log.error(
-      { channel: group.channel, slackError: reason, fix },
-      `alerts could not be posted to ${group.channel}: ${reason}${fix ? `; ${fix}` : ''}; they stay due`,
-    );
-    await release(alerts);
-    return { status: 'failed', error: fix ? `${reason}: ${fix}` : reason };
   }
+  return { status: 'posted', ts };
+}
+
+type PostResult = { status: 'posted' | 'failed' | 'skipped'; ts?: string; error?: string };
+
+/** How far back a post of an earlier attempt is looked for. */
+const LOOK_BACK_MS = 2 * 86_400_000;
+
+const postDeps = (deps: AlertDeps): PostOnceDeps => ({
+  claims: deps.claims,
+  holder: deps.instanceId,
+  now: deps.now,
+  retry: deps.postRetry,
+});
+
+/**
+ * One alert message of claimed items, through postOnce: an earlier post of any of `keys` (in the
+ * message metadata) is looked for after a takeover and after every answer lost on the way.
+ */
+async function deliver<I extends PostItem>(
+  deps: AlertDeps,
+  channel: string,
+  granted: Granted<I>[],
+  options: {
+    keys: string[];
+    now: Date;
+    log: Logger;
+    message(): AlertSlackMessage;
+    result(g: Granted<I>, ts: string): Record<string, unknown>;
+  },
+): Promise<{ status: 'posted'; ts: string; found: boolean } | { status: 'failed'; error: unknown }> {
+  const since = new Date(options.now.getTime() - LOOK_BACK_MS);
+  const outcome = await postClaimed(postDeps(deps), granted, {
+    leaseMs: deps.leaseMs ?? ALERT_LEASE_MS,
+    find: () => deps.poster.findPosted(channel, options.keys, since),
+    post: async () =>
+      (
+        await deps.poster.postMessage({
+          channel,
+          ...options.message(),
+          metadata: { event_type: ALERT_EVENT_TYPE, event_payload: { alerts: options.keys.join(' ') } },
+        })
+      ).ts ?? '',
+    record: (ts, g) => ({ status: 'posted', result: options.result(g, ts) }),
+    // The alerts stay due: the next pass tries again (and looks first).
+    refused: () => 'release',
+    onFindFailed: (error) =>
+      options.log.warn(
+        { channel, slackError: describeFailure(error) },
+        'could not read the channel to check for an earlier alert post (add channels:history and groups:history); posting',
+      ),
+    onRetry: (error, waitMs) =>
+      options.log.warn(
+        { channel, slackError: describeFailure(error), waitMs },
+        "Slack's answer to an alert post was lost or refused for now; looking for the post before trying again",
+      ),
+  });
+  if (outcome.status === 'skipped') return { status: 'failed', error: new Error('nothing claimed') };
+  if (outcome.status === 'posted') return { status: 'posted', ts: outcome.post, found: outcome.found };
+  return { status: 'failed', error: outcome.error };
+}
+
+const describeFailure = (error: unknown): string =>
+  slackErrorCode(error) ?? (error as { code?: string })?.code ?? (error as Error)?.name ?? 'error';
+
+/** A post that failed: logged with the fix when there is one, counted, and reported. */
+function postFailed(
+  deps: AlertDeps,
+  log: Logger,
+  channel: string,
+  error: unknown,
+  what: string,
+  after: string,
+): PostResult {
+  const code = slackErrorCode(error);
+  const reason = code ?? (error as Error)?.name ?? 'error';
+  const fix = code ? CHANNEL_FIXES[code] : undefined;
+  deps.observe?.alertPostFailed?.(reason);
+  log.error({ channel, slackError: reason, fix }, `${what}: ${reason}${fix ? `; ${fix}` : ''}; ${after}`);
+  return { status: 'failed', error: fix ? `${reason}: ${fix}` : reason };
 }
 
 /** The entries of a posted message as they stand now: renewed, removed, acknowledged, snoozed. */

@@ -126,7 +126,8 @@ export function buildProgram(context: CliContext): Command {
           return synced.length === names.length ? inventoryCounts(snapshot, context.now(), names) : undefined;
         };
         // An account that could not be read is a failed call, though the others were shown.
-        if ((await riskCommand(clients, output, stale, inventory)) > 0) context.exitCode = 1;
+        const timeoutMs = services.config.ACCOUNT_ANSWER_TIMEOUT_MS;
+        if ((await riskCommand(clients, output, stale, inventory, timeoutMs)) > 0) context.exitCode = 1;
       });
     });
 
@@ -162,7 +163,12 @@ export function buildProgram(context: CliContext): Command {
           context.exitCode = 2;
           return;
         }
-        const { results, failed } = await statusCommand(await clientsOf(services, options.account), serials, output);
+        const { results, failed } = await statusCommand(
+          await clientsOf(services, options.account),
+          serials,
+          output,
+          services.config.ACCOUNT_ANSWER_TIMEOUT_MS,
+        );
         const revoked = (options.failOn ?? []).includes('revoked') && results.some((r) => r.Status === 'revoked');
         context.exitCode = failed > 0 ? 1 : invalid.length > 0 ? 2 : revoked ? 3 : 0;
       });

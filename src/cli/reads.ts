@@ -1,9 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
+import { fanOut, firstError } from '../accounts/fan-out';
 import { lookUpStatus } from '../accounts/status-lookup';
 import type { AssetCount, CasApi, CertificateStatus } from '../cas/types';
 import { DEFAULT_ACCOUNT } from '../domain/account';
 import { accountRisk, count, riskRows } from '../domain/risk';
-import { accountFailure, describeAccountFailure } from '../accounts/account-failure';
+import { type AccountFailure, accountFailure, describeAccountFailure } from '../accounts/account-failure';
 import { describeCasCounters, totalRisk } from '../render/accounts';
 import { CERTIFICATE_STATES, STATE_LABELS } from '../domain/certificate-state';
 import { CAS_COUNTERS_LABEL, type InventoryCounts, inventoryHeadline, riskHeadline } from '../render/inventory-counts';
@@ -26,22 +27,25 @@ export async function riskCommand(
   stale: (account: string) => Promise<number>,
   /** The inventory's counts of these accounts (undefined: never synced), as /cert-risk shows them. */
   inventory: (accounts: readonly string[]) => Promise<InventoryCounts | undefined> = async () => undefined,
+  /** ACCOUNT_ANSWER_TIMEOUT_MS, with several accounts. */
+  timeoutMs = Number.POSITIVE_INFINITY,
 ): Promise<number> {
   if (accounts.length === 1) {
     await singleRisk(accounts[0].cas, output, await inventory([accounts[0].name]));
     return 0;
   }
-  const settled = await Promise.allSettled(
-    accounts.map(async ({ name, cas }) => {
+  // Each account gets ACCOUNT_ANSWER_TIMEOUT_MS: a hanging one is named, not waited for.
+  const settled = await fanOut(
+    accounts,
+    async ({ name, cas }) => {
       const [risk, assets, staleCount] = await Promise.all([cas.getRiskCount(), cas.getAssetCount(), stale(name)]);
       return { account: name, risk, assets, summary: accountRisk({ account: name, risk, assets, stale: staleCount }) };
-    }),
+    },
+    timeoutMs,
   );
-  const answered = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const failures = settled.flatMap((r, i) =>
-    r.status === 'rejected' ? [accountFailure(accounts[i].name, r.reason)] : [],
-  );
-  if (answered.length === 0) throw (settled[0] as PromiseRejectedResult).reason;
+  const answered = settled.flatMap((r) => ('value' in r ? [r.value] : []));
+  const failures = settled.flatMap((r) => ('error' in r ? [accountFailure(r.account.name, r.error)] : []));
+  if (answered.length === 0) throw firstError(settled);
   const counted = await Promise.all(
     answered.map(async (a) => ({ account: a.account, counts: await inventory([a.account]) })),
   );
@@ -82,7 +86,7 @@ export async function riskCommand(
     output.out(table(answered.map(({ account, summary }) => [account, describeCasCounters(summary)])));
     output.out(table([[scope, describeCasCounters(totalRisk(answered.map((a) => a.summary)))]]));
   }
-  for (const failure of failures) output.err(`error: could not read ${describeAccountFailure(failure)}`);
+  for (const failure of failures) output.err(failureLine('read', failure));
   return failures.length;
 }
 
@@ -147,9 +151,11 @@ export async function statusCommand(
   accounts: ReadonlyArray<{ name: string; cas: CasApi }>,
   serials: string[],
   output: Output,
+  /** ACCOUNT_ANSWER_TIMEOUT_MS, with several accounts. */
+  timeoutMs?: number,
 ): Promise<{ results: CertificateStatus[]; failed: number }> {
-  const { results, failures } = await lookUpStatus(accounts, serials);
-  for (const failure of failures) output.err(`error: could not ask ${describeAccountFailure(failure)}`);
+  const { results, failures } = await lookUpStatus(accounts, serials, timeoutMs);
+  for (const failure of failures) output.err(failureLine('ask', failure));
   if (output.json) {
     output.out(JSON.stringify(results, null, 2));
     return { results, failed: failures.length };
@@ -191,7 +197,7 @@ export async function listCommand(
   const { view, keyword, days, limit, format, failOn } = options;
   const listing = await source.list(view, keyword, now);
   const { freshness, failures } = listing;
-  for (const failure of failures ?? []) output.err(`error: could not list ${describeAccountFailure(failure)}`);
+  for (const failure of failures ?? []) output.err(failureLine('list', failure));
   const items =
     days === undefined ? listing.certificates : listing.certificates.filter((c) => endsWithin(c, days, now));
   const shown = limit === undefined ? items : items.slice(0, limit);
@@ -249,4 +255,9 @@ function describeSource(freshness: Freshness, now: Date): string {
   return freshness.source === 'inventory'
     ? `From the inventory: ${describeFreshness(freshness, now)}`
     : describeFreshness(freshness, now);
+}
+
+/** "error: could not read staging: …", or "error: tarn did not answer within 4 s". */
+function failureLine(verb: string, failure: AccountFailure): string {
+  return `error: ${failure.slow ? '' : `could not ${verb} `}${describeAccountFailure(failure)}`;
 }

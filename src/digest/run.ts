@@ -1,6 +1,15 @@
 import { backOff } from 'exponential-backoff';
 import { isCasError } from '../cas/errors';
 import type { MergedSource } from '../inventory/merged-source';
+import {
+  claimPosts,
+  type Granted,
+  type PostItem,
+  type PostOnceDeps,
+  type PostRetry,
+  postClaimed,
+  postOnce,
+} from '../delivery/post-once';
 import { keepLease } from '../jobs/lease';
 import type { JobPeriod } from '../jobs/period';
 import type { Logger } from '../ops/logger';
@@ -81,6 +90,8 @@ export interface DigestDeps {
   /** Names this process in the claims (host and pid), so a claim can be traced. */
   instanceId: string;
   observe?: { digestRun?(outcome: ChannelOutcome['status']): void };
+  /** How long a post whose answer was lost is looked for and tried again (see delivery/post-once). */
+  postRetry?: PostRetry;
 }
 
 export interface DigestRunOptions {
@@ -169,16 +180,14 @@ export async function runDigest(deps: DigestDeps, options: DigestRunOptions): Pr
   const log = deps.logger.child({ module: 'digest', period: options.period.key });
   const leaseMs = options.leaseMs ?? DEFAULT_DIGEST_LEASE_MS;
   const outcomes: ChannelOutcome[] = [];
-  const claimed: Array<{ channel: string; attempt: number }> = [];
+  const claimed: Granted<DigestItem>[] = [];
   for (const channel of options.channels) {
-    const granted = await deps.claims.claim({
-      ...digestClaimKey(channel, options.period.key),
-      holder: deps.instanceId,
-      now: deps.now(),
-      leaseMs,
-      force: options.force,
-    });
-    if (granted) claimed.push({ channel, attempt: granted.attempt });
+    const [granted] = await claimPosts(
+      postDeps(deps),
+      [{ key: digestClaimKey(channel, options.period.key), channel }],
+      { leaseMs, force: options.force },
+    );
+    if (granted) claimed.push(granted);
     else {
       log.info({ channel }, 'digest for this period already posted or in progress elsewhere; skipping');
       outcomes.push({ channel, status: 'skipped' });
@@ -188,7 +197,7 @@ export async function runDigest(deps: DigestDeps, options: DigestRunOptions): Pr
 
   const keeper = keepLease(
     deps.claims,
-    claimed.map(({ channel }) => digestClaimKey(channel, options.period.key)),
+    claimed.map((g) => g.item.key),
     { holder: deps.instanceId, leaseMs, now: deps.now },
   );
   try {
@@ -220,8 +229,8 @@ export async function runDigest(deps: DigestDeps, options: DigestRunOptions): Pr
       });
     }
 
-    for (const { channel, attempt } of claimed) {
-      const outcome = await postToChannel(deps, options, channel, attempt, message, failure, log, chart);
+    for (const granted of claimed) {
+      const outcome = await postToChannel(deps, options, granted, message, failure, log, chart);
       deps.observe?.digestRun?.(outcome.status);
       outcomes.push(outcome);
     }
@@ -251,83 +260,93 @@ async function buildWithRetries(deps: DigestDeps, options: DigestRunOptions, log
   });
 }
 
-/** An earlier attempt's message, when there may be one; a channel that cannot be read is searched no further. */
-async function alreadyPosted(
-  deps: DigestDeps,
-  period: JobPeriod,
-  channel: string,
-  log: Logger,
-): Promise<string | undefined> {
-  try {
-    return await deps.poster.findPosted(channel, period.key, period.start);
-  } catch (error) {
-    // Posting again risks a duplicate; not posting risks a missed digest, which is worse.
-    log.warn(
-      { channel, slackError: slackErrorCode(error) ?? (error as Error)?.name },
-      'could not read the channel to check for an earlier post of this digest (add channels:history and groups:history); posting',
-    );
-    return undefined;
-  }
+interface DigestItem extends PostItem {
+  channel: string;
 }
 
+const postDeps = (deps: DigestDeps): PostOnceDeps => ({
+  claims: deps.claims,
+  holder: deps.instanceId,
+  now: deps.now,
+  retry: deps.postRetry,
+});
+
+const describeFailure = (error: unknown): string =>
+  slackErrorCode(error) ?? (error as { code?: string })?.code ?? (error as Error)?.name ?? 'error';
+
+/**
+ * The digest in one channel, through postOnce: after a takeover, and after any answer lost on
+ * the way, the channel is searched for the bot's message of this period (by its metadata)
+ * before it is posted again.
+ */
 async function postToChannel(
   deps: DigestDeps,
   options: DigestRunOptions,
-  channel: string,
-  attempt: number,
+  granted: Granted<DigestItem>,
   message: DigestMessage,
   failure: string | undefined,
   log: Logger,
   chart?: () => Promise<Buffer | undefined>,
 ): Promise<ChannelOutcome> {
-  const key = digestClaimKey(channel, options.period.key);
-  try {
-    if (attempt > 1 && !options.force) {
-      const ts = await alreadyPosted(deps, options.period, channel, log);
-      if (ts) {
-        await deps.claims.finish(key, deps.instanceId, {
-          status: 'posted',
-          result: { messageTs: ts },
-          now: deps.now(),
-        });
-        log.info({ channel, ts }, 'digest was already posted by an earlier attempt; recorded it');
-        return withChart(
-          { channel, status: 'posted', messageTs: ts },
-          await postChart(deps, options, channel, ts, log, chart),
-        );
-      }
+  const { channel } = granted.item;
+  const outcome = await postClaimed(postDeps(deps), [granted], {
+    leaseMs: options.leaseMs ?? DEFAULT_DIGEST_LEASE_MS,
+    force: options.force,
+    find: () => deps.poster.findPosted(channel, options.period.key, options.period.start),
+    post: async () =>
+      (
+        await deps.poster.postMessage({
+          channel,
+          ...message,
+          metadata: { event_type: DIGEST_EVENT_TYPE, event_payload: { period: options.period.key } },
+        })
+      ).ts,
+    record: (ts, _, found) =>
+      found
+        ? { status: 'posted', result: { messageTs: ts } }
+        : { status: failure ? 'failed' : 'posted', result: ts ? { messageTs: ts } : undefined, error: failure },
+    refused: (error) => {
+      const code = slackErrorCode(error);
+      const fix = code ? CHANNEL_FIXES[code] : undefined;
+      // Retrying will not help until someone acts; recorded so it is not retried every minute.
+      return fix ? { status: 'failed', error: `${code}: ${fix}` } : 'release';
+    },
+    // Posting again risks a duplicate; not posting risks a missed digest, which is worse.
+    onFindFailed: (error) =>
+      log.warn(
+        { channel, slackError: describeFailure(error) },
+        'could not read the channel to check for an earlier post of this digest (add channels:history and groups:history); posting',
+      ),
+    onRetry: (error, waitMs) =>
+      log.warn(
+        { channel, slackError: describeFailure(error), waitMs },
+        "Slack's answer to the digest post was lost or refused for now; looking for the post before trying again",
+      ),
+  });
+  if (outcome.status === 'posted') {
+    const ts = outcome.post;
+    if (outcome.found) {
+      log.info({ channel, ts }, 'digest was already posted by an earlier attempt; recorded it');
+      return withChart(
+        { channel, status: 'posted', messageTs: ts },
+        ts ? await postChart(deps, options, channel, ts, log, chart) : undefined,
+      );
     }
-    const posted = await deps.poster.postMessage({
-      channel,
-      ...message,
-      metadata: { event_type: DIGEST_EVENT_TYPE, event_payload: { period: options.period.key } },
-    });
     const status = failure ? 'failed' : 'posted';
-    await deps.claims.finish(key, deps.instanceId, {
-      status,
-      result: posted.ts ? { messageTs: posted.ts } : undefined,
-      error: failure,
-      now: deps.now(),
-    });
-    log.info({ channel, ts: posted.ts, status }, failure ? 'digest failure notice posted' : 'digest posted');
-    const outcome: ChannelOutcome = { channel, status, messageTs: posted.ts, error: failure };
-    return posted.ts && !failure
-      ? withChart(outcome, await postChart(deps, options, channel, posted.ts, log, chart))
-      : outcome;
-  } catch (error) {
-    const code = slackErrorCode(error);
-    const fix = code ? CHANNEL_FIXES[code] : undefined;
-    if (fix) {
-      // Retrying will not help until someone acts; record it so it is not retried every minute.
-      log.error({ channel, slackError: code, fix }, `digest could not be posted to ${channel}: ${code}; ${fix}`);
-      await deps.claims.finish(key, deps.instanceId, { status: 'failed', error: `${code}: ${fix}`, now: deps.now() });
-      return { channel, status: 'failed', error: `${code}: ${fix}` };
-    }
-    // Slack unreachable or an unexpected answer: give the claim back so a later run posts it.
-    log.error({ channel, slackError: code ?? (error as Error)?.name }, 'digest could not be posted; will try again');
-    await deps.claims.release(key, deps.instanceId);
-    return { channel, status: 'released', error: code ?? 'Slack unreachable' };
+    log.info({ channel, ts, status }, failure ? 'digest failure notice posted' : 'digest posted');
+    const posted: ChannelOutcome = { channel, status, messageTs: ts, error: failure };
+    return ts && !failure ? withChart(posted, await postChart(deps, options, channel, ts, log, chart)) : posted;
   }
+  if (outcome.status === 'skipped') return { channel, status: 'skipped' };
+  const code = slackErrorCode(outcome.error);
+  if (!outcome.released) {
+    const fix = code ? CHANNEL_FIXES[code] : undefined;
+    log.error({ channel, slackError: code, fix }, `digest could not be posted to ${channel}: ${code}; ${fix}`);
+    return { channel, status: 'failed', error: `${code}: ${fix}` };
+  }
+  // Slack unreachable, its answer lost, or an unexpected answer: the claim is back for a later run.
+  log.error({ channel, slackError: describeFailure(outcome.error) }, 'digest could not be posted; will try again');
+  return { channel, status: 'released', error: code ?? 'Slack unreachable' };
 }
 
 const withChart = (outcome: ChannelOutcome, chart: ChannelOutcome['chart']): ChannelOutcome =>
@@ -379,66 +398,60 @@ async function postChart(
   try {
     const png = await chart();
     if (!png) return undefined;
-    const granted = await deps.claims.claim({
-      ...key,
-      holder: deps.instanceId,
-      now: deps.now(),
+    // Recorded as failed, with its fix, rather than retried: the digest stands without it.
+    const failed = (error: unknown) => ({
+      status: 'failed',
+      error: `${describeFailure(error)}: ${chartFix(slackErrorCode(error))}`,
+    });
+    const outcome = await postOnce(postDeps(deps), [{ key }], {
       leaseMs,
       force: options.force,
+      find: async () =>
+        (await deps.poster.findChart?.(channel, threadTs, DIGEST_CHART_FILENAME)) ? { found: true } : undefined,
+      post: async (): Promise<{ fileId?: string; found?: boolean }> =>
+        upload({
+          channel,
+          threadTs,
+          png,
+          filename: DIGEST_CHART_FILENAME,
+          title: `Certificate trend, last ${DIGEST_CHART_WEEKS} weeks`,
+          altText: `Chart: certificates at risk in the bot inventory (stale deployments, expired, expiring) and CAS health score over the last ${DIGEST_CHART_WEEKS} weekly digests`,
+        }),
+      record: (uploaded) => ({
+        status: 'uploaded',
+        result: { threadTs, ...(uploaded.fileId ? { fileId: uploaded.fileId } : {}) },
+      }),
+      refused: failed,
+      unresolved: failed,
+      onFindFailed: (error) =>
+        log.warn(
+          { channel, slackError: describeFailure(error) },
+          "could not read the digest's thread to check for an earlier chart; uploading",
+        ),
     });
-    if (!granted) {
+    if (outcome.status === 'skipped') {
       log.info(
         { channel },
         'digest chart already uploaded, given up on or in progress elsewhere for this period; skipping',
       );
       return 'done';
     }
-    if (granted.attempt > 1 && !options.force && deps.poster.findChart) {
-      // An earlier holder started the upload and did not finish: it may be in the thread already.
-      const found = await deps.poster.findChart(channel, threadTs, DIGEST_CHART_FILENAME).catch((error) => {
-        log.warn(
-          { channel, slackError: slackErrorCode(error) ?? (error as Error)?.name },
-          "could not read the digest's thread to check for an earlier chart; uploading",
-        );
-        return false;
-      });
-      if (found) {
-        await deps.claims.finish(key, deps.instanceId, { status: 'uploaded', result: { threadTs }, now: deps.now() });
+    if (outcome.status === 'posted') {
+      if (outcome.found) {
         log.info({ channel, threadTs }, 'digest chart was already uploaded by an earlier attempt; recorded it');
         return 'done';
       }
-    }
-    const keeper = keepLease(deps.claims, [key], { holder: deps.instanceId, leaseMs, now: deps.now });
-    try {
-      const { fileId } = await upload({
-        channel,
-        threadTs,
-        png,
-        filename: DIGEST_CHART_FILENAME,
-        title: `Certificate trend, last ${DIGEST_CHART_WEEKS} weeks`,
-        altText: `Chart: certificates at risk in the bot inventory (stale deployments, expired, expiring) and CAS health score over the last ${DIGEST_CHART_WEEKS} weekly digests`,
-      });
-      await deps.claims.finish(key, deps.instanceId, {
-        status: 'uploaded',
-        result: { threadTs, ...(fileId ? { fileId } : {}) },
-        now: deps.now(),
-      });
-      log.info({ channel, threadTs, fileId }, 'digest chart uploaded');
+      log.info({ channel, threadTs, fileId: outcome.post.fileId }, 'digest chart uploaded');
       return 'uploaded';
-    } catch (error) {
-      const code = slackErrorCode(error);
-      const fix = chartFix(code);
-      const reason = code ?? (error as { code?: string })?.code ?? (error as Error)?.name ?? 'error';
-      // Once: the outcome is recorded, so no later run of this period uploads (or logs) again.
-      log.error(
-        { channel, slackError: reason, fix },
-        `digest chart could not be uploaded to ${channel}: ${reason}; ${fix}. The digest was posted without it; the chart is not retried for this period`,
-      );
-      await deps.claims.finish(key, deps.instanceId, { status: 'failed', error: `${reason}: ${fix}`, now: deps.now() });
-      return 'failed';
-    } finally {
-      keeper.stop();
     }
+    const reason = describeFailure(outcome.error);
+    const fix = chartFix(slackErrorCode(outcome.error));
+    // Once: the outcome is recorded, so no later run of this period uploads (or logs) again.
+    log.error(
+      { channel, slackError: reason, fix },
+      `digest chart could not be uploaded to ${channel}: ${reason}; ${fix}. The digest was posted without it; the chart is not retried for this period`,
+    );
+    return 'failed';
   } catch (error) {
     // The claims store failed: say so, and leave the digest's outcome as it is.
     log.error({ channel, err: { name: (error as Error)?.name } }, 'digest chart step failed');

@@ -1,3 +1,4 @@
+import { fanOut } from '../accounts/fan-out';
 import type { CertificateView } from '../domain/views';
 import { accountFailure, type AccountFailure } from '../accounts/account-failure';
 import type { CertificateListing, CertificateSource, Freshness } from './certificate-source';
@@ -15,23 +16,30 @@ export type MergedSource = CertificateSource & { snapshot(now: Date): Promise<In
  * Every account's certificates as one list. Accounts are listed side by side; one that fails
  * (CAS down for it, credentials refused) is reported in `failures` and the others' certificates
  * still come. Only when every account fails does the list fail, with the first account's error.
- * With one account this is that account's source, unchanged.
+ * With one account this is that account's source, unchanged. With `timeoutMs` (an answer to
+ * someone), an account whose list takes longer is left out and named as slow.
  */
-export function mergedCertificateSource(accounts: readonly AccountSource[]): MergedSource {
+export function mergedCertificateSource(
+  accounts: readonly AccountSource[],
+  options: { timeoutMs?: number } = {},
+): MergedSource {
   if (accounts.length === 1) return accounts[0].source;
   return {
     async list(view: CertificateView, keyword: string | undefined, now: Date): Promise<CertificateListing> {
-      const settled = await Promise.allSettled(accounts.map((a) => a.source.list(view, keyword, now)));
+      const answers = await fanOut(
+        accounts.map((a) => ({ ...a, name: a.account })),
+        (a) => a.source.list(view, keyword, now),
+        options.timeoutMs ?? Number.POSITIVE_INFINITY,
+      );
       const listings: CertificateListing[] = [];
       const failures: AccountFailure[] = [];
-      settled.forEach((result, index) => {
-        const account = accounts[index].account;
-        if (result.status === 'fulfilled') {
-          listings.push(result.value);
-          failures.push(...(result.value.failures ?? []));
-        } else failures.push(accountFailure(account, result.reason));
-      });
-      if (listings.length === 0) throw (settled[0] as PromiseRejectedResult).reason;
+      for (const answer of answers) {
+        if ('value' in answer) {
+          listings.push(answer.value);
+          failures.push(...(answer.value.failures ?? []));
+        } else failures.push(accountFailure(answer.account.account, answer.error));
+      }
+      if (listings.length === 0) throw (answers[0] as { error: unknown }).error;
       return {
         certificates: orderForView(
           listings.flatMap((listing) => listing.certificates),

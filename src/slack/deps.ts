@@ -33,6 +33,8 @@ export interface SlackDeps {
   logger: Logger;
   now: () => Date;
   adminUserIds: readonly string[];
+  /** ACCOUNT_ANSWER_TIMEOUT_MS: how long an answer covering several accounts waits for any one. */
+  accountAnswerTimeoutMs?: number;
   /** Names this process in claims (host and pid). */
   instanceId: string;
   /** What the alert buttons act on; without it the alert buttons are not registered. */

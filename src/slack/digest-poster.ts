@@ -4,19 +4,20 @@ import { findInHistory, payloadField } from './channel-history';
 
 /**
  * The digest's Slack calls on a Web API client: post with metadata, find an earlier post by it,
- * and the trend chart in the digest's thread (upload, and find an earlier upload).
+ * and the trend chart in the digest's thread (upload, and find an earlier upload). All go
+ * through `postClient`, which must not retry on its own (see createAlertPoster).
  */
-export function createDigestPoster(client: WebClient): Required<DigestPoster> {
+export function createDigestPoster(postClient: WebClient): Required<DigestPoster> {
   return {
     async postMessage(message) {
-      const result = await client.chat.postMessage(message as Parameters<WebClient['chat']['postMessage']>[0]);
+      const result = await postClient.chat.postMessage(message as Parameters<WebClient['chat']['postMessage']>[0]);
       return { ts: result.ts };
     },
     findPosted: (channel, period, since) =>
-      findInHistory(client, channel, since, (m) => payloadField(m, DIGEST_EVENT_TYPE, 'period') === period),
+      findInHistory(postClient, channel, since, (m) => payloadField(m, DIGEST_EVENT_TYPE, 'period') === period),
     async uploadChart(chart) {
       // files.getUploadURLExternal, the bytes to its upload_url, then files.completeUploadExternal.
-      const result = await client.filesUploadV2({
+      const result = await postClient.filesUploadV2({
         channel_id: chart.channel,
         thread_ts: chart.threadTs,
         file: chart.png,
@@ -27,7 +28,7 @@ export function createDigestPoster(client: WebClient): Required<DigestPoster> {
       return { fileId: result.files?.[0]?.files?.[0]?.id };
     },
     async findChart(channel, threadTs, filename) {
-      const result = await client.conversations.replies({ channel, ts: threadTs, limit: 100 });
+      const result = await postClient.conversations.replies({ channel, ts: threadTs, limit: 100 });
       return (result.messages ?? []).some((m) => m.files?.some((f) => f.name === filename));
     },
   };

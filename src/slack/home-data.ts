@@ -1,5 +1,6 @@
 import type { AssetCount } from '../cas/types';
 import { AT_RISK_STATES, certificateState, mostUrgentFirst, stateCounts } from '../domain/certificate-state';
+import { withinTime } from '../accounts/fan-out';
 import { accountFailure } from '../accounts/account-failure';
 import type { InventorySnapshot } from '../inventory/stored-source';
 import { countVerdicts } from '../domain/probe-verdict';
@@ -19,6 +20,8 @@ export interface HomeDataDeps {
   /** What endpoints served at the last probe pass, when they are probed (PROBE_INTERVAL_MINUTES > 0). */
   probes?: { results: Pick<ProbeResultStore, 'list'>; enabled: boolean };
   now: () => Date;
+  /** ACCOUNT_ANSWER_TIMEOUT_MS: with several accounts, how long Home waits for any one's score. */
+  accountTimeoutMs?: number;
 }
 
 const keyOf = (account: string, id: string) => `${account}/${id}`;
@@ -31,8 +34,9 @@ async function trend(deps: HomeDataDeps, account: string): Promise<number[]> {
 }
 
 async function accountScore(deps: HomeDataDeps, account: HomeDataDeps['accounts'][number]): Promise<HomeAccountScore> {
+  const timeoutMs = deps.accounts.length > 1 ? (deps.accountTimeoutMs ?? Infinity) : Infinity;
   const [assets, points] = await Promise.all([
-    account.assetCount().then(
+    withinTime(account.name, () => account.assetCount(), timeoutMs).then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     ),

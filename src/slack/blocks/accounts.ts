@@ -45,6 +45,8 @@ export function accountsSections(
 
 /** One line per account that could not be read: what failed, what to do, the RequestId. */
 export function failuresSection(failures: readonly AccountFailure[]): SectionBlock {
-  const lines = failures.map((f) => `${EMOJI.warning} Could not read ${inlineText(describeAccountFailure(f), 400)}`);
+  const lines = failures.map(
+    (f) => `${EMOJI.warning} ${f.slow ? '' : 'Could not read '}${inlineText(describeAccountFailure(f), 400)}`,
+  );
   return section(cutLines(lines, { maxChars: SECTION_CHARS, maxLines: 20 }).lines.join('\n'));
 }

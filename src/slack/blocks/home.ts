@@ -91,7 +91,8 @@ function scoreText(score: HomeAccountScore): string {
   if (score.failure) {
     const line = describeAccountFailure(score.failure);
     // The one account made from the environment is never named.
-    const unnamed = score.account === DEFAULT_ACCOUNT ? line.slice(score.account.length + 2) : line;
+    const unnamed =
+      score.account === DEFAULT_ACCOUNT && !score.failure.slow ? line.slice(score.account.length + 2) : line;
     return `${EMOJI.warning} not available: ${inlineText(unnamed, 400)}`;
   }
   const point = score.point === undefined ? 'n/a' : `*${formatNumber(score.point)}*`;

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { fanOut, firstError } from '../../accounts/fan-out';
 import { accountRisk } from '../../domain/risk';
 import { accountFailure, type AccountFailure } from '../../accounts/account-failure';
 import { renderAccountsRisk } from '../blocks/accounts-risk';
@@ -45,24 +46,27 @@ export function registerRiskCommand(app: App, deps: SlackDeps): void {
             response_type: responseType(args),
           };
         }
-        const counts = await Promise.allSettled(
-          selected.accounts.map(async ({ cas }) => Promise.all([cas.getRiskCount(), cas.getAssetCount()])),
+        // Each account gets ACCOUNT_ANSWER_TIMEOUT_MS: a hanging one is named, not waited for.
+        const counts = await fanOut(
+          selected.accounts,
+          async ({ cas }) => Promise.all([cas.getRiskCount(), cas.getAssetCount()]),
+          deps.accountAnswerTimeoutMs ?? Number.POSITIVE_INFINITY,
         );
         const synced = (name: string) =>
           snapshot !== undefined && !(snapshot.unsynced ?? []).includes(name) ? snapshot : undefined;
         const failures: AccountFailure[] = [];
-        const accounts = selected.accounts.flatMap(({ name }, i) => {
-          const result = counts[i];
-          if (result.status === 'rejected') {
-            failures.push(accountFailure(name, result.reason));
+        const accounts = counts.flatMap((answer) => {
+          const { name } = answer.account;
+          if ('error' in answer) {
+            failures.push(accountFailure(name, answer.error));
             return [];
           }
-          const [risk, assets] = result.value;
+          const [risk, assets] = answer.value;
           const inventory = inventoryCounts(synced(name), now, [name]);
           return [{ ...accountRisk({ account: name, risk, assets, stale: inventory?.counts.stale ?? 0 }), inventory }];
         });
         // Every account failing is a failure of the command, answered with the first one's error.
-        if (accounts.length === 0) throw (counts[0] as PromiseRejectedResult).reason;
+        if (accounts.length === 0) throw firstError(counts);
         const inventory = inventoryCounts(snapshot, now);
         return {
           ...renderAccountsRisk({ accounts, failures, now, inventory }),

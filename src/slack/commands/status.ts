@@ -25,7 +25,7 @@ export function registerStatusCommand(app: App, deps: SlackDeps): void {
         const { serials, invalid } = parseSerials(args.words.join(' '), { max: MAX_SERIALS_PER_REQUEST });
         if (serials.length === 0)
           return { ...renderStatusResults({ results: [], invalid, now: deps.now() }), response_type: 'ephemeral' };
-        const { results, failures } = await lookUpStatus(selected.accounts, serials);
+        const { results, failures } = await lookUpStatus(selected.accounts, serials, deps.accountAnswerTimeoutMs);
         return {
           ...renderStatusResults({ results, invalid, failures, now: deps.now() }),
           response_type: responseType(args),
