@@ -119,13 +119,6 @@ test('digest --dry-run prints the digest readably and posts nothing', async () =
     });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Weekly certificate digest');
-    // A calm first day: one summary in the alert channel, not an alert for every certificate;
-    // then a certificate crossing a threshold is announced by the next sync's alert pass.
-    expect(result.stdout).toContain("#alerts (C0ALERTS): the first sync's summary");
-    expect(result.stdout).toMatch(/Now watching \d+ certificates in prod/);
-    expect(result.stdout.match(/#alerts \(C0ALERTS\): the first sync's summary/g)).toHaveLength(1);
-    expect(result.stdout).toContain('#alerts (C0ALERTS): a certificate that now ends in 5 days');
-    expect(result.stdout).toMatch(/5 days left \(ends \d{4}-\d{2}-\d{2}\)[\s\S]*crossed the 7-day threshold/);
     // Before any sync the digest says it has no inventory, and shows CAS's counters, labelled.
     expect(result.stdout).toContain('No inventory yet');
     expect(result.stdout).toContain('CAS risk counters (certificates, resources and domains)');
@@ -181,6 +174,13 @@ test('the demo runs with no configuration and shows every command and the digest
   // Two accounts, one line each, and the Home tab with their scores.
   expect(result.stdout).toMatch(/prod · health score \d+/);
   expect(result.stdout).toMatch(/staging · health score \d+/);
+  // A calm first day: one summary in the alert channel, not an alert for every certificate;
+  // then a certificate crossing a threshold is announced by the next sync's alert pass.
+  expect(result.stdout).toContain("#alerts (C0ALERTS): the first sync's summary");
+  expect(result.stdout).toMatch(/Now watching \d+ certificates in prod/);
+  expect(result.stdout.match(/#alerts \(C0ALERTS\): the first sync's summary/g)).toHaveLength(1);
+  expect(result.stdout).toContain('#alerts (C0ALERTS): a certificate that now ends in 5 days');
+  expect(result.stdout).toMatch(/5 days left \(ends \d{4}-\d{2}-\d{2}\)[\s\S]*crossed the 7-day threshold/);
   expect(result.stdout).toContain('App Home');
   expect(result.stdout).toContain('Health score by account');
   // The chart it names is a PNG.
