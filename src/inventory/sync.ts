@@ -3,7 +3,14 @@ import { isCasError } from '../cas/errors';
 import type { CasApi, CertificateOrder, ListFilter } from '../cas/types';
 import { type Certificate, certificateFromOrder } from '../domain/certificate';
 import type { Logger } from '../ops/logger';
-import type { DeployedResource, InventoryChanges, InventoryStore, ResourceStore, SyncRecord } from '../store/types';
+import type {
+  InventoryChanges,
+  InventoryStaging,
+  InventoryStore,
+  ResourceStaging,
+  ResourceStore,
+  SyncRecord,
+} from '../store/types';
 import { deployedResourceFromRow } from './resource-row';
 
 /**
@@ -66,9 +73,12 @@ export class SyncError extends Error {
 
 /**
  * One sync of one account: pages every listing at bulk priority (a person's calls go first),
- * then replaces the stored inventory in one transaction. Any failure (CAS down, throttled past
- * the retries, a malformed page) leaves the stored inventory whole, is recorded as a failed
- * sync, and is thrown as a SyncError.
+ * writing each page into the store's staging area as it arrives, then swaps the staged set in as
+ * the inventory with one short transaction. Memory holds only the pages in flight
+ * (SYNC_PAGES_IN_FLIGHT), whatever the account's size. Any failure (CAS down, throttled past the
+ * retries, a malformed page) drops what was staged, leaves the stored inventory whole, is recorded
+ * as a failed sync, and is thrown as a SyncError; a sync killed outright leaves the inventory
+ * whole too (its staging is cleared by a later sync; see store/staging.ts).
  */
 export async function syncInventory(
   deps: SyncDeps,
@@ -81,52 +91,56 @@ export async function syncInventory(
   const report = () => options.onProgress?.({ ...progress });
   let calls = 0;
 
-  // At most SYNC_PAGES_IN_FLIGHT pages of this sync wait for the CAS limiter at once.
-  const pool = new Bottleneck({ maxConcurrent: options.pagesInFlight ?? SYNC_PAGES_IN_FLIGHT });
-  const slot = <T>(work: () => Promise<T>): Promise<T> => pool.schedule(work);
-
-  const page = <T>(work: () => Promise<T>) =>
-    slot(async () => {
-      calls += 1;
+  const pages = pagePool(options.pagesInFlight ?? SYNC_PAGES_IN_FLIGHT, () => {
+    calls += 1;
+  });
+  const page = <T>(work: () => Promise<T>, write: (result: T) => Promise<void>) =>
+    pages.run(async () => {
       const result = await work();
+      await write(result);
       progress.pagesDone += 1;
       report();
       return result;
     });
 
-  const certificatePage = (filter: ListFilter, number: number) =>
-    page(() => deps.cas.listCertificatePage({ ...filter, pageSize, priority: 'bulk' }, number));
-
-  /** One listing, all pages; listed again when its TotalCount moved meanwhile (added or removed certificates). */
-  const listing = async (filter: ListFilter): Promise<CertificateOrder[]> => {
-    const seen = new Map<string, CertificateOrder>();
-    for (let pass = 1; ; pass++) {
-      const first = await certificatePage(filter, 1);
-      const pages = Math.max(1, Math.ceil(first.TotalCount / pageSize));
-      progress.pagesTotal += pages;
-      report();
-      const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => certificatePage(filter, i + 2)));
-      for (const result of [first, ...rest]) for (const row of result.CertificateOrderList) seen.set(rowKey(row), row);
-      const stable = rest.every((result) => result.TotalCount === first.TotalCount);
-      if (stable || pass >= MAX_PASSES) return [...seen.values()];
-      deps.logger.info({ listing: filter, pass }, 'certificates changed while listing; listing again');
-    }
-  };
-
+  let staging: InventoryStaging | undefined;
   try {
-    const listings = await Promise.all(SYNC_LISTINGS.map(listing));
-    const certificates = new Map<string, Certificate>();
-    for (const row of listings.flat()) {
-      const certificate = certificateFromOrder(row, deps.account);
-      if (certificate.id !== '') certificates.set(certificate.id, certificate);
-    }
-    const changes = await deps.inventory.replace(deps.account, [...certificates.values()], {
+    const opened = await deps.inventory.begin(deps.account);
+    staging = opened;
+    /** One page: listed, then its certificates staged; what is kept is the listing's TotalCount. */
+    const certificatePage = (filter: ListFilter, number: number) =>
+      page(
+        () => deps.cas.listCertificatePage({ ...filter, pageSize, priority: 'bulk' }, number),
+        (result) => opened.stage(certificatesOf(result.CertificateOrderList, deps.account)),
+      ).then((result) => result.TotalCount);
+
+    /**
+     * One listing, all pages; listed again when its TotalCount moved meanwhile (added or removed
+     * certificates). Every pass stages into the same staging, where a certificate listed twice is
+     * one row, so nothing is lost or doubled.
+     */
+    const listing = async (filter: ListFilter): Promise<void> => {
+      for (let pass = 1; ; pass++) {
+        const total = await certificatePage(filter, 1);
+        const count = Math.max(1, Math.ceil(total / pageSize));
+        progress.pagesTotal += count;
+        report();
+        const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => certificatePage(filter, i + 2)));
+        const stable = rest.every((other) => other === total);
+        if (stable || pass >= MAX_PASSES) return;
+        deps.logger.info({ listing: filter, pass }, 'certificates changed while listing; listing again');
+      }
+    };
+
+    await pages.whileRunning(Promise.all(SYNC_LISTINGS.map(listing)));
+    const changes = await opened.commit({
       startedAt,
       finishedAt: deps.now(),
       pages: progress.pagesDone,
       calls,
     });
-    const resources = deps.resources ? await syncResources(deps, deps.resources, page) : undefined;
+    staging = undefined;
+    const resources = deps.resources ? await syncResources(deps, deps.resources, page, pages) : undefined;
     return {
       account: deps.account,
       ...changes,
@@ -138,6 +152,7 @@ export async function syncInventory(
     };
   } catch (error) {
     const detail = describeFailure(error);
+    await staging?.abort().catch(() => undefined); // left behind, it is cleared by a later sync
     await deps.inventory
       .recordFailure({
         account: deps.account,
@@ -152,8 +167,58 @@ export async function syncInventory(
   }
 }
 
-function rowKey(row: CertificateOrder): string {
-  return String(row.CertificateId ?? row.InstanceId ?? row.SerialNo ?? JSON.stringify(row));
+/** The certificates of one page, as the inventory keeps them. */
+function certificatesOf(rows: readonly CertificateOrder[], account: string): Certificate[] {
+  const certificates: Certificate[] = [];
+  for (const row of rows) {
+    const certificate = certificateFromOrder(row, account);
+    if (certificate.id !== '') certificates.push(certificate);
+  }
+  return certificates;
+}
+
+interface PagePool {
+  /** Runs `work` when one of the slots is free; refused at once once the sync has failed. */
+  run<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Waits for `all`; when it fails, first stops the pages not started and waits for those in
+   * flight, so no page is listed or staged after the sync gave up (the staging is then dropped).
+   */
+  whileRunning<T>(all: Promise<T>): Promise<T>;
+}
+
+/**
+ * At most `slots` pages of this sync wait for the CAS limiter or the store at once: a page holds
+ * its slot until it is staged, so pages cannot pile up in memory when the store is slower than CAS.
+ */
+function pagePool(slots: number, onCall: () => void): PagePool {
+  const pool = new Bottleneck({ maxConcurrent: slots });
+  const running = new Set<Promise<unknown>>();
+  let stopped = false;
+  return {
+    run<T>(work: () => Promise<T>): Promise<T> {
+      return pool.schedule(() => {
+        if (stopped) return Promise.reject(new Error('the sync stopped'));
+        onCall();
+        const started = work();
+        running.add(started);
+        void started.then(
+          () => running.delete(started),
+          () => running.delete(started),
+        );
+        return started;
+      });
+    },
+    async whileRunning<T>(all: Promise<T>): Promise<T> {
+      try {
+        return await all;
+      } catch (error) {
+        stopped = true;
+        await Promise.allSettled([...running]);
+        throw error;
+      }
+    },
+  };
 }
 
 function describeFailure(error: unknown): NonNullable<SyncRecord['error']> {
@@ -175,27 +240,34 @@ const RESOURCE_PAGE_SIZE = 50;
 
 /**
  * Where each certificate is deployed: every page of ListCloudResources, at the same bulk
- * priority, into the store in one transaction. A failure (a RAM policy without
- * yundun-cert:ListCloudResources, throttling, a malformed page) keeps the previous resources
- * and is recorded with the RAM action to grant; the certificate sync stands.
+ * priority, staged as it arrives and swapped in with one transaction at the end. A failure (a RAM
+ * policy without yundun-cert:ListCloudResources, throttling, a malformed page) drops what was
+ * staged, keeps the previous resources and is recorded with the RAM action to grant; the
+ * certificate sync stands.
  */
 async function syncResources(
   deps: SyncDeps,
   store: ResourceStore,
-  page: <T>(work: () => Promise<T>) => Promise<T>,
+  page: <T>(work: () => Promise<T>, write: (result: T) => Promise<void>) => Promise<T>,
+  pages: PagePool,
 ): Promise<{ count?: number; error?: string }> {
-  const list = (n: number) =>
-    page(() => deps.cas.listCloudResourcePage(n, { pageSize: RESOURCE_PAGE_SIZE, priority: 'bulk' }));
+  let staging: ResourceStaging | undefined;
   try {
-    const first = await list(1);
-    const pages = Math.max(1, Math.ceil(first.Total / RESOURCE_PAGE_SIZE));
-    const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => list(i + 2)));
-    const resources: DeployedResource[] = [first, ...rest].flatMap((result) =>
-      result.Data.map((r) => deployedResourceFromRow(r, deps.account)),
-    );
-    const { resources: count } = await store.replace(deps.account, resources, deps.now());
-    return { count };
+    const opened = await store.begin(deps.account);
+    staging = opened;
+    const list = (n: number) =>
+      page(
+        () => deps.cas.listCloudResourcePage(n, { pageSize: RESOURCE_PAGE_SIZE, priority: 'bulk' }),
+        (result) => opened.stage(result.Data.map((r) => deployedResourceFromRow(r, deps.account))),
+      ).then((result) => result.Total);
+    const total = await list(1);
+    const count = Math.max(1, Math.ceil(total / RESOURCE_PAGE_SIZE));
+    await pages.whileRunning(Promise.all(Array.from({ length: count - 1 }, (_, i) => list(i + 2))));
+    staging = undefined;
+    const { resources } = await opened.commit(deps.now());
+    return { count: resources };
   } catch (error) {
+    await staging?.abort().catch(() => undefined);
     const detail = describeFailure(error);
     const ramAction = isCasError(error) ? error.ramAction : undefined;
     await store
