@@ -11,12 +11,13 @@ import {
   writeTime,
   writeTransaction,
 } from './database';
-import { dropStaging, openStaging, stagingGone, timeValue, touchStaging } from './staging';
+import { dropStaging, openStaging, stagingGone, timeValue, stagingToucher } from './staging';
 import {
   type InventoryCertificate,
   type InventoryChanges,
   type InventoryStaging,
   type InventoryStore,
+  type StagingOptions,
   StoreError,
   type SyncRecord,
   type SyncTiming,
@@ -58,9 +59,10 @@ const FIELD_COLUMNS = [
 export function inventoryStore(database: Database): InventoryStore {
   const { db } = database;
 
-  const begin = async (account: string): Promise<InventoryStaging> => {
+  const begin = async (account: string, options: StagingOptions = {}): Promise<InventoryStaging> => {
     account = storable(account);
-    const staging = await openStaging(database, account, 'certificates');
+    const staging = await openStaging(database, account, 'certificates', options.abandonedAfterMs);
+    const touch = stagingToucher(database, staging, 'certificates');
     let finished = false;
     return {
       async stage(certificates) {
@@ -77,7 +79,7 @@ export function inventoryStore(database: Database): InventoryStore {
           rows.set(id, { staging, id, ...fieldColumns(certificate) });
         }
         if (rows.size === 0) return;
-        await touchStaging(database, staging, 'certificates');
+        await touch();
         if (database.dialect === 'postgres') await stagePostgres(database, staging, [...rows.values()]);
         else
           for (const chunk of chunks([...rows.values()]))

@@ -1,7 +1,7 @@
 import { type Insertable, sql } from 'kysely';
 import { type CloudResourcesStagedTable, type Database, readTime, writeTime, writeTransaction } from './database';
-import { dropStaging, openStaging, stagingGone, timeValue, touchStaging } from './staging';
-import type { DeployedResource, ResourceStaging, ResourceStore } from './types';
+import { dropStaging, openStaging, stagingGone, timeValue, stagingToucher } from './staging';
+import type { DeployedResource, ResourceStaging, ResourceStore, StagingOptions } from './types';
 
 const BATCH = 500;
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
@@ -14,8 +14,9 @@ const orUndefined = <T>(value: T | null): T | undefined => (value === null ? und
 export function resourceStore(database: Database): ResourceStore {
   const { db } = database;
 
-  const begin = async (account: string): Promise<ResourceStaging> => {
-    const staging = await openStaging(database, account, 'resources');
+  const begin = async (account: string, options: StagingOptions = {}): Promise<ResourceStaging> => {
+    const staging = await openStaging(database, account, 'resources', options.abandonedAfterMs);
+    const touch = stagingToucher(database, staging, 'resources');
     let finished = false;
     return {
       async stage(resources) {
@@ -39,7 +40,7 @@ export function resourceStore(database: Database): ResourceStore {
           });
         }
         if (rows.size === 0) return;
-        await touchStaging(database, staging, 'resources');
+        await touch();
         const values = [...rows.values()];
         for (let i = 0; i < values.length; i += BATCH)
           await db

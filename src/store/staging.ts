@@ -28,8 +28,13 @@ export type StagingKind = 'certificates' | 'resources';
 const STAGED_TABLES = ['certificates_staged', 'cloud_resources_staged'] as const;
 
 /** Opens a staging of one account's certificates or resources, clearing abandoned ones first. */
-export async function openStaging(database: Database, account: string, kind: StagingKind): Promise<string> {
-  await clearAbandoned(database);
+export async function openStaging(
+  database: Database,
+  account: string,
+  kind: StagingKind,
+  abandonedAfterMs = STAGING_ABANDONED_MS,
+): Promise<string> {
+  await clearAbandoned(database, abandonedAfterMs);
   const id = randomUUID();
   const now = writeTime(new Date());
   await database.db
@@ -39,14 +44,25 @@ export async function openStaging(database: Database, account: string, kind: Sta
   return id;
 }
 
-/** Marks the staging alive before a page is written; a staging cleared meanwhile fails the sync. */
-export async function touchStaging(database: Database, id: string, what: string): Promise<void> {
-  const result = await database.db
-    .updateTable('inventory_stagings')
-    .set({ touched_at: writeTime(new Date()) })
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) throw stagingGone(what);
+/** How often a sync marks its staging alive: often enough next to STAGING_ABANDONED_MS, rarely enough to cost nothing. */
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * Marks the staging alive before a page is written, at most once a minute (one write a page more
+ * would double the statements of a sync); a staging cleared meanwhile fails the sync.
+ */
+export function stagingToucher(database: Database, id: string, what: string): () => Promise<void> {
+  let touched = Number.NEGATIVE_INFINITY;
+  return async () => {
+    if (performance.now() - touched < TOUCH_EVERY_MS) return;
+    const result = await database.db
+      .updateTable('inventory_stagings')
+      .set({ touched_at: writeTime(new Date()) })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw stagingGone(what);
+    touched = performance.now();
+  };
 }
 
 export function stagingGone(what: string): StoreError {
@@ -62,12 +78,12 @@ export async function dropStaging(database: Database, id: string): Promise<void>
 }
 
 /**
- * Deletes stagings silent for longer than STAGING_ABANDONED_MS, and every staged row whose staging
+ * Deletes stagings silent for longer than `abandonedAfterMs`, and every staged row whose staging
  * is gone. A live staging's row is written before any of its pages, so its rows are never taken.
  */
-async function clearAbandoned(database: Database): Promise<void> {
+async function clearAbandoned(database: Database, abandonedAfterMs: number): Promise<void> {
   const { db } = database;
-  const cutoff = writeTime(new Date(Date.now() - STAGING_ABANDONED_MS));
+  const cutoff = writeTime(new Date(Date.now() - abandonedAfterMs));
   await db.deleteFrom('inventory_stagings').where('touched_at', '<', cutoff).execute();
   for (const table of STAGED_TABLES)
     await db.deleteFrom(table).where('staging', 'not in', db.selectFrom('inventory_stagings').select('id')).execute();

@@ -226,8 +226,8 @@ export interface ResourceStaging {
 }
 
 export interface ResourceStore {
-  /** Opens a staging for a streaming listing of the account's resources. */
-  begin(account: string): Promise<ResourceStaging>;
+  /** Opens a staging for a streaming listing of the account's resources (see InventoryStore.begin). */
+  begin(account: string, options?: StagingOptions): Promise<ResourceStaging>;
   /** Replaces the account's resources with a complete listing (one transaction); absent ones are marked removed. */
   replace(account: string, resources: readonly DeployedResource[], at: Date): Promise<{ resources: number }>;
   recordFailure(account: string, at: Date, error: NonNullable<ResourceSyncState['error']>): Promise<void>;
@@ -304,6 +304,10 @@ export interface SyncRecord {
   error?: { kind?: string; code?: string; message: string; requestId?: string };
 }
 
+export interface StagingOptions {
+  abandonedAfterMs?: number;
+}
+
 /** The sync record a successful swap writes (the store adds the account, status and counts). */
 export type SyncTiming = Omit<SyncRecord, 'account' | 'status' | 'changes' | 'error'>;
 
@@ -325,8 +329,12 @@ export interface InventoryStaging {
 }
 
 export interface InventoryStore {
-  /** Opens a staging for a streaming sync of the account. */
-  begin(account: string): Promise<InventoryStaging>;
+  /**
+   * Opens a staging for a streaming sync of the account, first clearing the stagings of any
+   * account that wrote no page for `abandonedAfterMs` (default STAGING_ABANDONED_MS: their syncs
+   * were killed, and a late commit of theirs fails).
+   */
+  begin(account: string, options?: StagingOptions): Promise<InventoryStaging>;
   /**
    * Replaces the account's inventory with what one complete sync found, in one transaction:
    * new certificates are added (first_seen), present ones updated (last_seen, fields), absent
