@@ -1,4 +1,3 @@
-import Bottleneck from 'bottleneck';
 import { isCasError } from '../cas/errors';
 import type { CasApi, CertificateOrder, ListFilter } from '../cas/types';
 import { type Certificate, certificateFromOrder } from '../domain/certificate';
@@ -91,11 +90,11 @@ export async function syncInventory(
   const report = () => options.onProgress?.({ ...progress });
   let calls = 0;
 
-  const pages = pagePool(options.pagesInFlight ?? SYNC_PAGES_IN_FLIGHT, () => {
-    calls += 1;
-  });
+  const pages = pager(options.pagesInFlight ?? SYNC_PAGES_IN_FLIGHT);
+  /** One page: listed, then written aside; the slot is held until it is staged. */
   const page = <T>(work: () => Promise<T>, write: (result: T) => Promise<void>) =>
-    pages.run(async () => {
+    pages.one(async () => {
+      calls += 1;
       const result = await work();
       await write(result);
       progress.pagesDone += 1;
@@ -107,7 +106,6 @@ export async function syncInventory(
   try {
     const opened = await deps.inventory.begin(deps.account);
     staging = opened;
-    /** One page: listed, then its certificates staged; what is kept is the listing's TotalCount. */
     const certificatePage = (filter: ListFilter, number: number) =>
       page(
         () => deps.cas.listCertificatePage({ ...filter, pageSize, priority: 'bulk' }, number),
@@ -125,14 +123,16 @@ export async function syncInventory(
         const count = Math.max(1, Math.ceil(total / pageSize));
         progress.pagesTotal += count;
         report();
-        const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => certificatePage(filter, i + 2)));
-        const stable = rest.every((other) => other === total);
+        let stable = true;
+        await pages.range(2, count, async (number) => {
+          if ((await certificatePage(filter, number)) !== total) stable = false;
+        });
         if (stable || pass >= MAX_PASSES) return;
         deps.logger.info({ listing: filter, pass }, 'certificates changed while listing; listing again');
       }
     };
 
-    await pages.whileRunning(Promise.all(SYNC_LISTINGS.map(listing)));
+    await pages.all(SYNC_LISTINGS.map(listing));
     const changes = await opened.commit({
       startedAt,
       finishedAt: deps.now(),
@@ -177,46 +177,67 @@ function certificatesOf(rows: readonly CertificateOrder[], account: string): Cer
   return certificates;
 }
 
-interface PagePool {
-  /** Runs `work` when one of the slots is free; refused at once once the sync has failed. */
-  run<T>(work: () => Promise<T>): Promise<T>;
+interface Pager {
+  /** Runs one page when a slot is free; refused (with the first failure) once a page has failed. */
+  one<T>(work: () => Promise<T>): Promise<T>;
   /**
-   * Waits for `all`; when it fails, first stops the pages not started and waits for those in
-   * flight, so no page is listed or staged after the sync gave up (the staging is then dropped).
+   * Pages `from`..`to` of one listing, taken in order by as many workers as there are slots (each
+   * page takes its slot through `one`): only the pages being worked on exist at any time, however
+   * many the listing has.
    */
-  whileRunning<T>(all: Promise<T>): Promise<T>;
+  range(from: number, to: number, run: (page: number) => Promise<void>): Promise<void>;
+  /** Waits for every listing; after a failure, for the pages still in flight too, then throws the first failure. */
+  all(listings: readonly Promise<void>[]): Promise<void>;
 }
 
 /**
- * At most `slots` pages of this sync wait for the CAS limiter or the store at once: a page holds
- * its slot until it is staged, so pages cannot pile up in memory when the store is slower than CAS.
+ * At most `slots` pages of this sync wait for the CAS limiter or the store at once, and a page
+ * holds its slot until it is staged, so pages cannot pile up in memory when the store is slower
+ * than CAS. The first failure stops every listing: no page is started after it, and those in
+ * flight finish before the sync drops its staging.
  */
-function pagePool(slots: number, onCall: () => void): PagePool {
-  const pool = new Bottleneck({ maxConcurrent: slots });
-  const running = new Set<Promise<unknown>>();
-  let stopped = false;
+function pager(slots: number): Pager {
+  let free = slots;
+  const waiting: Array<() => void> = [];
+  let failure: { error: unknown } | undefined;
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free += 1;
+  };
+  const one = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (free > 0) free -= 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      if (failure) throw failure.error;
+      return await work();
+    } catch (error) {
+      failure ??= { error };
+      throw error;
+    } finally {
+      release();
+    }
+  };
   return {
-    run<T>(work: () => Promise<T>): Promise<T> {
-      return pool.schedule(() => {
-        if (stopped) return Promise.reject(new Error('the sync stopped'));
-        onCall();
-        const started = work();
-        running.add(started);
-        void started.then(
-          () => running.delete(started),
-          () => running.delete(started),
-        );
-        return started;
-      });
+    one,
+    async range(from, to, run) {
+      let next = from;
+      const worker = async () => {
+        while (next <= to && !failure) {
+          const page = next++;
+          // `run` takes its slot itself (through `one`); a failure is kept for every listing to see.
+          await run(page).catch((error: unknown) => {
+            failure ??= { error };
+          });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(0, Math.min(slots, to - from + 1)) }, worker));
+      if (failure) throw failure.error;
     },
-    async whileRunning<T>(all: Promise<T>): Promise<T> {
-      try {
-        return await all;
-      } catch (error) {
-        stopped = true;
-        await Promise.allSettled([...running]);
-        throw error;
-      }
+    async all(listings) {
+      const settled = await Promise.allSettled(listings);
+      if (failure) throw failure.error;
+      for (const result of settled) if (result.status === 'rejected') throw result.reason;
     },
   };
 }
@@ -249,7 +270,7 @@ async function syncResources(
   deps: SyncDeps,
   store: ResourceStore,
   page: <T>(work: () => Promise<T>, write: (result: T) => Promise<void>) => Promise<T>,
-  pages: PagePool,
+  pages: Pager,
 ): Promise<{ count?: number; error?: string }> {
   let staging: ResourceStaging | undefined;
   try {
@@ -262,7 +283,9 @@ async function syncResources(
       ).then((result) => result.Total);
     const total = await list(1);
     const count = Math.max(1, Math.ceil(total / RESOURCE_PAGE_SIZE));
-    await pages.whileRunning(Promise.all(Array.from({ length: count - 1 }, (_, i) => list(i + 2))));
+    await pages.range(2, count, async (number) => {
+      await list(number);
+    });
     staging = undefined;
     const { resources } = await opened.commit(deps.now());
     return { count: resources };
