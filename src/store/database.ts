@@ -147,6 +147,32 @@ export interface CloudResourcesTable {
   removed_at: NullableTimestamp;
 }
 
+/**
+ * A sync's staging area (see ./staging.ts): one row per sync writing its pages aside, of one
+ * account's certificates or resources, touched at every page so an abandoned one can be told
+ * from a slow one.
+ */
+export interface InventoryStagingsTable {
+  id: string;
+  account: string;
+  kind: 'certificates' | 'resources';
+  started_at: Timestamp;
+  touched_at: Timestamp;
+}
+
+/** The certificates one sync has listed so far, keyed by (staging, id); the fields as in `certificates`. */
+export type CertificatesStagedTable = Omit<CertificatesTable, 'account' | 'first_seen' | 'last_seen' | 'removed_at'> & {
+  staging: string;
+};
+
+/** The resources one sync has listed so far, keyed by (staging, id); the fields as in `cloud_resources`. */
+export type CloudResourcesStagedTable = Omit<
+  CloudResourcesTable,
+  'account' | 'first_seen' | 'last_seen' | 'removed_at'
+> & {
+  staging: string;
+};
+
 export interface ResourceSyncsTable {
   account: string;
   last_success: NullableTimestamp;
@@ -230,6 +256,9 @@ export interface Tables {
   confirmations: ConfirmationsTable;
   certificates: CertificatesTable;
   inventory_syncs: InventorySyncsTable;
+  inventory_stagings: InventoryStagingsTable;
+  certificates_staged: CertificatesStagedTable;
+  cloud_resources_staged: CloudResourcesStagedTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -1,17 +1,27 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Certificate } from '../domain/certificate';
 import {
+  type CertificatesStagedTable,
   type CertificatesTable,
   type Database,
   type InventorySyncsTable,
   readJson,
   readTime,
-  type Tables,
   writeJson,
   writeTime,
   writeTransaction,
 } from './database';
-import { type InventoryCertificate, type InventoryStore, StoreError, type SyncRecord } from './types';
+import { dropStaging, openStaging, stagingGone, timeValue, stagingToucher } from './staging';
+import {
+  type InventoryCertificate,
+  type InventoryChanges,
+  type InventoryStaging,
+  type InventoryStore,
+  type StagingOptions,
+  StoreError,
+  type SyncRecord,
+  type SyncTiming,
+} from './types';
 
 /**
  * Rows per multi-row statement: 500 rows of 19 columns are 9,500 parameters, well under SQLite's
@@ -22,7 +32,6 @@ const ROWS_PER_STATEMENT = 500;
 /** The columns that hold the Certificate model's fields (the key and the times aside). */
 type FieldColumns = Omit<Insertable<CertificatesTable>, 'account' | 'id' | 'first_seen' | 'last_seen' | 'removed_at'>;
 type CertificateRow = Selectable<CertificatesTable>;
-type StoredFields = Pick<CertificateRow, 'id' | 'removed_at' | (typeof FIELD_COLUMNS)[number]>;
 type SyncRow = Selectable<InventorySyncsTable>;
 
 const FIELD_COLUMNS = [
@@ -44,88 +53,93 @@ const FIELD_COLUMNS = [
 
 /**
  * The certificate inventory: one row per certificate of an account, replaced by each complete
- * sync in one transaction, and the record of every sync attempt.
+ * sync (staged page by page, then swapped in with one transaction: see ./staging.ts), and the
+ * record of every sync attempt.
  */
 export function inventoryStore(database: Database): InventoryStore {
   const { db } = database;
 
+  const begin = async (account: string, options: StagingOptions = {}): Promise<InventoryStaging> => {
+    account = storable(account);
+    const staging = await openStaging(database, account, 'certificates', options.abandonedAfterMs);
+    const touch = stagingToucher(database, staging, 'certificates');
+    let finished = false;
+    return {
+      async stage(certificates) {
+        if (finished) throw stagingGone('certificates');
+        // Merged by id, the last one winning (one statement may not write a key twice).
+        const rows = new Map<string, Insertable<CertificatesStagedTable>>();
+        for (const certificate of certificates) {
+          if (storable(certificate.account) !== account)
+            throw new StoreError(
+              `certificate ${certificate.id} belongs to account ${certificate.account}, not to ${account} whose inventory is being replaced`,
+            );
+          const id = storable(certificate.id);
+          rows.delete(id);
+          rows.set(id, { staging, id, ...fieldColumns(certificate) });
+        }
+        if (rows.size === 0) return;
+        await touch();
+        if (database.dialect === 'postgres') await stagePostgres(database, staging, [...rows.values()]);
+        else
+          for (const chunk of chunks([...rows.values()]))
+            await db
+              .insertInto('certificates_staged')
+              .values(chunk)
+              .onConflict((oc) =>
+                oc.columns(['staging', 'id']).doUpdateSet((eb) => ({
+                  certificate_id: eb.ref('excluded.certificate_id'),
+                  instance_id: eb.ref('excluded.instance_id'),
+                  name: eb.ref('excluded.name'),
+                  common_name: eb.ref('excluded.common_name'),
+                  sans: eb.ref('excluded.sans'),
+                  issuer: eb.ref('excluded.issuer'),
+                  serial_no: eb.ref('excluded.serial_no'),
+                  fingerprint: eb.ref('excluded.fingerprint'),
+                  start_date: eb.ref('excluded.start_date'),
+                  end_date: eb.ref('excluded.end_date'),
+                  expired: eb.ref('excluded.expired'),
+                  uploaded: eb.ref('excluded.uploaded'),
+                  status: eb.ref('excluded.status'),
+                  resource_group_id: eb.ref('excluded.resource_group_id'),
+                })),
+              )
+              .execute();
+      },
+      async commit(sync) {
+        if (finished) throw stagingGone('certificates');
+        finished = true;
+        try {
+          return await swap(database, account, staging, sync);
+        } finally {
+          await dropStaging(database, staging).catch(() => undefined); // an abandoned one is cleared later
+        }
+      },
+      async abort() {
+        finished = true;
+        await dropStaging(database, staging);
+      },
+    };
+  };
+
   return {
+    begin,
+
     async replace(account, certificates, sync) {
-      account = storable(account);
-      // Input is merged by id, the last one winning: a certificate listed twice is one row.
-      const incoming = new Map<string, { id: string; fields: FieldColumns }>();
-      for (const certificate of certificates) {
-        if (storable(certificate.account) !== account)
+      for (const certificate of certificates)
+        if (storable(certificate.account) !== storable(account))
           throw new StoreError(
             `certificate ${certificate.id} belongs to account ${certificate.account}, not to ${account} whose inventory is being replaced`,
           );
-        const id = storable(certificate.id);
-        incoming.set(id, { id, fields: fieldColumns(certificate) });
+      const staging = await begin(account);
+      try {
+        for (let start = 0; start < certificates.length; start += ROWS_PER_STATEMENT)
+          await staging.stage(certificates.slice(start, start + ROWS_PER_STATEMENT));
+      } catch (error) {
+        await staging.abort().catch(() => undefined);
+        throw error;
       }
-      const now = writeTime(sync.finishedAt);
-
-      return writeTransaction(
-        database,
-        async (trx) => {
-          // One read of the account's rows under the write lock; the comparison is done here.
-          const rows: StoredFields[] = await trx
-            .selectFrom('certificates')
-            .select(['id', 'removed_at', ...FIELD_COLUMNS])
-            .where('account', '=', account)
-            .execute();
-          const stored = new Map(rows.map((row) => [row.id, row]));
-
-          let added = 0;
-          let changed = 0;
-          let unchanged = 0;
-          const writes: Insertable<CertificatesTable>[] = [];
-          for (const { id, fields } of incoming.values()) {
-            const row = stored.get(id);
-            if (!row || row.removed_at !== null) added += 1;
-            else if (!sameFields(fields, row)) changed += 1;
-            else {
-              unchanged += 1;
-              continue;
-            }
-            writes.push({ account, id, ...fields, first_seen: now, last_seen: now, removed_at: null });
-          }
-          const gone = [...stored.values()]
-            .filter((row) => row.removed_at === null && !incoming.has(row.id))
-            .map((row) => row.id);
-
-          for (const chunk of chunks(writes)) await upsert(trx, chunk);
-          for (const chunk of chunks(gone))
-            await trx
-              .updateTable('certificates')
-              .set({ removed_at: now })
-              .where('account', '=', account)
-              .where('id', 'in', chunk)
-              .execute();
-          // Every present certificate was seen now: one statement moves last_seen of those the
-          // upserts above did not write.
-          if (unchanged > 0)
-            await trx
-              .updateTable('certificates')
-              .set({ last_seen: now })
-              .where('account', '=', account)
-              .where('removed_at', 'is', null)
-              .execute();
-
-          const changes = { certificates: incoming.size, added, changed, removed: gone.length };
-          await trx
-            .insertInto('inventory_syncs')
-            .values({
-              ...syncColumns({ ...sync, account, status: 'ok' }),
-              certificates: changes.certificates,
-              added,
-              changed,
-              removed: changes.removed,
-            })
-            .execute();
-          return changes;
-        },
-        { lock: `inventory:${account}` },
-      );
+      return staging.commit(sync);
     },
 
     async recordFailure(record) {
@@ -180,32 +194,111 @@ export function inventoryStore(database: Database): InventoryStore {
   };
 }
 
-async function upsert(trx: Kysely<Tables>, rows: Insertable<CertificatesTable>[]): Promise<void> {
-  await trx
-    .insertInto('certificates')
-    .values(rows)
-    .onConflict((oc) =>
-      oc.columns(['account', 'id']).doUpdateSet((eb) => ({
-        certificate_id: eb.ref('excluded.certificate_id'),
-        instance_id: eb.ref('excluded.instance_id'),
-        name: eb.ref('excluded.name'),
-        common_name: eb.ref('excluded.common_name'),
-        sans: eb.ref('excluded.sans'),
-        issuer: eb.ref('excluded.issuer'),
-        serial_no: eb.ref('excluded.serial_no'),
-        fingerprint: eb.ref('excluded.fingerprint'),
-        start_date: eb.ref('excluded.start_date'),
-        end_date: eb.ref('excluded.end_date'),
-        expired: eb.ref('excluded.expired'),
-        uploaded: eb.ref('excluded.uploaded'),
-        status: eb.ref('excluded.status'),
-        resource_group_id: eb.ref('excluded.resource_group_id'),
-        // first_seen stays: a certificate that is back was first seen when it first appeared.
-        last_seen: eb.ref('excluded.last_seen'),
-        removed_at: null,
-      })),
-    )
-    .execute();
+/** How jsonb_to_recordset reads a staged row (the types of `certificates_staged`). */
+const RECORD_TYPES: Record<(typeof FIELD_COLUMNS)[number], string> = {
+  certificate_id: 'text',
+  instance_id: 'text',
+  name: 'text',
+  common_name: 'text',
+  sans: 'jsonb',
+  issuer: 'text',
+  serial_no: 'text',
+  fingerprint: 'text',
+  start_date: 'text',
+  end_date: 'text',
+  expired: 'smallint',
+  uploaded: 'smallint',
+  status: 'text',
+  resource_group_id: 'text',
+};
+
+/**
+ * One page into PostgreSQL's staging as one jsonb parameter, in a statement whose text is the same
+ * for every page: staging 50,000 certificates took 3 s this way and 8 s as multi-row VALUES of 16
+ * parameters a row (the same busy machine).
+ */
+async function stagePostgres(
+  database: Database,
+  staging: string,
+  rows: readonly Insertable<CertificatesStagedTable>[],
+): Promise<void> {
+  const records = rows.map((row) => ({ ...row, staging: undefined, sans: JSON.parse(row.sans) as unknown }));
+  const fields = sql.raw(FIELD_COLUMNS.join(', '));
+  const recordFields = sql.raw(FIELD_COLUMNS.map((column) => `r.${column}`).join(', '));
+  const types = sql.raw(FIELD_COLUMNS.map((column) => `${column} ${RECORD_TYPES[column]}`).join(', '));
+  const updates = sql.raw(FIELD_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', '));
+  await sql`
+    INSERT INTO certificates_staged (staging, id, ${fields})
+    SELECT ${staging}, r.id, ${recordFields}
+    FROM jsonb_to_recordset(CAST(${JSON.stringify(records)} AS jsonb)) AS r(id text, ${types})
+    ON CONFLICT (staging, id) DO UPDATE SET ${updates}`.execute(database.db);
+}
+
+/**
+ * The swap of a streaming sync, in one transaction and set-based (the database compares and
+ * copies; nothing is read into the process): counts what is new and what changed against the
+ * present rows, marks the present rows not staged as removed, upserts every staged row (fields,
+ * last_seen; first_seen stays, so a certificate that is back keeps when it first appeared), and
+ * records the sync. Under the account's write lock, so two syncs of one account swap one after
+ * the other, each a complete listing.
+ */
+async function swap(database: Database, account: string, staging: string, sync: SyncTiming): Promise<InventoryChanges> {
+  const now = timeValue(database, sync.finishedAt);
+  const fields = sql.raw(FIELD_COLUMNS.join(', '));
+  const stagedFields = sql.raw(FIELD_COLUMNS.map((column) => `s.${column}`).join(', '));
+  const differs = sql.raw(FIELD_COLUMNS.map((column) => `s.${column} IS DISTINCT FROM c.${column}`).join(' OR '));
+  const updates = sql.raw(FIELD_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', '));
+  return writeTransaction(
+    database,
+    async (trx) => {
+      const alive = await trx
+        .selectFrom('inventory_stagings')
+        .select('id')
+        .where('id', '=', staging)
+        .executeTakeFirst();
+      if (!alive) throw stagingGone('certificates');
+
+      const { rows } = await sql<{
+        staged: number | string;
+        added: number | string | null;
+        changed: number | string | null;
+      }>`
+        SELECT count(*) AS staged,
+               sum(CASE WHEN c.id IS NULL OR c.removed_at IS NOT NULL THEN 1 ELSE 0 END) AS added,
+               sum(CASE WHEN c.id IS NOT NULL AND c.removed_at IS NULL AND (${differs}) THEN 1 ELSE 0 END) AS changed
+        FROM certificates_staged s
+        LEFT JOIN certificates c ON c.account = ${account} AND c.id = s.id
+        WHERE s.staging = ${staging}`.execute(trx);
+      const removed = await sql`
+        UPDATE certificates SET removed_at = ${now}
+        WHERE account = ${account} AND removed_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM certificates_staged s WHERE s.staging = ${staging} AND s.id = certificates.id)`.execute(
+        trx,
+      );
+      await sql`
+        INSERT INTO certificates (account, id, ${fields}, first_seen, last_seen)
+        SELECT CAST(${account} AS TEXT), s.id, ${stagedFields}, ${now}, ${now}
+        FROM certificates_staged s WHERE s.staging = ${staging}
+        ON CONFLICT (account, id) DO UPDATE SET ${updates}, last_seen = excluded.last_seen, removed_at = NULL`.execute(
+        trx,
+      );
+
+      const changes: InventoryChanges = {
+        certificates: Number(rows[0].staged),
+        added: Number(rows[0].added ?? 0),
+        changed: Number(rows[0].changed ?? 0),
+        removed: Number(removed.numAffectedRows ?? 0),
+      };
+      await trx
+        .insertInto('inventory_syncs')
+        .values({ ...syncColumns({ ...sync, account, status: 'ok' }), ...changes })
+        .execute();
+      // Gone before the commit: the same staging can never be swapped in twice.
+      await trx.deleteFrom('inventory_stagings').where('id', '=', staging).execute();
+      return changes;
+    },
+    { lock: `inventory:${account}` },
+  );
 }
 
 function* chunks<T>(items: readonly T[]): Generator<T[]> {
@@ -249,16 +342,6 @@ function fieldColumns(certificate: Certificate): FieldColumns {
     status: nullableText(certificate.status),
     resource_group_id: nullableText(certificate.resourceGroupId),
   };
-}
-
-/** Whether a stored row holds exactly these fields (last_seen and the other times aside). */
-function sameFields(fields: FieldColumns, row: StoredFields): boolean {
-  return FIELD_COLUMNS.every((column) => {
-    const stored = row[column];
-    if (column === 'sans') return fields.sans === (typeof stored === 'string' ? stored : writeJson(stored));
-    if (column === 'expired' || column === 'uploaded') return fields[column] === Number(stored);
-    return fields[column] === stored;
-  });
 }
 
 const optional = (value: string | null): string | undefined => value ?? undefined;

@@ -242,6 +242,50 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (host, port, fingerprint, verdict)
    );
    CREATE INDEX IF NOT EXISTS drift_alerts_message ON drift_alerts (channel, ts);`,
+  // Streaming syncs: each sync writes its pages aside as they arrive (a staging row per sync and
+  // its staged certificates or resources) and swaps them in with one short transaction at the
+  // end, so the sync holds no more than a few pages in memory and a failed or killed one leaves
+  // the inventory as it was (see src/store/staging.ts).
+  `CREATE TABLE IF NOT EXISTS inventory_stagings (
+     id TEXT PRIMARY KEY,
+     account TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('certificates', 'resources')),
+     started_at TEXT NOT NULL,
+     touched_at TEXT NOT NULL
+   );
+   CREATE TABLE IF NOT EXISTS certificates_staged (
+     staging TEXT NOT NULL,
+     id TEXT NOT NULL,
+     certificate_id TEXT,
+     instance_id TEXT,
+     name TEXT,
+     common_name TEXT,
+     sans TEXT NOT NULL,
+     issuer TEXT,
+     serial_no TEXT,
+     fingerprint TEXT,
+     start_date TEXT,
+     end_date TEXT,
+     expired INTEGER NOT NULL CHECK (expired IN (0, 1)),
+     uploaded INTEGER NOT NULL CHECK (uploaded IN (0, 1)),
+     status TEXT,
+     resource_group_id TEXT,
+     PRIMARY KEY (staging, id)
+   );
+   CREATE TABLE IF NOT EXISTS cloud_resources_staged (
+     staging TEXT NOT NULL,
+     id TEXT NOT NULL,
+     certificate_id TEXT,
+     cloud TEXT,
+     product TEXT,
+     region TEXT,
+     instance_id TEXT,
+     listener_id TEXT,
+     listener_port TEXT,
+     domain TEXT,
+     https INTEGER,
+     PRIMARY KEY (staging, id)
+   );`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -467,4 +511,44 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (host, port, fingerprint, verdict)
    );
    CREATE INDEX IF NOT EXISTS drift_alerts_message ON drift_alerts (channel, ts);`,
+  `CREATE TABLE IF NOT EXISTS inventory_stagings (
+     id text COLLATE "C" PRIMARY KEY,
+     account text COLLATE "C" NOT NULL,
+     kind text NOT NULL CHECK (kind IN ('certificates', 'resources')),
+     started_at timestamptz NOT NULL,
+     touched_at timestamptz NOT NULL
+   );
+   CREATE TABLE IF NOT EXISTS certificates_staged (
+     staging text COLLATE "C" NOT NULL,
+     id text COLLATE "C" NOT NULL,
+     certificate_id text,
+     instance_id text,
+     name text,
+     common_name text,
+     sans jsonb NOT NULL,
+     issuer text,
+     serial_no text,
+     fingerprint text,
+     start_date text,
+     end_date text,
+     expired smallint NOT NULL CHECK (expired IN (0, 1)),
+     uploaded smallint NOT NULL CHECK (uploaded IN (0, 1)),
+     status text,
+     resource_group_id text,
+     PRIMARY KEY (staging, id)
+   );
+   CREATE TABLE IF NOT EXISTS cloud_resources_staged (
+     staging text COLLATE "C" NOT NULL,
+     id text COLLATE "C" NOT NULL,
+     certificate_id text COLLATE "C",
+     cloud text,
+     product text,
+     region text,
+     instance_id text,
+     listener_id text,
+     listener_port text,
+     domain text,
+     https smallint,
+     PRIMARY KEY (staging, id)
+   );`,
 ];

@@ -1,22 +1,32 @@
-import { type Database, readTime, writeTime, writeTransaction } from './database';
-import type { DeployedResource, ResourceStore } from './types';
+import { type Insertable, sql } from 'kysely';
+import { type CloudResourcesStagedTable, type Database, readTime, writeTime, writeTransaction } from './database';
+import { dropStaging, openStaging, stagingGone, timeValue, stagingToucher } from './staging';
+import type { DeployedResource, ResourceStaging, ResourceStore, StagingOptions } from './types';
 
 const BATCH = 500;
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 
-/** Where certificates are deployed, as the last complete ListCloudResources listing said. */
+/**
+ * Where certificates are deployed, as the last complete ListCloudResources listing said (staged
+ * page by page, then swapped in with one transaction: see ./staging.ts).
+ */
 export function resourceStore(database: Database): ResourceStore {
   const { db } = database;
-  return {
-    async replace(account, resources, at) {
-      const now = writeTime(at);
-      const unique = new Map(resources.map((r) => [r.id, r]));
-      await writeTransaction(
-        database,
-        async (trx) => {
-          const rows = [...unique.values()].map((r) => ({
-            account,
+
+  const begin = async (account: string, options: StagingOptions = {}): Promise<ResourceStaging> => {
+    const staging = await openStaging(database, account, 'resources', options.abandonedAfterMs);
+    const touch = stagingToucher(database, staging, 'resources');
+    let finished = false;
+    return {
+      async stage(resources) {
+        if (finished) throw stagingGone('resources');
+        // Merged by id, the last one winning (one statement may not write a key twice).
+        const rows = new Map<string, Insertable<CloudResourcesStagedTable>>();
+        for (const r of resources) {
+          rows.delete(r.id);
+          rows.set(r.id, {
+            staging,
             id: r.id,
             certificate_id: orNull(r.certificateId),
             cloud: orNull(r.cloud),
@@ -27,69 +37,57 @@ export function resourceStore(database: Database): ResourceStore {
             listener_port: orNull(r.listenerPort),
             domain: orNull(r.domain),
             https: r.https === undefined ? null : r.https ? 1 : 0,
-            first_seen: now,
-            last_seen: now,
-            removed_at: null,
-          }));
-          for (let i = 0; i < rows.length; i += BATCH)
-            await trx
-              .insertInto('cloud_resources')
-              .values(rows.slice(i, i + BATCH))
-              .onConflict((oc) =>
-                oc.columns(['account', 'id']).doUpdateSet((eb) => ({
-                  certificate_id: eb.ref('excluded.certificate_id'),
-                  cloud: eb.ref('excluded.cloud'),
-                  product: eb.ref('excluded.product'),
-                  region: eb.ref('excluded.region'),
-                  instance_id: eb.ref('excluded.instance_id'),
-                  listener_id: eb.ref('excluded.listener_id'),
-                  listener_port: eb.ref('excluded.listener_port'),
-                  domain: eb.ref('excluded.domain'),
-                  https: eb.ref('excluded.https'),
-                  last_seen: eb.ref('excluded.last_seen'),
-                  removed_at: null,
-                })),
-              )
-              .execute();
-          // Everything of the account this listing did not mention is gone.
-          const present = await trx
-            .selectFrom('cloud_resources')
-            .select('id')
-            .where('account', '=', account)
-            .where('removed_at', 'is', null)
-            .execute();
-          const absent = present.map((r) => r.id).filter((id) => !unique.has(id));
-          for (let i = 0; i < absent.length; i += BATCH)
-            await trx
-              .updateTable('cloud_resources')
-              .set({ removed_at: now })
-              .where('account', '=', account)
-              .where('id', 'in', absent.slice(i, i + BATCH))
-              .execute();
-          await trx
-            .insertInto('resource_syncs')
-            .values({
-              account,
-              last_success: now,
-              last_attempt: now,
-              error_message: null,
-              ram_action: null,
-              request_id: null,
-            })
+          });
+        }
+        if (rows.size === 0) return;
+        await touch();
+        const values = [...rows.values()];
+        for (let i = 0; i < values.length; i += BATCH)
+          await db
+            .insertInto('cloud_resources_staged')
+            .values(values.slice(i, i + BATCH))
             .onConflict((oc) =>
-              oc.column('account').doUpdateSet({
-                last_success: now,
-                last_attempt: now,
-                error_message: null,
-                ram_action: null,
-                request_id: null,
-              }),
+              oc.columns(['staging', 'id']).doUpdateSet((eb) => ({
+                certificate_id: eb.ref('excluded.certificate_id'),
+                cloud: eb.ref('excluded.cloud'),
+                product: eb.ref('excluded.product'),
+                region: eb.ref('excluded.region'),
+                instance_id: eb.ref('excluded.instance_id'),
+                listener_id: eb.ref('excluded.listener_id'),
+                listener_port: eb.ref('excluded.listener_port'),
+                domain: eb.ref('excluded.domain'),
+                https: eb.ref('excluded.https'),
+              })),
             )
             .execute();
-        },
-        { lock: `resources:${account}` },
-      );
-      return { resources: unique.size };
+      },
+      async commit(at) {
+        if (finished) throw stagingGone('resources');
+        finished = true;
+        try {
+          return await swap(database, account, staging, at);
+        } finally {
+          await dropStaging(database, staging).catch(() => undefined); // an abandoned one is cleared later
+        }
+      },
+      async abort() {
+        finished = true;
+        await dropStaging(database, staging);
+      },
+    };
+  };
+
+  return {
+    begin,
+    async replace(account, resources, at) {
+      const staging = await begin(account);
+      try {
+        for (let i = 0; i < resources.length; i += BATCH) await staging.stage(resources.slice(i, i + BATCH));
+      } catch (error) {
+        await staging.abort().catch(() => undefined);
+        throw error;
+      }
+      return staging.commit(at);
     },
     async recordFailure(account, at, error) {
       const values = {
@@ -139,3 +137,72 @@ export function resourceStore(database: Database): ResourceStore {
     },
   };
 }
+
+/**
+ * The swap of a streaming resource listing, in one set-based transaction (see ./staging.ts):
+ * every staged resource upserted as present (first_seen kept), every present one not staged
+ * marked removed, and the listing recorded as successful.
+ */
+async function swap(database: Database, account: string, staging: string, at: Date): Promise<{ resources: number }> {
+  const now = timeValue(database, at);
+  const fields = sql.raw(FIELD_COLUMNS.join(', '));
+  const stagedFields = sql.raw(FIELD_COLUMNS.map((column) => `s.${column}`).join(', '));
+  const updates = sql.raw(FIELD_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', '));
+  const text = writeTime(at);
+  return writeTransaction(
+    database,
+    async (trx) => {
+      const alive = await trx
+        .selectFrom('inventory_stagings')
+        .select('id')
+        .where('id', '=', staging)
+        .executeTakeFirst();
+      if (!alive) throw stagingGone('resources');
+      const [{ staged }] = await trx
+        .selectFrom('cloud_resources_staged')
+        .select((eb) => eb.fn.countAll().as('staged'))
+        .where('staging', '=', staging)
+        .execute();
+      await sql`
+        UPDATE cloud_resources SET removed_at = ${now}
+        WHERE account = ${account} AND removed_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM cloud_resources_staged s WHERE s.staging = ${staging} AND s.id = cloud_resources.id)`.execute(
+        trx,
+      );
+      await sql`
+        INSERT INTO cloud_resources (account, id, ${fields}, first_seen, last_seen)
+        SELECT CAST(${account} AS TEXT), s.id, ${stagedFields}, ${now}, ${now}
+        FROM cloud_resources_staged s WHERE s.staging = ${staging}
+        ON CONFLICT (account, id) DO UPDATE SET ${updates}, last_seen = excluded.last_seen, removed_at = NULL`.execute(
+        trx,
+      );
+      const recorded = {
+        last_success: text,
+        last_attempt: text,
+        error_message: null,
+        ram_action: null,
+        request_id: null,
+      };
+      await trx
+        .insertInto('resource_syncs')
+        .values({ account, ...recorded })
+        .onConflict((oc) => oc.column('account').doUpdateSet(recorded))
+        .execute();
+      await trx.deleteFrom('inventory_stagings').where('id', '=', staging).execute();
+      return { resources: Number(staged) };
+    },
+    { lock: `resources:${account}` },
+  );
+}
+
+const FIELD_COLUMNS = [
+  'certificate_id',
+  'cloud',
+  'product',
+  'region',
+  'instance_id',
+  'listener_id',
+  'listener_port',
+  'domain',
+  'https',
+] as const;

@@ -217,11 +217,22 @@ export interface ResourceSyncState {
   error?: { message: string; ramAction?: string; requestId?: string };
 }
 
+/** One sync's resource listing, written aside page by page (see InventoryStaging). */
+export interface ResourceStaging {
+  /** Writes one page aside; a resource staged again replaces the earlier one. */
+  stage(resources: readonly DeployedResource[]): Promise<void>;
+  /** Swaps the staged resources in as the account's complete listing (as `replace` does), in one transaction. */
+  commit(at: Date): Promise<{ resources: number }>;
+  /** Drops what was staged; the resources are left as they were. */
+  abort(): Promise<void>;
+}
+
 export interface ResourceStore {
+  /** Opens a staging for a streaming listing of the account's resources (see InventoryStore.begin). */
+  begin(account: string, options?: StagingOptions): Promise<ResourceStaging>;
   /** Replaces the account's resources with a complete listing (one transaction); absent ones are marked removed. */
   replace(account: string, resources: readonly DeployedResource[], at: Date): Promise<{ resources: number }>;
   recordFailure(account: string, at: Date, error: NonNullable<ResourceSyncState['error']>): Promise<void>;
-  /** Present resources of every account. */
   /** Present resources, of one account when given. */
   list(account?: string): Promise<DeployedResource[]>;
   state(account: string): Promise<ResourceSyncState>;
@@ -296,18 +307,44 @@ export interface SyncRecord {
   error?: { kind?: string; code?: string; message: string; requestId?: string };
 }
 
+export interface StagingOptions {
+  abandonedAfterMs?: number;
+}
+
+/** The sync record a successful swap writes (the store adds the account, status and counts). */
+export type SyncTiming = Omit<SyncRecord, 'account' | 'status' | 'changes' | 'error'>;
+
+/**
+ * One sync's certificates, written aside page by page as they arrive (see store/staging.ts), so a
+ * sync holds only the pages in flight, whatever the account's size. Readers see none of it until
+ * `commit` swaps it in with one short transaction.
+ */
+export interface InventoryStaging {
+  /** Writes one page aside; a certificate staged again (another page, another listing) replaces the earlier one. */
+  stage(certificates: readonly Certificate[]): Promise<void>;
+  /**
+   * Swaps the staged certificates in as the account's complete inventory (as `replace` does) in
+   * one transaction, records the sync as successful, drops the staging, and returns what changed.
+   */
+  commit(sync: SyncTiming): Promise<InventoryChanges>;
+  /** Drops what was staged; the inventory is left as it was. */
+  abort(): Promise<void>;
+}
+
 export interface InventoryStore {
+  /**
+   * Opens a staging for a streaming sync of the account, first clearing the stagings of any
+   * account that wrote no page for `abandonedAfterMs` (default STAGING_ABANDONED_MS: their syncs
+   * were killed, and a late commit of theirs fails).
+   */
+  begin(account: string, options?: StagingOptions): Promise<InventoryStaging>;
   /**
    * Replaces the account's inventory with what one complete sync found, in one transaction:
    * new certificates are added (first_seen), present ones updated (last_seen, fields), absent
    * ones marked removed (kept, not deleted); a removed one that is back is present again.
    * Records the sync as successful and returns what changed.
    */
-  replace(
-    account: string,
-    certificates: readonly Certificate[],
-    sync: Omit<SyncRecord, 'account' | 'status' | 'changes' | 'error'>,
-  ): Promise<InventoryChanges>;
+  replace(account: string, certificates: readonly Certificate[], sync: SyncTiming): Promise<InventoryChanges>;
   /** Records a failed sync; the inventory itself is left as it was. */
   recordFailure(
     record: Omit<SyncRecord, 'status' | 'changes'> & { error: NonNullable<SyncRecord['error']> },
