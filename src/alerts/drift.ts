@@ -14,7 +14,8 @@ import { compareVerdicts, type EndpointVerdict } from '../domain/probe-verdict';
 import type { Logger } from '../ops/logger';
 import { slackErrorCode } from '../ops/slack-error';
 import type { ClaimKey, DriftAlertStore } from '../store/types';
-import { ALERT_EVENT_TYPE, type AlertDeps, type AlertSlackMessage } from './run';
+import { claimPosts } from '../delivery/post-once';
+import { type AlertDeps, type AlertSlackMessage, deliver, postDeps } from './run';
 
 /**
  * Drift alerts: after a probe pass (and in every alert pass), each endpoint whose verdict is a
@@ -240,74 +241,52 @@ async function postGroup(
   now: Date,
   log: Logger,
 ): Promise<{ status: 'posted' | 'failed' | 'skipped'; count: number; error?: string }> {
-  const granted: Array<{ due: DueDrift; attempt: number }> = [];
-  for (const due of group.due) {
-    const claimed = await deps.claims.claim({
-      ...driftClaimKey(due.key),
-      holder: deps.instanceId,
-      now,
-      leaseMs: DRIFT_LEASE_MS,
-    });
-    if (claimed) granted.push({ due, attempt: claimed.attempt });
-  }
+  const granted = await claimPosts(
+    postDeps(deps),
+    group.due.map((due) => ({ key: driftClaimKey(due.key), due })),
+    { leaseMs: DRIFT_LEASE_MS },
+  );
   if (granted.length === 0) return { status: 'skipped', count: 0 };
-  const due = granted.map((g) => g.due);
+  const due = granted.map((g) => g.item.due);
   const keys = due.map((d) => `drift/${driftKeyText(d.key)}`);
-  const finish = async (ts: string) => {
-    await drift.store.save(
-      due.map((d) => ({
-        ...d.key,
-        channel: group.channel,
-        ts,
-        postedAt: now,
-        ...(group.mention ? { mention: group.mention } : {}),
-        detail: d.verdict,
-      })),
-    );
-    await Promise.all(
-      due.map((d) =>
-        deps.claims.finish(driftClaimKey(d.key), deps.instanceId, {
-          status: 'posted',
-          now: deps.now(),
-          result: { channel: group.channel, ts },
-        }),
-      ),
-    );
-  };
-  try {
-    if (granted.some((g) => g.attempt > 1)) {
-      // An earlier holder claimed some of these and did not finish: it may have posted them.
-      const since = new Date(now.getTime() - 2 * 86_400_000);
-      const ts = await deps.poster.findPosted(group.channel, keys, since).catch(() => undefined);
-      if (ts) {
-        await finish(ts);
-        log.info({ channel: group.channel, ts }, 'drift alert was already posted by an earlier attempt; recorded it');
-        return { status: 'posted', count: due.length };
-      }
-    }
-    const shown = due.slice(0, DRIFT_MESSAGE_SIZE);
-    const message = drift.render({
-      entries: shown.map((d) => ({ verdict: d.verdict })),
-      mention: group.mention,
-      omitted: due.length - shown.length,
-      now,
-    });
-    const result = await deps.poster.postMessage({
-      channel: group.channel,
-      ...message,
-      metadata: { event_type: ALERT_EVENT_TYPE, event_payload: { alerts: keys.slice(0, METADATA_KEYS).join(' ') } },
-    });
-    await finish(result.ts ?? '');
-    log.info({ channel: group.channel, ts: result.ts, endpoints: due.length }, 'drift alerts posted');
-    return { status: 'posted', count: due.length };
-  } catch (error) {
-    const reason = slackErrorCode(error) ?? (error as Error)?.name ?? 'error';
+  const delivered = await deliver(deps, group.channel, granted, {
+    keys: keys.slice(0, METADATA_KEYS),
+    now,
+    log,
+    message: () => {
+      const shown = due.slice(0, DRIFT_MESSAGE_SIZE);
+      return drift.render({
+        entries: shown.map((d) => ({ verdict: d.verdict })),
+        mention: group.mention,
+        omitted: due.length - shown.length,
+        now,
+      });
+    },
+    result: () => ({ channel: group.channel }),
+  });
+  if (delivered.status === 'failed') {
+    const reason = slackErrorCode(delivered.error) ?? (delivered.error as Error)?.name ?? 'error';
     deps.observe?.alertPostFailed?.(reason);
     log.error(
       { channel: group.channel, slackError: reason },
       `drift alerts could not be posted to ${group.channel}: ${reason}; they stay due`,
     );
-    await Promise.all(due.map((d) => deps.claims.release(driftClaimKey(d.key), deps.instanceId)));
     return { status: 'failed', count: 0, error: reason };
   }
+  // The message each finding is in, so a later probe that finds it fixed can update it.
+  await drift.store.save(
+    due.map((d) => ({
+      ...d.key,
+      channel: group.channel,
+      ts: delivered.ts,
+      postedAt: now,
+      ...(group.mention ? { mention: group.mention } : {}),
+      detail: d.verdict,
+    })),
+  );
+  log.info(
+    { channel: group.channel, ts: delivered.ts, endpoints: due.length, found: delivered.found },
+    delivered.found ? 'drift alert was already posted by an earlier attempt; recorded it' : 'drift alerts posted',
+  );
+  return { status: 'posted', count: due.length };
 }

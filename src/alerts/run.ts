@@ -546,7 +546,7 @@ type PostResult = { status: 'posted' | 'failed' | 'skipped'; ts?: string; error?
 /** How far back a post of an earlier attempt is looked for. */
 const LOOK_BACK_MS = 2 * 86_400_000;
 
-const postDeps = (deps: AlertDeps): PostOnceDeps => ({
+export const postDeps = (deps: AlertDeps): PostOnceDeps => ({
   claims: deps.claims,
   holder: deps.instanceId,
   now: deps.now,
@@ -557,7 +557,7 @@ const postDeps = (deps: AlertDeps): PostOnceDeps => ({
  * One alert message of claimed items, through postOnce: an earlier post of any of `keys` (in the
  * message metadata) is looked for after a takeover and after every answer lost on the way.
  */
-async function deliver<I extends PostItem>(
+export async function deliver<I extends PostItem>(
   deps: AlertDeps,
   channel: string,
   granted: Granted<I>[],
