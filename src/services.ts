@@ -601,6 +601,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         return { certificates: listing.certificates, live: listing.freshness.source === 'live' };
       },
       web: webClient,
+      postWeb: postClient,
+      postRetry: overrides.postRetry,
       logger,
       now,
       instanceId,

@@ -13,6 +13,7 @@ import {
 } from '../../src/sandbox';
 import { createServices, type ServiceOverrides, type Services } from '../../src/services';
 import type { Store } from '../../src/store/types';
+import { LossyProxy } from './lossy-proxy';
 import { FakeSlack } from './fake-slack';
 import {
   appHomeOpened,
@@ -47,6 +48,8 @@ export class LogCapture {
 export class AppHarness {
   sandbox!: Sandbox;
   slack!: FakeSlack;
+  /** With `lossySlack`: the proxy in front of the fake Slack. */
+  proxy?: LossyProxy;
   store!: Store;
   cas!: CasClient;
   services!: Services;
@@ -74,7 +77,9 @@ export class AppHarness {
       beforeConfig?: (sandboxUrl: string) => void;
       /** Another harness's simulator (a restart or a replica talks to the same CAS); it stays theirs to close. */
       sharedSandbox?: Sandbox;
-      overrides?: Pick<ServiceOverrides, 'deployTrackMs' | 'instanceId'>;
+      overrides?: Pick<ServiceOverrides, 'deployTrackMs' | 'instanceId' | 'postRetry'>;
+      /** Slack's Web API behind a proxy that can lose answers (harness.proxy). */
+      lossySlack?: boolean;
     } = {},
   ): Promise<this> {
     this.ownsSandbox = options.sharedSandbox === undefined;
@@ -83,6 +88,7 @@ export class AppHarness {
       (await startSandbox({ certs: options.certs ?? 120, seed: 11, qps: 100, ...options.sandbox }));
     options.beforeConfig?.(this.sandbox.url);
     this.slack = await new FakeSlack().start();
+    if (options.lossySlack) this.proxy = await new LossyProxy(this.slack.port).start();
     this.logger = createLogger({ level: 'debug', destination: this.logs, secrets: [SIGNING_SECRET] });
     const config = loadConfig(
       {
@@ -94,7 +100,7 @@ export class AppHarness {
         CAS_TIMEOUT_MS: '1500',
         SLACK_BOT_TOKEN: 'xoxb-test-bot-token-000000000000',
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: this.slack.apiUrl,
+        SLACK_API_URL: this.proxy?.apiUrl ?? this.slack.apiUrl,
         PORT: '0',
         DATA_DIR: this.dataDir,
         ADMIN_USER_IDS: [ADMIN, OTHER_ADMIN].join(','),
@@ -192,6 +198,7 @@ export class AppHarness {
 
   async stop(): Promise<void> {
     await this.services?.stop();
+    await this.proxy?.stop();
     await this.slack?.stop();
     if (this.ownsSandbox) await this.sandbox?.close();
     if (this.ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { eventually } from '../helpers/bot-harness';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,7 +34,7 @@ async function setup(
   env: Record<string, string> = {},
   settings: Record<string, unknown> = {},
   now?: () => Date,
-  options: { probing?: boolean; listenerPort?: number } = {},
+  options: { probing?: boolean; listenerPort?: number; lossySlack?: boolean } = {},
 ): Promise<Setup> {
   const harness = new AppHarness();
   const vars: Record<string, string> = {
@@ -52,7 +53,8 @@ async function setup(
     now,
     certs: 30,
     env: vars,
-    overrides: { deployTrackMs: 150 },
+    overrides: { deployTrackMs: 150, postRetry: { baseDelayMs: 100, maxDelayMs: 400, forMs: 8_000 } },
+    lossySlack: options.lossySlack,
     // Probing: the simulator serves every name over real TLS, PROBE_RESOLVE sends every endpoint there.
     sandbox: options.probing ? { wire: true } : {},
     beforeConfig: () => {
@@ -537,4 +539,20 @@ test('a process that died after CreateDeploymentJob answered: the restarted bot 
   const replay = await restarted.press('cert_deploy_approve', value, ADMIN, messageTs(post));
   expect(replay.answer.text).toContain('already succeeded');
   expect(await jobs(restarted)).toHaveLength(1);
+}, 60_000);
+
+test('the request message whose answer is lost is found in the channel, not posted twice', async () => {
+  const { h, stale } = await setup({}, {}, undefined, { lossySlack: true });
+  h.proxy?.dropAnswer('chat.postMessage');
+  const view = await openModal(h, stale.old.certificateId);
+  expect((await submit(h, view)).status).toBe(200);
+  const [pending] = await h.store.deployments.list(['requested']);
+  await eventually(async () => Boolean((await h.store.deployments.get(pending.id))?.messageTs), 20_000);
+  expect(h.proxy?.log.filter((c) => c.fate === 'answer-lost')).toHaveLength(1);
+  // Slack took the post; the bot looked for it by its metadata and found it: one message.
+  expect(requestPosts(h)).toHaveLength(1);
+  expect(h.slack.apiCalls('conversations.history').length).toBeGreaterThan(0);
+  // Its ts is recorded, so the request's progress updates that message (with the answer lost
+  // and nothing looked for, the request would have no message to update).
+  expect((await h.store.deployments.get(pending.id))?.messageTs).toMatch(/^\d+\.\d+$/);
 }, 60_000);

@@ -17,7 +17,7 @@ import type { SlackDeps } from '../deps';
 import { describeError } from '../../domain/error-description';
 import { type Answer, buttonListener, commandListener } from '../listener';
 import type { AccessCheck } from './access';
-import { certificateFacts, deployAnswer, loadingModal, messageModal, requestMessage, requestModal } from './blocks';
+import { certificateFacts, deployAnswer, loadingModal, messageModal, requestModal } from './blocks';
 import { DEPLOY_BUTTONS, DEPLOY_MODAL, isDraftId } from './codecs';
 
 /** What the deployment listeners need besides the common Slack deps; absent when DEPLOY_ENABLED=false. */
@@ -36,6 +36,8 @@ export interface SlackDeployDeps {
   flow: DeployFlowDeps;
   /** Who is in DEPLOY_REQUESTERS / DEPLOY_APPROVERS, user groups resolved through Slack. */
   access?: AccessCheck;
+  /** Posts the request message once (postOnce); its ts, when posted or found. */
+  postRequest(request: DeploymentRequest): Promise<string | undefined>;
 }
 
 export const DEPLOY_DRAFT_KIND = 'cert-deploy-draft';
@@ -224,7 +226,7 @@ export function registerDeploy(app: App, deps: SlackDeps, deploy: SlackDeployDep
   );
 
   app.view(DEPLOY_MODAL.callbackId, async (args: ViewArgs) => {
-    const { view, body, ack, client } = args;
+    const { view, body, ack } = args;
     const userId = body.user.id;
     const draftId = view.private_metadata;
     const refuse = async (reason: string, block: string = DEPLOY_MODAL.noteBlock) => {
@@ -298,8 +300,8 @@ export function registerDeploy(app: App, deps: SlackDeps, deploy: SlackDeployDep
       },
     });
     try {
-      const posted = await client.chat.postMessage({ channel, ...render(request) });
-      if (posted.ts) await requests().update(request.id, { messageTs: posted.ts }, deps.now());
+      const ts = await (deploy as SlackDeployDeps).postRequest(request);
+      if (ts) await requests().update(request.id, { messageTs: ts }, deps.now());
     } catch (error) {
       deps.logger.error(
         { request: request.id, err: describeError(error) },
@@ -307,9 +309,6 @@ export function registerDeploy(app: App, deps: SlackDeps, deploy: SlackDeployDep
       );
     }
   });
-
-  const render = (request: DeploymentRequest) =>
-    requestMessage(request, { approvers: s?.approvers ?? [], changeWindow: s?.changeWindow });
 
   async function decide(
     decision: 'approve' | 'reject',

@@ -7,10 +7,18 @@ import type { InventoryCertificate } from '../../domain/replacement';
 import type { Logger } from '../../ops/logger';
 import type { Store } from '../../store/types';
 import type { SlackDeployDeps } from './register';
+import { postOnce, type PostRetry } from '../../delivery/post-once';
+import { describeError } from '../../domain/error-description';
+import { findInHistory, payloadField } from '../channel-history';
 import { createAccessCheck } from './access';
 import { requestMessage } from './blocks';
 import { loadDeploymentPlan } from '../../deploy/plan';
 import type { DeployFlowDeps } from '../../deploy/request-flow';
+
+/** Marks a deployment request's message, so a post whose answer was lost is found, not repeated. */
+export const DEPLOY_EVENT_TYPE = 'cert_bot_deploy_request';
+const DEPLOY_MESSAGE_KIND = 'cert-deploy-message';
+const REQUEST_POST_LEASE_MS = 5 * 60_000;
 
 const clock = (minute: number) =>
   `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
@@ -28,6 +36,9 @@ export interface DeployWiringInput {
   /** The certificates of an account for a plan: the inventory when fresh enough, else CAS. */
   certificates(account: string, now: Date): Promise<{ certificates: readonly InventoryCertificate[]; live: boolean }>;
   web(): Promise<WebClient>;
+  /** The client for posts: no retries of its own (postOnce looks for a post before another). */
+  postWeb?(): Promise<WebClient>;
+  postRetry?: PostRetry;
   logger: Logger;
   now: () => Date;
   instanceId: string;
@@ -89,6 +100,44 @@ export function buildDeployDeps(input: DeployWiringInput): SlackDeployDeps {
     settings,
     flow,
     access,
+    async postRequest(request) {
+      const web = await input.web();
+      const poster = input.postWeb ? await input.postWeb() : web;
+      // A minute before the request was made: the search needs no more of the channel.
+      const since = new Date(request.createdAt.getTime() - 60_000);
+      const outcome = await postOnce(
+        { claims: input.store.claims, holder: input.instanceId, now: input.now, retry: input.postRetry },
+        [{ key: { kind: DEPLOY_MESSAGE_KIND, subject: request.id, period: 'request' } }],
+        {
+          leaseMs: REQUEST_POST_LEASE_MS,
+          find: () =>
+            findInHistory(
+              web,
+              request.channel,
+              since,
+              (m) => payloadField(m, DEPLOY_EVENT_TYPE, 'request') === request.id,
+            ),
+          post: async () =>
+            (
+              await poster.chat.postMessage({
+                channel: request.channel,
+                ...render(request),
+                metadata: { event_type: DEPLOY_EVENT_TYPE, event_payload: { request: request.id } },
+              })
+            ).ts ?? '',
+          record: (ts) => ({ status: 'posted', result: { ts } }),
+          refused: () => 'release',
+          onRetry: (error, waitMs) =>
+            log.warn(
+              { request: request.id, err: describeError(error), waitMs },
+              "Slack's answer to the request message was lost; looking for it before posting again",
+            ),
+        },
+      );
+      if (outcome.status === 'posted') return outcome.post || undefined;
+      if (outcome.status === 'skipped') return undefined;
+      throw outcome.error;
+    },
     async plan(account, certificateId) {
       const cas = await input.cas(account);
       if (!cas) return { noPlan: { kind: 'unknown-certificate', certificateId } };
