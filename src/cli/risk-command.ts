@@ -1,19 +1,46 @@
-import { stringify } from 'csv-stringify/sync';
-import { lookUpStatus } from '../accounts/status-lookup';
-import type { AssetCount, CasApi, CertificateStatus } from '../cas/types';
-import { DEFAULT_ACCOUNT } from '../domain/account';
+import type { Command } from 'commander';
+import type { AssetCount, CasApi } from '../cas/types';
 import { accountRisk, count, riskRows } from '../domain/risk';
 import { accountFailure, describeAccountFailure } from '../inventory/account-failure';
 import { describeCasCounters, totalRisk } from '../render/accounts';
 import { CERTIFICATE_STATES, STATE_LABELS } from '../domain/certificate-state';
-import { CAS_COUNTERS_LABEL, type InventoryCounts, inventoryHeadline, riskHeadline } from '../render/inventory-counts';
-import { daysLeft, parseTime } from '../domain/expiry';
-import type { CertificateView } from '../domain/views';
-import type { CertificateSource, Freshness, ListedCertificate } from '../inventory/certificate-source';
-import { describeDaysLeft, describeFreshness, formatDelta, formatNumber, formatUtc } from '../render/format';
-import { certificateCsvRow, certificatesDocument, CSV_COLUMNS } from './certificate-json';
-import { endsWithin, type FailOn, isFinding, type ListFormat, listState } from './list-view';
+import {
+  CAS_COUNTERS_LABEL,
+  type InventoryCounts,
+  inventoryCounts,
+  inventoryHeadline,
+  riskHeadline,
+} from '../render/inventory-counts';
+import { parseTime } from '../domain/expiry';
+import { formatDelta, formatNumber, formatUtc } from '../render/format';
+import { ACCOUNT_OPTION, type CliContext, clientsOf, withServices } from './context';
 import { type Output, table } from './output';
+
+export function registerRiskCommand(program: Command, context: CliContext): void {
+  program
+    .command('risk')
+    .description('Show the GetRiskCount and GetAssetCount numbers (one line per account with several)')
+    .option(...ACCOUNT_OPTION)
+    .option('--json', 'exact JSON output')
+    .action(async (options: { json?: boolean; account?: string }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        const clients = await clientsOf(services, options.account);
+        // Stale deployments come from the inventory; without one there are none to count.
+        const stale = async (account: string) => {
+          const source = await services.listSource({ accounts: [account] });
+          return (await source.list('stale', undefined, context.now())).certificates.length;
+        };
+        // The bot's own counts, from the stored inventory (of the accounts synced), as /cert-risk.
+        const inventory = async (names: readonly string[]) => {
+          const snapshot = await services.inventorySnapshot();
+          const synced = names.filter((name) => !(snapshot?.unsynced ?? []).includes(name));
+          return synced.length === names.length ? inventoryCounts(snapshot, context.now(), names) : undefined;
+        };
+        // An account that could not be read is a failed call, though the others were shown.
+        if ((await riskCommand(clients, output, stale, inventory)) > 0) context.exitCode = 1;
+      });
+    });
+}
 
 /**
  * `cert-bot risk`: Slack's summary line, GetRiskCount by kind and by source, the health score
@@ -140,113 +167,4 @@ function assetRows(assets: AssetCount): Array<[string, string]> {
     ['AWS resources', n(assets.AwsAssetCount)],
     ['Domains', n(assets.DomainAssetCount)],
   ];
-}
-
-/** `cert-bot status <serial...>`: one line per serial, asked of every account. */
-export async function statusCommand(
-  accounts: ReadonlyArray<{ name: string; cas: CasApi }>,
-  serials: string[],
-  output: Output,
-): Promise<{ results: CertificateStatus[]; failed: number }> {
-  const { results, failures } = await lookUpStatus(accounts, serials);
-  for (const failure of failures) output.err(`error: could not ask ${describeAccountFailure(failure)}`);
-  if (output.json) {
-    output.out(JSON.stringify(results, null, 2));
-    return { results, failed: failures.length };
-  }
-  output.out(
-    table(
-      results.map((r) => [
-        r.account ? `${r.SerialNumber}  ${r.account}` : r.SerialNumber,
-        r.Status === 'revoked' && r.RevokeTime !== undefined ? `revoked at ${formatUtc(r.RevokeTime)}` : r.Status,
-      ]),
-    ),
-  );
-  return { results, failed: failures.length };
-}
-
-export interface ListOptions {
-  view: CertificateView;
-  keyword?: string;
-  /** Only certificates ending within this many days (expired ones included). */
-  days?: number;
-  /** Only the first this many (after sorting). */
-  limit?: number;
-  format: ListFormat;
-  /** Exit 3 when a selected certificate is in one of these states. */
-  failOn?: readonly FailOn[];
-}
-
-/**
- * `cert-bot list`: every certificate of the view, soonest to expire first, as a table, exact
- * JSON or CSV. Resolves with the accounts that could not be listed and, with `failOn`, how many
- * of the certificates selected (by view, keyword and days, whatever `limit` leaves out) match it.
- */
-export async function listCommand(
-  source: CertificateSource,
-  options: ListOptions,
-  output: Output,
-  now: Date,
-): Promise<{ items: ListedCertificate[]; failed: number; findings: number }> {
-  const { view, keyword, days, limit, format, failOn } = options;
-  const listing = await source.list(view, keyword, now);
-  const { freshness, failures } = listing;
-  for (const failure of failures ?? []) output.err(`error: could not list ${describeAccountFailure(failure)}`);
-  const items =
-    days === undefined ? listing.certificates : listing.certificates.filter((c) => endsWithin(c, days, now));
-  const shown = limit === undefined ? items : items.slice(0, limit);
-  const findings =
-    failOn === undefined || failOn.length === 0 ? 0 : items.filter((c) => isFinding(c, failOn, now)).length;
-  const result = { items, failed: failures?.length ?? 0, findings };
-
-  if (format === 'json') {
-    output.out(JSON.stringify(certificatesDocument(shown, now), null, 2));
-  } else if (format === 'csv') {
-    // The model's columns (see certificate-json.ts); RFC 4180: a header row, CRLF line ends,
-    // fields with commas, quotes or line breaks quoted.
-    const rows = certificatesDocument(shown, now).certificates.map(certificateCsvRow);
-    output.out(stringify([[...CSV_COLUMNS], ...rows], { record_delimiter: 'windows' }));
-  } else {
-    // With several accounts every row says which one it belongs to.
-    const named = items.some((c) => c.account !== DEFAULT_ACCOUNT);
-    const headings = [...(named ? ['ACCOUNT'] : []), 'COMMON NAME', 'ID', 'STATE', 'END DATE', 'DAYS LEFT'];
-    const row = (c: ListedCertificate) => [
-      ...(named ? [c.account] : []),
-      c.commonName ?? '?',
-      c.certificateId ?? c.instanceId ?? '',
-      listState(c, now),
-      c.endDate ?? '',
-      describeDaysLeft(daysLeft(c.endDate, now)),
-    ];
-    const rows = shown.map(row);
-    const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells: string[]) =>
-      cells
-        .map((cell, i) => cell.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd();
-    output.out(line(headings));
-    for (const cells of rows) output.out(line(cells));
-    const filters = [
-      view,
-      ...(keyword ? [`"${keyword}"`] : []),
-      ...(days === undefined ? [] : [`ending within ${days} days`]),
-    ];
-    const showing = limit === undefined ? '' : `, showing ${shown.length} of ${items.length}`;
-    output.out(`${items.length} certificate${items.length === 1 ? '' : 's'} (${filters.join(', ')})${showing}`);
-    output.out(describeSource(freshness, now));
-  }
-  // Where the list came from, on stderr so stdout stays exact JSON or CSV.
-  if (format !== 'table') output.err(describeSource(freshness, now));
-  if (failOn !== undefined && findings > 0)
-    output.err(
-      `--fail-on ${failOn.join(',')}: ${findings} of the certificates listed ${findings === 1 ? 'is' : 'are'} ${failOn.join(' or ')}`,
-    );
-  return result;
-}
-
-function describeSource(freshness: Freshness, now: Date): string {
-  return freshness.source === 'inventory'
-    ? `From the inventory: ${describeFreshness(freshness, now)}`
-    : describeFreshness(freshness, now);
 }
