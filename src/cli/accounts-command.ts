@@ -1,7 +1,21 @@
+import type { Command } from 'commander';
 import { describeCredentials } from '../accounts/account-config';
 import { accountFailure, describeAccountFailure } from '../accounts/account-failure';
 import type { Services } from '../services';
 import type { Output } from './output';
+import { type CliContext, withServices } from './context';
+
+export function registerAccountsCommand(program: Command, context: CliContext): void {
+  program
+    .command('accounts')
+    .description('List the configured CAS accounts: site, endpoint, credential kind, and whether a test call succeeds')
+    .option('--json', 'exact JSON output')
+    .action(async (options: { json?: boolean }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        context.exitCode = await accountsCommand(services, output);
+      });
+    });
+}
 
 /**
  * `cert-bot accounts`: every configured account with its site, endpoint and credential kind

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import type { AlertPassResult } from '../alerts/pass';
 import { displayName } from '../domain/certificate';
 import { daysLeft } from '../domain/expiry';
@@ -6,6 +7,22 @@ import { describeDaysLeft } from '../render/format';
 import type { Services } from '../services';
 import { certificatesDocument } from './certificate-json';
 import { type Output, UsageError } from './output';
+import { ACCOUNT_OPTION, type CliContext, withServices } from './context';
+
+export function registerAlertsCommand(program: Command, context: CliContext): void {
+  program
+    .command('alerts')
+    .description('Expiry alerts: print what would be posted now (--dry-run) or run one alert pass (--post)')
+    .option('--dry-run', 'print, per channel, what would be posted now; post and record nothing')
+    .option('--post', 'run one alert pass now (same claims, exactly once)')
+    .option(...ACCOUNT_OPTION)
+    .option('--json', 'the result as JSON')
+    .action(async (options: { dryRun?: boolean; post?: boolean; json?: boolean; account?: string }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        context.exitCode = await alertsCommand(services, options, output);
+      });
+    });
+}
 
 export interface AlertsCommandOptions {
   dryRun?: boolean;

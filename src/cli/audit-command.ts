@@ -1,11 +1,29 @@
+import type { Command } from 'commander';
 import path from 'node:path';
-import type { Config } from '../config';
+import { type Config, loadConfig } from '../config';
 import { formatUtc } from '../render/format';
 import { openStore } from '../store';
 import { auditDetails } from '../store/audit-log';
 import { SQLITE_FILE_NAME, sqliteStoreExists } from '../store/sqlite-store';
 import type { AuditEntry, AuditFilter } from '../store/types';
 import { type Output, UsageError } from './output';
+import { type CliContext, withOutput } from './context';
+
+export function registerAuditCommand(program: Command, context: CliContext): void {
+  program
+    .command('audit')
+    .description('The audit log (every /cert-assign attempt, alert acknowledgements and snoozes), newest first')
+    .option('--since <date>', 'only entries from this ISO date or date-time on (2026-11-01, 2026-11-01T09:00Z; UTC)')
+    .option('--user <id>', "only this Slack user's entries (U… or W…)")
+    .option('--limit <n>', 'at most this many entries (default 100)')
+    .option('--json', 'exact JSON entries')
+    .action(async (options: AuditCommandOptions) => {
+      await withOutput(context, Boolean(options.json), async (output) => {
+        const config = loadConfig(context.env);
+        context.exitCode = await auditCommand(config, options, output);
+      });
+    });
+}
 
 export interface AuditCommandOptions {
   since?: string;

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { CasError } from '../cas/errors';
 import { readDeploymentStatus } from '../deploy/job-status';
 import { loadDeploymentPlan } from '../deploy/plan';
@@ -9,6 +10,35 @@ import { sqliteStoreExists } from '../store/sqlite-store';
 import { planJson, planText, statusJson, statusText } from './deployment-view';
 import type { Services } from '../services';
 import { type Output, UsageError } from './output';
+import { ACCOUNT_OPTION, type CliContext, withServices } from './context';
+
+export function registerDeployCommand(program: Command, context: CliContext): void {
+  const deploy = program
+    .command('deploy')
+    .description('Deployment of renewals (read-only here: deployments are requested and approved in Slack)');
+  deploy
+    .command('plan')
+    .description('What a deployment request for a certificate would do: its replacement and every resource still on it')
+    .argument('<old-id>', 'the ID of the certificate being replaced')
+    .option(...ACCOUNT_OPTION)
+    .option('--json', 'exact JSON output')
+    .action(async (certificateId: string, options: { json?: boolean; account?: string }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        context.exitCode = await deployPlanCommand(services, { ...options, certificateId }, output, context.now());
+      });
+    });
+  deploy
+    .command('status')
+    .description('A deployment request or CAS deployment job: its progress and its failed resources')
+    .argument('<job-id|request-id>', 'the deployment job ID (JobId), or the request ID of a request made in Slack')
+    .option(...ACCOUNT_OPTION)
+    .option('--json', 'exact JSON output')
+    .action(async (jobId: string, options: { json?: boolean; account?: string }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        context.exitCode = await deployStatusCommand(services, { ...options, jobId }, output);
+      });
+    });
+}
 
 /** Exit code of a `deploy` command that found no such certificate or job. */
 export const EXIT_NOT_FOUND = 4;

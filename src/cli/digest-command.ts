@@ -1,7 +1,8 @@
+import type { Command } from 'commander';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Config } from '../config';
+import { type Config, loadConfig } from '../config';
 import { digestGroups } from '../domain/account-selection';
 import type { Logger } from '../ops/logger';
 import { formatNumber } from '../render/format';
@@ -9,6 +10,25 @@ import { renderForTerminal } from '../render/terminal';
 import { createServices } from '../services';
 import { sqliteStoreExists } from '../store/sqlite-store';
 import { type Output, UsageError } from './output';
+import { ACCOUNT_OPTION, type CliContext, cliLogger, withOutput } from './context';
+
+export function registerDigestCommand(program: Command, context: CliContext): void {
+  program
+    .command('digest')
+    .description("Build this period's certificate-risk digest: print it (--dry-run) or post it (--post)")
+    .option('--dry-run', 'print the digest in the terminal; post and record nothing')
+    .option('--post', 'post it now to DIGEST_CHANNEL through the ledger')
+    .option('--force', 'with --post: post again even if this period was already posted')
+    .option(...ACCOUNT_OPTION)
+    .option('--json', 'the Block Kit message (--dry-run) or the outcomes (--post) as JSON')
+    .option('--chart <file>', "with --dry-run: write the digest's trend chart (PNG) to this file")
+    .action(async (options: DigestCommandOptions) => {
+      await withOutput(context, Boolean(options.json), async (output) => {
+        const config = loadConfig(context.env);
+        context.exitCode = await digestCommand(config, options, output, cliLogger(config, context), context.now);
+      });
+    });
+}
 
 export interface DigestCommandOptions {
   dryRun?: boolean;

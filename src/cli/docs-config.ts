@@ -1,6 +1,16 @@
+import type { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import { configTable, envExample } from '../config';
+
+export function registerDocsConfigCommand(program: Command): void {
+  program
+    .command('docs-config', { hidden: true })
+    .description('Regenerate the configuration table of docs/configuration.md and .env.example from the schema')
+    .action(async () => {
+      writeConfigDocs(process.cwd());
+    });
+}
 
 export const TABLE_START = '<!-- config-table:start -->';
 export const TABLE_END = '<!-- config-table:end -->';

@@ -1,7 +1,7 @@
+import type { Command } from 'commander';
 import { type Config, ConfigError, loadConfig } from '../config';
 import { silentLogger } from '../ops/logger';
 import { createServices } from '../services';
-import { inspectStore } from '../store/inspect';
 import { checkCasAccount } from './doctor/cas-checks';
 import { checkClock, type ClockSample, fetchDate } from './doctor/clock-check';
 import { checkRedis } from './doctor/redis-check';
@@ -9,6 +9,21 @@ import { type CheckResult, CHECK_TIMEOUT_MS, fail, formatLine, pass, scrubber, s
 import { checkSlack } from './doctor/slack-checks';
 import { checkStore, describeStore } from './doctor/store-check';
 import type { Output } from './output';
+import { type CliContext, withOutput } from './context';
+
+export function registerDoctorCommand(program: Command, context: CliContext): void {
+  program
+    .command('doctor')
+    .description(
+      'Check the configuration and every dependency (store, Redis, CAS and its RAM permissions, clock, Slack, channels), one line each',
+    )
+    .option('--json', 'the checks as a JSON array of {check, ok, detail, fix}')
+    .action(async (options: { json?: boolean }) => {
+      await withOutput(context, Boolean(options.json), async (output) => {
+        context.exitCode = await doctorCommand(context.env, { json: options.json }, output, context.now);
+      });
+    });
+}
 
 export interface DoctorOptions {
   json?: boolean;
@@ -78,7 +93,8 @@ export async function doctorCommand(
     { logger: silentLogger(), now, retryBaseDelayMs: 100 },
   );
   try {
-    emit(await checkStore(config, () => inspectStore(config)));
+    // Loaded here: the PostgreSQL client it brings is not part of every command's start-up.
+    emit(await checkStore(config, async () => (await import('../store/inspect')).inspectStore(config)));
     emit(await checkRedis(config.REDIS_URL));
     let sample: ClockSample | undefined;
     for (const account of services.accounts) {

@@ -1,8 +1,28 @@
+import type { Command } from 'commander';
 import { lookupCertificates } from '../inventory/certificate-info';
 import type { ListedCertificate } from '../inventory/certificate-source';
 import type { Services } from '../services';
 import { certificatesDocument } from './certificate-json';
 import type { Output } from './output';
+import { ACCOUNT_OPTION, type CliContext, withServices } from './context';
+
+export function registerInfoCommand(program: Command, context: CliContext): void {
+  program
+    .command('info')
+    .description(
+      'Everything the bot knows about one certificate, by certificate ID, by resource (lb-…: the certificate it serves) or by domain (from the inventory)',
+    )
+    .argument('<id-or-domain>', 'a certificate ID, a resource instance or listener ID, or a domain (CommonName, SANs)')
+    .option(...ACCOUNT_OPTION)
+    .option('--json', 'the certificates found, in the certificate model ({schema, certificates})')
+    .action(async (query: string, options: { json?: boolean; account?: string }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        context.exitCode = await infoCommand(services, { ...options, query }, output, {
+          color: Boolean(process.stdout.isTTY),
+        });
+      });
+    });
+}
 
 export interface InfoCommandOptions {
   query: string;

@@ -1,19 +1,61 @@
+import { type Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { type Endpoint, parseEndpoint } from '../domain/endpoints';
 import { buildProbeTargets } from '../domain/probe-targets';
-import { compareVerdicts, type ProbeFinding } from '../domain/probe-verdict';
+import { compareVerdicts, PROBE_FINDINGS, type ProbeFinding } from '../domain/probe-verdict';
 import { describeAccountFailure } from '../accounts/account-failure';
 import { checkEndpoints } from '../probe/check';
 import { proberFromConfig } from '../wiring/prober';
 import type { Services } from '../services';
 import { type Output, UsageError } from './output';
-import { verdictCounts, verdictDetails, verdictJson, verdictTable } from './probe-view';
+import { parseFailOn, verdictCounts, verdictDetails, verdictJson, verdictTable } from './probe-view';
+import { ACCOUNT_OPTION, type CliContext, intOption, withServices } from './context';
 
 /**
  * `cert-bot probe <host[:port]>…` checks what the endpoints named serve now; `cert-bot probe
  * --all` checks every target of the inventory and PROBE_TARGETS. Each endpoint gets a verdict
  * against the certificates CAS holds (the inventory, or CAS itself while there is none).
  */
+
+export function registerProbeCommand(program: Command, context: CliContext): void {
+  program
+    .command('probe')
+    .description(
+      'Check what endpoints really serve (a TLS handshake with SNI, no HTTP request) against the certificates CAS holds',
+    )
+    .argument('[endpoints...]', 'host[:port] to check (port 443 by default)')
+    .option(
+      '--all',
+      'every endpoint of the inventory (deployed domains, names of valid certificates) and PROBE_TARGETS',
+    )
+    .option(
+      '--samples <n>',
+      'handshakes per endpoint, one after the other (2 or more catch CDN edges alternating between certificates)',
+      intOption('--samples', 1),
+    )
+    .option(
+      '--fail-on <verdicts>',
+      `exit 3 when an endpoint has one of these findings, comma-separated: ${PROBE_FINDINGS.join(', ')} (the results are printed all the same)`,
+      (value: string) => {
+        const parsed = parseFailOn(value);
+        if (typeof parsed === 'string') throw new InvalidArgumentError(parsed);
+        return parsed;
+      },
+    )
+    .option(...ACCOUNT_OPTION)
+    .option('--json', 'exact JSON output')
+    .action(async (endpoints: string[], options: Omit<ProbeCommandOptions, 'progress'>) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        context.exitCode = await probeCommand(
+          services,
+          endpoints,
+          { ...options, progress: process.stderr },
+          output,
+          () => context.now(),
+        );
+      });
+    });
+}
 
 export interface ProbeCommandOptions {
   all?: boolean;

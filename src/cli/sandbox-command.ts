@@ -1,20 +1,59 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { DEFAULT_PROBE_DENY_WITHOUT_LOOPBACK } from '../probe/deny';
-import {
-  createSandboxCertificate,
-  DEFAULT_ACCESS_KEY_ID,
-  DEFAULT_ACCESS_KEY_SECRET,
-  generateDataset,
-  type Sandbox,
-  type SandboxAccountOptions,
-  type WireListener,
-  sandboxAccessKey,
-  sandboxRoleArn,
-  startSandbox,
-} from '../sandbox';
+import type { Sandbox, SandboxAccountOptions, WireListener } from '../sandbox';
+import { intOption } from './context';
+
+export function registerSandboxCommand(program: Command): void {
+  program
+    .command('sandbox')
+    .description('Run the local CAS simulator (for tests, benchmarks and trying the bot)')
+    .option('--port <port>', 'port to listen on (0 = any free port)', intOption('--port'), 9000)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--certs <count>', 'certificates in the data set', intOption('--certs'), 500)
+    .option('--seed <seed>', 'seed of the data set', intOption('--seed'), 42)
+    .option('--latency <ms>', 'added latency per answer', intOption('--latency'), 0)
+    .option('--qps <qps>', 'calls per second per account before throttling', intOption('--qps'), 10)
+    .option(
+      '--replaced <count>',
+      'expiring or expired certificates that also get a renewed twin (on top of --certs)',
+      intOption('--replaced'),
+      20,
+    )
+    .addOption(
+      new Option('--profile <profile>', 'mixed risks, or healthy (nothing at risk)')
+        .choices(['mixed', 'healthy'])
+        .default('mixed'),
+    )
+    .option(
+      '--accounts <names>',
+      'several accounts, comma-separated lowercase names (e.g. prod,staging): own key pair, data set (seed + n - 1) and role each',
+      (value: string) => {
+        const names = value.split(',').map((name) => name.trim());
+        const bad = names.find((name) => !/^[a-z][a-z0-9-]{0,31}$/.test(name));
+        if (bad !== undefined) {
+          throw new InvalidArgumentError(
+            `"${bad}" is not an account name: lowercase letters, digits and -, starting with a letter`,
+          );
+        }
+        if (new Set(names).size !== names.length) throw new InvalidArgumentError('an account name is listed twice');
+        return names;
+      },
+    )
+    .option('--tls', 'listen with HTTPS (a self-signed certificate; needed for STS AssumeRole clients)', false)
+    .option(
+      '--wire',
+      'also serve the wire: a TLS listener that answers each SNI name with the certificate CAS says is deployed there (prints its port and CA file, for PROBE_RESOLVE and PROBE_CA_FILE)',
+      false,
+    )
+    .option('--wire-port <port>', 'port of the --wire listener (0 = any free port)', intOption('--wire-port'), 0)
+    .action(async (options: SandboxCommandOptions) => {
+      await runSandboxCommand(options);
+    });
+}
 
 export interface SandboxCommandOptions {
   port: number;
@@ -44,8 +83,18 @@ interface AccountPlan {
   roleArn: string;
 }
 
+/**
+ * The simulator, loaded when the command runs: every other command starts without it (it is a
+ * large part of the CLI's start-up time).
+ */
+type Simulator = typeof import('../sandbox');
+
 /** The n-th account (n ≥ 1): sandboxAccessKey(n), seed + n − 1 and the role acs:ram::<uid>:role/cert-bot. */
-function planAccounts(names: readonly string[], seed: number): AccountPlan[] {
+function planAccounts(
+  { sandboxAccessKey, sandboxRoleArn }: Simulator,
+  names: readonly string[],
+  seed: number,
+): AccountPlan[] {
   return names.map((name, index) => {
     const accountSeed = seed + index;
     return { name, seed: accountSeed, ...sandboxAccessKey(index + 1), roleArn: sandboxRoleArn(accountSeed) };
@@ -63,6 +112,8 @@ const ACCOUNTS_FILE_NAME = 'sandbox-accounts.yaml';
 
 /** Starts the simulator and keeps it running until Ctrl-C or SIGTERM. */
 export async function runSandboxCommand(options: SandboxCommandOptions): Promise<void> {
+  const simulator = await import('../sandbox');
+  const { createSandboxCertificate, generateDataset, startSandbox } = simulator;
   let wireDir: string | undefined;
   const caDir = () => (wireDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'cas-sandbox-wire-')));
   const tls = options.tls ? await createSandboxCertificate() : undefined;
@@ -73,7 +124,7 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
     fs.writeFileSync(caCertPath, tls.cert);
   }
   try {
-    const plans = options.accounts === undefined ? undefined : planAccounts(options.accounts, options.seed);
+    const plans = options.accounts === undefined ? undefined : planAccounts(simulator, options.accounts, options.seed);
     const dataset = (seed: number) =>
       generateDataset({ count: options.certs, seed, profile: options.profile, replacedPairs: options.replaced });
     const sandbox = await listening(options, () =>
@@ -99,7 +150,7 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
     const text =
       plans !== undefined && plans.length > 1
         ? severalAccountsText(sandbox, options, plans, caCertPath)
-        : singleAccountText(sandbox, options, plans?.[0], caCertPath);
+        : singleAccountText(simulator, sandbox, options, plans?.[0], caCertPath);
     const wireText = sandbox.wire ? wireLines(sandbox.wire, writeWireCa(sandbox.wire.caPem, caDir())) : '';
     // Listening for the signals before saying we are up: whoever reads the text may stop us at once.
     const stopped = new Promise<void>((resolve) => {
@@ -164,6 +215,7 @@ function wireLines(wire: WireListener, caFile: string): string {
 }
 
 function singleAccountText(
+  { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET }: Simulator,
   sandbox: Sandbox,
   options: SandboxCommandOptions,
   plan: AccountPlan | undefined,

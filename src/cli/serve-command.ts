@@ -1,7 +1,21 @@
-import type { Config } from '../config';
-import type { Logger } from '../ops/logger';
+import type { Command } from 'commander';
+import { type Config, loadConfig } from '../config';
+import { type Logger, loggerForConfig } from '../ops/logger';
 import { createServices } from '../services';
 import { StartupError } from '../wiring/startup-errors';
+import { type CliContext, withOutput } from './context';
+
+export function registerServeCommand(program: Command, context: CliContext): void {
+  program
+    .command('serve')
+    .description('Run the Slack bot (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set) and the scheduled digest')
+    .action(async () => {
+      await withOutput(context, false, async () => {
+        const config = loadConfig(context.env, ['slack']);
+        await serveCommand(config, loggerForConfig(config));
+      });
+    });
+}
 
 /** How long a failed start-up waits for what it opened to close before it exits anyway. */
 const CLOSE_AFTER_FAILURE_MS = 5_000;

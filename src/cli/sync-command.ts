@@ -1,9 +1,27 @@
+import type { Command } from 'commander';
 import { MultiBar, SingleBar } from 'cli-progress';
 import { describeAlertPass } from '../alerts/pass';
 import { accountFailure, describeAccountFailure } from '../accounts/account-failure';
 import type { SyncSummary } from '../inventory/sync';
 import type { AccountSyncResult, Services } from '../services';
 import type { Output } from './output';
+import { ACCOUNT_OPTION, type CliContext, withServices } from './context';
+
+export function registerSyncCommand(program: Command, context: CliContext): void {
+  program
+    .command('sync')
+    .description('Sync the certificate inventory from CAS into the store now (DATA_DIR or DATABASE_URL)')
+    .option(...ACCOUNT_OPTION)
+    .option('--json', 'the summary as JSON')
+    .action(async (options: { json?: boolean; account?: string }) => {
+      await withServices(context, Boolean(options.json), async (services, output) => {
+        context.exitCode = await syncCommand(services, output, {
+          interactive: Boolean(process.stderr.isTTY) && !options.json,
+          account: options.account,
+        });
+      });
+    });
+}
 
 /**
  * `cert-bot sync`: one inventory sync now of every account (or the one `--account` names), into

@@ -132,7 +132,7 @@ export {
   type TemporaryKey,
 } from './sts';
 export { createSandboxCertificate } from './tls';
-export type { ControlAnswer, ControlRequest, ControlRouteHandler } from './control-extension';
+export type { ControlAnswer, ControlRequest, ControlRouteHandler } from './control-routes';
 export { fingerprintsOf } from './wire/leaf';
 export { type ServedView, startWireListener, WireListener, wireName } from './wire/listener';
 export { SERVE_MODES, type ServeMode, type ServeSpec, type WireSpec } from './wire/resolution';

@@ -19,15 +19,9 @@ import {
   statsOf,
   type AccountInit,
 } from './account';
-import {
-  type CertificateChanges,
-  CertificateEditError,
-  type CertificateInput,
-  getCertificate,
-} from './certificate-edits';
+import type { CertificateChanges, CertificateInput } from './certificate-edits';
 import type { CloudResource, ResourceView } from './cloud-resources';
 import { type Dataset, generateDataset, type SandboxCertificate } from './dataset';
-import { deploymentRoute } from './deployment-control';
 import { advanceDeployments } from './deployment-jobs';
 import {
   type AnswerError,
@@ -39,9 +33,9 @@ import {
   type ServiceHost,
   STS_SERVICE,
 } from './errors';
-import type { ControlAnswer, ControlRouteHandler } from './control-extension';
+import { answerControl, CONTROL_PREFIX } from './control-routes';
 import { type Params, ramActionOf, resolveOperation } from './operations';
-import { addResource, getResource, moveResource, type ResourceInput } from './resource-edits';
+import type { ResourceInput } from './resource-edits';
 import { isRpcSigned, operationParams, verifyRpcSignature } from './rpc-signature';
 import { NonceCache, verifySignature, type VerifyResult } from './signature';
 import {
@@ -54,7 +48,6 @@ import {
   STS_VERSION,
 } from './sts';
 import { startWireListener, type WireListener } from './wire/listener';
-import { wireRoutes } from './wire/routes';
 
 export {
   type CallRecord,
@@ -70,8 +63,7 @@ export {
   type SandboxStats,
 } from './account';
 
-/** Path prefix of the simulator's own control routes. */
-export const CONTROL_PREFIX = '/_sandbox/';
+export { CONTROL_PREFIX, type SandboxAccountInfo } from './control-routes';
 
 /**
  * A local CAS endpoint: real HTTP (or HTTPS), the real V3 and RPC (HMAC-SHA1) signature checks,
@@ -168,16 +160,6 @@ export interface Sandbox {
   /** The TLS listener of SandboxOptions.wire (undefined without it). */
   readonly wire?: WireListener;
   close(): Promise<void>;
-}
-
-/** What GET /_sandbox/accounts lists for each account (never a secret). */
-export interface SandboxAccountInfo {
-  name: string;
-  accessKeyIds: string[];
-  roles: string[];
-  /** null when unlimited (Infinity does not survive JSON). */
-  qps: number | null;
-  certificates: number;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -327,8 +309,6 @@ class CasSandbox implements Sandbox {
   private readonly pending = new Set<ServerResponse>();
   private readonly timers = new Set<NodeJS.Timeout>();
   wire?: WireListener;
-  /** Control routes of other modules, offered every control request first (control-extension.ts). */
-  private readonly controlRoutes: ControlRouteHandler[] = [wireRoutes(() => this.wire)];
 
   constructor(options: SandboxOptions) {
     this.clock = options.now ?? Date.now;
@@ -477,94 +457,20 @@ class CasSandbox implements Sandbox {
     req.on('error', () => res.destroy());
   }
 
-  /**
-   * Unsigned control routes for a simulator running in another process (benchmarks, the
-   * cluster tests, sync tests): read the counters, reset them, switch faults, add, change and
-   * remove certificates, list, move, add and remove cloud resources, and drive deployment jobs
-   * (deployment-control.ts). Never part of the CAS API. Every route takes `?account=NAME`
-   * (default the first account; calls, stats and reset without it cover every account). Errors
-   * answer `{ error, issues? }`: 400 bad input (naming the field), 404 unknown ids or account.
-   */
+  /** A control route (control-routes.ts): never signed, never part of the CAS API. */
   private control(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): void {
-    const url = new URL(req.url ?? '/', 'http://sandbox');
-    const route = url.pathname.slice(CONTROL_PREFIX.length);
-    const method = req.method ?? '';
-    let status = 200;
-    let payload: unknown;
-    try {
-      if (body === undefined) throw new ControlError(413, `the body exceeds ${MAX_BODY_BYTES} bytes`);
-      const json = () => parseJsonBody(body);
-      const named = url.searchParams.get('account');
-      const scoped = named === null ? undefined : this.byName.get(named);
-      if (named !== null && !scoped) {
-        throw new ControlError(404, `no account ${named}; known: ${this.accountNames.join(', ')}`);
-      }
-      const account = scoped ?? this.primary;
-      const now = this.now();
-      advanceDeployments(account.dataset, now);
-      const deployment = deploymentRoute(method, route, json, account.dataset, now);
-      const certificate = /^certificates\/([^/]+)$/.exec(route);
-      const resource = /^resources\/([^/]+)(\/move)?$/.exec(route);
-      const extension = this.controlRoutes.reduce<ControlAnswer | undefined>(
-        (answer, routes) => answer ?? routes({ method, route, url, body: json }),
-        undefined,
-      );
-      if (deployment) ({ status, payload } = deployment);
-      else if (extension) ({ status, payload } = extension);
-      else if (method === 'GET' && route === 'stats') payload = scoped ? scoped.stats() : this.stats();
-      else if (method === 'GET' && route === 'calls') payload = scoped ? scoped.calls : this.calls;
-      else if (method === 'POST' && route === 'reset') {
-        if (scoped) scoped.resetCalls();
-        else this.resetCalls();
-        payload = scoped ? scoped.stats() : this.stats();
-      } else if (method === 'GET' && route === 'accounts') {
-        payload = { accounts: this.accounts.map(accountInfo) };
-      } else if (method === 'POST' && route === 'faults') {
-        account.setFaults((json() ?? {}) as Partial<Faults>);
-        payload = account.faults();
-      } else if (method === 'GET' && route === 'certificates') {
-        payload = { totalCount: account.dataset.certificates.length, certificates: account.dataset.certificates };
-      } else if (method === 'POST' && route === 'certificates') {
-        const input = json();
-        if (input === undefined) throw new ControlError(400, 'body: expected a certificate or an array of them');
-        const added = account.addCertificates((Array.isArray(input) ? input : [input]) as CertificateInput[]);
-        status = 201;
-        payload = { certificateIds: added.map((c) => c.certificateId), certificates: added };
-      } else if (certificate && ['GET', 'PATCH', 'DELETE'].includes(method)) {
-        const id = certificateIdParam(certificate[1] as string);
-        if (method === 'GET') payload = { certificate: getCertificate(account.dataset, id) };
-        else if (method === 'PATCH')
-          payload = { certificate: account.updateCertificate(id, json() as CertificateChanges) };
-        else payload = { removed: id, certificate: account.removeCertificate(id) };
-      } else if (method === 'GET' && route === 'resources') {
-        const raw = url.searchParams.get('certificateId');
-        const resources = account.listResources(raw === null ? {} : { certificateId: idParam(raw, 'certificateId') });
-        payload = { totalCount: resources.length, resources };
-      } else if (method === 'POST' && route === 'resources') {
-        status = 201;
-        payload = { resource: addResource(account.dataset, json(), { now }) };
-      } else if (resource && resource[2] === '/move' && method === 'POST') {
-        const id = idParam(resource[1] as string, 'resourceId');
-        const from = getResource(account.dataset, id).certificateId;
-        const moved = moveResource(account.dataset, id, json(), { now });
-        payload = { resource: moved, from, to: moved.certificateId };
-      } else if (resource && resource[2] === undefined && (method === 'GET' || method === 'DELETE')) {
-        const id = idParam(resource[1] as string, 'resourceId');
-        if (method === 'GET') payload = { resource: getResource(account.dataset, id) };
-        else payload = { removed: id, resource: account.removeResource(id) };
-      } else {
-        status = 404;
-        payload = { error: `no control route ${method} ${url.pathname}` };
-      }
-    } catch (error) {
-      if (error instanceof CertificateEditError) {
-        status = error.status;
-        payload = error.issues.length > 0 ? { error: error.message, issues: error.issues } : { error: error.message };
-      } else {
-        status = error instanceof ControlError ? error.status : 400;
-        payload = { error: error instanceof Error ? error.message : String(error) };
-      }
-    }
+    const { status, payload } = answerControl(
+      {
+        accounts: this.accounts,
+        accountNamed: (name) => this.byName.get(name),
+        calls: () => this.calls,
+        stats: () => this.stats(),
+        resetCalls: () => this.resetCalls(),
+        now: () => this.now(),
+        wire: () => this.wire,
+      },
+      { method: req.method ?? '', url: req.url ?? '/', body, bodyLimit: MAX_BODY_BYTES },
+    );
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(payload));
   }
@@ -851,16 +757,6 @@ function rollFault(account: AccountState): 'unavailable' | 'throttle' | 'timeout
   return undefined;
 }
 
-function accountInfo(account: AccountState): SandboxAccountInfo {
-  return {
-    name: account.name,
-    accessKeyIds: account.accessKeyIds,
-    roles: [...account.roles],
-    qps: Number.isFinite(account.qps) ? account.qps : null,
-    certificates: account.dataset.certificates.length,
-  };
-}
-
 /** Decoded parameters, or the parameter given twice (the signer never sends duplicates, so we cannot guess). */
 function decodeParams(raw: string): { params: Record<string, string> } | { duplicate: string } {
   const params: Record<string, string> = {};
@@ -869,35 +765,6 @@ function decodeParams(raw: string): { params: Record<string, string> } | { dupli
     params[key] = value ?? '';
   }
   return { params };
-}
-
-/** A control-route failure with its HTTP status. */
-class ControlError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The JSON body, or undefined when it is empty. */
-function parseJsonBody(body: Buffer): unknown {
-  const text = body.toString('utf8');
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ControlError(400, `the body is not JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-/** A positive integer from a path or query, or a 400 naming it. */
-function idParam(raw: string, name: string): number {
-  const id = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id) || id <= 0)
-    throw new ControlError(400, `${name} must be a positive integer, got "${raw}"`);
-  return id;
 }
 
 /**
@@ -920,12 +787,4 @@ function permissionDenied(authAction: string, userId: number): AnswerError {
       PolicyType: 'AccountLevelIdentityBasedPolicy',
     },
   };
-}
-
-function certificateIdParam(raw: string): number {
-  const id = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id) || id <= 0) {
-    throw new ControlError(400, `certificate id must be a positive integer, got "${raw}"`);
-  }
-  return id;
 }

@@ -2,23 +2,17 @@ import { PNG } from 'pngjs';
 import { digestChartClaimKey, digestClaimKey, DIGEST_CHART_FILENAME, runDigest } from '../../src/digest/run';
 import { periodAt, periodsBefore } from '../../src/jobs/period';
 import { TREND_CHART_SIZE } from '../../src/render/trend-chart';
-import { type Sandbox, startSandbox } from '../../src/sandbox';
+import type { Sandbox } from '../../src/sandbox';
 import type { Store } from '../../src/store/types';
 import { visibleText } from '../helpers/app-harness';
 import { botEnv, startTestBot, tempDataDir } from '../helpers/bot-harness';
-import { FakeSlack } from '../helpers/fake-slack';
+import type { FakeSlack } from '../helpers/fake-slack';
+import { useStack } from '../helpers/stack';
 
 /** The weekly digest's trend chart, through the real app: uploaded once into the digest's thread. */
 let sandbox: Sandbox;
 let slack: FakeSlack;
-beforeEach(async () => {
-  sandbox = await startSandbox({ certs: 60, seed: 5, qps: 100 });
-  slack = await new FakeSlack().start();
-});
-afterEach(async () => {
-  await slack.stop();
-  await sandbox.close();
-});
+useStack({ certs: 60, seed: 5 }, (stack) => ({ sandbox, slack } = stack));
 
 const trigger = { cron: '0 9 * * 1', timezone: 'UTC' };
 const posts = (channel: string) =>

@@ -1,22 +1,15 @@
 import { periodAt } from '../../src/jobs/period';
 import { digestClaimKey, runDigest } from '../../src/digest/run';
-import { generateDataset, riskCounts, type Sandbox, setCertificateStatus, startSandbox } from '../../src/sandbox';
+import { generateDataset, riskCounts, type Sandbox, setCertificateStatus } from '../../src/sandbox';
 import { openSqliteStore } from '../../src/store/sqlite-store';
 import { visibleText } from '../helpers/app-harness';
 import { botEnv, establishedStore, eventually, startTestBot, tempDataDir } from '../helpers/bot-harness';
-import { FakeSlack } from '../helpers/fake-slack';
+import type { FakeSlack } from '../helpers/fake-slack';
+import { useStack } from '../helpers/stack';
 
 let sandbox: Sandbox;
 let slack: FakeSlack;
-
-beforeEach(async () => {
-  sandbox = await startSandbox({ certs: 150, seed: 5, qps: 100 });
-  slack = await new FakeSlack().start();
-});
-afterEach(async () => {
-  await slack.stop();
-  await sandbox.close();
-});
+useStack({ certs: 150, seed: 5 }, (stack) => ({ sandbox, slack } = stack));
 
 /** The digests posted (the channel also gets expiry alerts, which are not digests). */
 const posts = (channel?: string) =>

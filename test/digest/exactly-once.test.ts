@@ -1,10 +1,11 @@
 import { digestClaimKey } from '../../src/digest/run';
 import { periodAt } from '../../src/jobs/period';
-import { type Sandbox, startSandbox } from '../../src/sandbox';
+import type { Sandbox } from '../../src/sandbox';
 import { openSqliteStore } from '../../src/store/sqlite-store';
 import { LogCapture } from '../helpers/app-harness';
 import { botEnv, establishedStore, eventually, spawnBot, startTestBot, tempDataDir } from '../helpers/bot-harness';
-import { FakeSlack } from '../helpers/fake-slack';
+import type { FakeSlack } from '../helpers/fake-slack';
+import { useStack } from '../helpers/stack';
 
 /**
  * Exactly once across crashes: a process killed after Slack accepted its digest (before the
@@ -12,14 +13,7 @@ import { FakeSlack } from '../helpers/fake-slack';
  */
 let sandbox: Sandbox;
 let slack: FakeSlack;
-beforeEach(async () => {
-  sandbox = await startSandbox({ certs: 60, seed: 5, qps: 100 });
-  slack = await new FakeSlack().start();
-});
-afterEach(async () => {
-  await slack.stop();
-  await sandbox.close();
-});
+useStack({ certs: 60, seed: 5 }, (stack) => ({ sandbox, slack } = stack));
 
 /** The digests posted (the channel also gets expiry alerts, which are not digests). */
 const posts = () =>

@@ -1,7 +1,8 @@
-import { type Sandbox, startSandbox } from '../../src/sandbox';
+import type { Sandbox } from '../../src/sandbox';
 import { visibleText } from '../helpers/app-harness';
 import { botEnv, eventually, startTestBot, tempDataDir } from '../helpers/bot-harness';
-import { FakeSlack } from '../helpers/fake-slack';
+import type { FakeSlack } from '../helpers/fake-slack';
+import { useStack } from '../helpers/stack';
 
 /**
  * A calm first day for the digest: a fresh `serve` reports no week that ended before its store
@@ -10,14 +11,7 @@ import { FakeSlack } from '../helpers/fake-slack';
  */
 let sandbox: Sandbox;
 let slack: FakeSlack;
-beforeEach(async () => {
-  sandbox = await startSandbox({ certs: 40, seed: 19, qps: 100 });
-  slack = await new FakeSlack().start();
-});
-afterEach(async () => {
-  await slack.stop();
-  await sandbox.close();
-});
+useStack({ certs: 40, seed: 19 }, (stack) => ({ sandbox, slack } = stack));
 
 const digests = () =>
   slack.apiCalls('chat.postMessage').filter((c) => String(c.body.metadata ?? '').includes('cert_bot_digest'));

@@ -1,8 +1,8 @@
-import { assertBlocksWithinLimits } from '../blocks/limits-checker';
+import { assertBlocksWithinLimits } from './limits-checker';
 
 /**
  * The limits of a Home tab or modal view beyond those of every block (checked by the messages'
- * checker, test/blocks/limits-checker.ts); throws, naming the place, at the first one broken.
+ * checker, test/helpers/limits-checker.ts); throws, naming the place, at the first one broken.
  */
 export const VIEW_LIMITS = {
   blocks: 100,

@@ -1,21 +1,14 @@
 import { periodAt } from '../../src/jobs/period';
 import { runDigest } from '../../src/digest/run';
-import { DEFAULT_ACCESS_KEY_SECRET, type Sandbox, startSandbox } from '../../src/sandbox';
+import { DEFAULT_ACCESS_KEY_SECRET, type Sandbox } from '../../src/sandbox';
 import { BOT_TOKEN, botEnv, startTestBot, tempDataDir } from '../helpers/bot-harness';
-import { FakeSlack } from '../helpers/fake-slack';
+import type { FakeSlack } from '../helpers/fake-slack';
 import { commandForm, postSigned, SIGNING_SECRET } from '../helpers/slack-requests';
+import { useStack } from '../helpers/stack';
 
 let sandbox: Sandbox;
 let slack: FakeSlack;
-
-beforeEach(async () => {
-  sandbox = await startSandbox({ certs: 80, seed: 3, qps: 100 });
-  slack = await new FakeSlack().start();
-});
-afterEach(async () => {
-  await slack.stop();
-  await sandbox.close();
-});
+useStack({ certs: 80, seed: 3 }, (stack) => ({ sandbox, slack } = stack));
 
 const get = (port: number | undefined, path: string) => fetch(`http://127.0.0.1:${port}${path}`);
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../src/sandbox';
 import { renderAuditLog, SLACK_AUDIT_ENTRIES } from '../../src/slack/blocks/audit';
 import type { AuditEntry } from '../../src/store/types';
-import { assertWithinBlockKitLimits } from '../blocks/limits-checker';
+import { assertWithinBlockKitLimits } from '../helpers/limits-checker';
 import { ADMIN, AppHarness, buttons, USER, visibleText } from '../helpers/app-harness';
 
 /** `/cert-assign audit`: an admin reads the latest audit entries, over real signed requests. */

@@ -1,4 +1,4 @@
-import type { ControlAnswer, ControlRequest, ControlRouteHandler } from '../control-extension';
+import type { ControlAnswer, ControlRequest, ControlRouteHandler } from '../control-routes';
 import type { WireListener } from './listener';
 import { parseWireSpec, WireError } from './resolution';
 

@@ -6,10 +6,10 @@ import {
   renderAssignNotYours,
   renderAssignRefused,
   renderAssignUnavailable,
-} from '../../src/slack/blocks/assign';
-import { BUTTONS } from '../../src/slack/button-codecs';
-import { allText, buttons, EXPIRES_AT, NONCE } from './fixtures';
-import { assertWithinBlockKitLimits } from './limits-checker';
+} from '../../../src/slack/blocks/assign';
+import { BUTTONS } from '../../../src/slack/button-codecs';
+import { allText, buttons, EXPIRES_AT, NONCE } from '../../helpers/block-fixtures';
+import { assertWithinBlockKitLimits } from '../../helpers/limits-checker';
 
 const request = { dataSourceId: '33285', count: 5, adminId: 'U123ADMIN' };
 const pending = { ...request, nonce: NONCE, expiresAt: EXPIRES_AT };

@@ -1,7 +1,7 @@
 import { daysLeft, EXPIRING_SOON_DAYS, parseTime, urgency } from '../../src/domain/expiry';
 import { describeDaysLeft, formatDelta, formatNumber, formatUtc, plural } from '../../src/render/format';
 import { EMOJI, URGENCY_EMOJI } from '../../src/slack/blocks/emoji';
-import { NOW } from './fixtures';
+import { NOW } from '../helpers/block-fixtures';
 
 describe('daysLeft', () => {
   it('counts UTC calendar days, negative once expired', () => {

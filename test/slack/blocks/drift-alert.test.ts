@@ -1,8 +1,8 @@
-import type { DriftEntry } from '../../src/alerts/drift';
-import type { EndpointVerdict } from '../../src/domain/probe-verdict';
-import { renderDriftAlertMessage } from '../../src/slack/blocks/drift-alert';
-import { visibleText, buttons } from '../helpers/app-harness';
-import { assertBlocksWithinLimits, SLACK_LIMITS } from './limits-checker';
+import type { DriftEntry } from '../../../src/alerts/drift';
+import type { EndpointVerdict } from '../../../src/domain/probe-verdict';
+import { renderDriftAlertMessage } from '../../../src/slack/blocks/drift-alert';
+import { visibleText, buttons } from '../../helpers/app-harness';
+import { assertBlocksWithinLimits, SLACK_LIMITS } from '../../helpers/limits-checker';
 
 const NOW = new Date('2026-12-05T10:00:00Z');
 

@@ -1,9 +1,9 @@
-import { riskCountSchema } from '../../src/cas/schemas';
-import { RISK_KINDS, riskRows } from '../../src/domain/risk';
-import { ACTION_IDS } from '../../src/slack/button-codecs';
-import { renderRiskSummary, RISK_KIND_EMOJI } from '../../src/slack/blocks/risk';
-import { allText, assets, buttons, NOW, risk, type ZERO_RISK } from './fixtures';
-import { assertWithinBlockKitLimits } from './limits-checker';
+import { riskCountSchema } from '../../../src/cas/schemas';
+import { RISK_KINDS, riskRows } from '../../../src/domain/risk';
+import { ACTION_IDS } from '../../../src/slack/button-codecs';
+import { renderRiskSummary, RISK_KIND_EMOJI } from '../../../src/slack/blocks/risk';
+import { allText, assets, buttons, NOW, risk, type ZERO_RISK } from '../../helpers/block-fixtures';
+import { assertWithinBlockKitLimits } from '../../helpers/limits-checker';
 
 const counters = Object.keys(riskCountSchema.shape).filter((key) => key !== 'RequestId');
 

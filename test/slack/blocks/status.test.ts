@@ -1,6 +1,6 @@
-import { renderStatusResults } from '../../src/slack/blocks/status';
-import { allText, NOW } from './fixtures';
-import { assertWithinBlockKitLimits } from './limits-checker';
+import { renderStatusResults } from '../../../src/slack/blocks/status';
+import { allText, NOW } from '../../helpers/block-fixtures';
+import { assertWithinBlockKitLimits } from '../../helpers/limits-checker';
 
 describe('renderStatusResults', () => {
   const results = [

@@ -1,6 +1,6 @@
-import { coveredInterval, lateNote, periodTitle, renderDigest } from '../../src/slack/blocks/digest';
-import { periodAt } from '../../src/jobs/period';
-import { assets, risk } from './fixtures';
+import { coveredInterval, lateNote, periodTitle, renderDigest } from '../../../src/slack/blocks/digest';
+import { periodAt } from '../../../src/jobs/period';
+import { assets, risk } from '../../helpers/block-fixtures';
 
 /** A digest covers the week that ended at its scheduled time, and says when it was posted late. */
 

@@ -1,9 +1,9 @@
 import { Client } from 'pg';
-import { CasError, casErrorFromUpstream } from '../../src/cas/errors';
-import { renderCasError, renderUsage } from '../../src/slack/blocks/errors';
-import { escapeMrkdwn } from '../../src/slack/blocks/escape';
-import { allText } from './fixtures';
-import { assertWithinBlockKitLimits } from './limits-checker';
+import { CasError, casErrorFromUpstream } from '../../../src/cas/errors';
+import { renderCasError, renderUsage } from '../../../src/slack/blocks/errors';
+import { escapeMrkdwn } from '../../../src/slack/blocks/escape';
+import { allText } from '../../helpers/block-fixtures';
+import { assertWithinBlockKitLimits } from '../../helpers/limits-checker';
 
 describe('renderCasError', () => {
   it('says what failed, what to do, and the code and RequestId', () => {

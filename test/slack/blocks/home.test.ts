@@ -1,7 +1,7 @@
-import { mostUrgentFirst, stateCounts } from '../../src/domain/certificate-state';
-import type { ListedCertificate } from '../../src/inventory/certificate-source';
-import { renderForTerminal } from '../../src/render/terminal';
-import { describeWeekChange, sparkline } from '../../src/render/sparkline';
+import { mostUrgentFirst, stateCounts } from '../../../src/domain/certificate-state';
+import type { ListedCertificate } from '../../../src/inventory/certificate-source';
+import { renderForTerminal } from '../../../src/render/terminal';
+import { describeWeekChange, sparkline } from '../../../src/render/sparkline';
 import {
   HOME_URGENT_SIZE,
   HOME_VIEW_JSON_BUDGET,
@@ -10,12 +10,12 @@ import {
   type HomeView,
   renderHomeError,
   renderHomeView,
-} from '../../src/slack/blocks/home';
-import { answerModal } from '../../src/slack/blocks/modal';
-import { BUTTONS } from '../../src/slack/button-codecs';
-import { CasError } from '../../src/cas/errors';
-import { assertViewWithinLimits } from '../helpers/view-limits';
-import { allText, buttons, certificate, nasty, NOW } from './fixtures';
+} from '../../../src/slack/blocks/home';
+import { answerModal } from '../../../src/slack/blocks/modal';
+import { BUTTONS } from '../../../src/slack/button-codecs';
+import { CasError } from '../../../src/cas/errors';
+import { assertViewWithinLimits } from '../../helpers/view-limits';
+import { allText, buttons, certificate, nasty, NOW } from '../../helpers/block-fixtures';
 
 const textOf = (view: HomeView) => allText({ text: 'App Home', blocks: view.blocks });
 const buttonsOf = (view: HomeView) => buttons({ text: 'App Home', blocks: view.blocks });

@@ -4,7 +4,7 @@ import { renderCertificateList } from '../../src/slack/blocks/list';
 import { renderRiskSummary } from '../../src/slack/blocks/risk';
 import { renderStatusResults } from '../../src/slack/blocks/status';
 import type { SlackMessage } from '../../src/slack/blocks/types';
-import { assets, certificate, EXPIRES_AT, NONCE, NOW, risk } from './fixtures';
+import { assets, certificate, EXPIRES_AT, NONCE, NOW, risk } from '../helpers/block-fixtures';
 
 // eslint-disable-next-line no-control-regex -- ANSI escape sequences start with ESC
 const ANSI = /\u001b\[/;

@@ -1,7 +1,7 @@
-import { renderForTerminal } from '../../src/render/terminal';
-import { context } from '../../src/slack/blocks/builders';
-import { slackDateTime, slackTime } from '../../src/slack/blocks/dates';
-import { renderStatusResults } from '../../src/slack/blocks/status';
+import { renderForTerminal } from '../../../src/render/terminal';
+import { context } from '../../../src/slack/blocks/builders';
+import { slackDateTime, slackTime } from '../../../src/slack/blocks/dates';
+import { renderStatusResults } from '../../../src/slack/blocks/status';
 
 const AT = new Date(Date.UTC(2026, 11, 5, 14, 32, 45));
 const SECONDS = Math.floor(AT.getTime() / 1000);

@@ -1,8 +1,8 @@
-import { certificateFromOrder } from '../../src/domain/certificate';
-import { sortByDaysLeft } from '../../src/domain/expiry';
-import { renderCertificateList } from '../../src/slack/blocks/list';
-import { ACCOUNT, allText, buttons, certificate, certificateOrder, NOW } from './fixtures';
-import { assertWithinBlockKitLimits } from './limits-checker';
+import { certificateFromOrder } from '../../../src/domain/certificate';
+import { sortByDaysLeft } from '../../../src/domain/expiry';
+import { renderCertificateList } from '../../../src/slack/blocks/list';
+import { ACCOUNT, allText, buttons, certificate, certificateOrder, NOW } from '../../helpers/block-fixtures';
+import { assertWithinBlockKitLimits } from '../../helpers/limits-checker';
 
 const page = (count: number, start = 0) =>
   Array.from({ length: count }, (_, i) =>

@@ -12,7 +12,7 @@ import {
   MESSAGE_JSON_BUDGET,
   section,
   takeBlocks,
-} from '../../src/slack/blocks/builders';
+} from '../../../src/slack/blocks/builders';
 import {
   boldText,
   cleanText,
@@ -22,9 +22,9 @@ import {
   inlineText,
   jsonCost,
   truncate,
-} from '../../src/slack/blocks/escape';
-import { nasty } from './fixtures';
-import { assertWithinBlockKitLimits } from './limits-checker';
+} from '../../../src/slack/blocks/escape';
+import { nasty } from '../../helpers/block-fixtures';
+import { assertWithinBlockKitLimits } from '../../helpers/limits-checker';
 
 describe('truncate', () => {
   it('keeps short text and cuts long text with an ellipsis', () => {

@@ -1,9 +1,9 @@
-import { CasError } from '../../src/cas/errors';
-import type { CertificateOrder, CertificateStatus } from '../../src/cas/types';
-import { type Certificate, certificateFromOrder } from '../../src/domain/certificate';
-import { sortByDaysLeft } from '../../src/domain/expiry';
-import { parseSerials } from '../../src/domain/serials';
-import { renderForTerminal } from '../../src/render/terminal';
+import { CasError } from '../../../src/cas/errors';
+import type { CertificateOrder, CertificateStatus } from '../../../src/cas/types';
+import { type Certificate, certificateFromOrder } from '../../../src/domain/certificate';
+import { sortByDaysLeft } from '../../../src/domain/expiry';
+import { parseSerials } from '../../../src/domain/serials';
+import { renderForTerminal } from '../../../src/render/terminal';
 import {
   renderAssignAlreadyDecided,
   renderAssignCancelled,
@@ -12,18 +12,18 @@ import {
   renderAssignNotYours,
   renderAssignRefused,
   renderAssignUnavailable,
-} from '../../src/slack/blocks/assign';
-import { renderDigest, renderDigestFailure } from '../../src/slack/blocks/digest';
-import { renderCasError, renderUsage } from '../../src/slack/blocks/errors';
-import { MAX_FALLBACK_TEXT } from '../../src/slack/blocks/builders';
-import { renderCertificateInfo, renderInfoMatches, renderInfoUnknown } from '../../src/slack/blocks/info';
-import { renderDriftList } from '../../src/slack/blocks/drift';
-import { renderCertificateList } from '../../src/slack/blocks/list';
-import { renderRiskSummary } from '../../src/slack/blocks/risk';
-import { renderStatusResults } from '../../src/slack/blocks/status';
-import type { SlackMessage } from '../../src/slack/blocks/types';
-import { ACCOUNT, allText, assets, mrkdwnText, NOW, nasty, risk, ZERO_RISK } from './fixtures';
-import { assertWithinBlockKitLimits } from './limits-checker';
+} from '../../../src/slack/blocks/assign';
+import { renderDigest, renderDigestFailure } from '../../../src/slack/blocks/digest';
+import { renderCasError, renderUsage } from '../../../src/slack/blocks/errors';
+import { MAX_FALLBACK_TEXT } from '../../../src/slack/blocks/builders';
+import { renderCertificateInfo, renderInfoMatches, renderInfoUnknown } from '../../../src/slack/blocks/info';
+import { renderDriftList } from '../../../src/slack/blocks/drift';
+import { renderCertificateList } from '../../../src/slack/blocks/list';
+import { renderRiskSummary } from '../../../src/slack/blocks/risk';
+import { renderStatusResults } from '../../../src/slack/blocks/status';
+import type { SlackMessage } from '../../../src/slack/blocks/types';
+import { ACCOUNT, allText, assets, mrkdwnText, NOW, nasty, risk, ZERO_RISK } from '../../helpers/block-fixtures';
+import { assertWithinBlockKitLimits } from '../../helpers/limits-checker';
 
 const HUGE = Number.MAX_SAFE_INTEGER;
 const longName = (i: number) => `${i}-${nasty(2000)}`;
