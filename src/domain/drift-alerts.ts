@@ -12,19 +12,10 @@
  */
 import { type AlertRoute, routeFor } from './alert-routes';
 import { type Endpoint, endpointKey } from './endpoints';
-import type { EndpointVerdict, Verdict } from './probe-verdict';
+import { type EndpointVerdict, PROBE_FINDINGS, type Verdict } from './probe-verdict';
 
-/** The verdicts a drift alert announces. */
-export const DRIFT_ALERT_VERDICTS: readonly Verdict[] = [
-  'old',
-  'unmanaged',
-  'expired',
-  'expiring',
-  'name-mismatch',
-  'chain',
-  'unreachable',
-  'alternating',
-];
+/** The verdicts a drift alert announces: every finding (what `--fail-on` names), not `ok` nor `pending`. */
+export const DRIFT_ALERT_VERDICTS: readonly Verdict[] = PROBE_FINDINGS;
 
 /** What one drift alert is about: the endpoint, what it served (SHA-256; none when unreachable) and the verdict. */
 export interface DriftAlertKey {

@@ -11,7 +11,7 @@ import {
   writeTime,
   writeTransaction,
 } from './database';
-import { dropStaging, openStaging, stagingGone, timeValue, stagingToucher } from './staging';
+import { openStaging, stagingEnd, stagingGone, stagingToucher, timeValue } from './staging';
 import {
   type InventoryCertificate,
   type InventoryChanges,
@@ -63,10 +63,12 @@ export function inventoryStore(database: Database): InventoryStore {
     account = storable(account);
     const staging = await openStaging(database, account, 'certificates', options.abandonedAfterMs);
     const touch = stagingToucher(database, staging, 'certificates');
-    let finished = false;
+    const end = stagingEnd(database, staging, 'certificates', (sync: SyncTiming) =>
+      swap(database, account, staging, sync),
+    );
     return {
       async stage(certificates) {
-        if (finished) throw stagingGone('certificates');
+        if (end.finished) throw stagingGone('certificates');
         // Merged by id, the last one winning (one statement may not write a key twice).
         const rows = new Map<string, Insertable<CertificatesStagedTable>>();
         for (const certificate of certificates) {
@@ -106,19 +108,8 @@ export function inventoryStore(database: Database): InventoryStore {
               )
               .execute();
       },
-      async commit(sync) {
-        if (finished) throw stagingGone('certificates');
-        finished = true;
-        try {
-          return await swap(database, account, staging, sync);
-        } finally {
-          await dropStaging(database, staging).catch(() => undefined); // an abandoned one is cleared later
-        }
-      },
-      async abort() {
-        finished = true;
-        await dropStaging(database, staging);
-      },
+      commit: end.commit,
+      abort: end.abort,
     };
   };
 

@@ -1,6 +1,6 @@
 import { type Insertable, sql } from 'kysely';
 import { type CloudResourcesStagedTable, type Database, readTime, writeTime, writeTransaction } from './database';
-import { dropStaging, openStaging, stagingGone, timeValue, stagingToucher } from './staging';
+import { openStaging, stagingEnd, stagingGone, stagingToucher, timeValue } from './staging';
 import type { DeployedResource, ResourceStaging, ResourceStore, StagingOptions } from './types';
 
 const BATCH = 500;
@@ -17,10 +17,10 @@ export function resourceStore(database: Database): ResourceStore {
   const begin = async (account: string, options: StagingOptions = {}): Promise<ResourceStaging> => {
     const staging = await openStaging(database, account, 'resources', options.abandonedAfterMs);
     const touch = stagingToucher(database, staging, 'resources');
-    let finished = false;
+    const end = stagingEnd(database, staging, 'resources', (at: Date) => swap(database, account, staging, at));
     return {
       async stage(resources) {
-        if (finished) throw stagingGone('resources');
+        if (end.finished) throw stagingGone('resources');
         // Merged by id, the last one winning (one statement may not write a key twice).
         const rows = new Map<string, Insertable<CloudResourcesStagedTable>>();
         for (const r of resources) {
@@ -61,19 +61,8 @@ export function resourceStore(database: Database): ResourceStore {
             )
             .execute();
       },
-      async commit(at) {
-        if (finished) throw stagingGone('resources');
-        finished = true;
-        try {
-          return await swap(database, account, staging, at);
-        } finally {
-          await dropStaging(database, staging).catch(() => undefined); // an abandoned one is cleared later
-        }
-      },
-      async abort() {
-        finished = true;
-        await dropStaging(database, staging);
-      },
+      commit: end.commit,
+      abort: end.abort,
     };
   };
 

@@ -94,3 +94,35 @@ export function timeValue(database: Database, at: Date): RawBuilder<string> {
   const text = writeTime(at);
   return database.dialect === 'postgres' ? sql<string>`CAST(${text} AS timestamptz)` : sql<string>`${text}`;
 }
+
+/**
+ * How a staging ends, the same for certificates and resources: swapped in once (a second
+ * commit, or one after an abort, is refused) and dropped either way; an abandoned one is
+ * cleared by a later sync.
+ */
+export function stagingEnd<A, R>(
+  database: Database,
+  staging: string,
+  what: StagingKind,
+  swapIn: (at: A) => Promise<R>,
+): { readonly finished: boolean; commit(at: A): Promise<R>; abort(): Promise<void> } {
+  let finished = false;
+  return {
+    get finished() {
+      return finished;
+    },
+    async commit(at) {
+      if (finished) throw stagingGone(what);
+      finished = true;
+      try {
+        return await swapIn(at);
+      } finally {
+        await dropStaging(database, staging).catch(() => undefined);
+      }
+    },
+    async abort() {
+      finished = true;
+      await dropStaging(database, staging);
+    },
+  };
+}
