@@ -1,7 +1,6 @@
 import os from 'node:os';
 
-import type { WebClient, WebClientOptions } from '@slack/web-api';
-import { type AlertPassResult, alertPass, alertsConfigured, driftAlertPass } from './alerts/pass';
+import { type AlertPassResult, alertPass, alertsConfigured } from './alerts/pass';
 import type { AlertDeps } from './alerts/run';
 import type { AccountConfig } from './accounts/account-config';
 import type { CasClient } from './cas';
@@ -11,15 +10,12 @@ import {
   CREDENTIAL_CHECK_MS,
   listenStartupError,
   probeDefaultCredentials,
-  SLACK_API_DEFAULT,
-  SLACK_PROBE_TIMEOUT_MS,
   slackStartupError,
   storeStartupError,
 } from './wiring/startup-errors';
 import type { Config } from './config';
 import { digestGroups, selectAccounts as select, UnknownAccountError } from './domain/account-selection';
 import { alertThresholds } from './domain/alerts';
-import { digestJob } from './digest/job';
 import type { DigestPoster } from './digest/run';
 import { createDigestService, type DigestService } from './digest/service';
 import type { CertificateSource } from './inventory/certificate-source';
@@ -27,8 +23,8 @@ import { liveCertificateSource } from './inventory/live-source';
 import { type AccountSource, mergedCertificateSource, type MergedSource } from './inventory/merged-source';
 import { type InventorySnapshot, storedCertificateSource } from './inventory/stored-source';
 import { type SyncProgress, type SyncSummary, SyncError, syncInventory } from './inventory/sync';
-import { inventorySyncJob } from './inventory/sync-job';
-import { createScheduler, ReportedFailure, type Scheduler } from './jobs/scheduler';
+import type { Scheduler } from './jobs/scheduler';
+import { buildJobs } from './wiring/jobs';
 import { type ProbePassResult, runProbePass } from './probe/probe-pass';
 import { proberFromConfig } from './wiring/prober';
 import { checkEndpoints } from './probe/check';
@@ -46,7 +42,10 @@ import { digestRenderer } from './slack/blocks/digest';
 import type { SlackMessage } from './slack/blocks/types';
 import type { HomeView } from './slack/blocks/home';
 import { createDigestPoster } from './slack/digest-poster';
-import { fetchKeepingCause, type PostRetry } from './delivery/post-once';
+import type { PostRetry } from './delivery/post-once';
+import { coalesced } from './jobs/coalesced';
+import { once } from './wiring/once';
+import { slackClients } from './wiring/slack-clients';
 import { openStore } from './store';
 import { sqliteStoreExists } from './store/sqlite-store';
 import type { Store } from './store/types';
@@ -154,17 +153,19 @@ export interface Services {
   stop(): Promise<void>;
 }
 
-function once<T>(build: () => Promise<T>): () => Promise<T> {
-  let built: Promise<T> | undefined;
-  return () => (built ??= build());
-}
-
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL });
   const now = overrides.now ?? (() => new Date());
   const instanceId = overrides.instanceId ?? `${os.hostname()}:${process.pid}`;
   const metrics = createMetrics();
   const inflight = createInflight();
+
+  // The bot's own Slack clients (Bolt's app has its own): see wiring/slack-clients.ts.
+  const { webClient, postClient, probeClient } = slackClients(config, logger, {
+    retries: overrides.slackRetries,
+    postTimeoutMs: overrides.slackPostTimeoutMs,
+  });
+
   const built: { store?: Store; cas: CasClient[]; slack?: SlackApp; jobs?: Scheduler } = { cas: [] };
 
   const store = once(async () => {
@@ -250,6 +251,63 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const answerCertificates = async (names?: readonly string[]): Promise<MergedSource> =>
     subset(await servingSources(), names, config.ACCOUNT_ANSWER_TIMEOUT_MS);
 
+  const inventoryMetrics = metrics.watchInventory({
+    snapshot: async () => inventorySnapshot(),
+    intervalSeconds: config.INVENTORY_SYNC_MINUTES * 60,
+    perCertificate: config.METRICS_PER_CERTIFICATE,
+  });
+
+  const alertDeps = once(async (): Promise<AlertDeps> => {
+    const s = await store();
+    const { createAlertPoster } = await import('./slack/alert-poster');
+    const { renderAlertMessage } = await import('./slack/blocks/alert');
+    const { renderBaselineMessage } = await import('./slack/blocks/baseline');
+    const { renderDriftAlertMessage } = await import('./slack/blocks/drift-alert');
+    let poster: ReturnType<typeof createAlertPoster> | undefined;
+    const lazy = async () => (poster ??= createAlertPoster(await webClient(), await postClient()));
+    return {
+      snapshot: (at) => inventorySnapshot(at),
+      claims: s.claims,
+      alerts: s.alerts,
+      probes: { results: s.probes, enabled: config.PROBE_INTERVAL_MINUTES > 0 },
+      drift: { store: s.driftAlerts, render: renderDriftAlertMessage },
+      poster: {
+        postMessage: async (message) => (await lazy()).postMessage(message),
+        update: async (message) => (await lazy()).update(message),
+        findPosted: async (...args) => (await lazy()).findPosted(...args),
+      },
+      render: (input) => renderAlertMessage({ ...input, deployButton: config.DEPLOY_ENABLED }),
+      renderBaseline: (input) => renderBaselineMessage(input),
+      settings: {
+        thresholds: alertThresholds(config.ALERT_DAYS),
+        routes: config.alertRoutes,
+        defaultChannel: config.ALERT_CHANNEL,
+        accountChannels: Object.fromEntries(
+          config.accounts.flatMap((account) => (account.alertChannel ? [[account.name, account.alertChannel]] : [])),
+        ),
+        hours: config.ALERT_HOURS,
+        timezone: config.ALERT_TIMEZONE,
+        baseline: config.ALERT_BASELINE === 'on',
+        expiredGraceDays: config.ALERT_EXPIRED_GRACE_DAYS,
+      },
+      logger,
+      now,
+      instanceId,
+      leaseMs: overrides.alertLeaseMs,
+      postRetry: overrides.postRetry,
+      observe: metrics.observe,
+    };
+  });
+
+  // After every sync in a serving process: the alert pass (as `cert-bot sync` runs it).
+  const afterSync = async () => {
+    try {
+      await alertPass(await alertDeps(), { post: true });
+    } catch (error) {
+      logger.error({ err: describeError(error) }, 'alert pass after the sync failed');
+    }
+  };
+
   const syncAccount = async (
     account: AccountHandle,
     onProgress?: (progress: SyncProgress) => void,
@@ -307,108 +365,10 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         : { account: accounts[index].name, error: result.reason },
     );
   };
-  // After every sync in a serving process: the alert pass (as `cert-bot sync` runs it).
-  const afterSync = async () => {
-    try {
-      await alertPass(await alertDeps(), { post: true });
-    } catch (error) {
-      logger.error({ err: describeError(error) }, 'alert pass after the sync failed');
-    }
-  };
-
-  const alertDeps = once(async (): Promise<AlertDeps> => {
-    const s = await store();
-    const { createAlertPoster } = await import('./slack/alert-poster');
-    const { renderAlertMessage } = await import('./slack/blocks/alert');
-    const { renderBaselineMessage } = await import('./slack/blocks/baseline');
-    const { renderDriftAlertMessage } = await import('./slack/blocks/drift-alert');
-    let poster: ReturnType<typeof createAlertPoster> | undefined;
-    const lazy = async () => (poster ??= createAlertPoster(await webClient(), await postClient()));
-    return {
-      snapshot: (at) => inventorySnapshot(at),
-      claims: s.claims,
-      alerts: s.alerts,
-      probes: { results: s.probes, enabled: config.PROBE_INTERVAL_MINUTES > 0 },
-      drift: { store: s.driftAlerts, render: renderDriftAlertMessage },
-      poster: {
-        postMessage: async (message) => (await lazy()).postMessage(message),
-        update: async (message) => (await lazy()).update(message),
-        findPosted: async (...args) => (await lazy()).findPosted(...args),
-      },
-      render: (input) => renderAlertMessage({ ...input, deployButton: config.DEPLOY_ENABLED }),
-      renderBaseline: (input) => renderBaselineMessage(input),
-      settings: {
-        thresholds: alertThresholds(config.ALERT_DAYS),
-        routes: config.alertRoutes,
-        defaultChannel: config.ALERT_CHANNEL,
-        accountChannels: Object.fromEntries(
-          config.accounts.flatMap((account) => (account.alertChannel ? [[account.name, account.alertChannel]] : [])),
-        ),
-        hours: config.ALERT_HOURS,
-        timezone: config.ALERT_TIMEZONE,
-        baseline: config.ALERT_BASELINE === 'on',
-        expiredGraceDays: config.ALERT_EXPIRED_GRACE_DAYS,
-      },
-      logger,
-      now,
-      instanceId,
-      leaseMs: overrides.alertLeaseMs,
-      postRetry: overrides.postRetry,
-      observe: metrics.observe,
-    };
-  });
-
   metrics.watchProbes({
     verdicts: async () => (await store()).probes.list(),
     perEndpoint: config.METRICS_PER_ENDPOINT,
   });
-
-  const inventoryMetrics = metrics.watchInventory({
-    snapshot: async () => inventorySnapshot(),
-    intervalSeconds: config.INVENTORY_SYNC_MINUTES * 60,
-    perCertificate: config.METRICS_PER_CERTIFICATE,
-  });
-
-  // The bot's own Slack client for posts and the readiness probe; Bolt's app has its own.
-  // Slack's libraries are loaded when a part that talks to Slack is built, not by every CLI command.
-  // Their log lines go through the bot's logger (JSON, redacted) like Bolt's.
-  const webApiLogger = async () =>
-    (await import('./slack/bolt-logger')).boltLogger(logger, {
-      module: 'slack-web-api',
-      slackApiUrl: config.SLACK_API_URL ?? SLACK_API_DEFAULT,
-    });
-  /** A Web API client of the bot's token, with the bot's URL and logger, and `options`. */
-  const slackClient = async (options: WebClientOptions = {}): Promise<WebClient> => {
-    const { WebClient } = await import('@slack/web-api');
-    return new WebClient(config.SLACK_BOT_TOKEN, {
-      slackApiUrl: config.SLACK_API_URL,
-      logger: await webApiLogger(),
-      ...options,
-    });
-  };
-  const tokenNeeded = () => {
-    if (!config.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is not set: cannot post to Slack');
-  };
-  const webClient = once(async () => {
-    tokenNeeded();
-    return slackClient(
-      overrides.slackRetries !== undefined ? { retryConfig: { retries: overrides.slackRetries } } : {},
-    );
-  });
-  // Posts and uploads: one attempt each, and an answer within a bound. A retry of its own after
-  // a lost answer would post twice; postOnce (delivery/) looks for the post before trying again,
-  // and waits out a rate limit itself.
-  const postClient = once(async () => {
-    tokenNeeded();
-    return slackClient({
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      timeout: overrides.slackPostTimeoutMs ?? SLACK_POST_TIMEOUT_MS,
-      fetch: fetchKeepingCause,
-    });
-  });
-  // The readiness probe and the start-up token check: one attempt, and an answer within 10 s.
-  const probeClient = once(() => slackClient({ retryConfig: { retries: 0 }, timeout: SLACK_PROBE_TIMEOUT_MS }));
 
   const readiness: Readiness = createReadiness({
     inventory: async () => {
@@ -502,91 +462,6 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     });
   };
 
-  const jobs = once(async () => {
-    const scheduler = createScheduler({ logger, now, catchUpIntervalMs: overrides.catchUpIntervalMs });
-    if (config.INVENTORY_SYNC_MINUTES > 0) {
-      const s = await store();
-      const intervalMs = config.INVENTORY_SYNC_MINUTES * 60_000;
-      scheduler.add(
-        inventorySyncJob({
-          intervalMs,
-          inventory: s.inventory,
-          claims: s.claims,
-          holder: instanceId,
-          leaseMs: overrides.syncLeaseMs ?? 2 * 60_000,
-          accounts: accounts.map((a) => a.name),
-          sync: async () => {
-            const results = await syncAll();
-            const failed = results.filter((r) => 'error' in r);
-            // Each failure is logged with its account; the job reports the interval as failed.
-            if (failed.length > 0)
-              throw new ReportedFailure(`inventory sync failed for ${failed.map((r) => r.account).join(', ')}`, {
-                cause: (failed[0] as { error: unknown }).error,
-              });
-          },
-        }),
-      );
-    } else {
-      logger.info('INVENTORY_SYNC_MINUTES is 0: no background inventory sync');
-    }
-    if (config.ALERT_CHANNEL || config.alertRoutes.length > 0 || config.accounts.some((a) => a.alertChannel)) {
-      scheduler.add({
-        name: 'alerts',
-        trigger: { everyMs: config.ALERT_CHECK_MINUTES * 60_000 },
-        // Each alert is claimed on its own, so every replica may run a pass: none posts twice.
-        run: async () => alertPass(await alertDeps(), { post: true }),
-      });
-    } else {
-      logger.info('neither ALERT_CHANNEL (or DIGEST_CHANNEL) nor ALERT_ROUTES is set: no expiry alerts');
-    }
-    if (digestChannels.length === 0) {
-      logger.info("DIGEST_CHANNEL is not set (nor any account's digestChannels): no digest will be posted");
-    } else {
-      const [s, d] = await Promise.all([store(), digest()]);
-      scheduler.add(
-        digestJob({
-          trigger,
-          channels: digestChannels,
-          claims: s.claims,
-          run: (p) => d.run(p),
-          gate: {
-            createdAt: () => s.info.createdAt(),
-            inventoryReady: async () => (await s.inventory.syncState()).lastSuccess !== undefined,
-          },
-          logger,
-        }),
-      );
-    }
-    if (config.PROBE_INTERVAL_MINUTES > 0) {
-      const s = await store();
-      scheduler.add({
-        name: 'probe',
-        trigger: { everyMs: config.PROBE_INTERVAL_MINUTES * 60_000 },
-        // One replica probes each interval: the others would only repeat its handshakes.
-        lease: { claims: s.claims, holder: instanceId, leaseMs: 2 * 60_000 },
-        run: async () => {
-          const result = await probePass();
-          if (!result) logger.info('no inventory yet: the probe pass waits for the first sync');
-          else
-            logger.info(
-              { endpoints: result.verdicts.length, cut: result.cut, total: result.total },
-              'probe pass finished',
-            );
-          // What drifted is announced now, not at the next alert pass.
-          if (result && alertsConfigured(config)) await driftAlertPass(await alertDeps(), { post: true });
-        },
-      });
-    } else {
-      logger.info('PROBE_INTERVAL_MINUTES is 0: endpoints are not probed on a schedule');
-    }
-    if (config.DEPLOY_ENABLED) {
-      const { deploymentTrackerJob } = await import('./deploy/tracker');
-      scheduler.add(deploymentTrackerJob((await deployDeps()).flow, { everyMs: overrides.deployTrackMs }));
-    }
-    built.jobs = scheduler;
-    return scheduler;
-  });
-
   // Deployments from Slack (DEPLOY_ENABLED=true): the flow after approval, the tracker, the listeners' deps.
   const deployDeps = once(async () => {
     const [{ buildDeployDeps }, s] = await Promise.all([import('./slack/deploy/wiring'), store()]);
@@ -630,6 +505,27 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     });
   });
 
+  const jobs = once(async () => {
+    const scheduler = await buildJobs({
+      config,
+      logger,
+      now,
+      instanceId,
+      overrides,
+      store,
+      accounts: accounts.map((a) => a.name),
+      syncAll,
+      alertDeps,
+      digest,
+      digestChannels,
+      trigger,
+      probePass,
+      deployFlow: async () => (await deployDeps()).flow,
+    });
+    built.jobs = scheduler;
+    return scheduler;
+  });
+
   // App Home: the stored inventory, the alert store and GetAssetCount (cached by each client); no listing.
   const homeView: Services['homeView'] = async (userId) => {
     const [{ buildHomeView }, s] = await Promise.all([import('./slack/home-data'), store()]);
@@ -648,6 +544,17 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     );
   };
 
+  // The bot's Slack IDs from the start-up token check (auth.test), for Bolt.
+  let checkedIdentity: { botId: string; botUserId: string } | undefined;
+  /** auth.test before anything else: a refused token or an unreachable Slack fails start-up. */
+  const checkSlackToken = async () => {
+    try {
+      const result = await (await probeClient()).auth.test();
+      return result.bot_id && result.user_id ? { botId: result.bot_id, botUserId: result.user_id } : undefined;
+    } catch (error) {
+      throw slackStartupError(error, config.SLACK_API_URL);
+    }
+  };
   const slack = once(async () => {
     const [s, source, d, clients] = await Promise.all([
       store(),
@@ -694,17 +601,6 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     return app;
   });
 
-  // The bot's Slack IDs from the start-up token check (auth.test), for Bolt.
-  let checkedIdentity: { botId: string; botUserId: string } | undefined;
-  /** auth.test before anything else: a refused token or an unreachable Slack fails start-up. */
-  const checkSlackToken = async () => {
-    try {
-      const result = await (await probeClient()).auth.test();
-      return result.bot_id && result.user_id ? { botId: result.bot_id, botUserId: result.user_id } : undefined;
-    } catch (error) {
-      throw slackStartupError(error, config.SLACK_API_URL);
-    }
-  };
   /**
    * The environment's account without keys signs with the default credential chain; when the
    * chain finds nothing every CAS call fails, so say so at start (the bot still serves: the
@@ -826,29 +722,3 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
  * grace period before SIGKILL must cover both (deploy/kubernetes checks it).
  */
 export const SHUTDOWN_DRAIN_MS = 10_000;
-
-/**
- * `run`, one at a time: a call while it runs gets one more run after it (shared by every call
- * meanwhile), so whatever changed before the call is seen by a run that starts after it.
- */
-function coalesced(run: () => Promise<void>): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  let next: Promise<void> | undefined;
-  const start = (): Promise<void> =>
-    (running = run().finally(() => {
-      running = undefined;
-    }));
-  return () => {
-    if (!running) return start();
-    next ??= running
-      .catch(() => undefined)
-      .then(() => {
-        next = undefined;
-        return start();
-      });
-    return next;
-  };
-}
-
-/** How long a post or upload waits for Slack's answer before its outcome counts as unknown. */
-const SLACK_POST_TIMEOUT_MS = 20_000;
