@@ -1,3 +1,4 @@
+import { failureReason } from '../domain/error-description';
 import { insideAlertHours } from '../domain/alert-hours';
 import {
   type DriftAlertKey,
@@ -12,7 +13,6 @@ import {
 import { endpointKey } from '../domain/endpoints';
 import { compareVerdicts, type EndpointVerdict } from '../domain/probe-verdict';
 import type { Logger } from '../ops/logger';
-import { slackErrorCode } from '../ops/slack-error';
 import type { ClaimKey, DriftAlertStore } from '../store/types';
 import { claimPosts } from '../delivery/post-once';
 import { type AlertDeps, type AlertSlackMessage, deliver, postDeps } from './run';
@@ -153,7 +153,7 @@ async function showResolutions(
       log.info({ channel, ts, endpoints: marked.map((f) => endpointKey(f.record)) }, 'drift alert updated: fixed');
     } catch (error) {
       log.warn(
-        { channel, ts, slackError: slackErrorCode(error) ?? (error as Error)?.name },
+        { channel, ts, slackError: failureReason(error) },
         'could not update a drift alert to show the endpoint fixed; will try after the next probe pass',
       );
       // Unmarked, so the next pass finds them again and retries the update.
@@ -265,7 +265,7 @@ async function postGroup(
     result: () => ({ channel: group.channel }),
   });
   if (delivered.status === 'failed') {
-    const reason = slackErrorCode(delivered.error) ?? (delivered.error as Error)?.name ?? 'error';
+    const reason = failureReason(delivered.error);
     deps.observe?.alertPostFailed?.(reason);
     log.error(
       { channel: group.channel, slackError: reason },

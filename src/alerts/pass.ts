@@ -1,3 +1,4 @@
+import { describeError } from '../domain/error-description';
 import { type DriftRunResult, runDriftAlerts } from './drift';
 import type { AlertDeps, AlertRunResult } from './run';
 import { runAlerts, showRenewals } from './run';
@@ -35,7 +36,7 @@ export async function driftAlertPass(deps: AlertDeps, options: { post: boolean }
     return await runDriftAlerts(deps, options);
   } catch (error) {
     deps.logger.error(
-      { module: 'drift-alerts', err: { name: (error as Error)?.name, message: (error as Error)?.message } },
+      { module: 'drift-alerts', err: describeError(error) },
       'drift alert pass failed; it runs again after the next probe pass',
     );
     return undefined;

@@ -1,3 +1,4 @@
+import { describeError, failureReason } from '../domain/error-description';
 import {
   claimPosts,
   type Granted,
@@ -528,7 +529,7 @@ async function postChannel(
   } catch (error) {
     // Posted and claimed: only the message's later updates are lost, not worth a second post.
     log.error(
-      { channel: group.channel, ts, err: { name: (error as Error)?.name } },
+      { channel: group.channel, ts, err: describeError(error) },
       'alerts posted, but the message could not be recorded: it will not show renewals',
     );
   }
@@ -586,12 +587,12 @@ export async function deliver<I extends PostItem>(
     refused: () => 'release',
     onFindFailed: (error) =>
       options.log.warn(
-        { channel, slackError: describeFailure(error) },
+        { channel, slackError: failureReason(error) },
         'could not read the channel to check for an earlier alert post (add channels:history and groups:history); posting',
       ),
     onRetry: (error, waitMs) =>
       options.log.warn(
-        { channel, slackError: describeFailure(error), waitMs },
+        { channel, slackError: failureReason(error), waitMs },
         "Slack's answer to an alert post was lost or refused for now; looking for the post before trying again",
       ),
   });
@@ -599,9 +600,6 @@ export async function deliver<I extends PostItem>(
   if (outcome.status === 'posted') return { status: 'posted', ts: outcome.post, found: outcome.found };
   return { status: 'failed', error: outcome.error };
 }
-
-const describeFailure = (error: unknown): string =>
-  slackErrorCode(error) ?? (error as { code?: string })?.code ?? (error as Error)?.name ?? 'error';
 
 /** A post that failed: logged with the fix when there is one, counted, and reported. */
 function postFailed(
@@ -613,7 +611,7 @@ function postFailed(
   after: string,
 ): PostResult {
   const code = slackErrorCode(error);
-  const reason = code ?? (error as Error)?.name ?? 'error';
+  const reason = failureReason(error);
   const fix = code ? CHANNEL_FIXES[code] : undefined;
   deps.observe?.alertPostFailed?.(reason);
   log.error({ channel, slackError: reason, fix }, `${what}: ${reason}${fix ? `; ${fix}` : ''}; ${after}`);
@@ -689,7 +687,7 @@ export async function showRenewals(deps: AlertDeps): Promise<number> {
       await refreshMessage(deps, message);
     } catch (error) {
       deps.logger.warn(
-        { channel: message.channel, ts: message.ts, err: { name: (error as Error)?.name } },
+        { channel: message.channel, ts: message.ts, err: describeError(error) },
         'could not update an alert message to show a renewal; will try after the next sync',
       );
       return 0;

@@ -1,3 +1,4 @@
+import { describeError } from '../domain/error-description';
 import type { DeploymentApi } from '../cas/deployment-operations';
 import { CasError } from '../cas/errors';
 import type { CasApi } from '../cas/types';
@@ -192,7 +193,7 @@ async function steps(deps: DeployFlowDeps, id: string): Promise<DeploymentReques
     } catch (error) {
       // A failure that may pass (throttling, a timeout, a 5xx): the state stays, the next tick retries.
       log.warn(
-        { state: request?.state, err: { name: (error as Error)?.name, kind: (error as CasError)?.kind } },
+        { state: request?.state, err: describeError(error) },
         'deployment step failed; retried on the next tick',
       );
       return request;
@@ -433,7 +434,7 @@ async function afterEnd(deps: DeployFlowDeps, request: DeploymentRequest, cas: D
     await deps.showRequest(request);
   } catch (error) {
     deps.logger.warn(
-      { request: request.id, err: { name: (error as Error)?.name, kind: (error as CasError)?.kind } },
+      { request: request.id, err: describeError(error) },
       'could not read what is left on the old certificate after the deployment',
     );
   }
@@ -441,7 +442,7 @@ async function afterEnd(deps: DeployFlowDeps, request: DeploymentRequest, cas: D
     await deps.afterFinished?.(request);
   } catch (error) {
     deps.logger.warn(
-      { request: request.id, err: { name: (error as Error)?.name, message: (error as Error)?.message } },
+      { request: request.id, err: describeError(error) },
       'could not refresh the alerts after the deployment; the next sync does',
     );
   }
@@ -465,7 +466,7 @@ async function probeEndpoints(deps: DeployFlowDeps, request: DeploymentRequest):
     await deps.showRequest(request);
   } catch (error) {
     deps.logger.warn(
-      { request: request.id, err: { name: (error as Error)?.name, message: (error as Error)?.message } },
+      { request: request.id, err: describeError(error) },
       'could not probe the endpoints after the deployment; the next probe pass does',
     );
   }

@@ -1,3 +1,4 @@
+import { describeError } from '../domain/error-description';
 import type { Job } from '../jobs/scheduler';
 import { type DeployFlowDeps, WORKING_STATES, advanceRequest } from './request-flow';
 
@@ -23,7 +24,7 @@ export function deploymentTrackerJob(deps: DeployFlowDeps, options: { everyMs?: 
         if (request.state === 'requested' && request.expiresAt.getTime() > now.getTime()) continue;
         await advanceRequest(deps, request.id).catch((error: unknown) =>
           deps.logger.warn(
-            { request: request.id, err: { name: (error as Error)?.name, message: (error as Error)?.message } },
+            { request: request.id, err: describeError(error) },
             'deployment tracking step failed; retried on the next interval',
           ),
         );

@@ -1,3 +1,4 @@
+import { describeError, failureReason } from '../domain/error-description';
 import { backOff } from 'exponential-backoff';
 import { isCasError } from '../cas/errors';
 import type { MergedSource } from '../inventory/merged-source';
@@ -217,10 +218,7 @@ export async function runDigest(deps: DigestDeps, options: DigestRunOptions): Pr
       if (charted) chart = once(() => renderChart(deps, data, log));
     } catch (error) {
       failure = isCasError(error) ? `${error.message}. ${error.hint}` : 'an unexpected error';
-      log.error(
-        { err: isCasError(error) ? error.toJSON() : { name: (error as Error)?.name } },
-        'digest could not be built',
-      );
+      log.error({ err: isCasError(error) ? error.toJSON() : describeError(error) }, 'digest could not be built');
       message = deps.render.failure({
         period: options.period,
         reason: failure,
@@ -252,7 +250,7 @@ async function buildWithRetries(deps: DigestDeps, options: DigestRunOptions, log
       const retryable = !isCasError(error) || error.retryable;
       const more = retryable && deps.now().getTime() < deadline;
       log.warn(
-        { attempt, err: isCasError(error) ? error.toJSON() : { name: (error as Error)?.name }, willRetry: more },
+        { attempt, err: isCasError(error) ? error.toJSON() : describeError(error), willRetry: more },
         'digest build failed',
       );
       return more;
@@ -270,9 +268,6 @@ const postDeps = (deps: DigestDeps): PostOnceDeps => ({
   now: deps.now,
   retry: deps.postRetry,
 });
-
-const describeFailure = (error: unknown): string =>
-  slackErrorCode(error) ?? (error as { code?: string })?.code ?? (error as Error)?.name ?? 'error';
 
 /**
  * The digest in one channel, through postOnce: after a takeover, and after any answer lost on
@@ -314,12 +309,12 @@ async function postToChannel(
     // Posting again risks a duplicate; not posting risks a missed digest, which is worse.
     onFindFailed: (error) =>
       log.warn(
-        { channel, slackError: describeFailure(error) },
+        { channel, slackError: failureReason(error) },
         'could not read the channel to check for an earlier post of this digest (add channels:history and groups:history); posting',
       ),
     onRetry: (error, waitMs) =>
       log.warn(
-        { channel, slackError: describeFailure(error), waitMs },
+        { channel, slackError: failureReason(error), waitMs },
         "Slack's answer to the digest post was lost or refused for now; looking for the post before trying again",
       ),
   });
@@ -345,7 +340,7 @@ async function postToChannel(
     return { channel, status: 'failed', error: `${code}: ${fix}` };
   }
   // Slack unreachable, its answer lost, or an unexpected answer: the claim is back for a later run.
-  log.error({ channel, slackError: describeFailure(outcome.error) }, 'digest could not be posted; will try again');
+  log.error({ channel, slackError: failureReason(outcome.error) }, 'digest could not be posted; will try again');
   return { channel, status: 'released', error: code ?? 'Slack unreachable' };
 }
 
@@ -370,10 +365,7 @@ async function renderChart(deps: DigestDeps, data: DigestData, log: Logger): Pro
     if (!png) log.info({ digests: history.length }, 'no trend chart: trend from next week');
     return png;
   } catch (error) {
-    log.error(
-      { err: { name: (error as Error)?.name, message: (error as Error)?.message } },
-      'trend chart could not be drawn; the digest goes out without it',
-    );
+    log.error({ err: describeError(error) }, 'trend chart could not be drawn; the digest goes out without it');
     return undefined;
   }
 }
@@ -401,7 +393,7 @@ async function postChart(
     // Recorded as failed, with its fix, rather than retried: the digest stands without it.
     const failed = (error: unknown) => ({
       status: 'failed',
-      error: `${describeFailure(error)}: ${chartFix(slackErrorCode(error))}`,
+      error: `${failureReason(error)}: ${chartFix(slackErrorCode(error))}`,
     });
     const outcome = await postOnce(postDeps(deps), [{ key }], {
       leaseMs,
@@ -425,7 +417,7 @@ async function postChart(
       unresolved: failed,
       onFindFailed: (error) =>
         log.warn(
-          { channel, slackError: describeFailure(error) },
+          { channel, slackError: failureReason(error) },
           "could not read the digest's thread to check for an earlier chart; uploading",
         ),
     });
@@ -444,7 +436,7 @@ async function postChart(
       log.info({ channel, threadTs, fileId: outcome.post.fileId }, 'digest chart uploaded');
       return 'uploaded';
     }
-    const reason = describeFailure(outcome.error);
+    const reason = failureReason(outcome.error);
     const fix = chartFix(slackErrorCode(outcome.error));
     // Once: the outcome is recorded, so no later run of this period uploads (or logs) again.
     log.error(
@@ -454,7 +446,7 @@ async function postChart(
     return 'failed';
   } catch (error) {
     // The claims store failed: say so, and leave the digest's outcome as it is.
-    log.error({ channel, err: { name: (error as Error)?.name } }, 'digest chart step failed');
+    log.error({ channel, err: describeError(error) }, 'digest chart step failed');
     return 'failed';
   }
 }

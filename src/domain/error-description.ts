@@ -32,6 +32,17 @@ export function describeError(error: unknown): ErrorDescription {
   return description;
 }
 
+/**
+ * One word for why a call failed, for a log field and a metric label: Slack's error code
+ * (`not_in_channel`), else the error's code (`ECONNRESET`), else its name.
+ */
+export function failureReason(error: unknown): string {
+  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
+  if (typeof data?.error === 'string') return data.error;
+  const { code, name } = describeError(error);
+  return code ?? (name === 'undefined' || name === 'object' ? 'error' : name);
+}
+
 export type NetworkReason = 'timeout' | 'refused' | 'not-found' | 'reset' | 'unreachable' | 'tls' | 'network';
 
 /** Checked in this order: a timeout that ended in a reset is a timeout. */

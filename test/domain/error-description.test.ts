@@ -1,4 +1,4 @@
-import { describeError, networkReason, networkWording } from '../../src/domain/error-description';
+import { describeError, failureReason, networkReason, networkWording } from '../../src/domain/error-description';
 
 test('an error of any shape is described by name, kind, code, first line and RequestId', () => {
   const cas = Object.assign(new Error('ListUserCertificateOrder was throttled\nat line 2'), {
@@ -32,4 +32,13 @@ test.each([
   ['something else entirely', 'network error'],
 ])('%s reads as "%s" wherever it is met', (text, words) => {
   expect(networkWording(networkReason(text))).toBe(words);
+});
+
+test("a failure's one word: Slack's error code, else the socket's code, else the error's name", () => {
+  expect(failureReason(Object.assign(new Error('An API error occurred'), { data: { error: 'not_in_channel' } }))).toBe(
+    'not_in_channel',
+  );
+  expect(failureReason(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe('ECONNRESET');
+  expect(failureReason(new TypeError('x is undefined'))).toBe('TypeError');
+  expect(failureReason(undefined)).toBe('error');
 });

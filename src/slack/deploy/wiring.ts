@@ -81,10 +81,7 @@ export function buildDeployDeps(input: DeployWiringInput): SlackDeployDeps {
         await web.chat.update({ channel: request.channel, ts: request.messageTs, ...render(request) });
       } catch (error) {
         // The job goes on; the next step shows the state again.
-        log.warn(
-          { request: request.id, err: { name: (error as Error)?.name, code: (error as { code?: string })?.code } },
-          'could not update the deployment request message',
-        );
+        log.warn({ request: request.id, err: describeError(error) }, 'could not update the deployment request message');
       }
     },
     afterFinished: input.afterFinished,
