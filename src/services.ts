@@ -528,7 +528,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 
   // App Home: the stored inventory, the alert store and GetAssetCount (cached by each client); no listing.
   const homeView: Services['homeView'] = async (userId) => {
-    const [{ buildHomeView }, s] = await Promise.all([import('./slack/home-data'), store()]);
+    const [{ buildHomeView }, s] = await Promise.all([import('./slack/views/home'), store()]);
     const scores = accounts.map((a) => ({ name: a.name, assetCount: async () => (await a.cas()).getAssetCount() }));
     return buildHomeView(
       {

@@ -1,16 +1,16 @@
 import type { App } from '@slack/bolt';
-import { registerAlertActions } from '../actions/alert-actions';
-import { registerAssignActions } from '../actions/assign-actions';
-import { registerListActions } from '../actions/list-actions';
-import { registerAssignCommand } from '../commands/assign';
-import { registerInfoCommand } from '../commands/info';
-import { registerListCommand } from '../commands/list';
-import { registerProbeCommand } from '../commands/probe';
-import { registerRiskCommand } from '../commands/risk';
-import { registerStatusCommand } from '../commands/status';
+import { registerAlertActions } from './actions/alert';
+import { registerAssignActions } from './actions/assign';
+import { registerListActions } from './actions/list';
+import { registerAssignCommand } from './commands/assign';
+import { registerInfoCommand } from './commands/info';
+import { registerListCommand } from './commands/list';
+import { registerProbeCommand } from './commands/probe';
+import { registerRiskCommand } from './commands/risk';
+import { registerStatusCommand } from './commands/status';
 import { registerDeploy } from '../deploy/register';
 import type { SlackDeps } from '../deps';
-import { registerHome } from '../home';
+import { registerHome } from './events/app-home';
 
 /**
  * Every listener of the app, in one list: the slash commands, the buttons and modals, and the

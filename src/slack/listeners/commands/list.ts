@@ -1,11 +1,11 @@
 import type { App } from '@slack/bolt';
-import { isCertificateView, MAX_KEYWORD } from '../../domain/views';
-import { renderDriftList } from '../blocks/drift';
-import { renderUsage } from '../blocks/errors';
-import { certificatePage, renderCertificatePage } from '../certificate-page';
-import { parseCommandArgs, responseType } from '../command-args';
-import { certificatesFor, type SlackDeps, selectedAccounts } from '../deps';
-import { commandListener } from '../listener';
+import { isCertificateView, MAX_KEYWORD } from '../../../domain/views';
+import { renderDriftList } from '../../blocks/drift';
+import { renderUsage } from '../../blocks/errors';
+import { certificatePage, renderCertificatePage } from '../../certificate-page';
+import { parseCommandArgs, responseType } from '../../command-args';
+import { certificatesFor, type SlackDeps, selectedAccounts } from '../../deps';
+import { commandListener } from '../../listener';
 
 export function registerListCommand(app: App, deps: SlackDeps): void {
   app.command(

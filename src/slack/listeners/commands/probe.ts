@@ -1,15 +1,15 @@
 import type { App } from '@slack/bolt';
-import { type Endpoint, parseEndpoint } from '../../domain/endpoints';
-import type { EndpointVerdict } from '../../domain/probe-verdict';
-import { buildMessage, section } from '../blocks/builders';
-import { EMOJI } from '../blocks/emoji';
-import { renderUsage } from '../blocks/errors';
-import { inlineText } from '../blocks/escape';
-import { renderProbeAnswer } from '../blocks/probe';
-import { parseCommandArgs, responseType } from '../command-args';
-import type { SlackDeps } from '../deps';
-import { commandListener } from '../listener';
-import { createUserRateLimit } from '../user-rate-limit';
+import { type Endpoint, parseEndpoint } from '../../../domain/endpoints';
+import type { EndpointVerdict } from '../../../domain/probe-verdict';
+import { buildMessage, section } from '../../blocks/builders';
+import { EMOJI } from '../../blocks/emoji';
+import { renderUsage } from '../../blocks/errors';
+import { inlineText } from '../../blocks/escape';
+import { renderProbeAnswer } from '../../blocks/probe';
+import { parseCommandArgs, responseType } from '../../command-args';
+import type { SlackDeps } from '../../deps';
+import { commandListener } from '../../listener';
+import { createUserRateLimit } from '../../user-rate-limit';
 
 /** Probes one person may start per minute. */
 export const PROBES_PER_MINUTE = 6;

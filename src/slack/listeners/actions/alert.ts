@@ -5,17 +5,17 @@ import {
   type AlertPress,
   actOnCertificateAlert,
   actOnDriftAlert,
-} from '../../alerts/acknowledge';
-import type { AlertDeps } from '../../alerts/run';
-import { endpointLabel } from '../../render/probe';
-import { formatUtc } from '../../render/format';
-import { EMOJI } from '../blocks/emoji';
-import { buildMessage, section } from '../blocks/builders';
-import { codeSpan, userMention } from '../blocks/escape';
-import { type AlertValue, BUTTONS, type DriftValue } from '../button-codecs';
-import type { SlackDeps } from '../deps';
-import { pressedOnHome, publishHome } from '../home';
-import { type Answer, type ButtonArgs, buttonListener } from '../listener';
+} from '../../../alerts/acknowledge';
+import type { AlertDeps } from '../../../alerts/run';
+import { endpointLabel } from '../../../render/probe';
+import { formatUtc } from '../../../render/format';
+import { EMOJI } from '../../blocks/emoji';
+import { buildMessage, section } from '../../blocks/builders';
+import { codeSpan, userMention } from '../../blocks/escape';
+import { type AlertValue, BUTTONS, type DriftValue } from '../../button-codecs';
+import type { SlackDeps } from '../../deps';
+import { pressedOnHome, publishHome } from '../events/app-home';
+import { type Answer, type ButtonArgs, buttonListener } from '../../listener';
 
 function note(text: string): Answer {
   return {

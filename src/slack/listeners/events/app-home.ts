@@ -1,11 +1,11 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Logger } from '../ops/logger';
-import { type HomeView, renderHomeError } from './blocks/home';
-import { BUTTONS } from './button-codecs';
-import type { SlackDeps } from './deps';
-import { describeError } from '../domain/error-description';
-import { buttonListener } from './listener';
+import type { Logger } from '../../../ops/logger';
+import { type HomeView, renderHomeError } from '../../blocks/home';
+import { BUTTONS } from '../../button-codecs';
+import type { SlackDeps } from '../../deps';
+import { describeError } from '../../../domain/error-description';
+import { buttonListener } from '../../listener';
 
 export type HomeDeps = SlackDeps & { homeView: (userId: string) => Promise<HomeView> };
 

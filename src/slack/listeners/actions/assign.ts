@@ -1,16 +1,16 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { decideAssignment, type DecisionOutcome } from '../../assign/decide';
+import { decideAssignment, type DecisionOutcome } from '../../../assign/decide';
 import {
   renderAssignAlreadyDecided,
   renderAssignCancelled,
   renderAssignDone,
   renderAssignNotYours,
   renderAssignUnavailable,
-} from '../blocks/assign';
-import { renderCasError } from '../blocks/errors';
-import { BUTTONS } from '../button-codecs';
-import type { SlackDeps } from '../deps';
-import { type Answer, type ButtonArgs, buttonListener } from '../listener';
+} from '../../blocks/assign';
+import { renderCasError } from '../../blocks/errors';
+import { BUTTONS } from '../../button-codecs';
+import type { SlackDeps } from '../../deps';
+import { type Answer, type ButtonArgs, buttonListener } from '../../listener';
 
 /** The answer to the person who pressed Confirm or Cancel: refusals only to them, outcomes in place. */
 function answerFor(outcome: DecisionOutcome): Answer {

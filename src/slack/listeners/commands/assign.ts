@@ -1,13 +1,13 @@
-import { ASSIGN_CONFIRMATION_KIND } from '../../assign/decide';
+import { ASSIGN_CONFIRMATION_KIND } from '../../../assign/decide';
 import crypto from 'node:crypto';
 import type { App } from '@slack/bolt';
-import { ASSIGN_CONFIRMATION_TTL_MS, parseAssignment } from '../../domain/assignment';
-import { renderAssignConfirmation, renderAssignRefused } from '../blocks/assign';
-import { renderAuditLog, SLACK_AUDIT_ENTRIES } from '../blocks/audit';
-import { renderUsage } from '../blocks/errors';
-import { parseCommandArgs } from '../command-args';
-import { type SlackDeps, selectedAccounts } from '../deps';
-import { commandListener } from '../listener';
+import { ASSIGN_CONFIRMATION_TTL_MS, parseAssignment } from '../../../domain/assignment';
+import { renderAssignConfirmation, renderAssignRefused } from '../../blocks/assign';
+import { renderAuditLog, SLACK_AUDIT_ENTRIES } from '../../blocks/audit';
+import { renderUsage } from '../../blocks/errors';
+import { parseCommandArgs } from '../../command-args';
+import { type SlackDeps, selectedAccounts } from '../../deps';
+import { commandListener } from '../../listener';
 
 /**
  * /cert-assign asks before it changes anything: the request is stored on the server under a

@@ -1,11 +1,11 @@
-import type { AssetCount } from '../cas/types';
-import { AT_RISK_STATES, certificateState, mostUrgentFirst, stateCounts } from '../domain/certificate-state';
-import { withinTime } from '../accounts/fan-out';
-import { accountFailure } from '../accounts/account-failure';
-import type { InventorySnapshot } from '../inventory/stored-source';
-import { countVerdicts } from '../domain/probe-verdict';
-import type { AlertStore, ProbeResultStore, SnapshotStore, StoredAlertState } from '../store/types';
-import { type HomeAccountScore, type HomeInput, type HomeItem, type HomeView, renderHomeView } from './blocks/home';
+import type { AssetCount } from '../../cas/types';
+import { AT_RISK_STATES, certificateState, mostUrgentFirst, stateCounts } from '../../domain/certificate-state';
+import { withinTime } from '../../accounts/fan-out';
+import { accountFailure } from '../../accounts/account-failure';
+import type { InventorySnapshot } from '../../inventory/stored-source';
+import { countVerdicts } from '../../domain/probe-verdict';
+import type { AlertStore, ProbeResultStore, SnapshotStore, StoredAlertState } from '../../store/types';
+import { type HomeAccountScore, type HomeInput, type HomeItem, type HomeView, renderHomeView } from '../blocks/home';
 
 /** Snapshots a health-score trend covers. */
 export const TREND_SNAPSHOTS = 12;

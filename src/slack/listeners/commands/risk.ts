@@ -1,14 +1,14 @@
 import type { App } from '@slack/bolt';
-import { fanOut, firstError } from '../../accounts/fan-out';
-import { accountRisk } from '../../domain/risk';
-import { accountFailure, type AccountFailure } from '../../accounts/account-failure';
-import { renderAccountsRisk } from '../blocks/accounts-risk';
-import { renderUsage } from '../blocks/errors';
-import { renderRiskSummary } from '../blocks/risk';
-import { parseCommandArgs, responseType } from '../command-args';
-import { certificatesFor, type SlackDeps, selectedAccounts } from '../deps';
-import { inventoryCounts } from '../../render/inventory-counts';
-import { commandListener } from '../listener';
+import { fanOut, firstError } from '../../../accounts/fan-out';
+import { accountRisk } from '../../../domain/risk';
+import { accountFailure, type AccountFailure } from '../../../accounts/account-failure';
+import { renderAccountsRisk } from '../../blocks/accounts-risk';
+import { renderUsage } from '../../blocks/errors';
+import { renderRiskSummary } from '../../blocks/risk';
+import { parseCommandArgs, responseType } from '../../command-args';
+import { certificatesFor, type SlackDeps, selectedAccounts } from '../../deps';
+import { inventoryCounts } from '../../../render/inventory-counts';
+import { commandListener } from '../../listener';
 
 export function registerRiskCommand(app: App, deps: SlackDeps): void {
   app.command(

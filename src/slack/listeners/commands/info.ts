@@ -1,13 +1,13 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { type InfoDeps, lookupCertificates } from '../../inventory/certificate-info';
-import { renderUsage } from '../blocks/errors';
-import { renderInfoUnknown } from '../blocks/info';
-import { BUTTONS } from '../button-codecs';
-import { parseCommandArgs, responseType } from '../command-args';
-import { type SlackDeps, selectedAccounts } from '../deps';
-import { certificateInfoAnswer, certificateInfoMessage } from '../info-answer';
-import { buttonListener, commandListener } from '../listener';
-import { withDeployButton } from '../deploy/blocks';
+import { type InfoDeps, lookupCertificates } from '../../../inventory/certificate-info';
+import { renderUsage } from '../../blocks/errors';
+import { renderInfoUnknown } from '../../blocks/info';
+import { BUTTONS } from '../../button-codecs';
+import { parseCommandArgs, responseType } from '../../command-args';
+import { type SlackDeps, selectedAccounts } from '../../deps';
+import { certificateInfoAnswer, certificateInfoMessage } from '../../info-answer';
+import { buttonListener, commandListener } from '../../listener';
+import { withDeployButton } from '../../deploy/blocks';
 
 /** Longest query looked up: a domain name is at most 253 characters. */
 const MAX_QUERY = 253;

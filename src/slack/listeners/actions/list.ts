@@ -1,8 +1,8 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { BUTTONS } from '../button-codecs';
-import { certificatePage, renderCertificatePage } from '../certificate-page';
-import type { SlackDeps } from '../deps';
-import { buttonListener } from '../listener';
+import { BUTTONS } from '../../button-codecs';
+import { certificatePage, renderCertificatePage } from '../../certificate-page';
+import type { SlackDeps } from '../../deps';
+import { buttonListener } from '../../listener';
 
 /**
  * Previous/Next replace the message they sit on; "List expiring certificates" (on the risk

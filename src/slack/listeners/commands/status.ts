@@ -1,11 +1,11 @@
 import type { App } from '@slack/bolt';
-import { lookUpStatus } from '../../accounts/status-lookup';
-import { MAX_SERIALS_PER_REQUEST, parseSerials } from '../../domain/serials';
-import { renderUsage } from '../blocks/errors';
-import { renderStatusResults } from '../blocks/status';
-import { parseCommandArgs, responseType } from '../command-args';
-import { type SlackDeps, selectedAccounts } from '../deps';
-import { commandListener } from '../listener';
+import { lookUpStatus } from '../../../accounts/status-lookup';
+import { MAX_SERIALS_PER_REQUEST, parseSerials } from '../../../domain/serials';
+import { renderUsage } from '../../blocks/errors';
+import { renderStatusResults } from '../../blocks/status';
+import { parseCommandArgs, responseType } from '../../command-args';
+import { type SlackDeps, selectedAccounts } from '../../deps';
+import { commandListener } from '../../listener';
 
 export function registerStatusCommand(app: App, deps: SlackDeps): void {
   app.command(
