@@ -20,7 +20,7 @@ const LAYERS = [
   // Use cases that act: deployment jobs, posting a message exactly once.
   ['deploy', 'delivery'],
   // The use cases that speak to people.
-  ['alerts', 'digest', 'assign'],
+  ['alerts', 'digest', 'assign', 'risk'],
   // The one configuration schema: it checks values with the validators of the layers below,
   // which themselves take plain options, never Config.
   ['config.ts'],

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { AssetCount, CasApi } from '../cas/types';
-import { accountRisk, count, riskRows } from '../domain/risk';
-import { accountFailure } from '../accounts/account-failure';
-import { fanOut, firstError } from '../accounts/fan-out';
+import { count, riskRows } from '../domain/risk';
+import { riskByAccount } from '../risk/by-account';
 import { describeCasCounters, totalRisk } from '../render/accounts';
 import { CERTIFICATE_STATES, STATE_LABELS } from '../domain/certificate-state';
 import {
@@ -26,11 +25,6 @@ export function registerRiskCommand(program: Command, context: CliContext): void
     .action(async (options: { json?: boolean; account?: string }) => {
       await withServices(context, Boolean(options.json), async (services, output) => {
         const clients = await clientsOf(services, options.account);
-        // Stale deployments come from the inventory; without one there are none to count.
-        const stale = async (account: string) => {
-          const source = await services.listSource({ accounts: [account] });
-          return (await source.list('stale', undefined, context.now())).certificates.length;
-        };
         // The bot's own counts, from the stored inventory (of the accounts synced), as /cert-risk.
         const inventory = async (names: readonly string[]) => {
           const snapshot = await services.inventorySnapshot();
@@ -39,7 +33,7 @@ export function registerRiskCommand(program: Command, context: CliContext): void
         };
         // An account that could not be read is a failed call, though the others were shown.
         const timeoutMs = services.config.ACCOUNT_ANSWER_TIMEOUT_MS;
-        if ((await riskCommand(clients, output, stale, inventory, timeoutMs)) > 0) context.exitCode = 1;
+        if ((await riskCommand(clients, output, inventory, timeoutMs)) > 0) context.exitCode = 1;
       });
     });
 }
@@ -52,7 +46,6 @@ export function registerRiskCommand(program: Command, context: CliContext): void
 export async function riskCommand(
   accounts: ReadonlyArray<{ name: string; cas: CasApi }>,
   output: Output,
-  stale: (account: string) => Promise<number>,
   /** The inventory's counts of these accounts (undefined: never synced), as /cert-risk shows them. */
   inventory: (accounts: readonly string[]) => Promise<InventoryCounts | undefined> = async () => undefined,
   /** ACCOUNT_ANSWER_TIMEOUT_MS, with several accounts. */
@@ -62,21 +55,9 @@ export async function riskCommand(
     await singleRisk(accounts[0].cas, output, await inventory([accounts[0].name]));
     return 0;
   }
-  // Each account gets ACCOUNT_ANSWER_TIMEOUT_MS: a hanging one is named, not waited for.
-  const settled = await fanOut(
-    accounts,
-    async ({ name, cas }) => {
-      const [risk, assets, staleCount] = await Promise.all([cas.getRiskCount(), cas.getAssetCount(), stale(name)]);
-      return { account: name, risk, assets, summary: accountRisk({ account: name, risk, assets, stale: staleCount }) };
-    },
-    timeoutMs,
-  );
-  const answered = settled.flatMap((r) => ('value' in r ? [r.value] : []));
-  const failures = settled.flatMap((r) => ('error' in r ? [accountFailure(r.account.name, r.error)] : []));
-  if (answered.length === 0) throw firstError(settled);
-  const counted = await Promise.all(
-    answered.map(async (a) => ({ account: a.account, counts: await inventory([a.account]) })),
-  );
+  // Each account waits ACCOUNT_ANSWER_TIMEOUT_MS at most: a hanging one is named, not waited for.
+  const { answered, failures } = await riskByAccount(accounts, (name) => inventory([name]), timeoutMs);
+  const counted = answered.map((a) => ({ account: a.account, counts: a.inventory }));
   const all = await inventory(answered.map((a) => a.account));
   if (output.json) {
     output.out(

@@ -1,7 +1,5 @@
 import type { App } from '@slack/bolt';
-import { fanOut, firstError } from '../../../accounts/fan-out';
-import { accountRisk } from '../../../domain/risk';
-import { accountFailure, type AccountFailure } from '../../../accounts/account-failure';
+import { riskByAccount } from '../../../risk/by-account';
 import { renderAccountsRisk } from '../../blocks/accounts-risk';
 import { renderUsage } from '../../blocks/errors';
 import { renderRiskSummary } from '../../blocks/risk';
@@ -46,27 +44,15 @@ export function registerRiskCommand(app: App, deps: SlackDeps): void {
             response_type: responseType(args),
           };
         }
-        // Each account gets ACCOUNT_ANSWER_TIMEOUT_MS: a hanging one is named, not waited for.
-        const counts = await fanOut(
-          selected.accounts,
-          async ({ cas }) => Promise.all([cas.getRiskCount(), cas.getAssetCount()]),
-          deps.accountAnswerTimeoutMs ?? Number.POSITIVE_INFINITY,
-        );
         const synced = (name: string) =>
           snapshot !== undefined && !(snapshot.unsynced ?? []).includes(name) ? snapshot : undefined;
-        const failures: AccountFailure[] = [];
-        const accounts = counts.flatMap((answer) => {
-          const { name } = answer.account;
-          if ('error' in answer) {
-            failures.push(accountFailure(name, answer.error));
-            return [];
-          }
-          const [risk, assets] = answer.value;
-          const inventory = inventoryCounts(synced(name), now, [name]);
-          return [{ ...accountRisk({ account: name, risk, assets, stale: inventory?.counts.stale ?? 0 }), inventory }];
-        });
-        // Every account failing is a failure of the command, answered with the first one's error.
-        if (accounts.length === 0) throw firstError(counts);
+        // Each account waits ACCOUNT_ANSWER_TIMEOUT_MS at most: a hanging one is named, not waited for.
+        const { answered, failures } = await riskByAccount(
+          selected.accounts,
+          async (name) => inventoryCounts(synced(name), now, [name]),
+          deps.accountAnswerTimeoutMs,
+        );
+        const accounts = answered.map((a) => ({ ...a.summary, inventory: a.inventory }));
         const inventory = inventoryCounts(snapshot, now);
         return {
           ...renderAccountsRisk({ accounts, failures, now, inventory }),
