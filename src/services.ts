@@ -19,9 +19,9 @@ import { alertThresholds } from './domain/alerts';
 import type { DigestPoster } from './digest/run';
 import { createDigestService, type DigestService } from './digest/service';
 import type { CertificateSource } from './inventory/certificate-source';
-import { liveCertificateSource } from './inventory/live-source';
-import { type AccountSource, mergedCertificateSource, type MergedSource } from './inventory/merged-source';
-import { type InventorySnapshot, storedCertificateSource } from './inventory/stored-source';
+import type { MergedSource } from './inventory/merged-source';
+import { createCertificateSources } from './inventory/sources';
+import type { InventorySnapshot } from './inventory/stored-source';
 import { type SyncProgress, type SyncSummary, SyncError, syncInventory } from './inventory/sync';
 import type { Scheduler } from './jobs/scheduler';
 import { buildJobs } from './wiring/jobs';
@@ -219,29 +219,12 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   };
   const cas = (account?: string) => (account === undefined ? accounts[0] : selectAccounts(account)[0]).cas();
 
-  const live = (client: CasClient, account: string, reason: 'never-synced' | 'stale' | 'asked') =>
-    liveCertificateSource(client, { account, reason });
-  const accountSources = async (maxAgeMs?: number): Promise<AccountSource[]> => {
-    const s = await store();
-    return Promise.all(
-      accounts.map(async (account) => {
-        const client = await account.cas();
-        return {
-          account: account.name,
-          source: storedCertificateSource({
-            inventory: s.inventory,
-            fallback: (reason) => live(client, account.name, reason),
-            maxAgeMs,
-            alertStates: () => s.alerts.states(),
-            resources: s.resources,
-            account: account.name,
-          }),
-        };
-      }),
-    );
-  };
-  const subset = (all: readonly AccountSource[], names?: readonly string[], timeoutMs?: number) =>
-    mergedCertificateSource(names === undefined ? all : all.filter((a) => names.includes(a.account)), { timeoutMs });
+  const { accountSources, subset, listSource } = createCertificateSources({
+    store,
+    accounts: accounts.map((a) => ({ name: a.name, cas: a.cas })),
+    // No store file yet means no inventory: the CLI lists live rather than create an empty store.
+    storeExists: () => Boolean(config.DATABASE_URL || overrides.store) || sqliteStoreExists(config.DATA_DIR),
+  });
   const servingSources = once(() => accountSources());
   const allCertificates = once(async (): Promise<MergedSource> => subset(await servingSources()));
   const certificates = async (names?: readonly string[]): Promise<MergedSource> =>
@@ -651,23 +634,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       const { certificateInfoAnswer } = await import('./slack/info-answer');
       return certificateInfoAnswer(await alertDeps(), query, now(), account);
     },
-    async listSource({ live: asked, maxAgeMs, accounts: names }) {
-      const chosen = names === undefined ? accounts : accounts.filter((a) => names.includes(a.name));
-      const liveOf = async (reason: 'asked' | 'never-synced') =>
-        mergedCertificateSource(
-          await Promise.all(
-            chosen.map(async (a) => {
-              const source = live(await a.cas(), a.name, reason);
-              return { account: a.name, source: { ...source, snapshot: async () => undefined } };
-            }),
-          ),
-        );
-      if (asked) return liveOf('asked');
-      // No store file yet means no inventory: list live rather than create an empty store.
-      if (!config.DATABASE_URL && !overrides.store && !sqliteStoreExists(config.DATA_DIR))
-        return liveOf('never-synced');
-      return subset(await accountSources(maxAgeMs), names);
-    },
+    listSource,
     inventorySnapshot,
     syncNow,
     syncAll,
