@@ -26,6 +26,22 @@ export async function alertPass(deps: AlertDeps, options: { post: boolean }): Pr
 }
 
 /**
+ * The alert pass of one account (`cert-bot alerts --account`): its certificates only. Endpoints
+ * are not an account's, so drift alerts are left to a pass of every account.
+ */
+export async function accountAlertPass(
+  deps: AlertDeps,
+  account: string,
+  options: { post: boolean },
+): Promise<AlertPassResult> {
+  const snapshot: AlertDeps['snapshot'] = async (at) => {
+    const whole = await deps.snapshot(at);
+    return whole && { ...whole, certificates: whole.certificates.filter((c) => c.account === account) };
+  };
+  return alertPass({ ...deps, snapshot, drift: undefined }, options);
+}
+
+/**
  * The drift alerts of the last probe pass (see alerts/drift.ts), run after each probe pass and
  * in every alert pass; undefined when endpoints are not probed. A failure is logged and does
  * not stop the certificate alerts.

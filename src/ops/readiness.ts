@@ -29,8 +29,28 @@ export interface Readiness {
       accounts?: Record<string, CheckResult>;
     };
   }>;
-  /** Told of every CAS call that succeeded, so readiness need not call CAS itself. */
-  casSucceeded(account: string): void;
+}
+
+/**
+ * When each account's last CAS call succeeded. The CAS clients report to it and readiness reads
+ * it, so it is built before both: readiness then need not call CAS itself while calls succeed,
+ * and the clients need not know readiness (which checks them).
+ */
+export interface CasSuccesses {
+  /** A call of `account` succeeded now. */
+  succeeded(account: string): void;
+  /** When one last did (the clock's milliseconds), if ever. */
+  lastAt(account: string): number | undefined;
+}
+
+export function createCasSuccesses(now: () => number = Date.now): CasSuccesses {
+  const last = new Map<string, number>();
+  return {
+    succeeded(account) {
+      last.set(account, now());
+    },
+    lastAt: (account) => last.get(account),
+  };
 }
 
 /** How recent a successful CAS call must be to count without asking CAS again. */
@@ -55,8 +75,11 @@ function summary(error: unknown): string {
   return typeof e?.message === 'string' ? e.message.split('\n')[0].slice(0, 200) : 'failed';
 }
 
-export function createReadiness(checks: ReadinessChecks, now: () => number = Date.now): Readiness {
-  const lastCasOk = new Map<string, number>();
+export function createReadiness(
+  checks: ReadinessChecks,
+  now: () => number = Date.now,
+  casSuccesses: CasSuccesses = createCasSuccesses(now),
+): Readiness {
   let slackOk = false;
   const run = async (work: () => Promise<void>, what: string): Promise<CheckResult> => {
     try {
@@ -67,15 +90,12 @@ export function createReadiness(checks: ReadinessChecks, now: () => number = Dat
     }
   };
   return {
-    casSucceeded(account) {
-      lastCasOk.set(account, now());
-    },
     async check() {
       const casCheck = async ({ account, check }: { account: string; check(): Promise<void> }) => {
-        if (now() - (lastCasOk.get(account) ?? Number.NEGATIVE_INFINITY) < CAS_FRESH_MS)
+        if (now() - (casSuccesses.lastAt(account) ?? Number.NEGATIVE_INFINITY) < CAS_FRESH_MS)
           return { ok: true, detail: 'recent call succeeded' };
         const result = await run(check, checks.cas.length > 1 ? `CAS (${account})` : 'CAS');
-        if (result.ok) lastCasOk.set(account, now());
+        if (result.ok) casSuccesses.succeeded(account);
         return result;
       };
       const [store, perAccount, slack] = await Promise.all([

@@ -1,10 +1,10 @@
-import type { AssetCount } from '../../cas/types';
+import type { AssetCount, CasApi } from '../../cas/types';
 import { AT_RISK_STATES, certificateState, mostUrgentFirst, stateCounts } from '../../domain/certificate-state';
 import { withinTime } from '../../accounts/fan-out';
 import { accountFailure } from '../../accounts/account-failure';
 import type { InventorySnapshot } from '../../inventory/stored-source';
 import { countVerdicts } from '../../domain/probe-verdict';
-import type { AlertStore, ProbeResultStore, SnapshotStore, StoredAlertState } from '../../store/types';
+import type { AlertStore, ProbeResultStore, SnapshotStore, Store, StoredAlertState } from '../../store/types';
 import { type HomeAccountScore, type HomeInput, type HomeItem, type HomeView, renderHomeView } from '../blocks/home';
 
 /** Snapshots a health-score trend covers. */
@@ -118,4 +118,32 @@ export async function collectHome(deps: HomeDataDeps, userId: string): Promise<H
 /** One user's App Home view. */
 export async function buildHomeView(deps: HomeDataDeps, userId: string): Promise<HomeView> {
   return renderHomeView(await collectHome(deps, userId));
+}
+
+/** Home's parts as the wiring holds them: each account's client, the store, the stored inventory. */
+export interface HomeParts {
+  accounts: ReadonlyArray<{ name: string; cas(): Promise<Pick<CasApi, 'getAssetCount'>> }>;
+  snapshot(now: Date): Promise<InventorySnapshot | undefined>;
+  store(): Promise<Pick<Store, 'alerts' | 'snapshots' | 'probes'>>;
+  /** PROBE_INTERVAL_MINUTES > 0: Home counts what endpoints served at the last probe pass. */
+  probing: boolean;
+  now: () => Date;
+  accountTimeoutMs?: number;
+}
+
+/** One user's App Home from the wiring's parts: GetAssetCount is asked of each account's client (cached there). */
+export async function homeViewOf(parts: HomeParts, userId: string): Promise<HomeView> {
+  const s = await parts.store();
+  return buildHomeView(
+    {
+      accounts: parts.accounts.map((a) => ({ name: a.name, assetCount: async () => (await a.cas()).getAssetCount() })),
+      snapshot: parts.snapshot,
+      alerts: s.alerts,
+      snapshots: s.snapshots,
+      probes: { results: s.probes, enabled: parts.probing },
+      now: parts.now,
+      accountTimeoutMs: parts.accountTimeoutMs,
+    },
+    userId,
+  );
 }
