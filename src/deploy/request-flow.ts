@@ -384,12 +384,7 @@ async function track(
       request.progress?.summary === progress.summary &&
       request.progress?.failedWorkers.length === progress.failedWorkers.length;
     if (unchanged) return request;
-    if (request.state === 'tracking') {
-      await deps.store.deployments.update(request.id, { progress }, deps.now());
-      const updated = { ...request, progress };
-      await deps.showRequest(updated);
-      return updated;
-    }
+    if (request.state === 'tracking') return saveProgress(deps, request, progress);
     return move('started', 'tracking', { progress });
   }
   const outcome = report.progress.outcome ?? 'failed';
@@ -416,6 +411,18 @@ async function track(
   return afterEnd(deps, moved, cas);
 }
 
+/** The request's new progress, stored and then shown in its message; the request as it now stands. */
+async function saveProgress(
+  deps: DeployFlowDeps,
+  request: DeploymentRequest,
+  progress: DeploymentProgress,
+): Promise<DeploymentRequest> {
+  await deps.store.deployments.update(request.id, { progress }, deps.now());
+  const updated = { ...request, progress };
+  await deps.showRequest(updated);
+  return updated;
+}
+
 /** After the job: what is still on the old certificate, in the message; the alerts are refreshed. */
 async function afterEnd(deps: DeployFlowDeps, request: DeploymentRequest, cas: DeployCas): Promise<DeploymentRequest> {
   try {
@@ -429,9 +436,7 @@ async function afterEnd(deps: DeployFlowDeps, request: DeploymentRequest, cas: D
       probed: undefined,
       probedAt: undefined,
     };
-    await deps.store.deployments.update(request.id, { progress }, deps.now());
-    request = { ...request, progress };
-    await deps.showRequest(request);
+    request = await saveProgress(deps, request, progress);
   } catch (error) {
     deps.logger.warn(
       { request: request.id, err: describeError(error) },
@@ -461,9 +466,7 @@ async function probeEndpoints(deps: DeployFlowDeps, request: DeploymentRequest):
       probed: verdicts.map(probeSummary),
       probedAt: deps.now().toISOString(),
     };
-    await deps.store.deployments.update(request.id, { progress }, deps.now());
-    request = { ...request, progress };
-    await deps.showRequest(request);
+    request = await saveProgress(deps, request, progress);
   } catch (error) {
     deps.logger.warn(
       { request: request.id, err: describeError(error) },
@@ -507,10 +510,7 @@ async function rollBack(
     })),
   };
   if (deployed.length > 0 || report.progress.rollingBack > 0) {
-    if (request.progress?.summary !== progress.summary) {
-      await deps.store.deployments.update(request.id, { progress }, deps.now());
-      await deps.showRequest({ ...request, progress });
-    }
+    if (request.progress?.summary !== progress.summary) return saveProgress(deps, request, progress);
     return { ...request, progress };
   }
   const moved = await move('rolling-back', 'rolled-back', { progress });
