@@ -22,6 +22,7 @@ import type { CertificateSource } from './inventory/certificate-source';
 import type { MergedSource } from './inventory/merged-source';
 import { createCertificateSources } from './inventory/sources';
 import type { InventorySnapshot } from './inventory/stored-source';
+import { type InventoryReader, snapshotInventoryReader } from './inventory/inventory-reader';
 import { type SyncProgress, type SyncSummary, SyncError, syncInventory } from './inventory/sync';
 import type { Scheduler } from './jobs/scheduler';
 import { buildJobs } from './wiring/jobs';
@@ -122,6 +123,8 @@ export interface Services {
   listSource(options: { live?: boolean; maxAgeMs?: number; accounts?: readonly string[] }): Promise<CertificateSource>;
   /** The inventory as last synced (undefined before the first sync). */
   inventorySnapshot(): Promise<InventorySnapshot | undefined>;
+  /** What answers read of the stored inventory: its status, a page of a selection, counts. */
+  readonly inventory: InventoryReader;
   /** One account's inventory sync now (default: the first account), through the same path as the background job. */
   syncNow(options?: { account?: string; onProgress?: (progress: SyncProgress) => void }): Promise<SyncSummary>;
   /** Every account's sync, side by side; one account failing does not stop the others. */
@@ -230,6 +233,11 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const certificates = async (names?: readonly string[]): Promise<MergedSource> =>
     names === undefined ? allCertificates() : subset(await servingSources(), names);
   const inventorySnapshot = async (at?: Date) => (await allCertificates()).snapshot(at ?? now());
+  // Every answer reads the inventory through this seam: status, one page of a selection, counts.
+  const inventory = snapshotInventoryReader(
+    { snapshot: (at) => inventorySnapshot(at) },
+    { alertStates: async () => (await store()).alerts.states() },
+  );
   // What answers to people list: a hanging account waits ACCOUNT_ANSWER_TIMEOUT_MS at most.
   const answerCertificates = async (names?: readonly string[]): Promise<MergedSource> =>
     subset(await servingSources(), names, config.ACCOUNT_ANSWER_TIMEOUT_MS);
@@ -376,7 +384,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const groups = digestGroups(config.DIGEST_CHANNEL, config.accounts);
   const digestChannels = groups.flatMap((group) => group.channels);
   const digest = once(async (): Promise<DigestService<SlackMessage>> => {
-    const [s, sources] = await Promise.all([store(), servingSources()]);
+    const s = await store();
     // Built on first post, so a dry run needs no Slack token.
     let poster: Required<DigestPoster> | undefined;
     const built = async () => (poster ??= createDigestPoster(await postClient()));
@@ -396,7 +404,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         accounts: await Promise.all(
           accounts.filter((a) => names.includes(a.name)).map(async (a) => ({ account: a.name, cas: await a.cas() })),
         ),
-        certificates: subset(sources, names),
+        inventory,
         claims: s.claims,
         snapshots: s.snapshots,
         // The trend compares like with like: only a digest of every account keeps it.
@@ -564,6 +572,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         accounts: clients,
         certificates: source,
         certificatesOf: (names) => answerCertificates(names),
+        inventory,
         store: s,
         logger,
         now,
@@ -636,6 +645,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     },
     listSource,
     inventorySnapshot,
+    inventory,
     syncNow,
     syncAll,
     digest,
