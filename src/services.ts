@@ -524,7 +524,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     return buildHomeView(
       {
         accounts: scores,
-        snapshot: (at) => inventorySnapshot(at),
+        inventory,
         alerts: s.alerts,
         snapshots: s.snapshots,
         probes: { results: s.probes, enabled: config.PROBE_INTERVAL_MINUTES > 0 },
