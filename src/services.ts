@@ -23,6 +23,7 @@ import type { MergedSource } from './inventory/merged-source';
 import { createCertificateSources } from './inventory/sources';
 import type { InventorySnapshot } from './inventory/stored-source';
 import { type InventoryReader, snapshotInventoryReader } from './inventory/inventory-reader';
+import { metricsReading } from './inventory/metrics-reading';
 import { type SyncProgress, type SyncSummary, SyncError, syncInventory } from './inventory/sync';
 import type { Scheduler } from './jobs/scheduler';
 import { buildJobs } from './wiring/jobs';
@@ -243,7 +244,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     subset(await servingSources(), names, config.ACCOUNT_ANSWER_TIMEOUT_MS);
 
   const inventoryMetrics = metrics.watchInventory({
-    snapshot: async () => inventorySnapshot(),
+    snapshot: metricsReading(inventory),
     intervalSeconds: config.INVENTORY_SYNC_MINUTES * 60,
     perCertificate: config.METRICS_PER_CERTIFICATE,
   });
