@@ -259,6 +259,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     const lazy = async () => (poster ??= createAlertPoster(await webClient(), await postClient()));
     return {
       snapshot: (at) => inventorySnapshot(at),
+      inventory,
       claims: s.claims,
       alerts: s.alerts,
       probes: { results: s.probes, enabled: config.PROBE_INTERVAL_MINUTES > 0 },

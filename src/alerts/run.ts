@@ -16,6 +16,7 @@ import { daysLeft } from '../domain/expiry';
 import { shownAccount } from '../render/accounts';
 import type { ListedCertificate } from '../inventory/certificate-source';
 import type { InventorySnapshot } from '../inventory/stored-source';
+import type { InventoryReader } from '../inventory/inventory-reader';
 import type { Logger } from '../ops/logger';
 import type { DriftAlertParts } from './drift';
 import { slackErrorCode } from '../ops/slack-error';
@@ -108,6 +109,8 @@ export interface AlertSettings {
 
 export interface AlertDeps {
   snapshot(now: Date): Promise<InventorySnapshot | undefined>;
+  /** The stored inventory as answers read it (/cert-info, the alert buttons). */
+  inventory: InventoryReader;
   claims: ClaimStore;
   alerts: AlertStore;
   /** What endpoints served at the last probe pass (for /cert-info's "Served at"). */
