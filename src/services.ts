@@ -365,10 +365,10 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 
   const readiness: Readiness = createReadiness({
     inventory: async () => {
-      const snapshot = await inventorySnapshot();
-      if (!snapshot) return 'never synced: lists come live from CAS';
-      const unsynced = snapshot.unsynced?.length ? `; never synced: ${snapshot.unsynced.join(', ')}` : '';
-      return `synced ${describeAge(snapshot.syncedAt, now())}${unsynced}`;
+      const status = await inventory.status(now());
+      if (!status) return 'never synced: lists come live from CAS';
+      const unsynced = status.unsynced?.length ? `; never synced: ${status.unsynced.join(', ')}` : '';
+      return `synced ${describeAge(status.syncedAt, now())}${unsynced}`;
     },
     store: async () => (await store()).ping(),
     cas: accounts.map((account) => ({
