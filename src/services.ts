@@ -22,7 +22,7 @@ import type { CertificateSource } from './inventory/certificate-source';
 import type { MergedSource } from './inventory/merged-source';
 import { createCertificateSources } from './inventory/sources';
 import type { InventorySnapshot } from './inventory/stored-source';
-import { type InventoryReader, snapshotInventoryReader } from './inventory/inventory-reader';
+import { accountsReader, type InventoryReader, snapshotInventoryReader } from './inventory/inventory-reader';
 import { metricsReading } from './inventory/metrics-reading';
 import { type SyncProgress, type SyncSummary, SyncError, syncInventory } from './inventory/sync';
 import type { Scheduler } from './jobs/scheduler';
@@ -258,7 +258,6 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     let poster: ReturnType<typeof createAlertPoster> | undefined;
     const lazy = async () => (poster ??= createAlertPoster(await webClient(), await postClient()));
     return {
-      snapshot: (at) => inventorySnapshot(at),
       inventory,
       claims: s.claims,
       alerts: s.alerts,
@@ -633,12 +632,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       const deps = await alertDeps();
       if (options.account === undefined) return alertPass(deps, options);
       const [only] = selectAccounts(options.account);
-      const snapshot = async (at: Date) => {
-        const whole = await deps.snapshot(at);
-        return whole && { ...whole, certificates: whole.certificates.filter((c) => c.account === only.name) };
-      };
       // Endpoints are not an account's: a pass of one account leaves drift alerts to the others.
-      return alertPass({ ...deps, snapshot, drift: undefined }, options);
+      return alertPass({ ...deps, inventory: accountsReader(deps.inventory, [only.name]), drift: undefined }, options);
     },
     alertsConfigured: () => alertsConfigured(config),
     async certificateInfo(query, account) {

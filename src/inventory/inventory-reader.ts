@@ -157,3 +157,18 @@ export function statusOf(
     accounts: Object.fromEntries(synced.map((name) => [name, own[name]])),
   };
 }
+
+/**
+ * The certificates and counts of some accounts only (an alert pass of one account): selections
+ * and counts are narrowed to them; the status is the whole inventory's, as the pass reads it.
+ */
+export function accountsReader(reader: InventoryReader, accounts: readonly string[]): InventoryReader {
+  const within = (asked: readonly string[] | undefined) =>
+    asked === undefined ? accounts : asked.filter((name) => accounts.includes(name));
+  return {
+    status: (now) => reader.status(now),
+    select: (filter, now, page) => reader.select({ ...filter, accounts: within(filter.accounts) }, now, page),
+    counts: (asked, now) => reader.counts(within(asked), now),
+    resourceCounts: async (now) => (await reader.resourceCounts(now)).filter((r) => accounts.includes(r.account)),
+  };
+}
