@@ -1,6 +1,7 @@
 import { inUrgencyOrder } from '../../src/domain/certificate-state';
 import type { ListedCertificate } from '../../src/inventory/certificate-source';
 import {
+  accountsReader,
   snapshotInventoryReader,
   statusFreshness,
   statusOf,
@@ -84,6 +85,16 @@ describe('snapshotInventoryReader', () => {
     expect(byId['0'].alert).toEqual({ acknowledgedBy: 'U1', acknowledgedAt: SYNCED });
     expect(byId['1'].alert).toEqual({});
   });
+});
+
+test('accountsReader narrows selections and counts to its accounts, whatever the filter asks', async () => {
+  const prod = accountsReader(reader, ['prod']);
+  const selected = await prod.select({}, NOW);
+  expect(selected.total).toBe(20);
+  expect(new Set(selected.certificates.map((c) => c.account))).toEqual(new Set(['prod']));
+  expect((await prod.select({ accounts: ['staging'] }, NOW)).total).toBe(0);
+  expect((await prod.counts(undefined, NOW)).map((c) => c.account)).toEqual(['prod']);
+  expect(await prod.status(NOW)).toEqual(await reader.status(NOW));
 });
 
 describe('statusOf', () => {
