@@ -73,7 +73,7 @@ export interface HomeInput {
   accounts: readonly HomeAccountScore[];
   /** The stored inventory; undefined before the first sync. */
   inventory?: { syncedAt: Date; lastFailure?: { at: Date; message: string }; counts: HomeCounts };
-  /** Every certificate at risk, most urgent first (domain/certificate-state mostUrgentFirst), minus the user's own acknowledged and snoozed ones. */
+  /** The certificates at risk, most urgent first (domain/certificate-state mostUrgentFirst), minus the user's own acknowledged and snoozed ones: all, or the first ones with `urgentTotal`. */
   urgent: readonly HomeItem[];
   /**
    * How many certificates the urgent list has in all, when `urgent` holds only its first ones
