@@ -49,6 +49,7 @@ export function snapshotInventoryReader(
   options: { alertStates?: () => Promise<StoredAlertState[]> } = {},
 ): InventoryReader {
   const certificatesAt = async (now: Date) => (await source.snapshot(now))?.certificates ?? [];
+  let last: { all: readonly ListedCertificate[]; key: string; matching: ListedCertificate[] } | undefined;
   return {
     async status(now) {
       const snapshot = await source.snapshot(now);
@@ -57,10 +58,22 @@ export function snapshotInventoryReader(
       return status;
     },
     async select(filter, now, page = {}) {
-      const matching = inUrgencyOrder(
-        (await certificatesAt(now)).filter((c) => matchesFilter(c, filter, now)),
-        now,
-      );
+      const all = await certificatesAt(now);
+      // Pages of one selection (the metrics' per-certificate gauge, a list's next page) sort once.
+      const key = `${now.getTime()} ${JSON.stringify(filter)}`;
+      // The same certificates (a merged snapshot is a new array of the same objects) and filter.
+      const same = (before: readonly ListedCertificate[]) =>
+        before === all || (before.length === all.length && before.every((c, i) => c === all[i]));
+      if (!last || last.key !== key || !same(last.all))
+        last = {
+          all,
+          key,
+          matching: inUrgencyOrder(
+            all.filter((c) => matchesFilter(c, filter, now)),
+            now,
+          ),
+        };
+      const { matching } = last;
       const offset = Math.max(0, page.offset ?? 0);
       const window = matching.slice(offset, page.limit === undefined ? undefined : offset + Math.max(0, page.limit));
       const states = options.alertStates && window.length > 0 ? await options.alertStates() : [];
