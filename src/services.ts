@@ -13,6 +13,8 @@ import type { CertificateSource } from './inventory/certificate-source';
 import type { MergedSource } from './inventory/merged-source';
 import { createCertificateSources } from './inventory/sources';
 import type { InventorySnapshot } from './inventory/stored-source';
+import { type InventoryReader, snapshotInventoryReader } from './inventory/inventory-reader';
+import { metricsReading } from './inventory/metrics-reading';
 import type { SyncProgress, SyncSummary } from './inventory/sync';
 import type { Scheduler } from './jobs/scheduler';
 import { createInflight } from './ops/inflight';
@@ -110,6 +112,8 @@ export interface Services {
   listSource(options: { live?: boolean; maxAgeMs?: number; accounts?: readonly string[] }): Promise<CertificateSource>;
   /** The inventory as last synced (undefined before the first sync). */
   inventorySnapshot(): Promise<InventorySnapshot | undefined>;
+  /** What answers read of the stored inventory: its status, a page of a selection, counts. */
+  readonly inventory: InventoryReader;
   /** One account's inventory sync now (default: the first account), through the same path as the background job. */
   syncNow(options?: { account?: string; onProgress?: (progress: SyncProgress) => void }): Promise<SyncSummary>;
   /** Every account's sync, side by side; one account failing does not stop the others. */
@@ -186,12 +190,17 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const certificates = async (names?: readonly string[]): Promise<MergedSource> =>
     names === undefined ? allCertificates() : subset(await servingSources(), names);
   const inventorySnapshot = async (at?: Date) => (await allCertificates()).snapshot(at ?? now());
+  // Every answer reads the inventory through this seam: status, one page of a selection, counts.
+  const inventory = snapshotInventoryReader(
+    { snapshot: (at) => inventorySnapshot(at) },
+    { alertStates: async () => (await store()).alerts.states() },
+  );
   // What answers to people list: a hanging account waits ACCOUNT_ANSWER_TIMEOUT_MS at most.
   const answerCertificates = async (names?: readonly string[]): Promise<MergedSource> =>
     subset(await servingSources(), names, config.ACCOUNT_ANSWER_TIMEOUT_MS);
 
   const inventoryMetrics = metrics.watchInventory({
-    snapshot: async () => inventorySnapshot(),
+    snapshot: metricsReading(inventory),
     intervalSeconds: config.INVENTORY_SYNC_MINUTES * 60,
     perCertificate: config.METRICS_PER_CERTIFICATE,
   });
@@ -199,13 +208,13 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     verdicts: async () => (await store()).probes.list(),
     perEndpoint: config.METRICS_PER_ENDPOINT,
   });
-  const readiness = buildReadiness({ snapshot: inventorySnapshot, store, accounts, probeClient, casSuccesses, now });
+  const readiness = buildReadiness({ inventory, store, accounts, probeClient, casSuccesses, now });
 
   const alertDeps = once(async () =>
     buildAlertDeps({
       config,
       store: await store(),
-      snapshot: inventorySnapshot,
+      inventory,
       webClient,
       postClient,
       logger,
@@ -244,8 +253,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       config,
       store: await store(),
       accounts,
-      sources: await servingSources(),
-      subset,
+      inventory,
       postClient,
       logger,
       now,
@@ -306,7 +314,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     (await import('./slack/views/home')).homeViewOf(
       {
         accounts,
-        snapshot: inventorySnapshot,
+        inventory,
         store,
         probing: config.PROBE_INTERVAL_MINUTES > 0,
         now,
@@ -325,6 +333,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       store,
       accounts,
       answerCertificates,
+      inventory,
       digest,
       alertDeps,
       homeView,
@@ -370,6 +379,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     },
     listSource,
     inventorySnapshot,
+    inventory,
     syncNow,
     syncAll: (options = {}) => syncs.syncAll(options.onProgress),
     digest,

@@ -49,8 +49,9 @@ export async function actOnCertificateAlert(
 ): Promise<AlertActionOutcome> {
   const { alertDeps } = deps;
   const now = deps.now();
-  const snapshot = await alertDeps.snapshot(now);
-  const certificate = snapshot?.certificates.find((c) => c.account === target.account && c.id === target.id);
+  const {
+    certificates: [certificate],
+  } = await alertDeps.inventory.select({ keys: [target] }, now, { limit: 1 });
   if (!certificate) return { kind: 'not-in-inventory' };
   // A stale deployment (renewed, the old one still serving) is still at risk: it can be acknowledged.
   if (certificate.replacedBy && certificateState(certificate, now) === 'renewed')

@@ -1,4 +1,5 @@
 import { describeError } from '../domain/error-description';
+import { accountsReader } from '../inventory/inventory-reader';
 import { type DriftRunResult, runDriftAlerts } from './drift';
 import type { AlertDeps, AlertRunResult } from './run';
 import { runAlerts, showRenewals } from './run';
@@ -34,11 +35,7 @@ export async function accountAlertPass(
   account: string,
   options: { post: boolean },
 ): Promise<AlertPassResult> {
-  const snapshot: AlertDeps['snapshot'] = async (at) => {
-    const whole = await deps.snapshot(at);
-    return whole && { ...whole, certificates: whole.certificates.filter((c) => c.account === account) };
-  };
-  return alertPass({ ...deps, snapshot, drift: undefined }, options);
+  return alertPass({ ...deps, inventory: accountsReader(deps.inventory, [account]), drift: undefined }, options);
 }
 
 /**

@@ -15,7 +15,7 @@ import { stateCounts } from '../domain/certificate-state';
 import { daysLeft } from '../domain/expiry';
 import { shownAccount } from '../render/accounts';
 import type { ListedCertificate } from '../inventory/certificate-source';
-import type { InventorySnapshot } from '../inventory/stored-source';
+import type { InventoryReader } from '../inventory/inventory-reader';
 import type { Logger } from '../ops/logger';
 import type { DriftAlertParts } from './drift';
 import { slackErrorCode } from '../ops/slack-error';
@@ -107,7 +107,8 @@ export interface AlertSettings {
 }
 
 export interface AlertDeps {
-  snapshot(now: Date): Promise<InventorySnapshot | undefined>;
+  /** The stored inventory as answers read it (/cert-info, the alert buttons). */
+  inventory: InventoryReader;
   claims: ClaimStore;
   alerts: AlertStore;
   /** What endpoints served at the last probe pass (for /cert-info's "Served at"). */
@@ -243,6 +244,24 @@ function pastGrace(certificate: ListedCertificate, graceDays: number | undefined
 }
 
 /**
+ * The certificates an alert can be due for: stale deployments, and those ending within the
+ * largest threshold (ended ones included); every one with ALERT_BASELINE on, whose first-day
+ * summary counts them all.
+ */
+async function candidates(deps: AlertDeps, now: Date, baselineOn: boolean): Promise<ListedCertificate[]> {
+  if (baselineOn) return (await deps.inventory.select({}, now)).certificates;
+  const largest = Math.max(...deps.settings.thresholds);
+  const [stale, ending] = await Promise.all([
+    deps.inventory.select({ states: ['stale'] }, now),
+    Number.isFinite(largest)
+      ? deps.inventory.select({ endsWithinDays: largest }, now)
+      : Promise.resolve({ certificates: [] }),
+  ]);
+  const seen = new Set(stale.certificates.map((c) => stateKey(c.account, c.id)));
+  return [...stale.certificates, ...ending.certificates.filter((c) => !seen.has(stateKey(c.account, c.id)))];
+}
+
+/**
  * What is due now: for every certificate in the inventory that is not renewed, the most urgent
  * threshold it crossed and was not announced (and is not held by a snooze or acknowledgement),
  * routed to its channel. Grouped by channel, most urgent first. With ALERT_BASELINE on, a
@@ -258,8 +277,7 @@ export async function dueAlerts(
   unrouted: number;
   states: Map<string, StoredAlertState>;
 }> {
-  const snapshot = await deps.snapshot(now);
-  if (!snapshot) return { channels: [], baselines: [], unrouted: 0, states: new Map() };
+  if (!(await deps.inventory.status(now))) return { channels: [], baselines: [], unrouted: 0, states: new Map() };
   const baselineOn = deps.settings.baseline === true;
   const [stateOf, claims, staleClaims, baselineClaims] = await Promise.all([
     statesByKey(deps.alerts),
@@ -283,7 +301,7 @@ export async function dueAlerts(
   const pending = new Map<string, ChannelBaseline>();
   const byChannel = new Map<string, ChannelAlerts>();
   let unrouted = 0;
-  for (const certificate of snapshot.certificates) {
+  for (const certificate of await candidates(deps, now, baselineOn)) {
     const key = stateKey(certificate.account, certificate.id);
     let due: { threshold: number; stale: boolean; covers?: number } | undefined;
     if (pastGrace(certificate, deps.settings.expiredGraceDays)) {
@@ -620,14 +638,18 @@ function postFailed(
 
 /** The entries of a posted message as they stand now: renewed, removed, acknowledged, snoozed. */
 export async function currentEntries(
-  deps: Pick<AlertDeps, 'snapshot' | 'alerts'>,
+  deps: Pick<AlertDeps, 'inventory' | 'alerts'>,
   message: AlertMessage,
   now: Date,
 ): Promise<AlertEntryInput[]> {
-  const snapshot = await deps.snapshot(now);
-  const byKey = new Map((snapshot?.certificates ?? []).map((c) => [stateKey(c.account, c.id), c]));
+  const items = message.items.slice(0, 20);
+  const { certificates } = await deps.inventory.select(
+    { keys: items.map((item) => ({ account: item.account, id: item.certificateId })) },
+    now,
+  );
+  const byKey = new Map(certificates.map((c) => [stateKey(c.account, c.id), c]));
   const states = await statesByKey(deps.alerts);
-  return message.items.slice(0, 20).map((item) => {
+  return items.map((item) => {
     const key = stateKey(item.account, item.certificateId);
     const certificate = byKey.get(key);
     return {
@@ -665,12 +687,13 @@ export async function refreshMessage(deps: AlertDeps, message: AlertMessage): Pr
  */
 export async function showRenewals(deps: AlertDeps): Promise<number> {
   const now = deps.now();
-  const snapshot = await deps.snapshot(now);
-  if (!snapshot) return 0;
+  if (!(await deps.inventory.status(now))) return 0;
   const states = await statesByKey(deps.alerts);
   const messages = new Map<string, AlertMessage>();
   const renewed: Array<{ account: string; id: string; by: string }> = [];
-  for (const certificate of snapshot.certificates) {
+  // Replaced: renewed, or renewed and still served (a stale deployment).
+  const { certificates: replaced } = await deps.inventory.select({ states: ['stale', 'renewed'] }, now);
+  for (const certificate of replaced) {
     if (!certificate.replacedBy) continue;
     const state = states.get(stateKey(certificate.account, certificate.id));
     // A stale deployment's messages change twice: renewed-but-serving, then deployed.

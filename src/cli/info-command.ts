@@ -66,7 +66,7 @@ export async function infoCommand(
   output.out(JSON.stringify(certificatesDocument(withAlerts, now), null, 2));
   if (matches.length === 0)
     output.err(
-      lookup.snapshot
+      lookup.status
         ? `no certificate in the inventory has that ID, is on that resource or covers that domain: ${options.query}`
         : 'no certificate: no inventory sync has finished yet (run cert-bot sync)',
     );

@@ -27,9 +27,13 @@ export function registerRiskCommand(program: Command, context: CliContext): void
         const clients = await clientsOf(services, options.account);
         // The bot's own counts, from the stored inventory (of the accounts synced), as /cert-risk.
         const inventory = async (names: readonly string[]) => {
-          const snapshot = await services.inventorySnapshot();
-          const synced = names.filter((name) => !(snapshot?.unsynced ?? []).includes(name));
-          return synced.length === names.length ? inventoryCounts(snapshot, context.now(), names) : undefined;
+          const now = context.now();
+          const [status, counts] = await Promise.all([
+            services.inventory.status(now),
+            services.inventory.counts(names, now),
+          ]);
+          const synced = names.filter((name) => !(status?.unsynced ?? []).includes(name));
+          return synced.length === names.length ? inventoryCounts(status, counts, names) : undefined;
         };
         // An account that could not be read is a failed call, though the others were shown.
         const timeoutMs = services.config.ACCOUNT_ANSWER_TIMEOUT_MS;

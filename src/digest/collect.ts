@@ -1,16 +1,12 @@
 import type { AssetCount, CasApi, RiskCount } from '../cas/types';
 import { accountRisk, combineCounts, riskCountsByKind, riskRows } from '../domain/risk';
-import { type CertificateState, certificateState, inUrgencyOrder, mostUrgentFirst } from '../domain/certificate-state';
+import type { CertificateState } from '../domain/certificate-state';
 import { type InventoryCounts, inventoryCounts } from '../render/inventory-counts';
 import type { AccountRow } from '../render/accounts';
-import type { InventorySnapshot } from '../inventory/stored-source';
+import { type InventoryReader, statusFreshness, statusOf } from '../inventory/inventory-reader';
+import type { CertificateFilter } from '../domain/certificate-filter';
 import { type AccountFailure, accountFailure } from '../accounts/account-failure';
-import type {
-  CertificateListing,
-  CertificateSource,
-  Freshness,
-  ListedCertificate,
-} from '../inventory/certificate-source';
+import type { Freshness, ListedCertificate } from '../inventory/certificate-source';
 import { countVerdicts, type VerdictCounts } from '../domain/probe-verdict';
 import type { DigestSnapshot, ProbeResultStore, SnapshotStore } from '../store/types';
 import type { JobPeriod as DigestPeriod } from '../jobs/period';
@@ -71,7 +67,8 @@ export interface DigestAccount {
 export async function collectDigest(
   input: {
     accounts: readonly DigestAccount[];
-    certificates: CertificateSource & { snapshot(now: Date): Promise<InventorySnapshot | undefined> };
+    /** The stored inventory (of every account: the digest reads those of `accounts`). */
+    inventory: Pick<InventoryReader, 'status' | 'select' | 'counts'>;
     snapshots: Pick<SnapshotStore, 'previousSnapshot' | 'accountHistory'>;
     /** false: a digest of some accounts only; its trend comes from those accounts' own snapshots. */
     trend?: boolean;
@@ -81,7 +78,8 @@ export async function collectDigest(
   period: DigestPeriod,
   now: Date,
 ): Promise<DigestData> {
-  const [counts, previous, snapshot, verdicts] = await Promise.all([
+  const names = input.accounts.map((a) => a.account);
+  const [counts, previous, whole, verdicts] = await Promise.all([
     Promise.allSettled(
       input.accounts.map(async (a) => {
         const [risk, assets] = await Promise.all([a.cas.getRiskCount(), a.cas.getAssetCount()]);
@@ -91,7 +89,7 @@ export async function collectDigest(
     input.trend === false
       ? previousOfAccounts(input.snapshots, input.accounts, period.key)
       : input.snapshots.previousSnapshot(period.key),
-    input.certificates.snapshot(now),
+    input.inventory.status(now),
     // Endpoints are not an account's: only a digest of every account counts them.
     input.probes?.enabled && input.trend !== false ? input.probes.results.list() : Promise.resolve([]),
   ]);
@@ -103,40 +101,27 @@ export async function collectDigest(
       failures.set(input.accounts[i].account, accountFailure(input.accounts[i].account, c.reason));
   });
   // Only synced accounts' certificates are counted and listed: the lists are the counts' certificates.
-  const synced = snapshot
-    ? input.accounts.map((a) => a.account).filter((name) => !(snapshot.unsynced ?? []).includes(name))
-    : [];
-  const ofSynced = (listing: CertificateListing) => listing.certificates.filter((c) => synced.includes(c.account));
-  const empty: CertificateListing = { certificates: [], freshness: { source: 'live', reason: 'never-synced' } };
-  // The lists carry who acknowledged or snoozed; they select by the one state, as the counts do.
-  const [stale, expired, expiring] = snapshot
-    ? await Promise.all(
-        (['stale', 'expired', 'expiring'] as const).map((view) => input.certificates.list(view, undefined, now)),
-      )
-    : [empty, empty, empty];
-  for (const failure of [...(expiring.failures ?? []), ...(expired.failures ?? []), ...(stale.failures ?? [])])
-    if (!failures.has(failure.account)) failures.set(failure.account, failure);
-  const inventory = inventoryCounts(snapshot, now, synced);
+  const status = statusOf(whole, names);
+  const synced = status ? names.filter((name) => !(status.unsynced ?? []).includes(name)) : [];
+  // "Since last week": since the previous digest, or one period back on the first one.
+  const since = previous?.takenAt ?? new Date(period.start.getTime() - (period.end.getTime() - period.start.getTime()));
+  const select = async (filter: CertificateFilter) =>
+    status ? (await input.inventory.select({ accounts: synced, ...filter }, now)).certificates : [];
+  // The lists select by the one state, as the counts do, most urgent first.
+  const [stale, expired, expiring, renewed, stored] = await Promise.all([
+    select({ states: ['stale'] }),
+    select({ states: ['expired'] }),
+    select({ states: ['expiring'] }),
+    // Renewed since: in the renewed state now (a stale one is listed as stale, not here), its replacement new.
+    select({ states: ['renewed'], replacementSeenAfter: since }),
+    status ? input.inventory.counts(synced, now) : Promise.resolve([]),
+  ]);
+  const inventory = inventoryCounts(status, stored, synced);
   const numbers: AccountNumbers[] = answered.map((a) => {
-    const own = synced.includes(a.account) ? inventoryCounts(snapshot, now, [a.account]) : undefined;
+    const own = synced.includes(a.account) ? inventoryCounts(status, stored, [a.account]) : undefined;
     return { ...a, stale: own?.counts.stale ?? 0, ...(own ? { inventory: own } : {}) };
   });
   const { risk, assets } = answered.length === 1 && input.accounts.length === 1 ? answered[0] : combineCounts(answered);
-  // "Since last week": since the previous digest, or one period back on the first one.
-  const since = previous?.takenAt ?? new Date(period.start.getTime() - (period.end.getTime() - period.start.getTime()));
-  // Renewed since: in the renewed state now (a stale one is listed as stale, not here), its replacement new.
-  const renewed = inUrgencyOrder(
-    (snapshot?.certificates ?? []).filter((c) => {
-      const replacement = c.replacedBy;
-      return (
-        synced.includes(c.account) &&
-        replacement !== undefined &&
-        certificateState(c, now) === 'renewed' &&
-        (replacement.firstSeen === undefined || replacement.firstSeen > since)
-      );
-    }),
-    now,
-  );
   // Totals of the accounts that answered are not comparable with last week's of all of them.
   const comparable = failures.size === 0 ? previous : undefined;
   return {
@@ -146,11 +131,11 @@ export async function collectDigest(
     assets,
     previous: comparable,
     ...(inventory ? { inventory } : {}),
-    stale: mostUrgentFirst(ofSynced(stale), now),
-    expired: mostUrgentFirst(ofSynced(expired), now),
-    expiring: mostUrgentFirst(ofSynced(expiring), now),
+    stale,
+    expired,
+    expiring,
     renewed,
-    freshness: snapshot ? expiring.freshness : undefined,
+    freshness: status ? statusFreshness(status) : undefined,
     ...(input.accounts.length > 1
       ? { accounts: numbers.map((n) => ({ ...accountRisk(n), ...(n.inventory ? { inventory: n.inventory } : {}) })) }
       : {}),

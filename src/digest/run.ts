@@ -1,7 +1,7 @@
 import { describeError, failureReason } from '../domain/error-description';
 import { backOff } from 'exponential-backoff';
 import { isCasError } from '../cas/errors';
-import type { MergedSource } from '../inventory/merged-source';
+import type { InventoryReader } from '../inventory/inventory-reader';
 import {
   claimPosts,
   type Granted,
@@ -73,7 +73,8 @@ export interface DigestRenderer {
 export interface DigestDeps {
   /** The accounts this digest covers. */
   accounts: readonly DigestAccount[];
-  certificates: MergedSource;
+  /** The stored inventory (of every account; the digest reads those of `accounts`). */
+  inventory: InventoryReader;
   claims: ClaimStore;
   /** Where the trend and each account's numbers are kept. */
   snapshots: SnapshotStore;

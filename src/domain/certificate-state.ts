@@ -77,26 +77,44 @@ export function statePrecedence(state: CertificateState): number {
  * state precedence then end date. Stable for equal keys when used with Array.prototype.sort.
  */
 export function compareUrgency(a: StatefulCertificate, b: StatefulCertificate, now: Date): number {
-  const ka = breaksInDays(a, now);
-  const kb = breaksInDays(b, now);
-  if (ka !== undefined || kb !== undefined) {
-    if (ka === undefined) return 1;
-    if (kb === undefined) return -1;
-    if (ka !== kb) return ka < kb ? -1 : 1;
+  return compareKeys(urgencyKeys(a, now), urgencyKeys(b, now));
+}
+
+/** What compareUrgency compares, worked out once per certificate (a sort compares each many times). */
+interface UrgencyKeys {
+  state: CertificateState;
+  /** breaksInDays. */
+  breaks: number | undefined;
+  /** Days left; unknown sorts last. */
+  days: number;
+}
+
+function urgencyKeys(certificate: StatefulCertificate, now: Date): UrgencyKeys {
+  const state = certificateState(certificate, now);
+  const days = daysLeft(certificate.endDate, now);
+  const breaks = !AT_RISK_STATES.includes(state)
+    ? undefined
+    : (days ?? (certificate.expired ? Number.NEGATIVE_INFINITY : undefined));
+  return { state, breaks, days: days ?? Number.POSITIVE_INFINITY };
+}
+
+function compareKeys(a: UrgencyKeys, b: UrgencyKeys): number {
+  if (a.breaks !== undefined || b.breaks !== undefined) {
+    if (a.breaks === undefined) return 1;
+    if (b.breaks === undefined) return -1;
+    if (a.breaks !== b.breaks) return a.breaks < b.breaks ? -1 : 1;
   }
-  const byState = statePrecedence(certificateState(a, now)) - statePrecedence(certificateState(b, now));
+  const byState = statePrecedence(a.state) - statePrecedence(b.state);
   if (byState !== 0) return byState;
-  const da = daysLeft(a.endDate, now) ?? Number.POSITIVE_INFINITY;
-  const db = daysLeft(b.endDate, now) ?? Number.POSITIVE_INFINITY;
-  return da === db ? 0 : da < db ? -1 : 1;
+  return a.days === b.days ? 0 : a.days < b.days ? -1 : 1;
 }
 
 /** The certificates in an at-risk state, most urgent first. Stable. */
 export function mostUrgentFirst<T extends StatefulCertificate>(certificates: readonly T[], now: Date): T[] {
   return certificates
-    .filter((c) => AT_RISK_STATES.includes(certificateState(c, now)))
-    .map((c, index) => ({ c, index }))
-    .sort((x, y) => compareUrgency(x.c, y.c, now) || x.index - y.index)
+    .map((c, index) => ({ c, index, keys: urgencyKeys(c, now) }))
+    .filter((x) => AT_RISK_STATES.includes(x.keys.state))
+    .sort((x, y) => compareKeys(x.keys, y.keys) || x.index - y.index)
     .map(({ c }) => c);
 }
 

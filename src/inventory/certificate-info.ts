@@ -1,9 +1,7 @@
-import { certificateNames } from '../domain/certificate';
-import { covers } from '../domain/replacement';
-import { certificatesOnResource } from '../domain/resource-match';
+import type { CertificateFilter } from '../domain/certificate-filter';
 import type { AlertStore, ClaimStore, ProbeResultStore, StoredAlertState } from '../store/types';
 import type { ListedCertificate } from './certificate-source';
-import type { InventorySnapshot } from './stored-source';
+import type { InventoryReader, InventoryStatus } from './inventory-reader';
 
 /** Everything the bot knows about one certificate, for /cert-info and `cert-bot info`. */
 export interface CertificateInfo {
@@ -22,11 +20,13 @@ export interface InfoLookup {
    */
   query: { kind: 'id' | 'resource' | 'domain'; text: string };
   matches: ListedCertificate[];
-  snapshot?: InventorySnapshot;
+  /** The inventory's status; unset before the first sync. */
+  status?: InventoryStatus;
 }
 
 export interface InfoDeps {
-  snapshot(now: Date): Promise<InventorySnapshot | undefined>;
+  /** The stored inventory: the certificates a query names, and its status. */
+  inventory: Pick<InventoryReader, 'status' | 'select'>;
   claims: ClaimStore;
   alerts: AlertStore;
   /** What endpoints served at the last probe pass; without it /cert-info says nothing of them. */
@@ -38,18 +38,16 @@ export interface InfoDeps {
  * the certificates it serves), or a domain, which matches every certificate that covers it.
  */
 export async function lookupCertificates(deps: InfoDeps, text: string, now: Date): Promise<InfoLookup> {
-  const snapshot = await deps.snapshot(now);
-  const certificates = snapshot?.certificates ?? [];
-  if (/^\d{1,20}$/.test(text))
-    return {
-      query: { kind: 'id', text },
-      matches: certificates.filter((c) => c.id === text || c.certificateId === text),
-      snapshot,
-    };
-  const served = certificatesOnResource(certificates, text);
-  if (served.length > 0) return { query: { kind: 'resource', text }, matches: served, snapshot };
-  const matches = certificates.filter((c) => certificateNames(c).some((name) => covers(name, text.toLowerCase())));
-  return { query: { kind: 'domain', text }, matches, snapshot };
+  const status = await deps.inventory.status(now);
+  const found = async (kind: InfoLookup['query']['kind'], filter: CertificateFilter): Promise<InfoLookup> => ({
+    query: { kind, text },
+    matches: status ? (await deps.inventory.select(filter, now)).certificates : [],
+    ...(status ? { status } : {}),
+  });
+  if (/^\d{1,20}$/.test(text)) return found('id', { ids: [text] });
+  const served = await found('resource', { onResource: text });
+  if (served.matches.length > 0) return served;
+  return found('domain', { coveringName: text.toLowerCase() });
 }
 
 export async function certificateInfo(
@@ -57,9 +55,12 @@ export async function certificateInfo(
   certificate: ListedCertificate,
   now: Date,
 ): Promise<CertificateInfo> {
-  const snapshot = await deps.snapshot(now);
   const replacement = certificate.replacedBy
-    ? snapshot?.certificates.find((c) => c.account === certificate.account && c.id === certificate.replacedBy?.id)
+    ? (
+        await deps.inventory.select({ keys: [{ account: certificate.account, id: certificate.replacedBy.id }] }, now, {
+          limit: 1,
+        })
+      ).certificates[0]
     : undefined;
   const subject = `${certificate.account}/${certificate.id}`;
   const claims = [

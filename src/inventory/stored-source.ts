@@ -5,6 +5,7 @@ import { certificateMatchesKeyword } from '../domain/resource-match';
 import { deploymentState, resourcesByCertificate } from '../domain/deployment';
 import type { InventoryStore, ResourceStore, ResourceSyncState, StoredAlertState } from '../store/types';
 import type { CertificateListing, CertificateSource, ListedCertificate } from './certificate-source';
+import { withAlertStates } from './inventory-reader';
 
 /**
  * Every view in the one order of urgency: what breaks first leads (see inUrgencyOrder), then
@@ -117,25 +118,7 @@ export function storedCertificateSource(input: {
       const matching = current.certificates.filter(
         (c) => inView(c, view, now) && certificateMatchesKeyword(c, keyword),
       );
-      const states = new Map(
-        (input.alertStates ? await input.alertStates() : []).map(
-          (s) => [`${s.account}/${s.certificateId}`, s] as const,
-        ),
-      );
-      const withState = matching.map((c) => {
-        const state = states.get(`${c.account}/${c.id}`);
-        if (!state || (!state.acknowledgedBy && !state.snoozedUntil)) return c;
-        const snoozed = state.snoozedUntil && state.snoozedUntil.getTime() > now.getTime();
-        return {
-          ...c,
-          alert: {
-            acknowledgedBy: state.acknowledgedBy,
-            acknowledgedAt: state.acknowledgedAt,
-            snoozedBy: snoozed ? state.snoozedBy : undefined,
-            snoozedUntil: snoozed ? state.snoozedUntil : undefined,
-          },
-        };
-      });
+      const withState = withAlertStates(matching, input.alertStates ? await input.alertStates() : [], now);
       return {
         certificates: orderForView(withState, view, now),
         freshness: { source: 'inventory', syncedAt: current.syncedAt, lastFailure: current.lastFailure },

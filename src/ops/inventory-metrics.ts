@@ -1,19 +1,30 @@
 import client from 'prom-client';
 import type { Certificate } from '../domain/certificate';
-import { CERTIFICATE_STATES, type StatefulCertificate, stateCounts } from '../domain/certificate-state';
-import type { DeploymentState } from '../domain/deployment';
-import { daysLeft, urgency } from '../domain/expiry';
+import { CERTIFICATE_STATES } from '../domain/certificate-state';
+import {
+  type CertificateCounts,
+  DAYS_BUCKETS,
+  DEPLOYMENT_STATES,
+  type ResourceCount,
+  sumCounts,
+} from '../domain/certificate-counts';
 
-/** What the gauges read of the stored inventory (the inventory's snapshot is one). */
+/** A certificate as the per-certificate gauge labels it. */
+export type GaugedCertificate = Pick<Certificate, 'account' | 'id' | 'commonName' | 'issuer' | 'endDate'>;
+
+/** What the gauges read of the stored inventory: counts, never the whole inventory. */
 export interface InventoryReading {
   syncedAt: Date;
-  certificates: ReadonlyArray<
-    StatefulCertificate &
-      Pick<Certificate, 'account' | 'id' | 'commonName' | 'issuer'> & {
-        deployment?: { state: DeploymentState; resources: ReadonlyArray<{ cloud?: string; product?: string }> };
-      }
-  >;
+  /** Each account's counts by state, deployment and days left. */
+  counts: readonly CertificateCounts[];
+  /** Resources serving a certificate, by account, cloud and product. */
+  resources: readonly ResourceCount[];
+  /** One page of the certificates (METRICS_PER_CERTIFICATE only): `limit` after the first `offset`. */
+  certificates?(offset: number, limit: number): Promise<{ certificates: GaugedCertificate[]; total: number }>;
 }
+
+/** Certificates the per-certificate gauge reads at a time. */
+const GAUGE_PAGE = 1_000;
 
 export interface InventoryMetrics {
   /** Refreshes the inventory gauges from the store's inventory (call at scrape time). */
@@ -104,17 +115,25 @@ export function createInventoryMetrics(
         return;
       }
       lastSuccess.set(snapshot.syncedAt.getTime() / 1000);
-      const buckets = { expired: 0, le_7: 0, le_30: 0, gt_30: 0, unknown: 0 };
-      for (const certificate of snapshot.certificates) {
-        const days = daysLeft(certificate.endDate, now);
-        const level = urgency(days, certificate.expired);
-        if (level === 'expired') buckets.expired += 1;
-        else if (days === undefined) buckets.unknown += 1;
-        else if (days <= 7) buckets.le_7 += 1;
-        else if (days <= 30) buckets.le_30 += 1;
-        else buckets.gt_30 += 1;
-        if (input.perCertificate && certificate.endDate) {
-          const end = Date.parse(`${certificate.endDate.slice(0, 10)}T00:00:00Z`);
+      const total = sumCounts(snapshot.counts);
+      for (const state of CERTIFICATE_STATES) byState.set({ state }, total.states[state]);
+      for (const bucket of DAYS_BUCKETS) byDays.set({ bucket }, total.days[bucket]);
+      for (const state of DEPLOYMENT_STATES)
+        byDeployment.set({ state: state === 'not-deployed' ? 'not_deployed' : state }, total.deployments[state]);
+      const products = new Map<string, { cloud: string; product: string; n: number }>();
+      for (const r of snapshot.resources) {
+        const key = JSON.stringify([r.cloud, r.product]);
+        const entry = products.get(key) ?? { cloud: r.cloud, product: r.product, n: 0 };
+        entry.n += r.n;
+        products.set(key, entry);
+      }
+      for (const { cloud, product, n } of products.values()) resourcesByProduct.set({ cloud, product }, n);
+      if (!input.perCertificate || !snapshot.certificates) return;
+      for (let offset = 0, total = 1; offset < total; offset += GAUGE_PAGE) {
+        const page = await snapshot.certificates(offset, GAUGE_PAGE);
+        total = page.total;
+        for (const certificate of page.certificates) {
+          const end = certificate.endDate ? Date.parse(`${certificate.endDate.slice(0, 10)}T00:00:00Z`) : Number.NaN;
           if (Number.isFinite(end))
             notAfter.set(
               {
@@ -126,24 +145,8 @@ export function createInventoryMetrics(
               end / 1000,
             );
         }
+        if (page.certificates.length === 0) break;
       }
-      const deployment = { stale: 0, deployed: 0, not_deployed: 0, unknown: 0 };
-      const products = new Map<string, { cloud: string; product: string; n: number }>();
-      for (const certificate of snapshot.certificates) {
-        const state = certificate.deployment?.state ?? 'unknown';
-        deployment[state === 'not-deployed' ? 'not_deployed' : state] += 1;
-        for (const r of certificate.deployment?.resources ?? []) {
-          const key = `${r.cloud ?? ''} ${r.product ?? ''}`;
-          const entry = products.get(key) ?? { cloud: r.cloud ?? '', product: r.product ?? '', n: 0 };
-          entry.n += 1;
-          products.set(key, entry);
-        }
-      }
-      for (const [state, n] of Object.entries(deployment)) byDeployment.set({ state }, n);
-      for (const { cloud, product, n } of products.values()) resourcesByProduct.set({ cloud, product }, n);
-      const states = stateCounts(snapshot.certificates, now);
-      for (const state of CERTIFICATE_STATES) byState.set({ state }, states[state]);
-      for (const [bucket, n] of Object.entries(buckets)) byDays.set({ bucket }, n);
     },
     syncFinished(outcome, seconds, account) {
       duration.observe({ outcome, account }, seconds);

@@ -3,10 +3,10 @@ import {
   atRiskPhrase,
   CERTIFICATE_STATES,
   type StateCounts,
-  stateCounts,
   STATE_LABELS,
 } from '../domain/certificate-state';
-import type { InventorySnapshot } from '../inventory/stored-source';
+import { type CertificateCounts, sumCounts } from '../domain/certificate-counts';
+import type { InventoryStatus } from '../inventory/inventory-reader';
 import { formatNumber, plural } from './format';
 import { healthScoreSentence } from './risk-summary';
 
@@ -32,21 +32,22 @@ export interface InventoryCounts {
   deploymentsKnown: boolean;
 }
 
-/** Counts of a stored inventory at `now`, of some accounts only when named; undefined before the first sync. */
+/**
+ * The inventory's counts (a reader's status and per-account counts), of some accounts only when
+ * named; undefined before the first sync.
+ */
 export function inventoryCounts(
-  snapshot: InventorySnapshot | undefined,
-  now: Date,
+  status: Pick<InventoryStatus, 'syncedAt' | 'deployments'> | undefined,
+  counts: readonly CertificateCounts[],
   accounts?: readonly string[],
 ): InventoryCounts | undefined {
-  if (!snapshot) return undefined;
-  const certificates = accounts
-    ? snapshot.certificates.filter((c) => accounts.includes(c.account))
-    : snapshot.certificates;
+  if (!status) return undefined;
+  const sum = sumCounts(accounts ? counts.filter((c) => accounts.includes(c.account)) : counts);
   return {
-    counts: stateCounts(certificates, now),
-    syncedAt: snapshot.syncedAt,
-    deploymentsKnown:
-      snapshot.deployments.lastSuccess !== undefined || certificates.some((c) => c.deployment !== undefined),
+    counts: sum.states,
+    syncedAt: status.syncedAt,
+    // Listed when the status says so, or when some certificate has a known deployment.
+    deploymentsKnown: status.deployments.lastSuccess !== undefined || sum.deployments.unknown < sum.states.total,
   };
 }
 

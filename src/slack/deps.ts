@@ -3,6 +3,7 @@ import type { CasApi } from '../cas/types';
 import type { Endpoint } from '../domain/endpoints';
 import type { EndpointVerdict } from '../domain/probe-verdict';
 import type { MergedSource } from '../inventory/merged-source';
+import type { InventoryReader } from '../inventory/inventory-reader';
 import type { Inflight } from '../ops/inflight';
 import type { Logger } from '../ops/logger';
 import type { Store } from '../store/types';
@@ -29,6 +30,8 @@ export interface SlackDeps {
   certificates: MergedSource;
   /** The certificates of the named accounts only (`account:NAME`). */
   certificatesOf(accounts: readonly string[]): Promise<MergedSource>;
+  /** What answers read of the stored inventory (status, a page of a selection, counts). */
+  inventory: InventoryReader;
   store: Pick<Store, 'audit' | 'claims' | 'confirmations'>;
   logger: Logger;
   now: () => Date;

@@ -12,7 +12,7 @@ export async function certificateInfoMessage(
   certificate: ListedCertificate,
   now: Date,
 ): Promise<SlackMessage> {
-  const whole = await info.snapshot(now);
+  const whole = await info.inventory.status(now);
   // With several accounts, the certificate's own account's sync and deployment listing.
   const snapshot = whole?.accounts?.[certificate.account] ?? whole;
   const error = snapshot?.deployments.error;

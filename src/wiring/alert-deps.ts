@@ -3,7 +3,7 @@ import type { AlertDeps } from '../alerts/run';
 import type { Config } from '../config';
 import type { PostRetry } from '../delivery/post-once';
 import { alertThresholds } from '../domain/alerts';
-import type { InventorySnapshot } from '../inventory/stored-source';
+import type { InventoryReader } from '../inventory/inventory-reader';
 import type { Logger } from '../ops/logger';
 import type { Metrics } from '../ops/metrics';
 import type { Store } from '../store/types';
@@ -12,7 +12,7 @@ export interface AlertDepsInput {
   config: Config;
   store: Store;
   /** The stored inventory the alerts are computed from. */
-  snapshot(at: Date): Promise<InventorySnapshot | undefined>;
+  inventory: InventoryReader;
   /** Reads and updates (see wiring/slack-clients.ts). */
   webClient(): Promise<WebClient>;
   /** Posts: one attempt each (postOnce looks for a post before another). */
@@ -39,7 +39,7 @@ export async function buildAlertDeps(input: AlertDepsInput): Promise<AlertDeps> 
   let poster: ReturnType<typeof createAlertPoster> | undefined;
   const lazy = async () => (poster ??= createAlertPoster(await input.webClient(), await input.postClient()));
   return {
-    snapshot: (at) => input.snapshot(at),
+    inventory: input.inventory,
     claims: s.claims,
     alerts: s.alerts,
     probes: { results: s.probes, enabled: config.PROBE_INTERVAL_MINUTES > 0 },

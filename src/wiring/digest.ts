@@ -5,7 +5,7 @@ import type { PostRetry } from '../delivery/post-once';
 import { digestGroups } from '../domain/account-selection';
 import type { DigestPoster } from '../digest/run';
 import { createDigestService, type DigestService } from '../digest/service';
-import type { AccountSource, MergedSource } from '../inventory/merged-source';
+import type { InventoryReader } from '../inventory/inventory-reader';
 import type { Logger } from '../ops/logger';
 import type { Metrics } from '../ops/metrics';
 import { renderTrendChartOffThread } from '../render/chart-thread';
@@ -28,9 +28,8 @@ export interface DigestInput {
   config: Config;
   store: Store;
   accounts: ReadonlyArray<{ name: string; cas(): Promise<CasClient> }>;
-  /** Every account's certificate source, and the merge of some of them (inventory/sources.ts). */
-  sources: readonly AccountSource[];
-  subset(all: readonly AccountSource[], names?: readonly string[]): MergedSource;
+  /** The stored inventory the digest counts and lists. */
+  inventory: InventoryReader;
   postClient(): Promise<WebClient>;
   logger: Logger;
   now: () => Date;
@@ -67,7 +66,7 @@ export async function buildDigestService(input: DigestInput): Promise<DigestServ
       accounts: await Promise.all(
         accounts.filter((a) => names.includes(a.name)).map(async (a) => ({ account: a.name, cas: await a.cas() })),
       ),
-      certificates: input.subset(input.sources, names),
+      inventory: input.inventory,
       claims: s.claims,
       snapshots: s.snapshots,
       // The trend compares like with like: only a digest of every account keeps it.

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { CasApi } from '../cas/types';
-import type { InventorySnapshot } from '../inventory/stored-source';
+import type { InventoryReader } from '../inventory/inventory-reader';
 import { type CasSuccesses, createReadiness, type Readiness } from '../ops/readiness';
 import { describeAge } from '../render/format';
 import type { Store } from '../store/types';
@@ -11,7 +11,7 @@ import type { Store } from '../store/types';
  * inventory is (reported, never unready).
  */
 export function buildReadiness(input: {
-  snapshot(): Promise<InventorySnapshot | undefined>;
+  inventory: Pick<InventoryReader, 'status'>;
   store(): Promise<Pick<Store, 'ping'>>;
   accounts: ReadonlyArray<{ name: string; cas(): Promise<Pick<CasApi, 'getAssetCount'>> }>;
   probeClient(): Promise<WebClient>;
@@ -21,10 +21,10 @@ export function buildReadiness(input: {
   return createReadiness(
     {
       inventory: async () => {
-        const snapshot = await input.snapshot();
-        if (!snapshot) return 'never synced: lists come live from CAS';
-        const unsynced = snapshot.unsynced?.length ? `; never synced: ${snapshot.unsynced.join(', ')}` : '';
-        return `synced ${describeAge(snapshot.syncedAt, input.now())}${unsynced}`;
+        const status = await input.inventory.status(input.now());
+        if (!status) return 'never synced: lists come live from CAS';
+        const unsynced = status.unsynced?.length ? `; never synced: ${status.unsynced.join(', ')}` : '';
+        return `synced ${describeAge(status.syncedAt, input.now())}${unsynced}`;
       },
       store: async () => (await input.store()).ping(),
       cas: input.accounts.map((account) => ({

@@ -3,6 +3,7 @@ import type { CasClient } from '../cas';
 import type { Config } from '../config';
 import type { DigestService } from '../digest/service';
 import type { MergedSource } from '../inventory/merged-source';
+import type { InventoryReader } from '../inventory/inventory-reader';
 import type { Inflight } from '../ops/inflight';
 import type { Logger } from '../ops/logger';
 import type { Metrics } from '../ops/metrics';
@@ -25,6 +26,8 @@ export interface SlackAppInput {
   accounts: ReadonlyArray<{ name: string; cas(): Promise<CasClient> }>;
   /** What answers to people list: a hanging account waits ACCOUNT_ANSWER_TIMEOUT_MS at most. */
   answerCertificates(names?: readonly string[]): Promise<MergedSource>;
+  /** What answers read of the stored inventory (status, a page of a selection, counts). */
+  inventory: InventoryReader;
   digest(): Promise<DigestService<SlackMessage>>;
   alertDeps(): Promise<AlertDeps>;
   homeView(userId: string): Promise<HomeView>;
@@ -66,6 +69,7 @@ export async function buildSlackApp(input: SlackAppInput): Promise<SlackApp> {
       accounts: clients,
       certificates: source,
       certificatesOf: (names) => input.answerCertificates(names),
+      inventory: input.inventory,
       store: s,
       logger: input.logger,
       now: input.now,

@@ -73,8 +73,13 @@ export interface HomeInput {
   accounts: readonly HomeAccountScore[];
   /** The stored inventory; undefined before the first sync. */
   inventory?: { syncedAt: Date; lastFailure?: { at: Date; message: string }; counts: HomeCounts };
-  /** Every certificate at risk, most urgent first (domain/certificate-state mostUrgentFirst), minus the user's own acknowledged and snoozed ones. */
+  /** The certificates at risk, most urgent first (domain/certificate-state mostUrgentFirst), minus the user's own acknowledged and snoozed ones: all, or the first ones with `urgentTotal`. */
   urgent: readonly HomeItem[];
+  /**
+   * How many certificates the urgent list has in all, when `urgent` holds only its first ones
+   * (a reader asks for a page, not the whole list); unset: `urgent` is the whole list.
+   */
+  urgentTotal?: number;
   /** Present certificates at risk this user acknowledged, most urgent first. */
   acknowledged: readonly HomeItem[];
   /** Present certificates at risk this user snoozed, while the snooze lasts. */
@@ -186,8 +191,9 @@ function urgentBlocks(item: HomeItem, now: Date): KnownBlock[] {
 
 function urgentSection(input: HomeInput): KnownBlock[] {
   if (!input.inventory) return [];
-  const blocks: KnownBlock[] = [section(`*Most urgent* (${plural(input.urgent.length, 'certificate')})`)];
-  if (input.urgent.length === 0) {
+  const total = input.urgentTotal ?? input.urgent.length;
+  const blocks: KnownBlock[] = [section(`*Most urgent* (${plural(total, 'certificate')})`)];
+  if (total === 0) {
     blocks.push(section(`${EMOJI.allClear} Nothing needs your attention.`));
     return blocks;
   }
@@ -201,7 +207,7 @@ function urgentSection(input: HomeInput): KnownBlock[] {
     used += cost;
     shown += 1;
   }
-  const hidden = input.urgent.length - shown;
+  const hidden = total - shown;
   if (hidden > 0)
     blocks.push(
       context([`${moreLine(hidden)} need attention: \`/cert-list expiring\`, \`/cert-list stale\` list them all`]),

@@ -126,8 +126,8 @@ export function renderInfoUnknown(lookup: InfoLookup, now: Date): SlackMessage {
     lookup.query.kind === 'id'
       ? `with ID ${codeSpan(lookup.query.text, 40)}`
       : `covering ${inlineText(lookup.query.text, 120)}`;
-  const age = lookup.snapshot
-    ? `The inventory was synced ${describeAge(lookup.snapshot.syncedAt, now)}.`
+  const age = lookup.status
+    ? `The inventory was synced ${describeAge(lookup.status.syncedAt, now)}.`
     : 'No inventory sync has finished yet.';
   return buildMessage(
     `No certificate ${lookup.query.kind === 'id' ? `with ID ${lookup.query.text}` : `covering ${lookup.query.text}`} in the inventory. ${age}`,

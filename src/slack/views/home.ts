@@ -1,11 +1,20 @@
 import type { AssetCount, CasApi } from '../../cas/types';
-import { AT_RISK_STATES, certificateState, mostUrgentFirst, stateCounts } from '../../domain/certificate-state';
+import { AT_RISK_STATES, mostUrgentFirst } from '../../domain/certificate-state';
 import { withinTime } from '../../accounts/fan-out';
 import { accountFailure } from '../../accounts/account-failure';
-import type { InventorySnapshot } from '../../inventory/stored-source';
+import type { InventoryReader } from '../../inventory/inventory-reader';
+import type { ListedCertificate } from '../../inventory/certificate-source';
+import { sumCounts } from '../../domain/certificate-counts';
 import { countVerdicts } from '../../domain/probe-verdict';
 import type { AlertStore, ProbeResultStore, SnapshotStore, Store, StoredAlertState } from '../../store/types';
-import { type HomeAccountScore, type HomeInput, type HomeItem, type HomeView, renderHomeView } from '../blocks/home';
+import {
+  HOME_URGENT_SIZE,
+  type HomeAccountScore,
+  type HomeInput,
+  type HomeItem,
+  type HomeView,
+  renderHomeView,
+} from '../blocks/home';
 
 /** Snapshots a health-score trend covers. */
 export const TREND_SNAPSHOTS = 12;
@@ -13,8 +22,8 @@ export const TREND_SNAPSHOTS = 12;
 /** What App Home is built from: no CAS listing, only GetAssetCount (cached by the client). */
 export interface HomeDataDeps {
   accounts: ReadonlyArray<{ name: string; assetCount(): Promise<Pick<AssetCount, 'Point'>> }>;
-  /** The stored inventory (services.inventorySnapshot). */
-  snapshot(now: Date): Promise<InventorySnapshot | undefined>;
+  /** The stored inventory: its status, counts, and the few certificates Home shows. */
+  inventory: Pick<InventoryReader, 'status' | 'select' | 'counts'>;
   alerts: Pick<AlertStore, 'states'>;
   snapshots: Pick<SnapshotStore, 'accountHistory' | 'history'>;
   /** What endpoints served at the last probe pass, when they are probed (PROBE_INTERVAL_MINUTES > 0). */
@@ -55,60 +64,70 @@ async function accountScore(deps: HomeDataDeps, account: HomeDataDeps['accounts'
 /** Everything one user's App Home shows, gathered from the store, the inventory and GetAssetCount. */
 export async function collectHome(deps: HomeDataDeps, userId: string): Promise<HomeInput> {
   const now = deps.now();
-  const [snapshot, states, accounts, verdicts] = await Promise.all([
-    deps.snapshot(now),
+  const [status, states, accounts, verdicts, counts] = await Promise.all([
+    deps.inventory.status(now),
     deps.alerts.states(),
     Promise.all(deps.accounts.map((account) => accountScore(deps, account))),
     deps.probes?.enabled ? deps.probes.results.list() : Promise.resolve([]),
+    deps.inventory.counts(undefined, now),
   ]);
-  const certificates = snapshot?.certificates ?? [];
-  const byKey = new Map(certificates.map((c) => [keyOf(c.account, c.id), c]));
   const stateOf = new Map(states.map((s) => [keyOf(s.account, s.certificateId), s]));
+  const item = (certificate: ListedCertificate): HomeItem => ({
+    certificate,
+    state: stateOf.get(keyOf(certificate.account, certificate.id)),
+  });
 
   // The user's own lists: certificates still present and at risk (a renewal that is deployed settles them).
-  const atRisk = (c: (typeof certificates)[number]) => AT_RISK_STATES.includes(certificateState(c, now));
-  const mine = (pick: (s: StoredAlertState) => boolean): HomeItem[] => {
-    const items = states.flatMap((state) => {
-      const certificate = byKey.get(keyOf(state.account, state.certificateId));
-      return pick(state) && certificate && atRisk(certificate) ? [certificate] : [];
-    });
-    return mostUrgentFirst(items, now).map((certificate) => ({
-      certificate,
-      state: stateOf.get(keyOf(certificate.account, certificate.id)),
-    }));
+  const mine = async (pick: (s: StoredAlertState) => boolean): Promise<HomeItem[]> => {
+    const picked = states.filter(pick);
+    if (!status || picked.length === 0) return [];
+    const keys = picked.map((s) => ({ account: s.account, id: s.certificateId }));
+    const { certificates } = await deps.inventory.select({ keys, states: AT_RISK_STATES }, now);
+    const byKey = new Map(certificates.map((c) => [keyOf(c.account, c.id), c]));
+    // In the order of the alert store, then most urgent first (stable), as the list always was.
+    const items = picked.flatMap((s) => byKey.get(keyOf(s.account, s.certificateId)) ?? []);
+    return mostUrgentFirst(items, now).map(item);
   };
-  const acknowledged = mine((s) => s.acknowledgedBy === userId);
-  const snoozed = mine(
-    (s) =>
-      s.snoozedBy === userId &&
-      s.acknowledgedBy !== userId &&
-      s.snoozedUntil !== undefined &&
-      s.snoozedUntil.getTime() > now.getTime(),
-  );
-  const listed = new Set([...acknowledged, ...snoozed].map((i) => i.certificate));
-  const urgent = mostUrgentFirst(
-    certificates.filter((c) => !listed.has(c)),
-    now,
-  ).map((certificate) => ({ certificate, state: stateOf.get(keyOf(certificate.account, certificate.id)) }));
+  const [acknowledged, snoozed] = await Promise.all([
+    mine((s) => s.acknowledgedBy === userId),
+    mine(
+      (s) =>
+        s.snoozedBy === userId &&
+        s.acknowledgedBy !== userId &&
+        s.snoozedUntil !== undefined &&
+        s.snoozedUntil.getTime() > now.getTime(),
+    ),
+  ]);
+  // Every certificate at risk but the user's own: the first few, and how many in all.
+  const listed = new Set([...acknowledged, ...snoozed].map((i) => keyOf(i.certificate.account, i.certificate.id)));
+  const page = status
+    ? await deps.inventory.select({ states: AT_RISK_STATES }, now, { limit: HOME_URGENT_SIZE + listed.size })
+    : { certificates: [], total: 0 };
+  const urgent = page.certificates
+    .filter((c) => !listed.has(keyOf(c.account, c.id)))
+    .slice(0, HOME_URGENT_SIZE)
+    .map(item);
+  const total = sumCounts(counts);
 
   return {
     userId,
     now,
     accounts,
-    ...(snapshot
+    ...(status
       ? {
           inventory: {
-            syncedAt: snapshot.syncedAt,
-            ...(snapshot.lastFailure ? { lastFailure: snapshot.lastFailure } : {}),
+            syncedAt: status.syncedAt,
+            ...(status.lastFailure ? { lastFailure: status.lastFailure } : {}),
             counts: {
-              ...stateCounts(certificates, now),
+              ...total.states,
               deploymentsKnown:
-                snapshot.deployments.lastSuccess !== undefined || certificates.some((c) => c.deployment !== undefined),
+                status.deployments.lastSuccess !== undefined || total.deployments.unknown < total.states.total,
             },
           },
         }
       : {}),
     urgent,
+    urgentTotal: page.total - listed.size,
     acknowledged,
     snoozed,
     ...(verdicts.length > 0 ? { endpoints: countVerdicts(verdicts) } : {}),
@@ -123,7 +142,7 @@ export async function buildHomeView(deps: HomeDataDeps, userId: string): Promise
 /** Home's parts as the wiring holds them: each account's client, the store, the stored inventory. */
 export interface HomeParts {
   accounts: ReadonlyArray<{ name: string; cas(): Promise<Pick<CasApi, 'getAssetCount'>> }>;
-  snapshot(now: Date): Promise<InventorySnapshot | undefined>;
+  inventory: HomeDataDeps['inventory'];
   store(): Promise<Pick<Store, 'alerts' | 'snapshots' | 'probes'>>;
   /** PROBE_INTERVAL_MINUTES > 0: Home counts what endpoints served at the last probe pass. */
   probing: boolean;
@@ -137,7 +156,7 @@ export async function homeViewOf(parts: HomeParts, userId: string): Promise<Home
   return buildHomeView(
     {
       accounts: parts.accounts.map((a) => ({ name: a.name, assetCount: async () => (await a.cas()).getAssetCount() })),
-      snapshot: parts.snapshot,
+      inventory: parts.inventory,
       alerts: s.alerts,
       snapshots: s.snapshots,
       probes: { results: s.probes, enabled: parts.probing },

@@ -10,16 +10,20 @@ import { buttonListener } from '../../listener';
  */
 export function registerListActions(app: App, deps: SlackDeps): void {
   // A button of a list narrowed to an account that is no longer configured lists every account.
+  const known = (account: string | undefined) => account !== undefined && deps.accounts.some((a) => a.name === account);
   const sourceFor = async (account: string | undefined) =>
-    account !== undefined && deps.accounts.some((a) => a.name === account)
-      ? deps.certificatesOf([account])
-      : deps.certificates;
+    known(account) ? deps.certificatesOf([account as string]) : deps.certificates;
+  const storedFor = (account: string | undefined) => ({
+    inventory: deps.inventory,
+    accounts: known(account) ? [account as string] : deps.accounts.map((a) => a.name),
+  });
   const pager = (codec: typeof BUTTONS.listNext, replaceOriginal: boolean) =>
     buttonListener(deps, { codec, whatFails: 'Could not list certificates' }, async (target) => {
       const page = await certificatePage(
         await sourceFor(target.account),
         { view: target.status, keyword: target.keyword, account: target.account, page: target.page },
         deps.now(),
+        storedFor(target.account),
       );
       return {
         ...renderCertificatePage(page, deps.now()),
@@ -38,6 +42,7 @@ export function registerListActions(app: App, deps: SlackDeps): void {
           await sourceFor(target.account),
           { view: target.status, account: target.account, page: 0 },
           deps.now(),
+          storedFor(target.account),
         );
         return { ...renderCertificatePage(page, deps.now()), replace_original: false, response_type: 'ephemeral' };
       }),

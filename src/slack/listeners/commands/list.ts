@@ -44,6 +44,7 @@ export function registerListCommand(app: App, deps: SlackDeps): void {
         await certificatesFor(deps, selected),
         { view, keyword, account, page: 0 },
         deps.now(),
+        { inventory: deps.inventory, accounts: selected.accounts.map((a) => a.name) },
       );
       return { ...renderCertificatePage(page, deps.now()), response_type: responseType(args) };
     }),

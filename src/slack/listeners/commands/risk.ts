@@ -4,7 +4,8 @@ import { renderAccountsRisk } from '../../blocks/accounts-risk';
 import { renderUsage } from '../../blocks/errors';
 import { renderRiskSummary } from '../../blocks/risk';
 import { parseCommandArgs, responseType } from '../../command-args';
-import { certificatesFor, type SlackDeps, selectedAccounts } from '../../deps';
+import { type SlackDeps, selectedAccounts } from '../../deps';
+import { statusOf } from '../../../inventory/inventory-reader';
 import { inventoryCounts } from '../../../render/inventory-counts';
 import { commandListener } from '../../listener';
 
@@ -32,28 +33,29 @@ export function registerRiskCommand(app: App, deps: SlackDeps): void {
           };
         const now = deps.now();
         // The bot's own counts: the stored inventory of the accounts asked about, at this moment.
-        const source = await certificatesFor(deps, selected);
-        const snapshot = await source.snapshot(now);
+        const names = selected.accounts.map((a) => a.name);
+        const [whole, counts] = await Promise.all([deps.inventory.status(now), deps.inventory.counts(names, now)]);
+        const status = statusOf(whole, names);
         // One account (configured or named): the full breakdown.
         if (selected.accounts.length === 1) {
           const { cas } = selected.accounts[0];
           const [risk, assets] = await Promise.all([cas.getRiskCount(), cas.getAssetCount()]);
           const account = selected.named ? selected.accounts[0].name : undefined;
           return {
-            ...renderRiskSummary({ risk, assets, now, account, inventory: inventoryCounts(snapshot, now) }),
+            ...renderRiskSummary({ risk, assets, now, account, inventory: inventoryCounts(status, counts) }),
             response_type: responseType(args),
           };
         }
         const synced = (name: string) =>
-          snapshot !== undefined && !(snapshot.unsynced ?? []).includes(name) ? snapshot : undefined;
+          status !== undefined && !(status.unsynced ?? []).includes(name) ? status : undefined;
         // Each account waits ACCOUNT_ANSWER_TIMEOUT_MS at most: a hanging one is named, not waited for.
         const { answered, failures } = await riskByAccount(
           selected.accounts,
-          async (name) => inventoryCounts(synced(name), now, [name]),
+          async (name) => inventoryCounts(synced(name), counts, [name]),
           deps.accountAnswerTimeoutMs,
         );
         const accounts = answered.map((a) => ({ ...a.summary, inventory: a.inventory }));
-        const inventory = inventoryCounts(snapshot, now);
+        const inventory = inventoryCounts(status, counts);
         return {
           ...renderAccountsRisk({ accounts, failures, now, inventory }),
           response_type: responseType(args),
