@@ -1,0 +1,212 @@
+import { type Kysely, sql } from 'kysely';
+import type { Certificate } from '../domain/certificate';
+import { daysLeft } from '../domain/expiry';
+import { findReplacements } from '../domain/replacement';
+import { type Database, type Dialect, readJson, type Tables, writeTime, writeTransaction } from './database';
+
+/**
+ * What lists sort and filter by, derived once per sync by the process that synced and kept with
+ * each certificate, so that every list is a query and no reader works out a replacement:
+ *
+ * - `end_day`: the end date as a UTC day number (days since 1970-01-01), so that
+ *   daysLeft(endDate, now) == end_day - todayNumber(now) exactly; NULL when unknown.
+ * - `replaced_by` / `replaced_until_day`: the replacement findReplacements chooses and its end day.
+ *   The choice does not depend on the day: findReplacements at `now` picks the latest-ending
+ *   covering certificate among those still valid at `now`, which is the latest-ending one of all
+ *   while that one is valid, and none once it has ended (every other one ended before it). So it
+ *   is worked out once with every certificate counted as valid (ANY_DAY), and "replaced at `now`"
+ *   is `replaced_until_day >= todayNumber(now)`, for any `now`: a day boundary needs no reload.
+ * - `served_by`: present resources of the account serving the certificate; NULL while the
+ *   account's resources were never listed (deployment unknown).
+ *
+ * Replacements are derived inside the certificate swap's transaction (readers never see a new
+ * inventory with the old replacements) from a lean read of the account's rows (only the columns
+ * the rule needs, read in batches), and only rows whose values changed are written. `served_by`
+ * is one UPDATE, after every certificate swap and every resource swap.
+ */
+
+/** Bumped when a rule above changes, so stores derived by an older rule are derived again. */
+export const DERIVATION_VERSION = 1;
+
+const DAY_MS = 86_400_000;
+/** A day before every end date CAS can send (years are four digits): every certificate counts as valid. */
+const ANY_DAY = new Date('0000-01-01T00:00:00.000Z');
+const EPOCH = new Date(0);
+/** Rows per read of the lean columns and per write of changed values. */
+const READ_BATCH = 5_000;
+const WRITE_BATCH = 1_000;
+
+/** The end date's UTC day number (days since 1970-01-01), undefined when unknown or unreadable. */
+export function dayNumber(endDate: string | undefined): number | undefined {
+  return daysLeft(endDate, EPOCH);
+}
+
+/** Today's UTC day number at `now`: daysLeft(endDate, now) == dayNumber(endDate) - todayNumber(now). */
+export function todayNumber(now: Date): number {
+  return Math.floor(now.getTime() / DAY_MS);
+}
+
+interface LeanRow {
+  certificate: Certificate;
+  endDay: number | null;
+  replacedBy: string | null;
+  replacedUntil: number | null;
+}
+
+/**
+ * Works out the account's replacements and end days and writes those that changed. Bounded
+ * memory: the account's ids, names, end dates and flags (the rule needs nothing else).
+ */
+export async function deriveReplacements(trx: Kysely<Tables>, dialect: Dialect, account: string): Promise<void> {
+  const rows: LeanRow[] = [];
+  let after: string | undefined;
+  for (;;) {
+    let query = trx
+      .selectFrom('certificates')
+      .select([
+        'id',
+        'common_name',
+        'sans',
+        'end_date',
+        'expired',
+        'status',
+        'end_day',
+        'replaced_by',
+        'replaced_until_day',
+      ])
+      .where('account', '=', account)
+      .where('removed_at', 'is', null);
+    if (after !== undefined) query = query.where('id', '>', after);
+    const batch = await query.orderBy('id').limit(READ_BATCH).execute();
+    for (const row of batch)
+      rows.push({
+        certificate: {
+          account,
+          id: row.id,
+          commonName: row.common_name ?? undefined,
+          sans: readJson<string[]>(row.sans),
+          endDate: row.end_date ?? undefined,
+          expired: Number(row.expired) === 1,
+          uploaded: false,
+          status: row.status ?? undefined,
+        },
+        endDay: nullableNumber(row.end_day),
+        replacedBy: row.replaced_by,
+        replacedUntil: nullableNumber(row.replaced_until_day),
+      });
+    if (batch.length < READ_BATCH) break;
+    after = batch[batch.length - 1].id;
+  }
+  const replacements = findReplacements(
+    rows.map((row) => row.certificate),
+    ANY_DAY,
+  );
+  const changed: [string, number | null, string | null, number | null][] = [];
+  for (const row of rows) {
+    const endDay = dayNumber(row.certificate.endDate) ?? null;
+    const replacement = replacements.get(row.certificate.id);
+    const replacedBy = replacement?.id ?? null;
+    const replacedUntil = replacement ? (dayNumber(replacement.endDate) ?? null) : null;
+    if (endDay !== row.endDay || replacedBy !== row.replacedBy || replacedUntil !== row.replacedUntil)
+      changed.push([row.certificate.id, endDay, replacedBy, replacedUntil]);
+  }
+  rows.length = 0;
+  for (let start = 0; start < changed.length; start += WRITE_BATCH) {
+    const values = JSON.stringify(changed.slice(start, start + WRITE_BATCH));
+    if (dialect === 'postgres')
+      await sql`
+        UPDATE certificates AS c
+        SET end_day = v.e, replaced_by = v.b, replaced_until_day = v.u
+        FROM (SELECT x->>0 AS i, CAST(x->>1 AS integer) AS e, x->>2 AS b, CAST(x->>3 AS integer) AS u
+              FROM jsonb_array_elements(CAST(${values} AS jsonb)) AS x) AS v
+        WHERE c.account = ${account} AND c.id = v.i`.execute(trx);
+    else
+      await sql`
+        UPDATE certificates
+        SET end_day = v.e, replaced_by = v.b, replaced_until_day = v.u
+        FROM (SELECT value->>0 AS i, value->>1 AS e, value->>2 AS b, value->>3 AS u FROM json_each(${values})) AS v
+        WHERE certificates.account = ${account} AND certificates.id = v.i`.execute(trx);
+  }
+}
+
+/**
+ * How many present resources of the account serve each of its certificates (NULL while its
+ * resources were never listed), in one UPDATE that writes only the rows whose count changed.
+ */
+export async function countServedBy(trx: Kysely<Tables>, account: string): Promise<void> {
+  const served = sql`CASE WHEN EXISTS (
+      SELECT 1 FROM resource_syncs s WHERE s.account = certificates.account AND s.last_success IS NOT NULL)
+    THEN (SELECT count(*) FROM cloud_resources r
+          WHERE r.account = certificates.account AND r.certificate_id = certificates.id AND r.removed_at IS NULL)
+    END`;
+  await sql`
+    UPDATE certificates SET served_by = ${served}
+    WHERE account = ${account} AND removed_at IS NULL AND served_by IS DISTINCT FROM ${served}`.execute(trx);
+}
+
+/** Everything derived of one account, recorded as done by the current rules. */
+export async function deriveAccount(trx: Kysely<Tables>, dialect: Dialect, account: string): Promise<void> {
+  await deriveReplacements(trx, dialect, account);
+  await countServedBy(trx, account);
+  const values = { version: DERIVATION_VERSION, derived_at: writeTime(new Date()) };
+  await trx
+    .insertInto('inventory_derivations')
+    .values({ account, ...values })
+    .onConflict((oc) => oc.column('account').doUpdateSet(values))
+    .execute();
+}
+
+/**
+ * Derives the accounts whose rows were written before these columns existed (or by older
+ * rules): once per store instance, before its first list query. An account's next sync derives
+ * it too; whichever comes first does the work, under the account's write lock.
+ */
+export function derivedOnce(database: Database): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => {
+    done ??= deriveMissing(database).catch((error: unknown) => {
+      done = undefined;
+      throw error;
+    });
+    return done;
+  };
+}
+
+async function deriveMissing(database: Database): Promise<void> {
+  const { db } = database;
+  const pending = await db
+    .selectFrom('certificates as c')
+    .select('c.account')
+    .distinct()
+    .where('c.removed_at', 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('inventory_derivations as d')
+            .select('d.account')
+            .whereRef('d.account', '=', 'c.account')
+            .where('d.version', '=', DERIVATION_VERSION),
+        ),
+      ),
+    )
+    .execute();
+  for (const { account } of pending)
+    await writeTransaction(
+      database,
+      async (trx) => {
+        // Another process may have derived it meanwhile.
+        const done = await trx
+          .selectFrom('inventory_derivations')
+          .select('account')
+          .where('account', '=', account)
+          .where('version', '=', DERIVATION_VERSION)
+          .executeTakeFirst();
+        if (!done) await deriveAccount(trx, database.dialect, account);
+      },
+      { lock: `inventory:${account}` },
+    );
+}
+
+function nullableNumber(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
+}
