@@ -32,7 +32,7 @@ const ROWS_PER_STATEMENT = 500;
 
 /** The columns that hold the Certificate model's fields (the key and the times aside). */
 type FieldColumns = Omit<Insertable<CertificatesTable>, 'account' | 'id' | 'first_seen' | 'last_seen' | 'removed_at'>;
-type CertificateRow = Selectable<CertificatesTable>;
+export type CertificateRow = Selectable<CertificatesTable>;
 type SyncRow = Selectable<InventorySyncsTable>;
 
 const FIELD_COLUMNS = [
@@ -297,7 +297,7 @@ function* chunks<T>(items: readonly T[]): Generator<T[]> {
  * back as another string and so count as a change at every sync; both become U+FFFD on both
  * databases instead. Every other string is kept exactly.
  */
-function storable(text: string): string {
+export function storable(text: string): string {
   if (typeof text !== 'string' || !(text.includes('\u0000') || SURROGATE.test(text))) return text;
   return text.replaceAll('\u0000', '\ufffd').replace(LONE_SURROGATE, '\ufffd');
 }
@@ -330,7 +330,8 @@ function fieldColumns(certificate: Certificate): FieldColumns {
 
 const optional = (value: string | null): string | undefined => value ?? undefined;
 
-function certificateOf(row: CertificateRow): Certificate {
+/** The model from a stored row. */
+export function certificateOf(row: CertificateRow): Certificate {
   return {
     account: row.account,
     id: row.id,

@@ -1,5 +1,12 @@
-import type { Insertable } from 'kysely';
-import { type CloudResourcesStagedTable, type Database, readTime, writeTime, writeTransaction } from './database';
+import type { Insertable, Selectable } from 'kysely';
+import {
+  type CloudResourcesStagedTable,
+  type CloudResourcesTable,
+  type Database,
+  readTime,
+  writeTime,
+  writeTransaction,
+} from './database';
 import { countServedBy } from './derivation';
 import { openStaging, stagingEnd, stagingGone, stagingToucher, swapStaged, timeValue } from './staging';
 import type { DeployedResource, ResourceStaging, ResourceStore, StagingOptions } from './types';
@@ -96,19 +103,7 @@ export function resourceStore(database: Database): ResourceStore {
       let query = db.selectFrom('cloud_resources').selectAll().where('removed_at', 'is', null);
       if (account !== undefined) query = query.where('account', '=', account);
       const rows = await query.execute();
-      return rows.map((row): DeployedResource => ({
-        account: row.account,
-        id: row.id,
-        certificateId: orUndefined(row.certificate_id),
-        cloud: orUndefined(row.cloud),
-        product: orUndefined(row.product),
-        region: orUndefined(row.region),
-        instanceId: orUndefined(row.instance_id),
-        listenerId: orUndefined(row.listener_id),
-        listenerPort: orUndefined(row.listener_port),
-        domain: orUndefined(row.domain),
-        https: row.https === null ? undefined : Number(row.https) === 1,
-      }));
+      return rows.map(deployedResourceOf);
     },
     async state(account) {
       const row = await db.selectFrom('resource_syncs').selectAll().where('account', '=', account).executeTakeFirst();
@@ -125,6 +120,23 @@ export function resourceStore(database: Database): ResourceStore {
           : undefined,
       };
     },
+  };
+}
+
+/** The model from a stored row. */
+export function deployedResourceOf(row: Selectable<CloudResourcesTable>): DeployedResource {
+  return {
+    account: row.account,
+    id: row.id,
+    certificateId: orUndefined(row.certificate_id),
+    cloud: orUndefined(row.cloud),
+    product: orUndefined(row.product),
+    region: orUndefined(row.region),
+    instanceId: orUndefined(row.instance_id),
+    listenerId: orUndefined(row.listener_id),
+    listenerPort: orUndefined(row.listener_port),
+    domain: orUndefined(row.domain),
+    https: row.https === null ? undefined : Number(row.https) === 1,
   };
 }
 
