@@ -3,7 +3,14 @@ import { inUrgencyOrder } from '../domain/certificate-state';
 import { type CertificateView, inView } from '../domain/views';
 import { certificateMatchesKeyword } from '../domain/resource-match';
 import { deploymentState, resourcesByCertificate } from '../domain/deployment';
-import type { InventoryStore, ResourceStore, ResourceSyncState, StoredAlertState } from '../store/types';
+import type {
+  CertificateQueries,
+  InventoryStore,
+  ResourceStore,
+  ResourceSyncState,
+  StoredAlertState,
+  StoredCertificate,
+} from '../store/types';
 import type { CertificateListing, CertificateSource, ListedCertificate } from './certificate-source';
 
 /**
@@ -55,6 +62,12 @@ export function storedCertificateSource(input: {
   resources?: ResourceStore;
   /** The account listed (unset: every account in the store, as one). */
   account?: string;
+  /**
+   * The store's list queries (store.certificates): given, `list` is one query for the matching
+   * certificates (no whole inventory read, no replacement worked out); unset, it filters the
+   * snapshot as before.
+   */
+  certificates?: CertificateQueries;
 }): CertificateSource & { snapshot(now: Date): Promise<InventorySnapshot | undefined> } {
   const fallbacks = { 'never-synced': input.fallback('never-synced'), stale: input.fallback('stale') };
   let cached: { key: string; snapshot: InventorySnapshot } | undefined;
@@ -110,6 +123,7 @@ export function storedCertificateSource(input: {
   return {
     snapshot,
     async list(view: CertificateView, keyword: string | undefined, now: Date): Promise<CertificateListing> {
+      if (input.certificates) return listed(input.certificates, view, keyword, now);
       const current = await snapshot(now);
       if (!current) return fallbacks['never-synced'].list(view, keyword, now);
       if (input.maxAgeMs !== undefined && now.getTime() - current.syncedAt.getTime() > input.maxAgeMs)
@@ -117,29 +131,65 @@ export function storedCertificateSource(input: {
       const matching = current.certificates.filter(
         (c) => inView(c, view, now) && certificateMatchesKeyword(c, keyword),
       );
-      const states = new Map(
-        (input.alertStates ? await input.alertStates() : []).map(
-          (s) => [`${s.account}/${s.certificateId}`, s] as const,
-        ),
-      );
-      const withState = matching.map((c) => {
-        const state = states.get(`${c.account}/${c.id}`);
-        if (!state || (!state.acknowledgedBy && !state.snoozedUntil)) return c;
-        const snoozed = state.snoozedUntil && state.snoozedUntil.getTime() > now.getTime();
-        return {
-          ...c,
-          alert: {
-            acknowledgedBy: state.acknowledgedBy,
-            acknowledgedAt: state.acknowledgedAt,
-            snoozedBy: snoozed ? state.snoozedBy : undefined,
-            snoozedUntil: snoozed ? state.snoozedUntil : undefined,
-          },
-        };
-      });
       return {
-        certificates: orderForView(withState, view, now),
+        certificates: orderForView(await withAlerts(matching, now), view, now),
         freshness: { source: 'inventory', syncedAt: current.syncedAt, lastFailure: current.lastFailure },
       };
     },
+  };
+
+  /** The list as one query of the store: only the matching certificates are read, already in order. */
+  async function listed(
+    queries: CertificateQueries,
+    view: CertificateView,
+    keyword: string | undefined,
+    now: Date,
+  ): Promise<CertificateListing> {
+    const state = await input.inventory.syncState(input.account);
+    if (!state.lastSuccess) return fallbacks['never-synced'].list(view, keyword, now);
+    const syncedAt = state.lastSuccess.finishedAt;
+    if (input.maxAgeMs !== undefined && now.getTime() - syncedAt.getTime() > input.maxAgeMs)
+      return fallbacks.stale.list(view, keyword, now);
+    const failed = state.lastAttempt?.status === 'failed' ? state.lastAttempt : undefined;
+    const lastFailure = failed ? { at: failed.finishedAt, message: failed.error?.message ?? 'failed' } : undefined;
+    const { rows } = await queries.select(
+      { ...(input.account !== undefined ? { accounts: [input.account] } : {}), view, keyword },
+      now,
+    );
+    return {
+      certificates: await withAlerts(rows.map(listedCertificate), now),
+      freshness: { source: 'inventory', syncedAt, lastFailure },
+    };
+  }
+
+  /** Acknowledgements and snoozes, with the certificates they are about. */
+  async function withAlerts(matching: ListedCertificate[], now: Date): Promise<ListedCertificate[]> {
+    const states = new Map(
+      (input.alertStates ? await input.alertStates() : []).map((s) => [`${s.account}/${s.certificateId}`, s] as const),
+    );
+    return matching.map((c) => {
+      const state = states.get(`${c.account}/${c.id}`);
+      if (!state || (!state.acknowledgedBy && !state.snoozedUntil)) return c;
+      const snoozed = state.snoozedUntil && state.snoozedUntil.getTime() > now.getTime();
+      return {
+        ...c,
+        alert: {
+          acknowledgedBy: state.acknowledgedBy,
+          acknowledgedAt: state.acknowledgedAt,
+          snoozedBy: snoozed ? state.snoozedBy : undefined,
+          snoozedUntil: snoozed ? state.snoozedUntil : undefined,
+        },
+      };
+    });
+  }
+}
+
+/** A row of the store's list query as lists show it (deployment only once resources were listed). */
+function listedCertificate(row: StoredCertificate): ListedCertificate {
+  return {
+    ...row.certificate,
+    firstSeen: row.firstSeen,
+    ...(row.replacedBy ? { replacedBy: { ...row.replacedBy.certificate, firstSeen: row.replacedBy.firstSeen } } : {}),
+    ...(row.deployment.state !== 'unknown' ? { deployment: row.deployment } : {}),
   };
 }

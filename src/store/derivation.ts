@@ -57,6 +57,7 @@ export async function deriveReplacements(trx: Kysely<Tables>, dialect: Dialect, 
   let endDays: Int32Array = new Int32Array(READ_BATCH);
   let untilDays: Int32Array = new Int32Array(READ_BATCH);
   const replacedBys: (string | null)[] = [];
+  const endDates = new Map<string, string>();
   let after: string | undefined;
   for (;;) {
     let query = trx
@@ -83,12 +84,19 @@ export async function deriveReplacements(trx: Kysely<Tables>, dialect: Dialect, 
     }
     for (const row of batch) {
       const at = certificates.length;
+      // One string per distinct end date, and the CommonName shared with the SAN that repeats it:
+      // the rows live until the rule has run, so what they repeat is kept once.
+      const sans = readJson<string[]>(row.sans);
+      const commonName =
+        row.common_name === null ? undefined : (sans.find((san) => san === row.common_name) ?? row.common_name);
+      let endDate = row.end_date === null ? undefined : endDates.get(row.end_date);
+      if (row.end_date !== null && endDate === undefined) endDates.set(row.end_date, (endDate = row.end_date));
       certificates.push({
         account,
         id: row.id,
-        commonName: row.common_name ?? undefined,
-        sans: readJson<string[]>(row.sans),
-        endDate: row.end_date ?? undefined,
+        commonName,
+        sans,
+        endDate,
         expired: Number(row.expired) === 1,
         uploaded: false,
         status: row.revoked ?? undefined,
@@ -112,6 +120,7 @@ export async function deriveReplacements(trx: Kysely<Tables>, dialect: Dialect, 
   });
   certificates.length = 0;
   replacements.clear();
+  endDates.clear();
   for (let start = 0; start < changed.length; start += WRITE_BATCH) {
     const values = JSON.stringify(changed.slice(start, start + WRITE_BATCH));
     if (dialect === 'postgres')
