@@ -255,6 +255,8 @@ function inView(view: CertificateView, today: number): RawBuilder<boolean> {
     case 'issued':
       return sql`((c.end_day IS NULL AND c.expired = 0) OR c.end_day > ${today + EXPIRING_SOON_DAYS})`;
     case 'expiring':
+      // The end-day range is implied by the state; stated, it lets (account, end_day) find the rows.
+      return sql`(c.end_day BETWEEN ${today} AND ${today + EXPIRING_SOON_DAYS} AND (${stateCode(today)}) = ${code(view)})`;
     case 'expired':
     case 'stale':
       return sql`(${stateCode(today)}) = ${code(view)}`;
