@@ -67,7 +67,9 @@ export const ROWS_PER_PASS = 1_000;
  * gives each of its certificates the answer it gives over the whole account.
  *
  * A first lean pass reads the names (transiently), and keeps per row only its id, the values
- * stored now and the passes it takes part in; each pass then reads its rows by id.
+ * stored now and the passes it takes part in (tens of bytes a certificate: this part still grows
+ * with the account); each pass then reads its rows by id. Measured at 92,000 certificates, the
+ * derivation still raised a process's peak RSS by 65-95 MB, most of it during that first pass.
  */
 export async function deriveReplacements(
   trx: Kysely<Tables>,
