@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Certificate } from '../domain/certificate';
 import { daysLeft } from '../domain/expiry';
 import { findReplacements } from '../domain/replacement';
@@ -153,9 +153,10 @@ export async function deriveReplacements(
         .select(['id', 'common_name', 'sans', 'end_date', 'expired', 'status'])
         .where('account', '=', account)
         .where(
-          'id',
-          'in',
-          chunk.map((at) => ids[at]),
+          idIn(
+            dialect,
+            chunk.map((at) => ids[at]),
+          ),
         )
         .execute();
       for (const row of rows) {
@@ -192,8 +193,18 @@ export async function deriveReplacements(
   await flush(true);
 }
 
-/** Rows read by id at once (one IN list). */
+/** Rows read by id at once. */
 const IDS_PER_READ = 500;
+
+/**
+ * `id` is one of `ids`: PostgreSQL takes them as one array parameter (a statement of 500
+ * parameters is planned anew each time: 5.3 s of passes at 50,000 certificates), SQLite as a list.
+ */
+function idIn(dialect: Dialect, ids: readonly string[]): RawBuilder<boolean> {
+  return dialect === 'postgres'
+    ? sql<boolean>`id = ANY(CAST(${ids} AS text[]))`
+    : sql<boolean>`id IN (${sql.join(ids)})`;
+}
 
 /** The certificate's names as findReplacements compares them: lowercased, sorted, without repeats. */
 function lowerNames(commonName: string | null, sans: readonly unknown[]): string[] {
