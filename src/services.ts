@@ -13,7 +13,8 @@ import type { CertificateSource } from './inventory/certificate-source';
 import type { MergedSource } from './inventory/merged-source';
 import { createCertificateSources } from './inventory/sources';
 import type { InventorySnapshot } from './inventory/stored-source';
-import { type InventoryReader, snapshotInventoryReader } from './inventory/inventory-reader';
+import type { InventoryReader } from './inventory/inventory-reader';
+import { storeInventoryReader } from './inventory/store-reader';
 import { metricsReading } from './inventory/metrics-reading';
 import type { SyncProgress, SyncSummary } from './inventory/sync';
 import type { Scheduler } from './jobs/scheduler';
@@ -190,11 +191,13 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const certificates = async (names?: readonly string[]): Promise<MergedSource> =>
     names === undefined ? allCertificates() : subset(await servingSources(), names);
   const inventorySnapshot = async (at?: Date) => (await allCertificates()).snapshot(at ?? now());
-  // Every answer reads the inventory through this seam: status, one page of a selection, counts.
-  const inventory = snapshotInventoryReader(
-    { snapshot: (at) => inventorySnapshot(at) },
-    { alertStates: async () => (await store()).alerts.states() },
-  );
+  // Every answer reads the inventory through this seam: each call a query of what the syncs
+  // stored (status, one page of a selection, counts); no process holds the whole inventory.
+  const inventory = storeInventoryReader({
+    store,
+    accounts: accounts.map((a) => a.name),
+    alertStates: async () => (await store()).alerts.states(),
+  });
   // What answers to people list: a hanging account waits ACCOUNT_ANSWER_TIMEOUT_MS at most.
   const answerCertificates = async (names?: readonly string[]): Promise<MergedSource> =>
     subset(await servingSources(), names, config.ACCOUNT_ANSWER_TIMEOUT_MS);
@@ -232,11 +235,9 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     logger,
     now,
     metrics: inventoryMetrics,
-    // In a serving process only: a CLI sync builds neither the Slack app nor the jobs.
+    // In a serving process only: a CLI sync builds no jobs.
     afterSync: afterSync({
-      serving: () => built.slack !== undefined,
       alerting: () => built.jobs !== undefined && Boolean(config.SLACK_BOT_TOKEN),
-      readInventory: inventorySnapshot,
       alertDeps,
       logger,
     }),
@@ -351,7 +352,6 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   });
 
   let stopping: Promise<void> | undefined;
-  let warmTimer: NodeJS.Timeout | undefined;
   return {
     config,
     accounts,
@@ -404,17 +404,12 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
         throw listenStartupError(error, config);
       }
       logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'cert-bot is serving');
-      // Another replica (or `cert-bot sync`) may write a new inventory: read it within a minute,
-      // not at the first list that needs it. Unchanged, this costs one small query.
-      warmTimer = setInterval(() => void inventorySnapshot().catch(() => undefined), 60_000);
-      warmTimer.unref();
       scheduler.start();
       return { port };
     },
     stop() {
       const drainMs = overrides.drainMs ?? SHUTDOWN_DRAIN_MS;
       stopping ??= (async () => {
-        clearInterval(warmTimer);
         const quiet = (what: string) => (error: unknown) => logger.warn({ err: describeError(error) }, `stop: ${what}`);
         await built.slack?.stop().catch(quiet('slack'));
         const drained = await inflight.drained(drainMs);

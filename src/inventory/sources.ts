@@ -46,6 +46,7 @@ export function createCertificateSources(input: {
             maxAgeMs,
             alertStates: () => s.alerts.states(),
             resources: s.resources,
+            certificates: s.certificates,
             account: account.name,
           }),
         };

@@ -3,9 +3,16 @@ import { inUrgencyOrder } from '../domain/certificate-state';
 import { type CertificateView, inView } from '../domain/views';
 import { certificateMatchesKeyword } from '../domain/resource-match';
 import { deploymentState, resourcesByCertificate } from '../domain/deployment';
-import type { InventoryStore, ResourceStore, ResourceSyncState, StoredAlertState } from '../store/types';
+import type {
+  CertificateQueries,
+  InventoryStore,
+  ResourceStore,
+  ResourceSyncState,
+  StoredAlertState,
+} from '../store/types';
 import type { CertificateListing, CertificateSource, ListedCertificate } from './certificate-source';
 import { withAlertStates } from './inventory-reader';
+import { listedCertificate } from './listed-certificate';
 
 /**
  * Every view in the one order of urgency: what breaks first leads (see inUrgencyOrder), then
@@ -56,6 +63,12 @@ export function storedCertificateSource(input: {
   resources?: ResourceStore;
   /** The account listed (unset: every account in the store, as one). */
   account?: string;
+  /**
+   * The store's list queries (store.certificates): given, `list` is one query for the matching
+   * certificates (no whole inventory read, no replacement worked out); unset, it filters the
+   * snapshot as before.
+   */
+  certificates?: CertificateQueries;
 }): CertificateSource & { snapshot(now: Date): Promise<InventorySnapshot | undefined> } {
   const fallbacks = { 'never-synced': input.fallback('never-synced'), stale: input.fallback('stale') };
   let cached: { key: string; snapshot: InventorySnapshot } | undefined;
@@ -111,6 +124,7 @@ export function storedCertificateSource(input: {
   return {
     snapshot,
     async list(view: CertificateView, keyword: string | undefined, now: Date): Promise<CertificateListing> {
+      if (input.certificates) return listed(input.certificates, view, keyword, now);
       const current = await snapshot(now);
       if (!current) return fallbacks['never-synced'].list(view, keyword, now);
       if (input.maxAgeMs !== undefined && now.getTime() - current.syncedAt.getTime() > input.maxAgeMs)
@@ -118,11 +132,39 @@ export function storedCertificateSource(input: {
       const matching = current.certificates.filter(
         (c) => inView(c, view, now) && certificateMatchesKeyword(c, keyword),
       );
-      const withState = withAlertStates(matching, input.alertStates ? await input.alertStates() : [], now);
       return {
-        certificates: orderForView(withState, view, now),
+        certificates: orderForView(await withAlerts(matching, now), view, now),
         freshness: { source: 'inventory', syncedAt: current.syncedAt, lastFailure: current.lastFailure },
       };
     },
   };
+
+  /** The list as one query of the store: only the matching certificates are read, already in order. */
+  async function listed(
+    queries: CertificateQueries,
+    view: CertificateView,
+    keyword: string | undefined,
+    now: Date,
+  ): Promise<CertificateListing> {
+    const state = await input.inventory.syncState(input.account);
+    if (!state.lastSuccess) return fallbacks['never-synced'].list(view, keyword, now);
+    const syncedAt = state.lastSuccess.finishedAt;
+    if (input.maxAgeMs !== undefined && now.getTime() - syncedAt.getTime() > input.maxAgeMs)
+      return fallbacks.stale.list(view, keyword, now);
+    const failed = state.lastAttempt?.status === 'failed' ? state.lastAttempt : undefined;
+    const lastFailure = failed ? { at: failed.finishedAt, message: failed.error?.message ?? 'failed' } : undefined;
+    const { rows } = await queries.select(
+      { ...(input.account !== undefined ? { accounts: [input.account] } : {}), view, keyword },
+      now,
+    );
+    return {
+      certificates: await withAlerts(rows.map(listedCertificate), now),
+      freshness: { source: 'inventory', syncedAt, lastFailure },
+    };
+  }
+
+  /** Acknowledgements and snoozes, with the certificates they are about. */
+  async function withAlerts(matching: ListedCertificate[], now: Date): Promise<ListedCertificate[]> {
+    return withAlertStates(matching, input.alertStates ? await input.alertStates() : [], now);
+  }
 }

@@ -4,6 +4,7 @@ import { driftAlertStore } from './drift-alerts';
 import { probeResultStore } from './probe-results';
 import { resourceStore } from './resources';
 import { auditLog } from './audit-log';
+import { certificateQueries } from './certificate-queries';
 import { claimStore } from './claims';
 import { confirmationStore } from './confirmations';
 import type { Database } from './database';
@@ -23,6 +24,7 @@ export function composeStore(database: Database): Store {
     snapshots: snapshotStore(database),
     confirmations: confirmationStore(database),
     inventory: inventoryStore(database),
+    certificates: certificateQueries(database),
     alerts: alertStore(database),
     resources: resourceStore(database),
     probes: probeResultStore(database),

@@ -82,6 +82,24 @@ export interface CertificatesTable {
   first_seen: Timestamp;
   last_seen: Timestamp;
   removed_at: NullableTimestamp;
+  /**
+   * Derived by the syncing process (see ./derivation.ts), so lists are queries: the end date as
+   * a UTC day number (days since 1970-01-01; NULL when unknown), the replacement findReplacements
+   * chose and its end day, and how many present resources of the account serve it (NULL while
+   * the account's resources were never listed). Written as numbers; PostgreSQL reads integers
+   * as numbers, SQLite too.
+   */
+  end_day: ColumnType<number | null, number | null | undefined, number | null>;
+  replaced_by: ColumnType<string | null, string | null | undefined, string | null>;
+  replaced_until_day: ColumnType<number | null, number | null | undefined, number | null>;
+  served_by: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** Which accounts' derived columns follow the current rules (see ./derivation.ts). */
+export interface InventoryDerivationsTable {
+  account: string;
+  version: number;
+  derived_at: Timestamp;
 }
 
 /** One row per sync attempt: the counts of a successful one, the error of a failed one. */
@@ -161,7 +179,10 @@ export interface InventoryStagingsTable {
 }
 
 /** The certificates one sync has listed so far, keyed by (staging, id); the fields as in `certificates`. */
-export type CertificatesStagedTable = Omit<CertificatesTable, 'account' | 'first_seen' | 'last_seen' | 'removed_at'> & {
+export type CertificatesStagedTable = Omit<
+  CertificatesTable,
+  'account' | 'first_seen' | 'last_seen' | 'removed_at' | 'replaced_by' | 'replaced_until_day' | 'served_by'
+> & {
   staging: string;
 };
 
@@ -258,6 +279,7 @@ export interface Tables {
   inventory_syncs: InventorySyncsTable;
   inventory_stagings: InventoryStagingsTable;
   certificates_staged: CertificatesStagedTable;
+  inventory_derivations: InventoryDerivationsTable;
   cloud_resources_staged: CloudResourcesStagedTable;
 }
 

@@ -11,7 +11,8 @@ import {
   writeTime,
   writeTransaction,
 } from './database';
-import { openStaging, stagingEnd, stagingGone, stagingToucher, timeValue } from './staging';
+import { deriveAccount, dayNumber } from './derivation';
+import { openStaging, stagingEnd, stagingGone, stagingToucher, swapStaged, timeValue } from './staging';
 import {
   type InventoryCertificate,
   type InventoryChanges,
@@ -31,7 +32,7 @@ const ROWS_PER_STATEMENT = 500;
 
 /** The columns that hold the Certificate model's fields (the key and the times aside). */
 type FieldColumns = Omit<Insertable<CertificatesTable>, 'account' | 'id' | 'first_seen' | 'last_seen' | 'removed_at'>;
-type CertificateRow = Selectable<CertificatesTable>;
+export type CertificateRow = Selectable<CertificatesTable>;
 type SyncRow = Selectable<InventorySyncsTable>;
 
 const FIELD_COLUMNS = [
@@ -50,6 +51,9 @@ const FIELD_COLUMNS = [
   'status',
   'resource_group_id',
 ] as const satisfies readonly (keyof FieldColumns)[];
+
+/** What is staged with each certificate: its fields, and its end day (derived from end_date, so never compared). */
+const STAGED_COLUMNS = [...FIELD_COLUMNS, 'end_day'] as const;
 
 /**
  * The certificate inventory: one row per certificate of an account, replaced by each complete
@@ -78,7 +82,7 @@ export function inventoryStore(database: Database): InventoryStore {
             );
           const id = storable(certificate.id);
           rows.delete(id);
-          rows.set(id, { staging, id, ...fieldColumns(certificate) });
+          rows.set(id, { staging, id, ...fieldColumns(certificate), end_day: dayNumber(certificate.endDate) ?? null });
         }
         if (rows.size === 0) return;
         await touch();
@@ -104,6 +108,7 @@ export function inventoryStore(database: Database): InventoryStore {
                   uploaded: eb.ref('excluded.uploaded'),
                   status: eb.ref('excluded.status'),
                   resource_group_id: eb.ref('excluded.resource_group_id'),
+                  end_day: eb.ref('excluded.end_day'),
                 })),
               )
               .execute();
@@ -186,7 +191,7 @@ export function inventoryStore(database: Database): InventoryStore {
 }
 
 /** How jsonb_to_recordset reads a staged row (the types of `certificates_staged`). */
-const RECORD_TYPES: Record<(typeof FIELD_COLUMNS)[number], string> = {
+const RECORD_TYPES: Record<(typeof STAGED_COLUMNS)[number], string> = {
   certificate_id: 'text',
   instance_id: 'text',
   name: 'text',
@@ -201,6 +206,7 @@ const RECORD_TYPES: Record<(typeof FIELD_COLUMNS)[number], string> = {
   uploaded: 'smallint',
   status: 'text',
   resource_group_id: 'text',
+  end_day: 'integer',
 };
 
 /**
@@ -214,10 +220,10 @@ async function stagePostgres(
   rows: readonly Insertable<CertificatesStagedTable>[],
 ): Promise<void> {
   const records = rows.map((row) => ({ ...row, staging: undefined, sans: JSON.parse(row.sans) as unknown }));
-  const fields = sql.raw(FIELD_COLUMNS.join(', '));
-  const recordFields = sql.raw(FIELD_COLUMNS.map((column) => `r.${column}`).join(', '));
-  const types = sql.raw(FIELD_COLUMNS.map((column) => `${column} ${RECORD_TYPES[column]}`).join(', '));
-  const updates = sql.raw(FIELD_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', '));
+  const fields = sql.raw(STAGED_COLUMNS.join(', '));
+  const recordFields = sql.raw(STAGED_COLUMNS.map((column) => `r.${column}`).join(', '));
+  const types = sql.raw(STAGED_COLUMNS.map((column) => `${column} ${RECORD_TYPES[column]}`).join(', '));
+  const updates = sql.raw(STAGED_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', '));
   await sql`
     INSERT INTO certificates_staged (staging, id, ${fields})
     SELECT ${staging}, r.id, ${recordFields}
@@ -227,65 +233,52 @@ async function stagePostgres(
 
 /**
  * The swap of a streaming sync, in one transaction and set-based (the database compares and
- * copies; nothing is read into the process): counts what is new and what changed against the
- * present rows, marks the present rows not staged as removed, upserts every staged row (fields,
- * last_seen; first_seen stays, so a certificate that is back keeps when it first appeared), and
- * records the sync. Under the account's write lock, so two syncs of one account swap one after
- * the other, each a complete listing.
+ * copies; nothing is read into the process but the lean columns the derivation needs): counts
+ * what is new and what changed against the present rows, swaps the staged rows in (see
+ * swapStaged), derives the account's replacements and resource counts (see ./derivation.ts),
+ * and records the sync. Under the account's write lock, so two syncs of one account swap one
+ * after the other, each a complete listing.
  */
 async function swap(database: Database, account: string, staging: string, sync: SyncTiming): Promise<InventoryChanges> {
-  const now = timeValue(database, sync.finishedAt);
-  const fields = sql.raw(FIELD_COLUMNS.join(', '));
-  const stagedFields = sql.raw(FIELD_COLUMNS.map((column) => `s.${column}`).join(', '));
   const differs = sql.raw(FIELD_COLUMNS.map((column) => `s.${column} IS DISTINCT FROM c.${column}`).join(' OR '));
-  const updates = sql.raw(FIELD_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', '));
   return writeTransaction(
     database,
     async (trx) => {
-      const alive = await trx
-        .selectFrom('inventory_stagings')
-        .select('id')
-        .where('id', '=', staging)
-        .executeTakeFirst();
-      if (!alive) throw stagingGone('certificates');
-
-      const { rows } = await sql<{
-        staged: number | string;
-        added: number | string | null;
-        changed: number | string | null;
-      }>`
-        SELECT count(*) AS staged,
-               sum(CASE WHEN c.id IS NULL OR c.removed_at IS NOT NULL THEN 1 ELSE 0 END) AS added,
-               sum(CASE WHEN c.id IS NOT NULL AND c.removed_at IS NULL AND (${differs}) THEN 1 ELSE 0 END) AS changed
-        FROM certificates_staged s
-        LEFT JOIN certificates c ON c.account = ${account} AND c.id = s.id
-        WHERE s.staging = ${staging}`.execute(trx);
-      const removed = await sql`
-        UPDATE certificates SET removed_at = ${now}
-        WHERE account = ${account} AND removed_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM certificates_staged s WHERE s.staging = ${staging} AND s.id = certificates.id)`.execute(
+      const { measured: rows, removed } = await swapStaged(
         trx,
+        {
+          kind: 'certificates',
+          account,
+          staging,
+          at: timeValue(database, sync.finishedAt),
+          columns: STAGED_COLUMNS,
+        },
+        async () =>
+          (
+            await sql<{
+              staged: number | string;
+              added: number | string | null;
+              changed: number | string | null;
+            }>`
+            SELECT count(*) AS staged,
+                   sum(CASE WHEN c.id IS NULL OR c.removed_at IS NOT NULL THEN 1 ELSE 0 END) AS added,
+                   sum(CASE WHEN c.id IS NOT NULL AND c.removed_at IS NULL AND (${differs}) THEN 1 ELSE 0 END) AS changed
+            FROM certificates_staged s
+            LEFT JOIN certificates c ON c.account = ${account} AND c.id = s.id
+            WHERE s.staging = ${staging}`.execute(trx)
+          ).rows,
       );
-      await sql`
-        INSERT INTO certificates (account, id, ${fields}, first_seen, last_seen)
-        SELECT CAST(${account} AS TEXT), s.id, ${stagedFields}, ${now}, ${now}
-        FROM certificates_staged s WHERE s.staging = ${staging}
-        ON CONFLICT (account, id) DO UPDATE SET ${updates}, last_seen = excluded.last_seen, removed_at = NULL`.execute(
-        trx,
-      );
-
+      await deriveAccount(trx, database.dialect, account);
       const changes: InventoryChanges = {
         certificates: Number(rows[0].staged),
         added: Number(rows[0].added ?? 0),
         changed: Number(rows[0].changed ?? 0),
-        removed: Number(removed.numAffectedRows ?? 0),
+        removed,
       };
       await trx
         .insertInto('inventory_syncs')
         .values({ ...syncColumns({ ...sync, account, status: 'ok' }), ...changes })
         .execute();
-      // Gone before the commit: the same staging can never be swapped in twice.
-      await trx.deleteFrom('inventory_stagings').where('id', '=', staging).execute();
       return changes;
     },
     { lock: `inventory:${account}` },
@@ -304,7 +297,7 @@ function* chunks<T>(items: readonly T[]): Generator<T[]> {
  * back as another string and so count as a change at every sync; both become U+FFFD on both
  * databases instead. Every other string is kept exactly.
  */
-function storable(text: string): string {
+export function storable(text: string): string {
   if (typeof text !== 'string' || !(text.includes('\u0000') || SURROGATE.test(text))) return text;
   return text.replaceAll('\u0000', '\ufffd').replace(LONE_SURROGATE, '\ufffd');
 }
@@ -337,7 +330,8 @@ function fieldColumns(certificate: Certificate): FieldColumns {
 
 const optional = (value: string | null): string | undefined => value ?? undefined;
 
-function certificateOf(row: CertificateRow): Certificate {
+/** The model from a stored row. */
+export function certificateOf(row: CertificateRow): Certificate {
   return {
     account: row.account,
     id: row.id,

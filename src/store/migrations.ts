@@ -286,6 +286,24 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      https INTEGER,
      PRIMARY KEY (staging, id)
    );`,
+  // Lists as queries (issue 22): what a list sorts and filters by is derived once per sync by the
+  // syncing process and kept with each certificate (see src/store/derivation.ts): the end date as
+  // a day number, the replacement and its end day, and how many resources serve it. Rows already
+  // here are derived by the first read of the list queries or the account's next sync (whichever
+  // comes first), recorded per account in inventory_derivations.
+  `ALTER TABLE certificates ADD COLUMN end_day INTEGER;
+   ALTER TABLE certificates ADD COLUMN replaced_by TEXT;
+   ALTER TABLE certificates ADD COLUMN replaced_until_day INTEGER;
+   ALTER TABLE certificates ADD COLUMN served_by INTEGER;
+   ALTER TABLE certificates_staged ADD COLUMN end_day INTEGER;
+   CREATE TABLE IF NOT EXISTS inventory_derivations (
+     account TEXT PRIMARY KEY,
+     version INTEGER NOT NULL,
+     derived_at TEXT NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS certificates_present_end_day ON certificates (account, end_day) WHERE removed_at IS NULL;
+   CREATE INDEX IF NOT EXISTS certificates_replaced_by ON certificates (account, replaced_by) WHERE replaced_by IS NOT NULL;
+   CREATE INDEX IF NOT EXISTS cloud_resources_certificate ON cloud_resources (account, certificate_id) WHERE removed_at IS NULL;`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -551,4 +569,18 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      https smallint,
      PRIMARY KEY (staging, id)
    );`,
+  `ALTER TABLE certificates
+     ADD COLUMN IF NOT EXISTS end_day integer,
+     ADD COLUMN IF NOT EXISTS replaced_by text COLLATE "C",
+     ADD COLUMN IF NOT EXISTS replaced_until_day integer,
+     ADD COLUMN IF NOT EXISTS served_by integer;
+   ALTER TABLE certificates_staged ADD COLUMN IF NOT EXISTS end_day integer;
+   CREATE TABLE IF NOT EXISTS inventory_derivations (
+     account text COLLATE "C" PRIMARY KEY,
+     version integer NOT NULL,
+     derived_at timestamptz NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS certificates_present_end_day ON certificates (account, end_day) WHERE removed_at IS NULL;
+   CREATE INDEX IF NOT EXISTS certificates_replaced_by ON certificates (account, replaced_by) WHERE replaced_by IS NOT NULL;
+   CREATE INDEX IF NOT EXISTS cloud_resources_certificate ON cloud_resources (account, certificate_id) WHERE removed_at IS NULL;`,
 ];

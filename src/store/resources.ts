@@ -1,6 +1,14 @@
-import { type Insertable, sql } from 'kysely';
-import { type CloudResourcesStagedTable, type Database, readTime, writeTime, writeTransaction } from './database';
-import { openStaging, stagingEnd, stagingGone, stagingToucher, timeValue } from './staging';
+import type { Insertable, Selectable } from 'kysely';
+import {
+  type CloudResourcesStagedTable,
+  type CloudResourcesTable,
+  type Database,
+  readTime,
+  writeTime,
+  writeTransaction,
+} from './database';
+import { countServedBy } from './derivation';
+import { openStaging, stagingEnd, stagingGone, stagingToucher, swapStaged, timeValue } from './staging';
 import type { DeployedResource, ResourceStaging, ResourceStore, StagingOptions } from './types';
 
 const BATCH = 500;
@@ -95,19 +103,7 @@ export function resourceStore(database: Database): ResourceStore {
       let query = db.selectFrom('cloud_resources').selectAll().where('removed_at', 'is', null);
       if (account !== undefined) query = query.where('account', '=', account);
       const rows = await query.execute();
-      return rows.map((row): DeployedResource => ({
-        account: row.account,
-        id: row.id,
-        certificateId: orUndefined(row.certificate_id),
-        cloud: orUndefined(row.cloud),
-        product: orUndefined(row.product),
-        region: orUndefined(row.region),
-        instanceId: orUndefined(row.instance_id),
-        listenerId: orUndefined(row.listener_id),
-        listenerPort: orUndefined(row.listener_port),
-        domain: orUndefined(row.domain),
-        https: row.https === null ? undefined : Number(row.https) === 1,
-      }));
+      return rows.map(deployedResourceOf);
     },
     async state(account) {
       const row = await db.selectFrom('resource_syncs').selectAll().where('account', '=', account).executeTakeFirst();
@@ -127,43 +123,46 @@ export function resourceStore(database: Database): ResourceStore {
   };
 }
 
+/** The model from a stored row. */
+export function deployedResourceOf(row: Selectable<CloudResourcesTable>): DeployedResource {
+  return {
+    account: row.account,
+    id: row.id,
+    certificateId: orUndefined(row.certificate_id),
+    cloud: orUndefined(row.cloud),
+    product: orUndefined(row.product),
+    region: orUndefined(row.region),
+    instanceId: orUndefined(row.instance_id),
+    listenerId: orUndefined(row.listener_id),
+    listenerPort: orUndefined(row.listener_port),
+    domain: orUndefined(row.domain),
+    https: row.https === null ? undefined : Number(row.https) === 1,
+  };
+}
+
 /**
- * The swap of a streaming resource listing, in one set-based transaction (see ./staging.ts):
+ * The swap of a streaming resource listing, in one set-based transaction (see swapStaged):
  * every staged resource upserted as present (first_seen kept), every present one not staged
- * marked removed, and the listing recorded as successful.
+ * marked removed, the account's certificates' resource counts brought up to date, and the
+ * listing recorded as successful. Under the account's inventory lock, as the certificate swap
+ * (both write `served_by`).
  */
 async function swap(database: Database, account: string, staging: string, at: Date): Promise<{ resources: number }> {
-  const now = timeValue(database, at);
-  const fields = sql.raw(FIELD_COLUMNS.join(', '));
-  const stagedFields = sql.raw(FIELD_COLUMNS.map((column) => `s.${column}`).join(', '));
-  const updates = sql.raw(FIELD_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', '));
   const text = writeTime(at);
   return writeTransaction(
     database,
     async (trx) => {
-      const alive = await trx
-        .selectFrom('inventory_stagings')
-        .select('id')
-        .where('id', '=', staging)
-        .executeTakeFirst();
-      if (!alive) throw stagingGone('resources');
-      const [{ staged }] = await trx
-        .selectFrom('cloud_resources_staged')
-        .select((eb) => eb.fn.countAll().as('staged'))
-        .where('staging', '=', staging)
-        .execute();
-      await sql`
-        UPDATE cloud_resources SET removed_at = ${now}
-        WHERE account = ${account} AND removed_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM cloud_resources_staged s WHERE s.staging = ${staging} AND s.id = cloud_resources.id)`.execute(
+      const { measured: staged } = await swapStaged(
         trx,
-      );
-      await sql`
-        INSERT INTO cloud_resources (account, id, ${fields}, first_seen, last_seen)
-        SELECT CAST(${account} AS TEXT), s.id, ${stagedFields}, ${now}, ${now}
-        FROM cloud_resources_staged s WHERE s.staging = ${staging}
-        ON CONFLICT (account, id) DO UPDATE SET ${updates}, last_seen = excluded.last_seen, removed_at = NULL`.execute(
-        trx,
+        { kind: 'resources', account, staging, at: timeValue(database, at), columns: FIELD_COLUMNS },
+        async () => {
+          const [row] = await trx
+            .selectFrom('cloud_resources_staged')
+            .select((eb) => eb.fn.countAll().as('staged'))
+            .where('staging', '=', staging)
+            .execute();
+          return Number(row.staged);
+        },
       );
       const recorded = {
         last_success: text,
@@ -177,10 +176,10 @@ async function swap(database: Database, account: string, staging: string, at: Da
         .values({ account, ...recorded })
         .onConflict((oc) => oc.column('account').doUpdateSet(recorded))
         .execute();
-      await trx.deleteFrom('inventory_stagings').where('id', '=', staging).execute();
-      return { resources: Number(staged) };
+      await countServedBy(trx, account);
+      return { resources: staged };
     },
-    { lock: `resources:${account}` },
+    { lock: `inventory:${account}` },
   );
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type RawBuilder, sql } from 'kysely';
-import { type Database, writeTime } from './database';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Database, type Tables, writeTime } from './database';
 import { StoreError } from './types';
 
 /**
@@ -125,4 +125,49 @@ export function stagingEnd<A, R>(
       await dropStaging(database, staging);
     },
   };
+}
+
+/**
+ * The set-based part of a swap, the same for certificates and resources, inside the caller's
+ * write transaction: refuses a staging already gone (cleared as abandoned, or swapped in), runs
+ * `measure` on the rows before they change (what the certificate sync counts), marks the present
+ * rows of the account that were not staged as removed, upserts every staged row as present
+ * (fields and last_seen; first_seen stays, so a row that is back keeps when it first appeared),
+ * and deletes the staging row before the commit, so one staging can never be swapped in twice.
+ */
+export async function swapStaged<T>(
+  trx: Kysely<Tables>,
+  swap: {
+    kind: StagingKind;
+    account: string;
+    staging: string;
+    /** The swap's time, as timeValue gives it. */
+    at: RawBuilder<string>;
+    /** Every staged column written to the inventory table (the key and times aside). */
+    columns: readonly string[];
+  },
+  measure: () => Promise<T>,
+): Promise<{ measured: T; removed: number }> {
+  const { account, staging, at } = swap;
+  const [table, staged] =
+    swap.kind === 'certificates'
+      ? [sql.table('certificates'), sql.table('certificates_staged')]
+      : [sql.table('cloud_resources'), sql.table('cloud_resources_staged')];
+  const alive = await trx.selectFrom('inventory_stagings').select('id').where('id', '=', staging).executeTakeFirst();
+  if (!alive) throw stagingGone(swap.kind);
+  const measured = await measure();
+  const fields = sql.raw(swap.columns.join(', '));
+  const stagedFields = sql.raw(swap.columns.map((column) => `s.${column}`).join(', '));
+  const updates = sql.raw(swap.columns.map((column) => `${column} = excluded.${column}`).join(', '));
+  const removed = await sql`
+    UPDATE ${table} SET removed_at = ${at}
+    WHERE account = ${account} AND removed_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM ${staged} s WHERE s.staging = ${staging} AND s.id = ${table}.id)`.execute(trx);
+  await sql`
+    INSERT INTO ${table} (account, id, ${fields}, first_seen, last_seen)
+    SELECT CAST(${account} AS TEXT), s.id, ${stagedFields}, ${at}, ${at}
+    FROM ${staged} s WHERE s.staging = ${staging}
+    ON CONFLICT (account, id) DO UPDATE SET ${updates}, last_seen = excluded.last_seen, removed_at = NULL`.execute(trx);
+  await trx.deleteFrom('inventory_stagings').where('id', '=', staging).execute();
+  return { measured, removed: Number(removed.numAffectedRows ?? 0) };
 }

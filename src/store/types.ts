@@ -1,6 +1,7 @@
 import type { CertificateState } from '../domain/certificate-state';
+import type { CertificateFilter } from '../domain/certificate-filter';
 import type { Certificate } from '../domain/certificate';
-import type { ServingResource } from '../domain/deployment';
+import type { DeploymentState, ServingResource } from '../domain/deployment';
 import type { DriftAlertKey, DriftAlertRecord, DriftResolution } from '../domain/drift-alerts';
 import type { Endpoint } from '../domain/endpoints';
 import type { EndpointVerdict } from '../domain/probe-verdict';
@@ -254,6 +255,8 @@ export interface Store {
   readonly snapshots: SnapshotStore;
   readonly confirmations: ConfirmationStore;
   readonly inventory: InventoryStore;
+  /** Lists and counts of the inventory as queries (see ./certificate-queries.ts). */
+  readonly certificates: CertificateQueries;
   readonly alerts: AlertStore;
   readonly resources: ResourceStore;
   readonly probes: ProbeResultStore;
@@ -379,4 +382,60 @@ export interface DriftAlertStore {
   resolve(key: DriftAlertKey, at: Date, resolution: DriftResolution): Promise<boolean>;
   /** Takes a resolution back (its message could not be updated to show it). */
   reopen(key: DriftAlertKey): Promise<void>;
+}
+
+export type { CertificateFilter } from '../domain/certificate-filter';
+
+/** A certificate as the list queries return it: what the inventory derived, judged at the query's `now`. */
+export interface StoredCertificate {
+  certificate: Certificate;
+  firstSeen: Date;
+  /** The one state at `now`. */
+  state: CertificateState;
+  /** The replacement, only while it replaces this certificate at `now`. */
+  replacedBy?: { certificate: Certificate; firstSeen: Date };
+  /** Present resources of the account serving it; undefined while the account's resources were never listed. */
+  servedBy?: number;
+  /** Deployment at `now` and the resources serving it (`unknown` with none while never listed). */
+  deployment: { state: DeploymentState; resources: DeployedResource[] };
+}
+
+export interface CertificatePage {
+  /** Most urgent first: inUrgencyOrder, ties by account then id (the order of InventoryStore.list). */
+  rows: StoredCertificate[];
+  /** How many certificates match the filter (every page together). */
+  total: number;
+}
+
+/** Days left at `now` as the inventory metrics bucket them (src/ops/inventory-metrics.ts). */
+export type DaysBucket = 'expired' | 'le_7' | 'le_30' | 'gt_30' | 'unknown';
+
+export interface CertificateCount {
+  account: string;
+  state: CertificateState;
+  deployment: DeploymentState;
+  days: DaysBucket;
+  n: number;
+}
+
+export interface ResourceCount {
+  account: string;
+  cloud?: string;
+  product?: string;
+  n: number;
+}
+
+/**
+ * The inventory's lists and counts as queries (ORDER BY … LIMIT, COUNT … GROUP BY) over what each
+ * sync derived (see ./derivation.ts): no certificate beyond the page is read, no replacement is
+ * worked out at read time, and a day boundary needs no reload (states are judged at `now`).
+ * Present certificates only.
+ */
+export interface CertificateQueries {
+  /** The matching certificates in urgency order, `limit` of them from `offset` (default: all), and how many match. */
+  select(filter: CertificateFilter, now: Date, page?: { offset?: number; limit?: number }): Promise<CertificatePage>;
+  /** How many matching certificates per (account, state, deployment, days bucket); groups of none left out. */
+  counts(filter: CertificateFilter, now: Date): Promise<CertificateCount[]>;
+  /** Present resources per (account, cloud, product), of these accounts (unset: every account). */
+  resourceCounts(accounts?: readonly string[]): Promise<ResourceCount[]>;
 }

@@ -84,6 +84,7 @@ test('the search_path in the URL places the tables in that schema, created on op
       'deployment_requests',
       'digest_snapshot',
       'drift_alerts',
+      'inventory_derivations',
       'inventory_stagings',
       'inventory_syncs',
       'probe_results',

@@ -1,0 +1,367 @@
+import { type RawBuilder, sql } from 'kysely';
+import { CERTIFICATE_STATES, type CertificateState, statePrecedence } from '../domain/certificate-state';
+import type { DeploymentState } from '../domain/deployment';
+import { EXPIRING_SOON_DAYS } from '../domain/expiry';
+import type { CertificateView } from '../domain/views';
+import { type Database, type Dialect, readTime } from './database';
+import { derivedOnce, todayNumber } from './derivation';
+import { type CertificateRow, certificateOf, storable } from './inventory';
+import { deployedResourceOf } from './resources';
+import { timeValue } from './staging';
+import type {
+  CertificateCount,
+  CertificateFilter,
+  CertificateQueries,
+  DaysBucket,
+  DeployedResource,
+  ResourceCount,
+  StoredCertificate,
+} from './types';
+
+/**
+ * The inventory's lists and counts as queries over the columns each sync derived (see
+ * ./derivation.ts), judged at the query's `now` by the rules of src/domain, written once here in
+ * SQL for SQLite and PostgreSQL alike (the few dialect differences are the helpers at the end).
+ * `today` is now's UTC day number; with `replaced := replaced_until_day >= today`:
+ *
+ *   stale    := replaced AND served_by > 0        renewed  := replaced AND NOT stale
+ *   expired  := NOT replaced AND (end_day < today OR (end_day IS NULL AND expired = 1))
+ *   expiring := NOT replaced AND end_day <= today + 30 (and not expired)
+ *   not-deployed := otherwise AND served_by = 0   valid    := otherwise
+ *
+ * The order is inUrgencyOrder's: the at-risk states (stale, expired, expiring) first by the day
+ * they break (an expired flag without an end day first of all), then state precedence; then the
+ * others by end day, unknown last; ties by account then id, the order InventoryStore.list gives
+ * and so the order inUrgencyOrder keeps for equal keys.
+ *
+ * Names are compared lowercased: in JavaScript for the value asked for, with lower() for what is
+ * stored, which on SQLite lowers ASCII letters only (domain names are ASCII, IDNs punycode).
+ */
+export function certificateQueries(database: Database): CertificateQueries {
+  const { db, dialect } = database;
+  const derived = derivedOnce(database);
+
+  return {
+    async select(filter, now, page = {}) {
+      await derived();
+      const today = todayNumber(now);
+      const where = conditions(database, filter, today);
+      const state = stateCode(today);
+      const offset = Math.max(0, Math.floor(page.offset ?? 0));
+      const limit = page.limit === undefined ? undefined : Math.max(0, Math.floor(page.limit));
+      const atRisk = sql`x.st <= ${AT_RISK_MAX}`;
+      const { rows } = await sql<CertificateRow & { st: number | string }>`
+        SELECT x.* FROM (SELECT c.*, ${state} AS st FROM certificates c WHERE ${where}) x
+        ORDER BY CASE WHEN ${atRisk} THEN 0 ELSE 1 END,
+                 CASE WHEN x.end_day IS NULL THEN (CASE WHEN ${atRisk} THEN 0 ELSE 2 END) ELSE 1 END,
+                 x.end_day,
+                 CASE WHEN ${atRisk} THEN x.st ELSE 0 END,
+                 x.account, x.id
+        ${window(dialect, offset, limit)}`.execute(db);
+      const [{ n }] = (
+        await sql<{ n: number | string }>`SELECT count(*) AS n FROM certificates c WHERE ${where}`.execute(db)
+      ).rows;
+      const stateOf = (row: { st: number | string }) => CERTIFICATE_STATES[Number(row.st)];
+      const replaced = rows.filter((row) => REPLACED.has(stateOf(row)) && row.replaced_by !== null);
+      const [replacements, resources] = await Promise.all([
+        replaced.length === 0
+          ? []
+          : db
+              .selectFrom('certificates')
+              .selectAll()
+              .where((eb) =>
+                eb.or(
+                  replaced.map((row) =>
+                    eb.and([eb('account', '=', row.account), eb('id', '=', row.replaced_by as string)]),
+                  ),
+                ),
+              )
+              .execute(),
+        resourcesOf(
+          database,
+          rows.filter((row) => row.served_by !== null && Number(row.served_by) > 0),
+        ),
+      ]);
+      const replacementOf = new Map(replacements.map((row) => [key(row.account, row.id), row]));
+      return {
+        total: Number(n),
+        rows: rows.map((row): StoredCertificate => {
+          const state = stateOf(row);
+          const replacement = REPLACED.has(state)
+            ? replacementOf.get(key(row.account, row.replaced_by as string))
+            : undefined;
+          const servedBy = row.served_by === null ? undefined : Number(row.served_by);
+          return {
+            certificate: certificateOf(row),
+            firstSeen: readTime(row.first_seen),
+            state,
+            ...(replacement
+              ? {
+                  replacedBy: {
+                    certificate: certificateOf(replacement),
+                    firstSeen: readTime(replacement.first_seen),
+                  },
+                }
+              : {}),
+            servedBy,
+            deployment: {
+              state: deploymentOf(servedBy, REPLACED.has(state)),
+              resources: resources.get(key(row.account, row.id)) ?? [],
+            },
+          };
+        }),
+      };
+    },
+
+    async counts(filter, now) {
+      await derived();
+      const today = todayNumber(now);
+      const replaced = isReplaced(today);
+      const { rows } = await sql<{
+        account: string;
+        st: number | string;
+        deployment: DeploymentState;
+        days: DaysBucket;
+        n: number | string;
+      }>`
+        SELECT x.account, x.st, x.deployment, x.days, count(*) AS n FROM (
+          SELECT c.account,
+                 ${stateCode(today)} AS st,
+                 CASE WHEN c.served_by IS NULL THEN 'unknown' WHEN c.served_by = 0 THEN 'not-deployed'
+                      WHEN ${replaced} THEN 'stale' ELSE 'deployed' END AS deployment,
+                 CASE WHEN ${isExpired(today)} THEN 'expired' WHEN c.end_day IS NULL THEN 'unknown'
+                      WHEN c.end_day <= ${today + 7} THEN 'le_7' WHEN c.end_day <= ${today + EXPIRING_SOON_DAYS} THEN 'le_30'
+                      ELSE 'gt_30' END AS days
+          FROM certificates c WHERE ${conditions(database, filter, today)}) x
+        GROUP BY x.account, x.st, x.deployment, x.days
+        ORDER BY x.account, x.st, x.deployment, x.days`.execute(db);
+      return rows.map((row): CertificateCount => ({
+        account: row.account,
+        state: CERTIFICATE_STATES[Number(row.st)],
+        deployment: row.deployment,
+        days: row.days,
+        n: Number(row.n),
+      }));
+    },
+
+    async resourceCounts(accounts) {
+      let query = db
+        .selectFrom('cloud_resources')
+        .select(['account', 'cloud', 'product', (eb) => eb.fn.countAll<number | string>().as('n')])
+        .where('removed_at', 'is', null);
+      if (accounts !== undefined) {
+        if (accounts.length === 0) return [];
+        query = query.where('account', 'in', accounts.map(storable));
+      }
+      const rows = await query
+        .groupBy(['account', 'cloud', 'product'])
+        .orderBy('account')
+        .orderBy('cloud')
+        .orderBy('product')
+        .execute();
+      return rows.map((row): ResourceCount => ({
+        account: row.account,
+        ...(row.cloud === null ? {} : { cloud: row.cloud }),
+        ...(row.product === null ? {} : { product: row.product }),
+        n: Number(row.n),
+      }));
+    },
+  };
+}
+
+/** The highest state code at risk (stale 0, expired 1, expiring 2: codes are precedences). */
+const AT_RISK_MAX = statePrecedence('expiring');
+const REPLACED: ReadonlySet<CertificateState> = new Set(['stale', 'renewed']);
+
+const key = (account: string, id: string) => `${account}\n${id}`;
+
+function deploymentOf(servedBy: number | undefined, replaced: boolean): DeploymentState {
+  if (servedBy === undefined) return 'unknown';
+  if (servedBy === 0) return 'not-deployed';
+  return replaced ? 'stale' : 'deployed';
+}
+
+const code = (state: CertificateState) => sql.lit(statePrecedence(state));
+
+function isReplaced(today: number): RawBuilder<boolean> {
+  return sql<boolean>`(c.replaced_until_day IS NOT NULL AND c.replaced_until_day >= ${today})`;
+}
+
+function isExpired(today: number): RawBuilder<boolean> {
+  return sql<boolean>`(c.end_day < ${today} OR (c.end_day IS NULL AND c.expired = 1))`;
+}
+
+/** The state at `today` as its precedence (the index in CERTIFICATE_STATES). */
+function stateCode(today: number): RawBuilder<number> {
+  return sql<number>`CASE
+    WHEN ${isReplaced(today)} THEN CASE WHEN c.served_by > 0 THEN ${code('stale')} ELSE ${code('renewed')} END
+    WHEN ${isExpired(today)} THEN ${code('expired')}
+    WHEN c.end_day <= ${today + EXPIRING_SOON_DAYS} THEN ${code('expiring')}
+    WHEN c.served_by = 0 THEN ${code('not-deployed')}
+    ELSE ${code('valid')} END`;
+}
+
+const NOTHING = sql<boolean>`1 = 0`;
+
+/** The filter as one condition on `certificates c` (present rows only). */
+function conditions(database: Database, filter: CertificateFilter, today: number): RawBuilder<boolean> {
+  const { dialect } = database;
+  const all: RawBuilder<boolean>[] = [sql`c.removed_at IS NULL`];
+  if (filter.accounts !== undefined)
+    all.push(filter.accounts.length === 0 ? NOTHING : sql`c.account IN (${sql.join(filter.accounts.map(storable))})`);
+  if (filter.states !== undefined)
+    all.push(
+      filter.states.length === 0
+        ? NOTHING
+        : sql`(${stateCode(today)}) IN (${sql.join([...new Set(filter.states)].map(code))})`,
+    );
+  if (filter.view !== undefined) all.push(inView(filter.view, today));
+  if (filter.keyword) all.push(matchesKeyword(dialect, filter.keyword));
+  if (filter.endsWithinDays !== undefined) {
+    const within = Math.floor(filter.endsWithinDays);
+    all.push(
+      Number.isFinite(within)
+        ? sql`((c.end_day IS NOT NULL AND c.end_day <= ${today + within}) OR (c.end_day IS NULL AND c.expired = 1))`
+        : filter.endsWithinDays > 0
+          ? sql`(c.end_day IS NOT NULL OR c.expired = 1)`
+          : sql`(c.end_day IS NULL AND c.expired = 1)`,
+    );
+  }
+  if (filter.keys !== undefined)
+    all.push(
+      filter.keys.length === 0
+        ? NOTHING
+        : sql`(${sql.join(
+            filter.keys.map((k) => sql`(c.account = ${storable(k.account)} AND c.id = ${storable(k.id)})`),
+            sql` OR `,
+          )})`,
+    );
+  if (filter.ids !== undefined) {
+    const ids = sql.join(filter.ids.map(storable));
+    all.push(filter.ids.length === 0 ? NOTHING : sql`(c.id IN (${ids}) OR c.certificate_id IN (${ids}))`);
+  }
+  if (filter.coveringName !== undefined) all.push(coversName(dialect, filter.coveringName));
+  if (filter.onResource !== undefined) all.push(onResource(filter.onResource));
+  if (filter.replacementSeenAfter !== undefined)
+    all.push(sql`${isReplaced(today)} AND EXISTS (
+      SELECT 1 FROM certificates r WHERE r.account = c.account AND r.id = c.replaced_by
+        AND r.first_seen > ${timeValue(database, filter.replacementSeenAfter)})`);
+  return sql<boolean>`${sql.join(all, sql` AND `)}`;
+}
+
+/** inView (domain/views): `issued` is the end date alone, the state views the one state. */
+function inView(view: CertificateView, today: number): RawBuilder<boolean> {
+  switch (view) {
+    case 'all':
+      return sql`1 = 1`;
+    case 'uploaded':
+      return sql`c.uploaded = 1`;
+    case 'issued':
+      return sql`((c.end_day IS NULL AND c.expired = 0) OR c.end_day > ${today + EXPIRING_SOON_DAYS})`;
+    case 'expiring':
+      // The end-day range is implied by the state; stated, it lets (account, end_day) find the rows.
+      return sql`(c.end_day BETWEEN ${today} AND ${today + EXPIRING_SOON_DAYS} AND (${stateCode(today)}) = ${code(view)})`;
+    case 'expired':
+    case 'stale':
+      return sql`(${stateCode(today)}) = ${code(view)}`;
+  }
+}
+
+/**
+ * certificateMatchesKeyword: a part of the CommonName, a SAN or the instance id (the keyword
+ * lowercased), or of a serving resource's instance id, listener id or domain (the keyword trimmed
+ * and lowercased), resources counting only once they were listed.
+ */
+function matchesKeyword(dialect: Dialect, keyword: string): RawBuilder<boolean> {
+  const needle = keyword.toLowerCase();
+  const names = [
+    contains(dialect, sql`c.common_name`, needle),
+    contains(dialect, sql`c.instance_id`, needle),
+    anySan(dialect, (san) => contains(dialect, san, needle)),
+  ];
+  const resourceNeedle = keyword.trim().toLowerCase();
+  if (resourceNeedle !== '')
+    names.push(sql`(c.served_by IS NOT NULL AND EXISTS (
+      SELECT 1 FROM cloud_resources r
+      WHERE r.account = c.account AND r.certificate_id = c.id AND r.removed_at IS NULL
+        AND (${contains(dialect, sql`r.instance_id`, resourceNeedle)}
+             OR ${contains(dialect, sql`r.listener_id`, resourceNeedle)}
+             OR ${contains(dialect, sql`r.domain`, resourceNeedle)})))`);
+  return sql`(${sql.join(names, sql` OR `)})`;
+}
+
+/** covers(): the host itself, or the wildcard of its parent when its first label is a plain one. */
+function coversName(dialect: Dialect, host: string): RawBuilder<boolean> {
+  const name = host.toLowerCase();
+  if (name === '') return NOTHING;
+  const patterns = [name];
+  const dot = name.indexOf('.');
+  if (dot > 0 && !name.slice(0, dot).includes('*') && dot + 1 < name.length) patterns.push(`*.${name.slice(dot + 1)}`);
+  const among = (value: RawBuilder<unknown>) => sql<boolean>`lower(${value}) IN (${sql.join(patterns)})`;
+  return sql`(${among(sql`c.common_name`)} OR ${anySan(dialect, among)})`;
+}
+
+/** resourceMatchesQuery: exactly an instance id or listener id, any case, optionally with `:port`. */
+function onResource(query: string): RawBuilder<boolean> {
+  const text = query.trim().toLowerCase();
+  if (text === '') return NOTHING;
+  const named = (name: string) => sql`(lower(r.instance_id) = ${name} OR lower(r.listener_id) = ${name})`;
+  let matches = named(text);
+  const colon = text.lastIndexOf(':');
+  if (colon > 0 && /^\d+$/.test(text.slice(colon + 1)))
+    matches = sql`(${matches} OR (r.listener_port = ${text.slice(colon + 1)} AND ${named(text.slice(0, colon))}))`;
+  return sql`(c.served_by IS NOT NULL AND EXISTS (
+    SELECT 1 FROM cloud_resources r
+    WHERE r.account = c.account AND r.certificate_id = c.id AND r.removed_at IS NULL AND ${matches}))`;
+}
+
+/** The present resources serving the given certificates, by account and certificate, in id order. */
+async function resourcesOf(
+  database: Database,
+  certificates: readonly { account: string; id: string }[],
+): Promise<Map<string, DeployedResource[]>> {
+  const byAccount = new Map<string, string[]>();
+  for (const { account, id } of certificates) byAccount.set(account, [...(byAccount.get(account) ?? []), id]);
+  const found = new Map<string, DeployedResource[]>();
+  if (byAccount.size === 0) return found;
+  const rows = await database.db
+    .selectFrom('cloud_resources')
+    .selectAll()
+    .where('removed_at', 'is', null)
+    .where((eb) =>
+      eb.or(
+        [...byAccount].map(([account, ids]) => eb.and([eb('account', '=', account), eb('certificate_id', 'in', ids)])),
+      ),
+    )
+    .orderBy('account')
+    .orderBy('id')
+    .execute();
+  for (const row of rows) {
+    const k = key(row.account, row.certificate_id as string);
+    found.set(k, [...(found.get(k) ?? []), deployedResourceOf(row)]);
+  }
+  return found;
+}
+
+// ── the dialects' differences ──
+
+/** Whether the lowercased text holds `needle` (already lowercased); NULL text holds nothing. */
+function contains(dialect: Dialect, text: RawBuilder<unknown>, needle: string): RawBuilder<boolean> {
+  return dialect === 'postgres'
+    ? sql`(strpos(lower(${text}), ${needle}) > 0)`
+    : sql`(instr(lower(${text}), ${needle}) > 0)`;
+}
+
+/** Whether any SAN (the JSON array `c.sans`) satisfies `test`. */
+function anySan(dialect: Dialect, test: (san: RawBuilder<unknown>) => RawBuilder<boolean>): RawBuilder<boolean> {
+  return dialect === 'postgres'
+    ? sql`EXISTS (SELECT 1 FROM jsonb_array_elements_text(c.sans) AS s(v) WHERE ${test(sql`s.v`)})`
+    : sql`EXISTS (SELECT 1 FROM json_each(c.sans) AS s WHERE ${test(sql`s.value`)})`;
+}
+
+/** LIMIT and OFFSET (SQLite takes no OFFSET without a LIMIT: -1 is none). */
+function window(dialect: Dialect, offset: number, limit: number | undefined): RawBuilder<unknown> {
+  if (limit === undefined)
+    return offset === 0 ? sql`` : dialect === 'postgres' ? sql`OFFSET ${offset}` : sql`LIMIT -1 OFFSET ${offset}`;
+  return sql`LIMIT ${limit} OFFSET ${offset}`;
+}
