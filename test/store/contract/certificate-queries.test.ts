@@ -324,6 +324,32 @@ describeContract('certificate list queries', ({ store }) => {
     });
   });
 
+  test('ids: what a person types to /cert-info, the inventory ID or CAS CertificateId, in any account; none asked, none found', async () => {
+    const cert = (account: string, id: string, certificateId: string): Certificate => ({
+      account,
+      id,
+      certificateId,
+      commonName: `${id}.example.com`,
+      sans: [],
+      endDate: '2026-09-01',
+      expired: false,
+      uploaded: false,
+    });
+    await store().inventory.replace('A', [cert('A', '11', '9011'), cert('A', '12', '9012')], {
+      startedAt: SYNC,
+      finishedAt: SYNC,
+    });
+    await store().inventory.replace('B', [cert('B', '21', '11')], { startedAt: SYNC, finishedAt: SYNC });
+    const found = async (ids: string[]) =>
+      (await store().certificates.select({ ids }, SYNC)).rows
+        .map((r) => `${r.certificate.account}/${r.certificate.id}`)
+        .sort();
+    // 11 is A's inventory ID and B's CertificateId: both are what a person might mean.
+    expect(await found(['11'])).toEqual(['A/11', 'B/21']);
+    expect(await found(['9012'])).toEqual(['A/12']);
+    expect(await found([])).toEqual([]);
+  });
+
   test('counts of resources by account, cloud and product, present ones only', async () => {
     const resource = (id: string, product: string | undefined, account = 'A'): DeployedResource => ({
       account,
