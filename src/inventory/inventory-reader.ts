@@ -8,8 +8,8 @@ import type { InventorySnapshot } from './stored-source';
 /**
  * What serving surfaces read of the stored inventory: its status, the certificates a filter
  * selects (one page of them, most urgent first, with the total), and counts. No surface holds
- * the whole inventory: a reader over the store answers each call with a query; the one here,
- * over the in-memory snapshot, is the same contract until then.
+ * the whole inventory: the reader over the store (./store-reader.ts) answers each call with a
+ * query; the one here, over a snapshot in memory, is the reference it is tested against.
  */
 
 /** The inventory's status: InventorySnapshot without its certificates. */
@@ -40,9 +40,10 @@ export interface InventoryReader {
 }
 
 /**
- * A reader over the inventory's snapshot in memory (what the serving processes hold today):
- * filters with matchesFilter, orders with inUrgencyOrder, pages with slice. With `alertStates`,
- * selected certificates carry who acknowledged or snoozed them, as lists show them.
+ * The same contract over an inventory snapshot in memory, by the domain's rules alone
+ * (matchesFilter, inUrgencyOrder, slice): the reference the store's queries are held to
+ * (test/inventory/store-reader.test.ts). With `alertStates`, selected certificates carry who
+ * acknowledged or snoozed them, as lists show them.
  */
 export function snapshotInventoryReader(
   source: { snapshot(now: Date): Promise<InventorySnapshot | undefined> },
