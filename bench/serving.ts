@@ -175,8 +175,9 @@ async function spawnIndexedSandbox(options: {
   seed: number;
   qps: number;
 }): Promise<SandboxControl & { close(): Promise<void> }> {
-  const preload = path.join(__dirname, 'sim-resource-index.js');
-  const args = ['-r', preload, builtCli(), 'sandbox', '--port', '0', '--certs', String(options.certs)];
+  // BENCH_SIM_INDEX=0: the simulator as spawnSandbox starts it, to compare.
+  const preload = process.env.BENCH_SIM_INDEX === '0' ? [] : ['-r', path.join(__dirname, 'sim-resource-index.js')];
+  const args = [...preload, builtCli(), 'sandbox', '--port', '0', '--certs', String(options.certs)];
   args.push('--seed', String(options.seed), '--qps', String(options.qps), '--latency', '0');
   args.push('--profile', PROFILE, '--replaced', '0');
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });

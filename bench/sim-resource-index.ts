@@ -22,8 +22,9 @@ function fingerprint(certificates: Certificates): string {
   for (const cert of certificates)
     for (const resource of cert.resources) {
       count += 1;
-      // Modulo keeps the sum exact in a double; a moved resource changes its term.
-      sum = (sum + resource.id * 7_919 + cert.certificateId * (count % 1_009)) % 2 ** 48;
+      // Rounded beyond 2^53, but the same for the same resources in the same order; a moved,
+      // added or removed resource changes it.
+      sum += resource.id * cert.certificateId;
     }
   return `${certificates.length}:${count}:${sum}`;
 }
