@@ -473,6 +473,9 @@ export async function runServing(options: ServingOptions): Promise<ServingRun> {
     options.log(`  serving: \`cert-bot sync\` of ${options.certs} certificates into the store ...`);
     const first = await sync();
     run.initialSync = first;
+    options.log(
+      `    done: exit ${first.run.code}, ${fixed(first.run.wallMs / 1000)} s, ${first.summary?.pages ?? '?'} pages`,
+    );
     if (first.run.code !== 0 || !first.summary) {
       run.failure = `the first sync failed: ${first.run.stderr.split('\n').slice(0, 3).join(' | ')}`;
       return run;
@@ -520,6 +523,7 @@ export async function runServing(options: ServingOptions): Promise<ServingRun> {
       contentType: FORM,
     });
     run.rss.push(rssOf(pid, 'after the first list'));
+    options.log(`    done: ${fixed(run.firstAfterStart.answerMs)} ms`);
 
     options.log(`  serving: ${options.commands} mixed requests, ${options.concurrency} at a time ...`);
     const meter = machineMeter();
@@ -529,11 +533,19 @@ export async function runServing(options: ServingOptions): Promise<ServingRun> {
     run.machine.mixed = meter();
     run.rssAfterMixed = rssOf(pid, `after ${options.commands} mixed requests`);
     run.rss.push(run.rssAfterMixed);
+    // Each phase's figures as it ends, so a run stopped later still says what it measured.
+    const of = (kinds: readonly Kind[]) => latency(run.mixed.filter((x) => kinds.includes(x.kind)));
+    const [home, info] = [of(['home']), of(['info id', 'info domain'])];
+    options.log(
+      `    done: ${fixed(run.mixedWallSeconds)} s; RSS ${fixed(run.rssAfterMixed.rssMb)} MB (peak ${fixed(run.rssAfterMixed.peakMb)}); ` +
+        `Home p50/p99 ${fixed(home.p50)}/${fixed(home.p99)} ms; /cert-info ${fixed(info.p50)}/${fixed(info.p99)} ms`,
+    );
 
     options.log('  serving: `cert-bot sync` in another process against the same store, `serve` running ...');
     const second = await sync();
     run.secondSync = second;
     run.rss.push(rssOf(pid, 'after the other process synced'));
+    options.log(`    done: exit ${second.run.code}, ${fixed(second.run.wallMs / 1000)} s`);
     if (second.run.code !== 0 || !second.summary) {
       run.failure = `the second sync failed: ${second.run.stderr.split('\n').slice(0, 3).join(' | ')}`;
       return run;
@@ -550,6 +562,10 @@ export async function runServing(options: ServingOptions): Promise<ServingRun> {
     // One at a time whatever the concurrency: the first must be the very first after the sync.
     run.listsAfterSync = await sendAll(target, lists, 1);
     run.machine.lists = listMeter();
+    const lat = latency(run.listsAfterSync);
+    options.log(
+      `    done: first ${fixed(run.listsAfterSync[0]?.answerMs)} ms, p50 ${fixed(lat.p50)}, p99 ${fixed(lat.p99)} ms`,
+    );
     run.rss.push(rssOf(pid, 'at the end'));
     if (SAMPLES_FILE)
       fs.writeFileSync(
