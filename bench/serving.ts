@@ -148,13 +148,14 @@ export interface ServingRun {
   /** The figure with a target: right after the mixed requests were answered. */
   rssAfterMixed?: RssReading;
   machine: { mixed?: MachineShare; lists?: MachineShare };
+  /** CAS calls the simulator saw by action: during the mixed requests, and during the lists after the sync. */
+  casCalls: { mixed?: Record<string, number>; lists?: Record<string, number> };
   stderr: string[];
   wallSeconds: number;
   /** Why it stopped early. */
   failure?: string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const fixed = (value: number | undefined, digits = 1) =>
   value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
 
@@ -440,6 +441,7 @@ export async function runServing(options: ServingOptions): Promise<ServingRun> {
     listsAfterSync: [],
     rss: [],
     machine: {},
+    casCalls: {},
     stderr: [],
     wallSeconds: Number.NaN,
   };
@@ -526,11 +528,13 @@ export async function runServing(options: ServingOptions): Promise<ServingRun> {
     options.log(`    done: ${fixed(run.firstAfterStart.answerMs)} ms`);
 
     options.log(`  serving: ${options.commands} mixed requests, ${options.concurrency} at a time ...`);
+    await sandbox.reset();
     const meter = machineMeter();
     const mixStarted = performance.now();
     run.mixed = await sendAll(target, buildMix(options.commands, data, fake), options.concurrency);
     run.mixedWallSeconds = (performance.now() - mixStarted) / 1000;
     run.machine.mixed = meter();
+    run.casCalls.mixed = (await sandbox.stats()).byAction;
     run.rssAfterMixed = rssOf(pid, `after ${options.commands} mixed requests`);
     run.rss.push(run.rssAfterMixed);
     // Each phase's figures as it ends, so a run stopped later still says what it measured.
@@ -551,6 +555,7 @@ export async function runServing(options: ServingOptions): Promise<ServingRun> {
       return run;
     }
     options.log(`  serving: ${options.lists} × /cert-list expiring, the first right after that sync ...`);
+    await sandbox.reset();
     const listMeter = machineMeter();
     const lists: Request[] = Array.from({ length: options.lists }, (_, i) => ({
       id: `after-${i}`,
@@ -562,6 +567,7 @@ export async function runServing(options: ServingOptions): Promise<ServingRun> {
     // One at a time whatever the concurrency: the first must be the very first after the sync.
     run.listsAfterSync = await sendAll(target, lists, 1);
     run.machine.lists = listMeter();
+    run.casCalls.lists = (await sandbox.stats()).byAction;
     const lat = latency(run.listsAfterSync);
     options.log(
       `    done: first ${fixed(run.listsAfterSync[0]?.answerMs)} ms, p50 ${fixed(lat.p50)}, p99 ${fixed(lat.p99)} ms`,
@@ -572,8 +578,6 @@ export async function runServing(options: ServingOptions): Promise<ServingRun> {
         SAMPLES_FILE,
         JSON.stringify({ firstAfterStart: run.firstAfterStart, mixed: run.mixed, listsAfterSync: run.listsAfterSync }),
       );
-    // A moment for anything the last answer started (Bolt's logging) before the children stop.
-    await sleep(100);
     return run;
   } finally {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
@@ -666,6 +670,15 @@ export function reportServing(run: ServingRun): Array<[string, boolean, string]>
         `  first unanswered or error answer: ${firstError.id} (${firstError.kind}): ${firstError.text ?? 'no answer'}`,
       );
   }
+  const calls = (byAction: Record<string, number> | undefined) =>
+    byAction === undefined
+      ? '-'
+      : Object.entries(byAction)
+          .map(([action, count]) => `${action} ${count}`)
+          .join(', ') || 'none';
+  console.log(
+    `  CAS calls during the mixed requests: ${calls(run.casCalls.mixed)}; during the lists after the sync: ${calls(run.casCalls.lists)}`,
+  );
   console.log('  RSS of `serve` (VmRSS now / VmHWM peak so far):');
   for (const r of run.rss) console.log(`    ${r.label}: ${fixed(r.rssMb)} MB / ${fixed(r.peakMb)} MB`);
   const after = latency(run.listsAfterSync);
