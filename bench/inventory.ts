@@ -6,7 +6,11 @@
  *  3. /cert-list expiring answered from the inventory at 10,000 and 100,000 certificates
  *     (BENCH_BIG_CERTS), with the CAS calls the simulator saw meanwhile;
  *  4. the peak RSS of `cert-bot sync --json` syncing 100,000 certificates and their resources, in
- *     its own process (issue 22: < 200 MB; the sync streams its pages into the store).
+ *     its own process (issue 22: < 200 MB; the sync streams its pages into the store);
+ *  5. serving at 100,000 (bench/serving.ts): a `cert-bot serve` child's RSS after 1,000 mixed
+ *     requests, Home and /cert-info answer times, and /cert-list expiring including the first
+ *     after another process synced (BENCH_SERVING_CERTS; BENCH_SERVING=0 leaves it out,
+ *     BENCH_SERVING_ONLY=1 runs only it).
  * The bot runs in this process (real Bolt HTTP receiver, CAS client, limiter, SQLite store); each
  * simulator runs in its own, as CAS would.
  */
@@ -15,23 +19,18 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { type Config, configSchema, loadConfig } from '../src/config';
+import { type Config, loadConfig } from '../src/config';
 import { signedFormHeaders } from '../src/demo/request-signing';
 import { type ResponseSink, startResponseSink } from '../src/demo/response-sink';
 import type { SyncSummary } from '../src/inventory/sync';
 import { silentLogger } from '../src/ops/logger';
-import {
-  DEFAULT_ACCESS_KEY_ID,
-  DEFAULT_ACCESS_KEY_SECRET,
-  generateDataset,
-  type SandboxProcess,
-  type SandboxStats,
-  spawnSandbox,
-} from '../src/sandbox';
+import { generateDataset, type SandboxProcess, type SandboxStats, spawnSandbox } from '../src/sandbox';
 import { mulberry32, shuffle } from '../src/sandbox/prng';
 import { createServices, type Services } from '../src/services';
+import { botSettings, cleanEnv } from './bot-env';
 import { describeReplacementRun, replacementRuns } from './replacements';
 import { machineMeter, type MachineShare, type PeakRun, runWithPeakRss } from './inventory-proc';
+import { reportServing, runServing, type ServingRun, servingOptionsFromEnv } from './serving';
 import { ascending, freePort, percentile } from './slack-load';
 
 const CERTS = Number(process.env.BENCH_CERTS ?? 10_000);
@@ -54,7 +53,11 @@ const SYNC_TIMEOUT_MS = 180_000;
 const ANSWER_TIMEOUT_MS = 30_000;
 /** The big sync's own limit: 100,000 certificates and their resources are 4,800 pages, minutes on a busy machine. */
 const CHILD_SYNC_TIMEOUT_MS = Number(process.env.BENCH_CHILD_TIMEOUT_MS ?? 1_200_000);
-const WATCHDOG_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 45 * 60_000);
+const SERVING = process.env.BENCH_SERVING !== '0';
+const SERVING_ONLY = process.env.BENCH_SERVING_ONLY === '1';
+const PARTS = SERVING ? 5 : 4;
+// The serving part syncs 100,000 certificates twice and sends 1,000 requests: half an hour more at most.
+const WATCHDOG_MS = Number(process.env.BENCH_TIMEOUT_MS ?? (SERVING ? 75 : 45) * 60_000);
 
 const TARGET = { ratio: 1.1, statusP99Ms: 1_500, listMs: 300, peakRssMb: 200 };
 const EVENTS_PATH = '/slack/events';
@@ -84,39 +87,6 @@ interface Bot {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const fixed = (value: number | undefined, digits = 1) =>
   value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
-
-/** Only the bench's settings: a config variable exported in this shell would change what is measured. */
-function cleanEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of Object.keys(configSchema.shape)) delete env[name];
-  return { ...env, ...settings };
-}
-
-function botSettings(input: {
-  casUrl: string;
-  dataDir: string;
-  qps: number;
-  maxConcurrent?: number;
-  signingSecret: string;
-  slackApiUrl: string;
-}): Record<string, string> {
-  return {
-    ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET,
-    CAS_ENDPOINT: input.casUrl,
-    CAS_QPS: String(input.qps),
-    ...(input.maxConcurrent ? { CAS_MAX_CONCURRENT: String(input.maxConcurrent) } : {}),
-    SLACK_BOT_TOKEN: 'xoxb-bench',
-    SLACK_SIGNING_SECRET: input.signingSecret,
-    // Nothing should call the Slack Web API (the bot's identity is given); if anything did, it
-    // would meet a closed local port rather than slack.com.
-    SLACK_API_URL: input.slackApiUrl,
-    PORT: '0',
-    DATA_DIR: input.dataDir,
-    INVENTORY_SYNC_MINUTES: '0',
-    LOG_LEVEL: 'silent',
-  };
-}
 
 async function startBot(settings: Record<string, string>, sink: ResponseSink): Promise<Bot> {
   const config: Config = loadConfig(settings);
@@ -397,6 +367,21 @@ async function main(): Promise<void> {
   watchdog.unref();
 
   const load = os.loadavg()[0];
+  if (SERVING_ONLY) {
+    try {
+      const options = servingOptionsFromEnv({ certs: BIG_CERTS, qps: QPS, tmp });
+      console.log(
+        `bench:inventory, serving part only — ${options.certs} certificates, ${options.commands} mixed requests ` +
+          `(${os.cpus().length} cores, load average ${load.toFixed(2)} at start)`,
+      );
+      const ok = printChecks(reportServing(await runServing(options)));
+      process.exitCode = ok ? 0 : 1;
+    } finally {
+      for (const step of cleanup.reverse()) await step().catch(() => undefined);
+      clearTimeout(watchdog);
+    }
+    return;
+  }
   console.log(
     `bench:inventory — ${CERTS} certificates at ${LATENCY_MS} ms CAS latency and CAS_QPS ${QPS}; ` +
       `/cert-list at ${CERTS} and ${BIG_CERTS}; peak RSS of \`cert-bot sync\` at ${BIG_CERTS} ` +
@@ -429,18 +414,18 @@ async function main(): Promise<void> {
       await bot.services.stop();
     });
 
-    console.log(`[1/4] sync of ${CERTS} certificates, nothing else running ...`);
+    console.log(`[1/${PARTS}] sync of ${CERTS} certificates, nothing else running ...`);
     const alone = await timedSync(bot, sandbox);
-    console.log(`[2/4] second sync with /cert-status every ${STATUS_EVERY_MS} ms ...`);
+    console.log(`[2/${PARTS}] second sync with /cert-status every ${STATUS_EVERY_MS} ms ...`);
     const withStatus = await timedSync(bot, sandbox, (syncing) => statusLoad(bot, serials, syncing));
-    console.log(`[3/4] /cert-list expiring × ${LIST_COMMANDS} at ${CERTS} ...`);
+    console.log(`[3/${PARTS}] /cert-list expiring × ${LIST_COMMANDS} at ${CERTS} ...`);
     const list10k = await listRun(bot, sandbox, alone.summary.certificates, 'list10k');
     bot.agent.destroy();
     await bot.services.stop();
     await sandbox.close();
 
     // ── BIG_CERTS certificates: `cert-bot sync` in its own process, then /cert-list on its store ──
-    console.log(`[4/4] \`cert-bot sync --json\` of ${BIG_CERTS} certificates (peak RSS), then /cert-list ...`);
+    console.log(`[4/${PARTS}] \`cert-bot sync --json\` of ${BIG_CERTS} certificates (peak RSS), then /cert-list ...`);
     const bigSandbox = await spawnSandbox({ certs: BIG_CERTS, seed: SEED, profile: PROFILE, qps: BIG_QPS });
     cleanup.push(() => bigSandbox.close());
     const bigDir = path.join(tmp, 'store-big');
@@ -471,6 +456,12 @@ async function main(): Promise<void> {
     const baseline = await bigSync(smallSandbox, smallDir, tmp, slackApiUrl);
     await smallSandbox.close();
 
+    let serving: ServingRun | undefined;
+    if (SERVING) {
+      console.log(`[5/${PARTS}] serving: \`cert-bot serve\` on a store of ${BIG_CERTS} certificates ...`);
+      serving = await runServing(servingOptionsFromEnv({ certs: BIG_CERTS, qps: QPS, tmp }));
+    }
+
     const ok = report({
       alone,
       withStatus: { ...withStatus, samples: withStatus.during ?? [] },
@@ -479,6 +470,7 @@ async function main(): Promise<void> {
       baseline,
       list50k,
       census,
+      serving,
     });
     // In this process, after the bot stopped: the issue's table sets no target for it.
     console.log('\nReplacement inference (no target in the table; CPU time, which other load skews least):');
@@ -520,6 +512,7 @@ function report(r: {
   baseline: BigSync;
   list50k?: ListRun;
   census: Record<number, Record<string, number>>;
+  serving?: ServingRun;
 }): boolean {
   const bound = (run: SyncRun) => run.summary.pages / QPS;
   const ratio = r.alone.wallSeconds / bound(r.alone);
@@ -642,6 +635,11 @@ function report(r: {
       `${fixed(peakMb)} MB`,
     ],
   ];
+  if (r.serving) checks.push(...reportServing(r.serving));
+  return printChecks(checks);
+}
+
+function printChecks(checks: ReadonlyArray<[string, boolean, string]>): boolean {
   console.log('\nTargets:');
   for (const [what, ok, value] of checks) console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${what}: ${value}`);
   return checks.every(([, ok]) => ok);
