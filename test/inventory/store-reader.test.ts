@@ -102,6 +102,17 @@ describeContract('the store-backed inventory reader', ({ store }) => {
     const sorted = <T extends { account: string; product: string }>(all: T[]) =>
       [...all].sort((x, y) => `${x.account}${x.product}`.localeCompare(`${y.account}${y.product}`));
     expect(sorted(await queried.resourceCounts(LATER))).toEqual(sorted(await inMemory.resourceCounts(LATER)));
+    // Counts are worked out once per sync and day: a new sync of an account, here or in another
+    // process, is counted at once.
+    const before = await queried.counts(['stage'], LATER);
+    await store().inventory.replace('stage', certificates(mulberry32(5), 'stage').slice(0, 7), {
+      startedAt: LATER,
+      finishedAt: LATER,
+    });
+    const after = await queried.counts(['stage'], LATER);
+    expect(after[0].states.total).toBe(7);
+    expect(after).not.toEqual(before);
+    expect(after).toEqual(await inMemory.counts(['stage'], LATER));
     // Nothing of an account that is no longer configured.
     expect((await queried.select({}, LATER)).certificates.some((c) => c.account === 'retired')).toBe(false);
   });
