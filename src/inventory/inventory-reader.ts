@@ -19,6 +19,12 @@ export type InventoryStatus = Omit<InventorySnapshot, 'certificates'>;
 export interface CertificatePage {
   offset?: number;
   limit?: number;
+  /**
+   * `urgency` (default): most urgent first. `key`: by account then ID, which the store reads
+   * from its primary key without judging or sorting every certificate: for reading them all
+   * (the per-certificate gauge), where the order does not matter.
+   */
+  order?: 'urgency' | 'key';
 }
 
 export interface SelectedCertificates {
@@ -61,7 +67,7 @@ export function snapshotInventoryReader(
     async select(filter, now, page = {}) {
       const all = await certificatesAt(now);
       // Pages of one selection (the metrics' per-certificate gauge, a list's next page) sort once.
-      const key = `${now.getTime()} ${JSON.stringify(filter)}`;
+      const key = `${now.getTime()} ${page.order ?? 'urgency'} ${JSON.stringify(filter)}`;
       // The same certificates (a merged snapshot is a new array of the same objects) and filter.
       const same = (before: readonly ListedCertificate[]) =>
         before === all || (before.length === all.length && before.every((c, i) => c === all[i]));
@@ -69,10 +75,13 @@ export function snapshotInventoryReader(
         last = {
           all,
           key,
-          matching: inUrgencyOrder(
-            all.filter((c) => matchesFilter(c, filter, now)),
-            now,
-          ),
+          matching:
+            page.order === 'key'
+              ? all.filter((c) => matchesFilter(c, filter, now)).sort(byKey)
+              : inUrgencyOrder(
+                  all.filter((c) => matchesFilter(c, filter, now)),
+                  now,
+                ),
         };
       const { matching } = last;
       const offset = Math.max(0, page.offset ?? 0);
@@ -185,4 +194,10 @@ export function accountsReader(reader: InventoryReader, accounts: readonly strin
     counts: (asked, now) => reader.counts(within(asked), now),
     resourceCounts: async (now) => (await reader.resourceCounts(now)).filter((r) => accounts.includes(r.account)),
   };
+}
+
+/** By account then ID, compared as the stores compare text (code units; PostgreSQL's columns are COLLATE "C"). */
+function byKey(a: ListedCertificate, b: ListedCertificate): number {
+  if (a.account !== b.account) return a.account < b.account ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

@@ -15,7 +15,7 @@ export function metricsReading(reader: InventoryReader): (now: Date) => Promise<
       syncedAt: status.syncedAt,
       counts,
       resources,
-      certificates: (offset, limit) => reader.select({}, now, { offset, limit }),
+      certificates: (offset, limit) => reader.select({}, now, { offset, limit, order: 'key' }),
     };
   };
 }

@@ -50,13 +50,15 @@ export function certificateQueries(database: Database): CertificateQueries {
       const offset = Math.max(0, Math.floor(page.offset ?? 0));
       const limit = page.limit === undefined ? undefined : Math.max(0, Math.floor(page.limit));
       const atRisk = sql`x.st <= ${AT_RISK_MAX}`;
-      const { rows } = await sql<CertificateRow & { st: number | string }>`
-        SELECT x.* FROM (SELECT c.*, ${state} AS st FROM certificates c WHERE ${where}) x
+      const urgencyOrder = sql`
         ORDER BY CASE WHEN ${atRisk} THEN 0 ELSE 1 END,
                  CASE WHEN x.end_day IS NULL THEN (CASE WHEN ${atRisk} THEN 0 ELSE 2 END) ELSE 1 END,
                  x.end_day,
                  CASE WHEN ${atRisk} THEN x.st ELSE 0 END,
-                 x.account, x.id
+                 x.account, x.id`;
+      const { rows } = await sql<CertificateRow & { st: number | string }>`
+        SELECT x.* FROM (SELECT c.*, ${state} AS st FROM certificates c WHERE ${where}) x
+        ${page.order === 'key' ? sql`ORDER BY x.account, x.id` : urgencyOrder}
         ${window(dialect, offset, limit)}`.execute(db);
       const [{ n }] = (
         await sql<{ n: number | string }>`SELECT count(*) AS n FROM certificates c WHERE ${where}`.execute(db)

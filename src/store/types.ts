@@ -433,7 +433,11 @@ export interface ResourceCount {
  */
 export interface CertificateQueries {
   /** The matching certificates in urgency order, `limit` of them from `offset` (default: all), and how many match. */
-  select(filter: CertificateFilter, now: Date, page?: { offset?: number; limit?: number }): Promise<CertificatePage>;
+  select(
+    filter: CertificateFilter,
+    now: Date,
+    page?: { offset?: number; limit?: number; order?: 'urgency' | 'key' },
+  ): Promise<CertificatePage>;
   /** How many matching certificates per (account, state, deployment, days bucket); groups of none left out. */
   counts(filter: CertificateFilter, now: Date): Promise<CertificateCount[]>;
   /** Present resources per (account, cloud, product), of these accounts (unset: every account). */

@@ -94,7 +94,7 @@ describeContract('the store-backed inventory reader', ({ store }) => {
       expect(await queried.counts(undefined, now)).toEqual(await inMemory.counts(undefined, now));
       expect(await queried.counts(['stage'], now)).toEqual(await inMemory.counts(['stage'], now));
       for (const filter of FILTERS)
-        for (const page of [undefined, { offset: 3, limit: 5 }]) {
+        for (const page of [undefined, { offset: 3, limit: 5 }, { offset: 7, limit: 40, order: 'key' as const }]) {
           const [a, b] = [await queried.select(filter, now, page), await inMemory.select(filter, now, page)];
           expect({ filter, page, ...a }).toEqual({ filter, page, ...b });
         }
