@@ -96,7 +96,9 @@ test('a sync still running when the next interval begins is not doubled by anoth
   try {
     const claim = await settledClaim(bots[0], clock.nextBoundary);
     expect(claim?.status).toBe('skipped');
-    expect(String(claim?.result?.reason)).toMatch(/still running/);
+    // Still running at the boundary, or (when a busy machine started the bots late) just
+    // finished by the time the trigger is judged: either way it is this interval's one sync.
+    expect(String(claim?.result?.reason)).toMatch(/still running|a sync started .* less than half an interval before/);
     await Promise.all(bots.map((bot) => bot.jobsStarted));
     expect(syncsSeen()).toBe(1);
     // The one sync finished and every replica reads it.
