@@ -37,10 +37,11 @@ test('a status lookup queued behind bulk pages is sent before the bulk pages sti
     const { status, statusAt, pagesAfter, total } = await pagesThenStatus(client, 'bulk');
     expect(status.Status).toBe('good');
     expect(total).toBe(BULK_PAGES + 1);
-    // Sent once the page in flight (and any sent during the lookup's batching window) is done;
-    // every other bulk page waits behind it.
-    expect(pagesAfter).toBeGreaterThanOrEqual(BULK_PAGES - 4);
-    expect(statusAt).toBeLessThanOrEqual(4);
+    // Sent once the page in flight (and any sent during the lookup's batching window, a few
+    // more on a busy machine) is done; the other bulk pages wait behind it. Without priorities
+    // it would be the last call (index 12).
+    expect(pagesAfter).toBeGreaterThanOrEqual(BULK_PAGES - 6);
+    expect(statusAt).toBeLessThanOrEqual(6);
   } finally {
     await client.close();
   }
