@@ -31,7 +31,7 @@ import { botSettings, cleanEnv } from './bot-env';
 import { describeReplacementRun, replacementRuns } from './replacements';
 import { machineMeter, type MachineShare, type PeakRun, runWithPeakRss } from './inventory-proc';
 import { reportServing, runServing, type ServingRun, servingOptionsFromEnv } from './serving';
-import { ascending, freePort, percentile } from './slack-load';
+import { freePort, type Latency, latencyOf } from './slack-load';
 
 const CERTS = Number(process.env.BENCH_CERTS ?? 10_000);
 const BIG_CERTS = Number(process.env.BENCH_BIG_CERTS ?? 100_000);
@@ -169,27 +169,8 @@ async function command(bot: Bot, id: string, name: string, text: string): Promis
 
 const isError = (sample: CommandSample) => sample.text?.startsWith('Could not') ?? false;
 
-interface Latency {
-  count: number;
-  answered: number;
-  errors: number;
-  non200: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
-
 function latency(samples: readonly CommandSample[]): Latency {
-  const times = ascending(samples.flatMap((s) => (s.answerMs === undefined ? [] : [s.answerMs])));
-  return {
-    count: samples.length,
-    answered: times.length,
-    errors: samples.filter(isError).length,
-    non200: samples.filter((s) => s.status !== 200).length,
-    p50: percentile(times, 50),
-    p99: percentile(times, 99),
-    max: times[times.length - 1] ?? Number.NaN,
-  };
+  return latencyOf(samples, isError);
 }
 
 interface SyncRun {

@@ -30,11 +30,12 @@ import { botSettings, cleanEnv } from './bot-env';
 import { machineMeter, type MachineShare, type PeakRun, runWithPeakRss, statusKb } from './inventory-proc';
 import { type FakeSlackProcess, homeAnswerId, spawnFakeSlack } from './slack-fake';
 import {
-  ascending,
   type Child,
+  commandBody,
+  type Latency,
+  latencyOf,
   epochMs,
   freePort,
-  percentile,
   sign,
   spawnChild,
   stopChild,
@@ -229,25 +230,6 @@ function askables(certificates: readonly SandboxCertificate[], seed: number) {
   };
 }
 
-/** A slash-command form body with the fields Slack sends (as slack-load's, for any command). */
-function slashCommand(id: string, command: string, text: string, responseUrl: string): string {
-  return new URLSearchParams({
-    token: 'deprecated-verification-token',
-    team_id: 'T0BENCH',
-    team_domain: 'bench',
-    channel_id: 'C0BENCH',
-    channel_name: 'bench',
-    user_id: 'U0BENCH',
-    user_name: 'bench',
-    command,
-    text,
-    api_app_id: 'A0CERTBOT',
-    is_enterprise_install: 'false',
-    response_url: responseUrl,
-    trigger_id: `trigger-${id}`,
-  }).toString();
-}
-
 /** A Next press on a list message, form-encoded under `payload` as Slack sends it. */
 function nextPageBody(id: string, value: string, responseUrl: string): string {
   const payload = {
@@ -301,7 +283,7 @@ function buildMix(count: number, data: ReturnType<typeof askables>, fake: FakeSl
       id,
       kind,
       answerId: id,
-      body: slashCommand(id, command, text, fake.responseUrl(id)),
+      body: commandBody({ id, command, text }, fake.responseUrl(id)),
       contentType: FORM,
     });
     switch (kind) {
@@ -521,7 +503,7 @@ export async function runServing(options: ServingOptions): Promise<ServingRun> {
     const cold = { id: 'cold-0', kind: 'list expiring' as const, answerId: 'cold-0' };
     run.firstAfterStart = await send(target, {
       ...cold,
-      body: slashCommand(cold.id, '/cert-list', 'expiring', fake.responseUrl(cold.id)),
+      body: commandBody({ id: cold.id, command: '/cert-list', text: 'expiring' }, fake.responseUrl(cold.id)),
       contentType: FORM,
     });
     run.rss.push(rssOf(pid, 'after the first list'));
@@ -561,7 +543,7 @@ export async function runServing(options: ServingOptions): Promise<ServingRun> {
       id: `after-${i}`,
       kind: 'list expiring' as const,
       answerId: `after-${i}`,
-      body: slashCommand(`after-${i}`, '/cert-list', 'expiring', fake.responseUrl(`after-${i}`)),
+      body: commandBody({ id: `after-${i}`, command: '/cert-list', text: 'expiring' }, fake.responseUrl(`after-${i}`)),
       contentType: FORM,
     }));
     // One at a time whatever the concurrency: the first must be the very first after the sync.
@@ -585,27 +567,8 @@ export async function runServing(options: ServingOptions): Promise<ServingRun> {
   }
 }
 
-interface Latency {
-  count: number;
-  answered: number;
-  errors: number;
-  non200: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
-
 function latency(samples: readonly Sample[]): Latency {
-  const times = ascending(samples.flatMap((s) => (s.answerMs === undefined ? [] : [s.answerMs])));
-  return {
-    count: samples.length,
-    answered: times.length,
-    errors: samples.filter((s) => s.error).length,
-    non200: samples.filter((s) => s.status !== 200).length,
-    p50: percentile(times, 50),
-    p99: percentile(times, 99),
-    max: times[times.length - 1] ?? Number.NaN,
-  };
+  return latencyOf(samples, (s) => s.error);
 }
 
 const allAnswered = (l: Latency) => l.count > 0 && l.answered === l.count && l.errors === 0 && l.non200 === 0;

@@ -25,8 +25,11 @@ export interface LoadRequest {
   text: string;
 }
 
-/** A slash-command form body with the fields Slack sends. */
-export function commandBody(request: LoadRequest, responseUrl: string): string {
+/** A slash-command form body with the fields Slack sends (for any command). */
+export function commandBody(
+  request: Pick<LoadRequest, 'id' | 'text'> & { command: string },
+  responseUrl: string,
+): string {
   return new URLSearchParams({
     token: 'deprecated-verification-token',
     team_id: 'T0BENCH',
@@ -251,4 +254,31 @@ export function machineBusySeconds(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** How a set of commands went: how many were answered, failed or refused, and answer times. */
+export interface Latency {
+  count: number;
+  answered: number;
+  errors: number;
+  non200: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function latencyOf<S extends { answerMs?: number; status: number }>(
+  samples: readonly S[],
+  isError: (sample: S) => boolean,
+): Latency {
+  const times = ascending(samples.flatMap((s) => (s.answerMs === undefined ? [] : [s.answerMs])));
+  return {
+    count: samples.length,
+    answered: times.length,
+    errors: samples.filter(isError).length,
+    non200: samples.filter((s) => s.status !== 200).length,
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+    max: times[times.length - 1] ?? Number.NaN,
+  };
 }
