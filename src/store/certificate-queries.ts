@@ -36,6 +36,9 @@ import type {
  *
  * Names are compared lowercased: in JavaScript for the value asked for, with lower() for what is
  * stored, which on SQLite lowers ASCII letters only (domain names are ASCII, IDNs punycode).
+ * What /cert-info looks up (an ID, a resource's ID, a domain) is found through an index each
+ * (certificate_names holds every CN and SAN lowercased, kept by triggers on every write), then
+ * the certificates by their key: a lookup costs the same at 100 certificates as at 100,000.
  */
 export function certificateQueries(database: Database): CertificateQueries {
   const { db, dialect } = database;
@@ -240,9 +243,16 @@ function conditions(database: Database, filter: CertificateFilter, today: number
     );
   if (filter.ids !== undefined) {
     const ids = sql.join(filter.ids.map(storable));
-    all.push(filter.ids.length === 0 ? NOTHING : sql`(c.id IN (${ids}) OR c.certificate_id IN (${ids}))`);
+    // Two indexed lookups, not one OR: no index serves `id IN … OR certificate_id IN …` as one.
+    all.push(
+      filter.ids.length === 0
+        ? NOTHING
+        : keyIn(sql`
+            SELECT i.account, i.id FROM certificates i WHERE i.removed_at IS NULL AND i.id IN (${ids})
+            UNION SELECT i.account, i.id FROM certificates i WHERE i.removed_at IS NULL AND i.certificate_id IN (${ids})`),
+    );
   }
-  if (filter.coveringName !== undefined) all.push(coversName(dialect, filter.coveringName));
+  if (filter.coveringName !== undefined) all.push(coversName(filter.coveringName));
   if (filter.onResource !== undefined) all.push(onResource(filter.onResource));
   if (filter.replacementSeenAfter !== undefined)
     all.push(sql`${isReplaced(today)} AND EXISTS (
@@ -292,29 +302,44 @@ function matchesKeyword(dialect: Dialect, keyword: string): RawBuilder<boolean> 
   return sql`(${sql.join(names, sql` OR `)})`;
 }
 
-/** covers(): the host itself, or the wildcard of its parent when its first label is a plain one. */
-function coversName(dialect: Dialect, host: string): RawBuilder<boolean> {
+/**
+ * covers(): the host itself, or the wildcard of its parent when its first label is a plain one;
+ * found in certificate_names (every CN and SAN lowercased, kept by triggers on every write).
+ */
+function coversName(host: string): RawBuilder<boolean> {
   const name = host.toLowerCase();
   if (name === '') return NOTHING;
   const patterns = [name];
   const dot = name.indexOf('.');
   if (dot > 0 && !name.slice(0, dot).includes('*') && dot + 1 < name.length) patterns.push(`*.${name.slice(dot + 1)}`);
-  const among = (value: RawBuilder<unknown>) => sql<boolean>`lower(${value}) IN (${sql.join(patterns)})`;
-  return sql`(${among(sql`c.common_name`)} OR ${anySan(dialect, among)})`;
+  return keyIn(sql`SELECT n.account, n.id FROM certificate_names n WHERE n.name IN (${sql.join(patterns)})`);
 }
 
-/** resourceMatchesQuery: exactly an instance id or listener id, any case, optionally with `:port`. */
+/**
+ * resourceMatchesQuery: exactly an instance id or listener id, any case, optionally with `:port`;
+ * each name looked up in its own index of lower(…), the certificates found by their key.
+ */
 function onResource(query: string): RawBuilder<boolean> {
   const text = query.trim().toLowerCase();
   if (text === '') return NOTHING;
-  const named = (name: string) => sql`(lower(r.instance_id) = ${name} OR lower(r.listener_id) = ${name})`;
-  let matches = named(text);
+  const named = (name: string, port?: string) => {
+    const on = port === undefined ? sql`` : sql` AND r.listener_port = ${port}`;
+    return sql`
+      SELECT r.account, r.certificate_id FROM cloud_resources r
+      WHERE r.removed_at IS NULL AND lower(r.instance_id) = ${name}${on}
+      UNION SELECT r.account, r.certificate_id FROM cloud_resources r
+      WHERE r.removed_at IS NULL AND lower(r.listener_id) = ${name}${on}`;
+  };
+  let serving = named(text);
   const colon = text.lastIndexOf(':');
   if (colon > 0 && /^\d+$/.test(text.slice(colon + 1)))
-    matches = sql`(${matches} OR (r.listener_port = ${text.slice(colon + 1)} AND ${named(text.slice(0, colon))}))`;
-  return sql`(c.served_by IS NOT NULL AND EXISTS (
-    SELECT 1 FROM cloud_resources r
-    WHERE r.account = c.account AND r.certificate_id = c.id AND r.removed_at IS NULL AND ${matches}))`;
+    serving = sql`${serving} UNION ${named(text.slice(0, colon), text.slice(colon + 1))}`;
+  return sql`(c.served_by IS NOT NULL AND ${keyIn(serving)})`;
+}
+
+/** The certificate's key is one of those `keys` selects (account, id): the subquery drives the lookup by primary key. */
+function keyIn(keys: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql`((c.account, c.id) IN (${keys}))`;
 }
 
 /** The present resources serving the given certificates, by account and certificate, in id order. */

@@ -304,6 +304,40 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX IF NOT EXISTS certificates_present_end_day ON certificates (account, end_day) WHERE removed_at IS NULL;
    CREATE INDEX IF NOT EXISTS certificates_replaced_by ON certificates (account, replaced_by) WHERE replaced_by IS NOT NULL;
    CREATE INDEX IF NOT EXISTS cloud_resources_certificate ON cloud_resources (account, certificate_id) WHERE removed_at IS NULL;`,
+  // Lookups by what a person types (issue 22): /cert-info's ID (the inventory ID or CAS's
+  // CertificateId), a resource's instance or listener ID in any case, and a domain against every
+  // name a certificate holds. Names are kept lowercased, one row each, by triggers on every write
+  // of a certificate (a sync's swap, replace(), a backfill), so no writer can forget them.
+  `CREATE INDEX IF NOT EXISTS certificates_id ON certificates (id) WHERE removed_at IS NULL;
+   CREATE INDEX IF NOT EXISTS certificates_certificate_id ON certificates (certificate_id) WHERE removed_at IS NULL;
+   CREATE INDEX IF NOT EXISTS cloud_resources_instance_lower ON cloud_resources (lower(instance_id)) WHERE removed_at IS NULL;
+   CREATE INDEX IF NOT EXISTS cloud_resources_listener_lower ON cloud_resources (lower(listener_id)) WHERE removed_at IS NULL;
+   CREATE TABLE IF NOT EXISTS certificate_names (
+     name TEXT NOT NULL,
+     account TEXT NOT NULL,
+     id TEXT NOT NULL,
+     PRIMARY KEY (name, account, id)
+   ) WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS certificate_names_certificate ON certificate_names (account, id);
+   INSERT OR IGNORE INTO certificate_names (name, account, id)
+     SELECT lower(c.common_name), c.account, c.id FROM certificates c WHERE c.common_name IS NOT NULL
+     UNION SELECT lower(s.value), c.account, c.id FROM certificates c, json_each(c.sans) s WHERE s.value IS NOT NULL;
+   CREATE TRIGGER IF NOT EXISTS certificate_names_insert AFTER INSERT ON certificates BEGIN
+     INSERT OR IGNORE INTO certificate_names (name, account, id)
+       SELECT lower(NEW.common_name), NEW.account, NEW.id WHERE NEW.common_name IS NOT NULL
+       UNION SELECT lower(s.value), NEW.account, NEW.id FROM json_each(NEW.sans) s WHERE s.value IS NOT NULL;
+   END;
+   CREATE TRIGGER IF NOT EXISTS certificate_names_update AFTER UPDATE OF account, id, common_name, sans ON certificates
+   WHEN OLD.account IS NOT NEW.account OR OLD.id IS NOT NEW.id
+     OR OLD.common_name IS NOT NEW.common_name OR OLD.sans IS NOT NEW.sans BEGIN
+     DELETE FROM certificate_names WHERE account = OLD.account AND id = OLD.id;
+     INSERT OR IGNORE INTO certificate_names (name, account, id)
+       SELECT lower(NEW.common_name), NEW.account, NEW.id WHERE NEW.common_name IS NOT NULL
+       UNION SELECT lower(s.value), NEW.account, NEW.id FROM json_each(NEW.sans) s WHERE s.value IS NOT NULL;
+   END;
+   CREATE TRIGGER IF NOT EXISTS certificate_names_delete AFTER DELETE ON certificates BEGIN
+     DELETE FROM certificate_names WHERE account = OLD.account AND id = OLD.id;
+   END;`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -583,4 +617,40 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX IF NOT EXISTS certificates_present_end_day ON certificates (account, end_day) WHERE removed_at IS NULL;
    CREATE INDEX IF NOT EXISTS certificates_replaced_by ON certificates (account, replaced_by) WHERE replaced_by IS NOT NULL;
    CREATE INDEX IF NOT EXISTS cloud_resources_certificate ON cloud_resources (account, certificate_id) WHERE removed_at IS NULL;`,
+  `CREATE INDEX IF NOT EXISTS certificates_id ON certificates (id) WHERE removed_at IS NULL;
+   CREATE INDEX IF NOT EXISTS certificates_certificate_id ON certificates (certificate_id) WHERE removed_at IS NULL;
+   CREATE INDEX IF NOT EXISTS cloud_resources_instance_lower ON cloud_resources (lower(instance_id)) WHERE removed_at IS NULL;
+   CREATE INDEX IF NOT EXISTS cloud_resources_listener_lower ON cloud_resources (lower(listener_id)) WHERE removed_at IS NULL;
+   CREATE TABLE IF NOT EXISTS certificate_names (
+     name text NOT NULL,
+     account text COLLATE "C" NOT NULL,
+     id text COLLATE "C" NOT NULL,
+     PRIMARY KEY (name, account, id)
+   );
+   CREATE INDEX IF NOT EXISTS certificate_names_certificate ON certificate_names (account, id);
+   INSERT INTO certificate_names (name, account, id)
+     SELECT lower(c.common_name), c.account, c.id FROM certificates c WHERE c.common_name IS NOT NULL
+     UNION SELECT lower(s.v), c.account, c.id FROM certificates c, jsonb_array_elements_text(c.sans) AS s(v) WHERE s.v IS NOT NULL
+     ON CONFLICT DO NOTHING;
+   CREATE OR REPLACE FUNCTION certificate_names_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     IF TG_OP <> 'INSERT' THEN
+       DELETE FROM certificate_names WHERE account = OLD.account AND id = OLD.id;
+     END IF;
+     IF TG_OP <> 'DELETE' THEN
+       INSERT INTO certificate_names (name, account, id)
+         SELECT lower(NEW.common_name), NEW.account, NEW.id WHERE NEW.common_name IS NOT NULL
+         UNION SELECT lower(s.v), NEW.account, NEW.id FROM jsonb_array_elements_text(NEW.sans) AS s(v) WHERE s.v IS NOT NULL
+         ON CONFLICT DO NOTHING;
+     END IF;
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER certificate_names_insert AFTER INSERT ON certificates
+     FOR EACH ROW EXECUTE FUNCTION certificate_names_kept();
+   CREATE TRIGGER certificate_names_update AFTER UPDATE OF account, id, common_name, sans ON certificates
+     FOR EACH ROW WHEN (OLD.account IS DISTINCT FROM NEW.account OR OLD.id IS DISTINCT FROM NEW.id
+       OR OLD.common_name IS DISTINCT FROM NEW.common_name OR OLD.sans IS DISTINCT FROM NEW.sans)
+     EXECUTE FUNCTION certificate_names_kept();
+   CREATE TRIGGER certificate_names_delete AFTER DELETE ON certificates
+     FOR EACH ROW EXECUTE FUNCTION certificate_names_kept();`,
 ];
