@@ -1,4 +1,6 @@
 import { addCount, type CertificateCounts, emptyCounts } from '../domain/certificate-counts';
+import type { CertificateFilter } from '../domain/certificate-filter';
+import type { CertificateState } from '../domain/certificate-state';
 import type { InventoryStore, ResourceStore, CertificateQueries, StoredAlertState } from '../store/types';
 import { type AccountInventoryState } from './stored-source';
 import { type InventoryReader, type InventoryStatus, statusOf, withAlertStates } from './inventory-reader';
@@ -20,7 +22,7 @@ export function storeInventoryReader(input: {
   const countsCache = new Map<string, CertificateCounts[]>();
   const within = (asked: readonly string[] | undefined) =>
     asked === undefined ? input.accounts : asked.filter((name) => input.accounts.includes(name));
-  return {
+  const reader: InventoryReader = {
     async status() {
       const s = await input.store();
       const states = await Promise.all(
@@ -45,10 +47,23 @@ export function storeInventoryReader(input: {
     },
     async select(filter, now, page) {
       const s = await input.store();
-      const { rows, total } = await s.certificates.select({ ...filter, accounts: within(filter.accounts) }, now, page);
+      const accounts = within(filter.accounts);
+      // A selection by state alone (App Home's at-risk list, a state view) counts what the
+      // kept counts already hold: its total costs no count of the rows.
+      const states = statesSelected(filter);
+      const total = states
+        ? (await reader.counts(accounts, now)).reduce(
+            (sum, counts) => sum + states.reduce((n, state) => n + counts.states[state], 0),
+            0,
+          )
+        : undefined;
+      const { rows, total: counted } = await s.certificates.select({ ...filter, accounts }, now, {
+        ...page,
+        ...(total === undefined ? {} : { total }),
+      });
       const certificates = rows.map(listedCertificate);
       const alertStates = input.alertStates && certificates.length > 0 ? await input.alertStates() : [];
-      return { certificates: withAlertStates(certificates, alertStates, now), total };
+      return { certificates: withAlertStates(certificates, alertStates, now), total: counted };
     },
     async counts(asked, now) {
       const s = await input.store();
@@ -79,6 +94,27 @@ export function storeInventoryReader(input: {
       }));
     },
   };
+  return reader;
+}
+
+/**
+ * The states a filter selects when it selects by state alone (`states`, a state view, both or
+ * neither with the accounts), so that its total is a sum of counts; undefined for any other filter.
+ */
+export function statesSelected(filter: CertificateFilter): readonly CertificateState[] | undefined {
+  const { accounts: _accounts, states, view, ...rest } = filter;
+  if (Object.values(rest).some((value) => value !== undefined)) return undefined;
+  // The `expiring` view is the expiring state: an expiring certificate ends within 30 days.
+  const viewed: readonly CertificateState[] | undefined =
+    view === 'expiring' || view === 'expired' || view === 'stale'
+      ? [view]
+      : view === undefined || view === 'all'
+        ? undefined
+        : [];
+  if (viewed?.length === 0 || (states === undefined && viewed === undefined)) return undefined;
+  if (states === undefined) return viewed;
+  const asked = [...new Set(states)];
+  return viewed === undefined ? asked : asked.filter((state) => viewed.includes(state));
 }
 
 /** Sets of counts kept (one per set of accounts asked about; a new sync or day replaces them). */

@@ -48,24 +48,39 @@ export function certificateQueries(database: Database): CertificateQueries {
     async select(filter, now, page = {}) {
       await derived();
       const today = todayNumber(now);
-      const where = conditions(database, filter, today);
+      const { with: lookups, from, where } = selection(database, filter, today);
       const state = stateCode(today);
       const offset = Math.max(0, Math.floor(page.offset ?? 0));
       const limit = page.limit === undefined ? undefined : Math.max(0, Math.floor(page.limit));
       const atRisk = sql`x.st <= ${AT_RISK_MAX}`;
-      const urgencyOrder = sql`
+      const onlyAtRisk = selectsOnlyAtRisk(filter);
+      // Every row at risk: the order is the end day (unknown first), then the state, which
+      // SQLite reads from the (account, end_day) index, sorting only rows of one end day, and
+      // stops at the page's end (the planner, without statistics, would take the primary key).
+      const urgencyOrder = onlyAtRisk
+        ? sql`ORDER BY x.end_day${dialect === 'postgres' ? sql` NULLS FIRST` : sql``}, x.st, x.account, x.id`
+        : sql`
         ORDER BY CASE WHEN ${atRisk} THEN 0 ELSE 1 END,
                  CASE WHEN x.end_day IS NULL THEN (CASE WHEN ${atRisk} THEN 0 ELSE 2 END) ELSE 1 END,
                  x.end_day,
                  CASE WHEN ${atRisk} THEN x.st ELSE 0 END,
                  x.account, x.id`;
+      const byEndDay =
+        dialect === 'sqlite' &&
+        onlyAtRisk &&
+        page.order !== 'key' &&
+        (filter.accounts?.length ?? 0) > 0 &&
+        filter.keys === undefined &&
+        from === TABLE;
       const { rows } = await sql<CertificateRow & { st: number | string }>`
-        SELECT x.* FROM (SELECT c.*, ${state} AS st FROM certificates c WHERE ${where}) x
+        ${lookups}SELECT x.* FROM (SELECT c.*, ${state} AS st
+          FROM ${byEndDay ? sql`certificates c INDEXED BY certificates_present_end_day` : from} WHERE ${where}) x
         ${page.order === 'key' ? sql`ORDER BY x.account, x.id` : urgencyOrder}
         ${window(dialect, offset, limit)}`.execute(db);
-      const [{ n }] = (
-        await sql<{ n: number | string }>`SELECT count(*) AS n FROM certificates c WHERE ${where}`.execute(db)
-      ).rows;
+      const n =
+        page.total ??
+        (await sql<{ n: number | string }>`${lookups}SELECT count(*) AS n FROM ${from} WHERE ${where}`.execute(db))
+          .rows[0].n;
       const stateOf = (row: { st: number | string }) => CERTIFICATE_STATES[Number(row.st)];
       const replaced = rows.filter((row) => REPLACED.has(stateOf(row)) && row.replaced_by !== null);
       const [replacements, resources] = await Promise.all([
@@ -122,6 +137,7 @@ export function certificateQueries(database: Database): CertificateQueries {
       await derived();
       const today = todayNumber(now);
       const replaced = isReplaced(today);
+      const counted = selection(database, filter, today);
       const { rows } = await sql<{
         account: string;
         st: number | string;
@@ -129,7 +145,7 @@ export function certificateQueries(database: Database): CertificateQueries {
         days: DaysBucket;
         n: number | string;
       }>`
-        SELECT x.account, x.st, x.deployment, x.days, count(*) AS n FROM (
+        ${counted.with}SELECT x.account, x.st, x.deployment, x.days, count(*) AS n FROM (
           SELECT c.account,
                  ${stateCode(today)} AS st,
                  CASE WHEN c.served_by IS NULL THEN 'unknown' WHEN c.served_by = 0 THEN 'not-deployed'
@@ -137,7 +153,7 @@ export function certificateQueries(database: Database): CertificateQueries {
                  CASE WHEN ${isExpired(today)} THEN 'expired' WHEN c.end_day IS NULL THEN 'unknown'
                       WHEN c.end_day <= ${today + 7} THEN 'le_7' WHEN c.end_day <= ${today + EXPIRING_SOON_DAYS} THEN 'le_30'
                       ELSE 'gt_30' END AS days
-          FROM certificates c WHERE ${conditions(database, filter, today)}) x
+          FROM ${counted.from} WHERE ${counted.where}) x
         GROUP BY x.account, x.st, x.deployment, x.days
         ORDER BY x.account, x.st, x.deployment, x.days`.execute(db);
       return rows.map((row): CertificateCount => ({
@@ -176,6 +192,14 @@ export function certificateQueries(database: Database): CertificateQueries {
 
 /** The highest state code at risk (stale 0, expired 1, expiring 2: codes are precedences). */
 const AT_RISK_MAX = statePrecedence('expiring');
+const TABLE = sql`certificates c`;
+
+/** Whether every certificate the filter selects is at risk (stale, expired, expiring) at any `now`. */
+function selectsOnlyAtRisk(filter: CertificateFilter): boolean {
+  const atRisk = (state: CertificateState) => statePrecedence(state) <= AT_RISK_MAX;
+  if (filter.states !== undefined && filter.states.length > 0 && filter.states.every(atRisk)) return true;
+  return filter.view === 'expiring' || filter.view === 'expired' || filter.view === 'stale';
+}
 const REPLACED: ReadonlySet<CertificateState> = new Set(['stale', 'renewed']);
 
 const key = (account: string, id: string) => `${account}\n${id}`;
@@ -208,7 +232,55 @@ function stateCode(today: number): RawBuilder<number> {
 
 const NOTHING = sql<boolean>`1 = 0`;
 
-/** The filter as one condition on `certificates c` (present rows only). */
+/**
+ * The filter as the rows of `certificates c` it selects (present rows only): `WITH … FROM …
+ * WHERE …`. A lookup (an ID, a resource, a domain) drives the query: the keys its indexes find
+ * are materialized first and joined to the certificates by primary key, left of a CROSS JOIN,
+ * which SQLite keeps as the outer loop. (Without planner statistics SQLite would otherwise walk
+ * the account's rows and test each against the keys, or push the account's condition into the
+ * lookup and walk the account there instead of the index of what was asked.)
+ */
+function selection(
+  database: Database,
+  filter: CertificateFilter,
+  today: number,
+): { with: RawBuilder<unknown>; from: RawBuilder<unknown>; where: RawBuilder<boolean> } {
+  const lookups = keyLookups(filter);
+  const where = conditions(database, filter, today);
+  if (lookups.length === 0) return { with: sql``, from: TABLE, where };
+  const names = lookups.map((_, i) => sql.raw(`k${i}`));
+  return {
+    with: sql`WITH ${sql.join(
+      lookups.map((keys, i) => sql`${names[i]} AS MATERIALIZED (${keys})`),
+      sql`, `,
+    )} `,
+    from: sql`k0 CROSS JOIN certificates c`,
+    where: sql`c.account = k0.account AND c.id = k0.id AND ${where}${sql.join(
+      names.slice(1).map((name) => sql` AND ((c.account, c.id) IN (SELECT account, id FROM ${name}))`),
+      sql``,
+    )}`,
+  };
+}
+
+/**
+ * The filter's lookups, each the distinct keys (`account`, `id`) of the certificates it finds
+ * through an index (an empty one, none asked, selects no key).
+ */
+function keyLookups(filter: CertificateFilter): RawBuilder<unknown>[] {
+  const lookups: RawBuilder<unknown>[] = [];
+  if (filter.ids !== undefined) {
+    const ids = sql.join(filter.ids.length === 0 ? [null] : filter.ids.map(storable));
+    // Two indexed lookups, not one OR: no index serves `id IN … OR certificate_id IN …` as one.
+    lookups.push(sql`
+      SELECT i.account AS account, i.id AS id FROM certificates i WHERE i.removed_at IS NULL AND i.id IN (${ids})
+      UNION SELECT i.account, i.id FROM certificates i WHERE i.removed_at IS NULL AND i.certificate_id IN (${ids})`);
+  }
+  if (filter.coveringName !== undefined) lookups.push(namesCovering(filter.coveringName));
+  if (filter.onResource !== undefined) lookups.push(resourcesNamed(filter.onResource));
+  return lookups;
+}
+
+/** The filter's other conditions on `certificates c` (present rows only). */
 function conditions(database: Database, filter: CertificateFilter, today: number): RawBuilder<boolean> {
   const { dialect } = database;
   const all: RawBuilder<boolean>[] = [sql`c.removed_at IS NULL`];
@@ -241,19 +313,7 @@ function conditions(database: Database, filter: CertificateFilter, today: number
             sql` OR `,
           )})`,
     );
-  if (filter.ids !== undefined) {
-    const ids = sql.join(filter.ids.map(storable));
-    // Two indexed lookups, not one OR: no index serves `id IN … OR certificate_id IN …` as one.
-    all.push(
-      filter.ids.length === 0
-        ? NOTHING
-        : keyIn(sql`
-            SELECT i.account, i.id FROM certificates i WHERE i.removed_at IS NULL AND i.id IN (${ids})
-            UNION SELECT i.account, i.id FROM certificates i WHERE i.removed_at IS NULL AND i.certificate_id IN (${ids})`),
-    );
-  }
-  if (filter.coveringName !== undefined) all.push(coversName(filter.coveringName));
-  if (filter.onResource !== undefined) all.push(onResource(filter.onResource));
+  if (filter.onResource !== undefined) all.push(sql`c.served_by IS NOT NULL`);
   if (filter.replacementSeenAfter !== undefined)
     all.push(sql`${isReplaced(today)} AND EXISTS (
       SELECT 1 FROM certificates r WHERE r.account = c.account AND r.id = c.replaced_by
@@ -306,40 +366,36 @@ function matchesKeyword(dialect: Dialect, keyword: string): RawBuilder<boolean> 
  * covers(): the host itself, or the wildcard of its parent when its first label is a plain one;
  * found in certificate_names (every CN and SAN lowercased, kept by triggers on every write).
  */
-function coversName(host: string): RawBuilder<boolean> {
+function namesCovering(host: string): RawBuilder<unknown> {
   const name = host.toLowerCase();
-  if (name === '') return NOTHING;
   const patterns = [name];
   const dot = name.indexOf('.');
   if (dot > 0 && !name.slice(0, dot).includes('*') && dot + 1 < name.length) patterns.push(`*.${name.slice(dot + 1)}`);
-  return keyIn(sql`SELECT n.account, n.id FROM certificate_names n WHERE n.name IN (${sql.join(patterns)})`);
+  // An empty host covers nothing: no stored name is empty (a CN or SAN of '' is not kept apart).
+  return sql`SELECT DISTINCT n.account AS account, n.id AS id FROM certificate_names n
+    WHERE n.name IN (${sql.join(patterns)}) AND n.name <> ''`;
 }
 
 /**
  * resourceMatchesQuery: exactly an instance id or listener id, any case, optionally with `:port`;
- * each name looked up in its own index of lower(…), the certificates found by their key.
+ * each name looked up in its own index of lower(…).
  */
-function onResource(query: string): RawBuilder<boolean> {
+function resourcesNamed(query: string): RawBuilder<unknown> {
   const text = query.trim().toLowerCase();
-  if (text === '') return NOTHING;
   const named = (name: string, port?: string) => {
     const on = port === undefined ? sql`` : sql` AND r.listener_port = ${port}`;
     return sql`
-      SELECT r.account, r.certificate_id FROM cloud_resources r
-      WHERE r.removed_at IS NULL AND lower(r.instance_id) = ${name}${on}
+      SELECT r.account AS account, r.certificate_id AS id FROM cloud_resources r
+      WHERE r.removed_at IS NULL AND r.certificate_id IS NOT NULL AND lower(r.instance_id) = ${name}${on}
       UNION SELECT r.account, r.certificate_id FROM cloud_resources r
-      WHERE r.removed_at IS NULL AND lower(r.listener_id) = ${name}${on}`;
+      WHERE r.removed_at IS NULL AND r.certificate_id IS NOT NULL AND lower(r.listener_id) = ${name}${on}`;
   };
+  if (text === '') return sql`SELECT r.account AS account, r.certificate_id AS id FROM cloud_resources r WHERE 1 = 0`;
   let serving = named(text);
   const colon = text.lastIndexOf(':');
   if (colon > 0 && /^\d+$/.test(text.slice(colon + 1)))
     serving = sql`${serving} UNION ${named(text.slice(0, colon), text.slice(colon + 1))}`;
-  return sql`(c.served_by IS NOT NULL AND ${keyIn(serving)})`;
-}
-
-/** The certificate's key is one of those `keys` selects (account, id): the subquery drives the lookup by primary key. */
-function keyIn(keys: RawBuilder<unknown>): RawBuilder<boolean> {
-  return sql`((c.account, c.id) IN (${keys}))`;
+  return serving;
 }
 
 /** The present resources serving the given certificates, by account and certificate, in id order. */
@@ -360,14 +416,20 @@ async function resourcesOf(
         [...byAccount].map(([account, ids]) => eb.and([eb('account', '=', account), eb('certificate_id', 'in', ids)])),
       ),
     )
-    .orderBy('account')
-    .orderBy('id')
     .execute();
+  // Sorted here, not by ORDER BY account, id: that order is the primary key's, and SQLite would
+  // walk the account's every resource in it rather than use the index of the certificates asked.
+  rows.sort((a, b) => compareText(a.account, b.account) || compareText(a.id, b.id));
   for (const row of rows) {
     const k = key(row.account, row.certificate_id as string);
     found.set(k, [...(found.get(k) ?? []), deployedResourceOf(row)]);
   }
   return found;
+}
+
+/** Code-unit order: the key columns' binary order for the ASCII IDs CAS and the clouds give. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // ── the dialects' differences ──

@@ -436,7 +436,13 @@ export interface CertificateQueries {
   select(
     filter: CertificateFilter,
     now: Date,
-    page?: { offset?: number; limit?: number; order?: 'urgency' | 'key' },
+    page?: {
+      offset?: number;
+      limit?: number;
+      order?: 'urgency' | 'key';
+      /** How many match, when the caller knows it already (from `counts`): not counted again. */
+      total?: number;
+    },
   ): Promise<CertificatePage>;
   /** How many matching certificates per (account, state, deployment, days bucket); groups of none left out. */
   counts(filter: CertificateFilter, now: Date): Promise<CertificateCount[]>;
