@@ -51,6 +51,13 @@ const FILTERS: CertificateFilter[] = [
   { onResource: 'lb-1' },
   { states: ['renewed'], replacementSeenAfter: new Date(SYNC.getTime() - 1) },
   { endsWithinDays: 14 },
+  // Selections by state alone, whose totals come from the counts kept per sync and day.
+  { view: 'stale' },
+  { view: 'expired', states: ['expired', 'expiring'] },
+  { view: 'expiring', states: ['stale'] },
+  { view: 'all', states: ['stale', 'expired'] },
+  { states: ['expiring', 'expiring'], accounts: ['stage', 'retired'] },
+  { states: ['valid', 'renewed'] },
 ];
 
 describeContract('the store-backed inventory reader', ({ store }) => {

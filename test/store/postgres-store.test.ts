@@ -75,6 +75,7 @@ test('the search_path in the URL places the tables in that schema, created on op
       'alert_messages',
       'alert_states',
       'audit_log',
+      'certificate_names',
       'certificates',
       'certificates_staged',
       'claims',
