@@ -48,15 +48,16 @@ export function storeInventoryReader(input: {
     async select(filter, now, page) {
       const s = await input.store();
       const accounts = within(filter.accounts);
-      // A selection by state alone (App Home's at-risk list, a state view) counts what the
-      // kept counts already hold: its total costs no count of the rows.
+      // A selection by state alone (App Home's at-risk list, a state view) takes its total from
+      // the counts kept for this sync and day when some surface has counted them already (Home
+      // counts before it selects); it does not count every row for it (a first list after a
+      // sync counts only the rows of its view).
       const states = statesSelected(filter);
-      const total = states
-        ? (await reader.counts(accounts, now)).reduce(
-            (sum, counts) => sum + states.reduce((n, state) => n + counts.states[state], 0),
-            0,
-          )
-        : undefined;
+      const known = states ? countsCache.get(await countsKey(s, accounts, now)) : undefined;
+      const total =
+        states && known
+          ? known.reduce((sum, counts) => sum + states.reduce((n, state) => n + counts.states[state], 0), 0)
+          : undefined;
       const { rows, total: counted } = await s.certificates.select({ ...filter, accounts }, now, {
         ...page,
         ...(total === undefined ? {} : { total }),
