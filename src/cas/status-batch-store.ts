@@ -19,6 +19,8 @@ const KEEP_MS = 60_000;
 /** A Redis command that takes longer fails, so a hung server sends lookups to their own calls instead of stalling them. */
 const COMMAND_TIMEOUT_MS = 2_000;
 const RECONNECT_MAX_DELAY_MS = 2_000;
+/** How long connecting waits for Redis before it lets lookups batch per process until Redis is there. */
+const READY_WAIT_MS = 2_000;
 
 export interface JoinRequest {
   /** Used when this join opens a new batch. */
@@ -153,9 +155,23 @@ function targetOf(url: string): string {
   }
 }
 
+/** Resolves when `connection` is ready, or after `ms` whatever it is. */
+function untilReady(connection: Redis, ms: number): Promise<void> {
+  if (connection.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      connection.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    connection.once('ready', done);
+  });
+}
+
 /**
- * Connects (in the background: a lookup while Redis is away makes its own call) a store on
- * REDIS_URL. `namespace` is the shared limiter's, so the batches of one bot's replicas meet.
+ * Connects a store on REDIS_URL, waiting up to READY_WAIT_MS for Redis and never failing: a
+ * lookup while Redis is away makes its own call, and ioredis keeps reconnecting. `namespace` is the shared limiter's, so the batches of one bot's replicas meet.
  */
 export async function connectStatusBatchStore(options: { url: string; namespace: string }): Promise<StatusBatchStore> {
   const { default: RedisClient } = await import('ioredis');
@@ -171,6 +187,8 @@ export async function connectStatusBatchStore(options: { url: string; namespace:
   redis.defineCommand('statusPublish', { numberOfKeys: 3, lua: PUBLISH });
   redis.defineCommand('statusRenew', { numberOfKeys: 1, lua: RENEW });
   redis.defineCommand('statusCheck', { numberOfKeys: 2, lua: CHECK });
+
+  await Promise.all([redis, subscriber].map((connection) => untilReady(connection, READY_WAIT_MS)));
 
   const prefix = (account: string) => `${options.namespace}:status:${account}:`;
   const channelOf = (account: string) => `${prefix(account)}published`;
