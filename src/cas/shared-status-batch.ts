@@ -75,6 +75,8 @@ interface LocalBatch<V> {
   waiters: Map<string, Waiter<V>[]>;
   timer?: NodeJS.Timeout;
   inspecting?: boolean;
+  /** Told of the result while reading the batch: read it again (the read may predate it). */
+  again?: boolean;
   /** The owner's call has started: it answers the batch's lookups whatever happens. */
   sending?: boolean;
   done: boolean;
@@ -167,8 +169,13 @@ export function createSharedStatusBatcher<V>(options: SharedStatusBatcherOptions
   }
 
   async function inspect(batch: LocalBatch<V>): Promise<void> {
-    if (batch.done || batch.inspecting) return;
+    if (batch.done) return;
+    if (batch.inspecting) {
+      batch.again = true;
+      return;
+    }
     batch.inspecting = true;
+    batch.again = false;
     const identities = [...batch.waiters.keys()];
     let check: Awaited<ReturnType<StatusBatchStore['check']>>;
     try {
@@ -178,7 +185,11 @@ export function createSharedStatusBatcher<V>(options: SharedStatusBatcherOptions
     } finally {
       batch.inspecting = false;
     }
-    if (batch.done || check.state === 'pending') return;
+    if (batch.done) return;
+    if (check.state === 'pending') {
+      if (batch.again) void inspect(batch);
+      return;
+    }
     if (check.state === 'abandoned') return fallBackAll(batch);
     const [error, ...values] = check.fields;
     if (error) return rejectAll(batch, decodeError(error));

@@ -113,6 +113,25 @@ test('a lookup alone is not held for the spacing', async () => {
   }
 });
 
+test("a replica waiting on another's batch has its answer as soon as the owner has (told, not polling)", async () => {
+  const [owner, joiner] = await replicas(2, 50);
+  try {
+    const [first, second] = sandbox.dataset.certificates;
+    const answered = (cas: CasClient, serial: string) =>
+      cas.getCertificateStatus(serial).then((status) => ({ status, at: performance.now() }));
+    const mine = answered(owner as CasClient, first.serialNo);
+    await pause(10);
+    const theirs = answered(joiner as CasClient, second.serialNo);
+    const [a, b] = await Promise.all([mine, theirs]);
+    expect([a.status.Status, b.status.Status]).toEqual([expected(first), expected(second)]);
+    expect(statusCalls()).toHaveLength(1);
+    // The periodic look at the batch comes a second after joining; the message comes at once.
+    expect(b.at - a.at).toBeLessThan(400);
+  } finally {
+    await Promise.all([owner?.close(), joiner?.close()]);
+  }
+});
+
 test("a failed call reaches every replica's lookups in it with the same error", async () => {
   const clients = await replicas(3, 50);
   try {
