@@ -3,8 +3,8 @@
  * second, round robin over three replicas' CAS clients sharing one Redis limiter, against the
  * simulator in its own process (100 ms latency, throttling above CAS_QPS). Counts the CAS calls,
  * the busiest one-second window and the throttled answers at the simulator, and each lookup's
- * answer time. The replicas are three clients in this process (each its own limiter, batching
- * and send window), the Redis budget theirs to share.
+ * answer time. The replicas are three clients in this process (each its own limiter, send window
+ * and Redis connections), the Redis budget and status batches theirs to share.
  */
 import { lookUpStatus } from '../src/accounts/status-lookup';
 import type { CasClient } from '../src/cas';

@@ -7,6 +7,8 @@ import { CasError } from './errors';
 import { createLimiterGroup, createSendWindow, minTimeFor, queueDepth } from './limiter';
 import { LIMITER_UNAVAILABLE_CODE, type LimiterConnectionState, type SharedLimiter } from './redis-limiter';
 import { withRetries } from './retry';
+import { createSharedStatusBatcher } from './shared-status-batch';
+import type { StatusBatchStore } from './status-batch-store';
 import { createWaitingBatcher } from './waiting-batch';
 import {
   type AssetCount,
@@ -83,6 +85,11 @@ export interface CasClientOptions {
   sharedLimiter?: SharedLimiter;
   /** The rate-limit key of every call; unset: the AccessKey ID the calls are signed with. */
   limiterKey?: string;
+  /**
+   * Set (with REDIS_URL): status lookups join the batches of every replica sharing the limiter's
+   * key, through this store; closed by `close()`. Unset: each process batches its own.
+   */
+  statusBatchStore?: StatusBatchStore;
 }
 
 /**
@@ -147,7 +154,7 @@ export function createCasClient(options: CasClientOptions): CasClient {
   async function call<T>(
     operation: OperationSpec<T>,
     /** A function is asked when the limiter grants the call (for each attempt). */
-    query: Query | (() => Query) = {},
+    query: Query | (() => Query | Promise<Query>) = {},
     { retryOnlyThrottled = false, priority = 'interactive' }: CallOptions = {},
   ) {
     const account = options.limiterKey ?? (await transport.accountKey());
@@ -157,7 +164,7 @@ export function createCasClient(options: CasClientOptions): CasClient {
           await sendWindow.acquire(account);
           const started = performance.now();
           try {
-            const result = await transport.call(operation, typeof query === 'function' ? query() : query);
+            const result = await transport.call(operation, typeof query === 'function' ? await query() : query);
             events.emit('call', operation.action, 'ok', performance.now() - started);
             return result;
           } catch (error) {
@@ -203,19 +210,35 @@ export function createCasClient(options: CasClientOptions): CasClient {
   // Status lookups share comma-joined calls: those arriving within one limiter interval of each
   // other (each Slack request arrives in its own I/O callback), and every one arriving while
   // that call still waits for the limiter, up to 50 serials a call.
+  async function describeStatuses(serials: () => string[] | Promise<string[]>) {
+    const response: CertificateStatusResponse = await call(
+      OPERATIONS.DescribeClientCertificateStatusForSerialNumber,
+      async () => ({ SerialNumber: (await serials()).join(',') }),
+    );
+    const bySerial = new Map(response.CertificateStatus.map((s) => [normalizeSerial(s.SerialNumber), s]));
+    return (serial: string): CertificateStatus =>
+      bySerial.get(normalizeSerial(serial)) ?? { SerialNumber: serial, Status: 'unknown' };
+  }
+  const statusWindowMs = Math.min(STATUS_BATCH_WINDOW_MAX_MS, minTimeFor(options.qps));
   const statusBatcher = createWaitingBatcher<string, CertificateStatus>({
     maxBatchSize: MAX_SERIALS_PER_CALL,
-    windowMs: Math.min(STATUS_BATCH_WINDOW_MAX_MS, minTimeFor(options.qps)),
+    windowMs: statusWindowMs,
     identity: normalizeSerial,
-    async send(serials) {
-      const response: CertificateStatusResponse = await call(
-        OPERATIONS.DescribeClientCertificateStatusForSerialNumber,
-        () => ({ SerialNumber: serials().join(',') }),
-      );
-      const bySerial = new Map(response.CertificateStatus.map((s) => [normalizeSerial(s.SerialNumber), s]));
-      return (serial) => bySerial.get(normalizeSerial(serial)) ?? { SerialNumber: serial, Status: 'unknown' };
-    },
+    send: describeStatuses,
   });
+  // With Redis, replicas also join each other's batches; the local batcher is the way back
+  // when Redis or a batch's owner fails.
+  const sharedStatus =
+    options.statusBatchStore &&
+    createSharedStatusBatcher<CertificateStatus>({
+      store: options.statusBatchStore,
+      accountKey: async () => options.limiterKey ?? (await transport.accountKey()),
+      maxBatchSize: MAX_SERIALS_PER_CALL,
+      windowMs: statusWindowMs,
+      identity: normalizeSerial,
+      send: describeStatuses,
+      fallback: (serial) => statusBatcher.load(serial),
+    });
 
   function pageQuery(filter: ListFilter, page: number) {
     return {
@@ -264,7 +287,7 @@ export function createCasClient(options: CasClientOptions): CasClient {
     },
     getRiskCount: () => counts<RiskCount>('risk'),
     getAssetCount: () => counts<AssetCount>('asset'),
-    getCertificateStatus: (serial) => statusBatcher.load(serial),
+    getCertificateStatus: (serial) => (sharedStatus ?? statusBatcher).load(serial),
     listCertificatePage,
     listCloudResourcePage: async (page, options = {}) =>
       call(
@@ -291,6 +314,7 @@ export function createCasClient(options: CasClientOptions): CasClient {
     async close() {
       countCache.clear();
       pageCache.clear();
+      await sharedStatus?.close();
       // The shared connection goes first: once it is closed, a limiter's disconnect no longer
       // sends UNSUBSCRIBE, which Bottleneck does without handling its failure.
       await sharedLimiter?.close();

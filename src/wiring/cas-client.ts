@@ -4,7 +4,8 @@ import { credentialFor } from '../accounts/credentials';
 import { type CasClient, createCasClient } from '../cas/client';
 import { parseEndpoint } from '../cas/endpoint';
 import { minTimeFor } from '../cas/limiter';
-import { connectRedisLimiter, type SharedLimiter } from '../cas/redis-limiter';
+import { connectRedisLimiter, DEFAULT_LIMITER_NAMESPACE, type SharedLimiter } from '../cas/redis-limiter';
+import { connectStatusBatchStore, type StatusBatchStore } from '../cas/status-batch-store';
 import { createTransport } from '../cas/transport';
 import type { Config } from '../config';
 
@@ -52,6 +53,7 @@ export async function buildCasClient(
   });
   const qps = account.qps;
   let sharedLimiter: SharedLimiter | undefined;
+  let statusBatchStore: StatusBatchStore | undefined;
   if (config.REDIS_URL) {
     sharedLimiter = await connectRedisLimiter({
       url: config.REDIS_URL,
@@ -59,6 +61,12 @@ export async function buildCasClient(
       connectTimeoutMs: redisConnectTimeoutMs,
       jobExpirationMs: config.CAS_TIMEOUT_MS + config.CAS_MAX_CONCURRENT * minTimeFor(qps) + JOB_EXPIRATION_SLACK_MS,
       limits: { minTime: minTimeFor(qps), maxConcurrent: config.CAS_MAX_CONCURRENT },
+    });
+    // Replicas sharing the limiter's budget share status calls too. It never fails start-up: while
+    // its Redis is away, lookups batch per process as without REDIS_URL.
+    statusBatchStore = await connectStatusBatchStore({
+      url: config.REDIS_URL,
+      namespace: redisNamespace ?? DEFAULT_LIMITER_NAMESPACE,
     });
   }
   const client = createCasClient({
@@ -72,6 +80,7 @@ export async function buildCasClient(
     attempts: config.CAS_MAX_ATTEMPTS,
     cacheTtlSeconds: config.CAS_CACHE_TTL_SECONDS,
     sharedLimiter,
+    statusBatchStore,
     ...clientOptions,
   });
   if (sharedLimiter) {
