@@ -11,6 +11,7 @@
  *     requests, Home and /cert-info answer times, and /cert-list expiring including the first
  *     after another process synced (BENCH_SERVING_CERTS; BENCH_SERVING=0 leaves it out,
  *     BENCH_SERVING_ONLY=1 runs only it).
+ * BENCH_SYNC_ONLY=1 runs only part 4's `cert-bot sync` (and the small one it is compared with).
  * The bot runs in this process (real Bolt HTTP receiver, CAS client, limiter, SQLite store); each
  * simulator runs in its own, as CAS would.
  */
@@ -55,6 +56,8 @@ const ANSWER_TIMEOUT_MS = 30_000;
 const CHILD_SYNC_TIMEOUT_MS = Number(process.env.BENCH_CHILD_TIMEOUT_MS ?? 1_200_000);
 const SERVING = process.env.BENCH_SERVING !== '0';
 const SERVING_ONLY = process.env.BENCH_SERVING_ONLY === '1';
+/** Only part 4's `cert-bot sync` of BIG_CERTS (and its baseline of BASELINE_CERTS): the peak RSS alone. */
+const SYNC_ONLY = process.env.BENCH_SYNC_ONLY === '1';
 const PARTS = SERVING ? 5 : 4;
 // The serving part syncs 100,000 certificates twice and sends 1,000 requests: half an hour more at most.
 const WATCHDOG_MS = Number(process.env.BENCH_TIMEOUT_MS ?? (SERVING ? 75 : 45) * 60_000);
@@ -312,6 +315,32 @@ async function bigSync(sandbox: SandboxProcess, dataDir: string, cwd: string, sl
   return { run, summary: parseSummary(run.stdout), stats: await sandbox.stats(), machine };
 }
 
+/** The same child with a small data set: what the process holds before certificates count. */
+async function baselineSync(tmp: string, slackApiUrl: string, cleanup: Array<() => Promise<void>>): Promise<BigSync> {
+  const smallSandbox = await spawnSandbox({ certs: BASELINE_CERTS, seed: SEED, profile: PROFILE, qps: BIG_QPS });
+  cleanup.push(() => smallSandbox.close());
+  const smallDir = path.join(tmp, 'store-small');
+  fs.mkdirSync(smallDir);
+  const baseline = await bigSync(smallSandbox, smallDir, tmp, slackApiUrl);
+  await smallSandbox.close();
+  return baseline;
+}
+
+/** Part 4's sync alone (BENCH_SYNC_ONLY): the big sync into a new store, then the baseline. */
+async function bigAndBaseline(
+  tmp: string,
+  slackApiUrl: string,
+  cleanup: Array<() => Promise<void>>,
+): Promise<{ big: BigSync; baseline: BigSync }> {
+  const bigSandbox = await spawnSandbox({ certs: BIG_CERTS, seed: SEED, profile: PROFILE, qps: BIG_QPS });
+  cleanup.push(() => bigSandbox.close());
+  const bigDir = path.join(tmp, 'store-big');
+  fs.mkdirSync(bigDir);
+  const big = await bigSync(bigSandbox, bigDir, tmp, slackApiUrl);
+  await bigSandbox.close();
+  return { big, baseline: await baselineSync(tmp, slackApiUrl, cleanup) };
+}
+
 function listRow(run: ListRun) {
   const l = latency(run.samples);
   return {
@@ -356,6 +385,28 @@ async function main(): Promise<void> {
           `(${os.cpus().length} cores, load average ${load.toFixed(2)} at start)`,
       );
       const ok = printChecks(reportServing(await runServing(options)));
+      process.exitCode = ok ? 0 : 1;
+    } finally {
+      for (const step of cleanup.reverse()) await step().catch(() => undefined);
+      clearTimeout(watchdog);
+    }
+    return;
+  }
+  if (SYNC_ONLY) {
+    try {
+      console.log(
+        `bench:inventory, the sync's peak RSS only — \`cert-bot sync --json\` of ${BIG_CERTS} certificates ` +
+          `(${os.cpus().length} cores, load average ${load.toFixed(2)} at start)`,
+      );
+      const slackApiUrl = `http://127.0.0.1:${await freePort()}/api/`;
+      const { big, baseline } = await bigAndBaseline(tmp, slackApiUrl, cleanup);
+      const census = {
+        [BIG_CERTS]: byStatus(generateDataset({ count: BIG_CERTS, seed: SEED, profile: PROFILE }).certificates),
+      };
+      const busy = busyNote(`sync of ${BIG_CERTS}`, big.machine);
+      if (busy) console.log(`\nWarning: the machine was busy: ${busy}`);
+      const ok = printChecks([reportBigSync(big, baseline, census)]);
+      console.log(`load average at the end ${os.loadavg()[0].toFixed(2)}`);
       process.exitCode = ok ? 0 : 1;
     } finally {
       for (const step of cleanup.reverse()) await step().catch(() => undefined);
@@ -429,13 +480,7 @@ async function main(): Promise<void> {
     }
     await bigSandbox.close();
 
-    // The same child with a small data set: what the process holds before certificates count.
-    const smallSandbox = await spawnSandbox({ certs: BASELINE_CERTS, seed: SEED, profile: PROFILE, qps: BIG_QPS });
-    cleanup.push(() => smallSandbox.close());
-    const smallDir = path.join(tmp, 'store-small');
-    fs.mkdirSync(smallDir);
-    const baseline = await bigSync(smallSandbox, smallDir, tmp, slackApiUrl);
-    await smallSandbox.close();
+    const baseline = await baselineSync(tmp, slackApiUrl, cleanup);
 
     let serving: ServingRun | undefined;
     if (SERVING) {
@@ -484,6 +529,42 @@ function coverage(synced: number, census: Record<string, number> | undefined, to
 }
 
 const peakOf = (run: PeakRun) => run.timePeakKb ?? run.polledPeakKb;
+
+/** What part 4 measured (the big sync's peak RSS), printed, and its target check. */
+function reportBigSync(
+  big: BigSync,
+  baseline: BigSync,
+  census: Record<number, Record<string, number>>,
+): [string, boolean, string] {
+  const run = big.run;
+  const peakKb = peakOf(run);
+  const baselineKb = peakOf(baseline.run);
+  const peakMb = peakKb === undefined ? Number.NaN : peakKb / 1024;
+  console.log(
+    `\n\`cert-bot sync --json\` of ${BIG_CERTS} certificates (own process, simulator without latency, CAS_QPS ${BIG_QPS}): ` +
+      `exit ${run.code ?? run.signal}${run.timedOut ? ' (timed out)' : ''}, ${fixed(run.wallMs / 1000, 2)} s wall incl. start-up` +
+      (big.summary
+        ? `; ${big.summary.certificates} certificates, ${big.summary.resources ?? 'no'} resources` +
+          `${big.summary.resourcesError ? ` (${big.summary.resourcesError})` : ''}, ` +
+          `${big.summary.pages} pages, ${big.summary.calls} calls, ` +
+          `${fixed(big.summary.seconds, 2)} s in the sync`
+        : '') +
+      `\n  peak RSS: VmHWM polled ${run.polls}× = ${fixed((run.polledPeakKb ?? Number.NaN) / 1024)} MB` +
+      (run.timePeakKb !== undefined ? `, /usr/bin/time -v = ${fixed(run.timePeakKb / 1024)} MB` : '') +
+      `\n  the same sync of ${BASELINE_CERTS} certificates peaks at ${fixed((baselineKb ?? Number.NaN) / 1024)} MB` +
+      (peakKb !== undefined && baselineKb !== undefined && big.summary
+        ? `: about ${fixed((peakKb - baselineKb) / big.summary.certificates, 1)} kB more per certificate`
+        : '') +
+      (big.summary ? `\n  coverage: ${coverage(big.summary.certificates, census[BIG_CERTS], BIG_CERTS)}` : ''),
+  );
+  if (run.code !== 0) console.log(`  its stderr: ${run.stderr.split('\n').slice(0, 5).join(' | ')}`);
+
+  return [
+    `peak RSS of \`cert-bot sync\` at ${BIG_CERTS} < ${TARGET.peakRssMb} MB`,
+    run.code === 0 && big.summary !== undefined && peakMb < TARGET.peakRssMb,
+    `${fixed(peakMb)} MB`,
+  ];
+}
 
 function report(r: {
   alone: SyncRun;
@@ -535,28 +616,7 @@ function report(r: {
   console.log(`\n/cert-list expiring from the inventory (${LIST_COMMANDS} sequential commands each):`);
   console.table([listRow(r.list10k), ...(r.list50k ? [listRow(r.list50k)] : [])]);
 
-  const run = r.big.run;
-  const peakKb = peakOf(run);
-  const baselineKb = peakOf(r.baseline.run);
-  const peakMb = peakKb === undefined ? Number.NaN : peakKb / 1024;
-  console.log(
-    `\n\`cert-bot sync --json\` of ${BIG_CERTS} certificates (own process, simulator without latency, CAS_QPS ${BIG_QPS}): ` +
-      `exit ${run.code ?? run.signal}${run.timedOut ? ' (timed out)' : ''}, ${fixed(run.wallMs / 1000, 2)} s wall incl. start-up` +
-      (r.big.summary
-        ? `; ${r.big.summary.certificates} certificates, ${r.big.summary.resources ?? 'no'} resources` +
-          `${r.big.summary.resourcesError ? ` (${r.big.summary.resourcesError})` : ''}, ` +
-          `${r.big.summary.pages} pages, ${r.big.summary.calls} calls, ` +
-          `${fixed(r.big.summary.seconds, 2)} s in the sync`
-        : '') +
-      `\n  peak RSS: VmHWM polled ${run.polls}× = ${fixed((run.polledPeakKb ?? Number.NaN) / 1024)} MB` +
-      (run.timePeakKb !== undefined ? `, /usr/bin/time -v = ${fixed(run.timePeakKb / 1024)} MB` : '') +
-      `\n  the same sync of ${BASELINE_CERTS} certificates peaks at ${fixed((baselineKb ?? Number.NaN) / 1024)} MB` +
-      (peakKb !== undefined && baselineKb !== undefined && r.big.summary
-        ? `: about ${fixed((peakKb - baselineKb) / r.big.summary.certificates, 1)} kB more per certificate`
-        : '') +
-      (r.big.summary ? `\n  coverage: ${coverage(r.big.summary.certificates, r.census[BIG_CERTS], BIG_CERTS)}` : ''),
-  );
-  if (run.code !== 0) console.log(`  its stderr: ${run.stderr.split('\n').slice(0, 5).join(' | ')}`);
+  const bigCheck = reportBigSync(r.big, r.baseline, r.census);
 
   const notes = [
     busyNote('sync alone', r.alone.machine),
@@ -610,11 +670,7 @@ function report(r: {
     ],
     ...listCheck(r.list10k, CERTS),
     ...listCheck(r.list50k, BIG_CERTS),
-    [
-      `peak RSS of \`cert-bot sync\` at ${BIG_CERTS} < ${TARGET.peakRssMb} MB`,
-      run.code === 0 && r.big.summary !== undefined && peakMb < TARGET.peakRssMb,
-      `${fixed(peakMb)} MB`,
-    ],
+    bigCheck,
   ];
   if (r.serving) checks.push(...reportServing(r.serving));
   return printChecks(checks);

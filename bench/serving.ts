@@ -14,16 +14,14 @@
  * Alone: `npm run build && node dist/bench/serving.js`; bench:inventory runs it after its own
  * parts (BENCH_SERVING=0 leaves it out, BENCH_SERVING_ONLY=1 runs only it).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { CERTIFICATE_VIEWS, type CertificateView } from '../src/domain/views';
 import type { SyncSummary } from '../src/inventory/sync';
-import { connectSandbox, generateDataset, type SandboxControl, type SandboxCertificate } from '../src/sandbox';
+import { generateDataset, type SandboxCertificate, spawnSandbox } from '../src/sandbox';
 import { mulberry32, shuffle } from '../src/sandbox/prng';
 import { BUTTONS } from '../src/slack/button-codecs';
 import { botSettings, cleanEnv } from './bot-env';
@@ -38,7 +36,6 @@ import {
   freePort,
   sign,
   spawnChild,
-  stopChild,
   waitUntilServing,
 } from './slack-load';
 
@@ -165,34 +162,6 @@ function builtCli(): string {
   const cli = path.resolve(__dirname, '..', 'src', 'cli.js');
   if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first`);
   return cli;
-}
-
-/**
- * `cert-bot sandbox` in its own process, as spawnSandbox starts it, but with the resource list
- * kept sorted between pages (sim-resource-index.ts): two syncs of 100,000 certificates would
- * otherwise cost the simulator most of an hour on this machine. The bot sees the same pages.
- */
-async function spawnIndexedSandbox(options: {
-  certs: number;
-  seed: number;
-  qps: number;
-}): Promise<SandboxControl & { close(): Promise<void> }> {
-  // BENCH_SIM_INDEX=0: the simulator as spawnSandbox starts it, to compare.
-  const preload = process.env.BENCH_SIM_INDEX === '0' ? [] : ['-r', path.join(__dirname, 'sim-resource-index.js')];
-  const args = [...preload, builtCli(), 'sandbox', '--port', '0', '--certs', String(options.certs)];
-  args.push('--seed', String(options.seed), '--qps', String(options.qps), '--latency', '0');
-  args.push('--profile', PROFILE, '--replaced', '0');
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on('line', (line) => {
-      const found = /listening on (https?:\/\/\S+)/.exec(line)?.[1];
-      if (found) resolve(found);
-    });
-    child.once('exit', (code) => reject(new Error(`sandbox exited early with code ${code}`)));
-  });
-  child.stdout?.resume();
-  return { ...connectSandbox(url), close: () => stopChild(child) };
 }
 
 function parseSummary(stdout: string): SyncSummary | undefined {
@@ -430,7 +399,7 @@ export async function runServing(options: ServingOptions): Promise<ServingRun> {
   const cleanup: Array<() => Promise<void>> = [];
   try {
     options.log(`  serving: simulator with ${options.certs} certificates, fake Slack ...`);
-    const sandbox = await spawnIndexedSandbox({ certs: options.certs, seed: options.seed, qps: SYNC_QPS });
+    const sandbox = await spawnSandbox({ certs: options.certs, seed: options.seed, qps: SYNC_QPS, profile: PROFILE });
     cleanup.push(() => sandbox.close());
     const fake = await spawnFakeSlack();
     cleanup.push(() => fake.close());

@@ -213,21 +213,26 @@ function listCloudResources(params: Params, dataset: Dataset): Record<string, un
   if (showSize < 1 || showSize > RESOURCES_MAX_SHOW_SIZE) {
     throw invalidParameter('ShowSize', String(showSize), `must be between 1 and ${RESOURCES_MAX_SHOW_SIZE}`);
   }
-  const matching = allResources(dataset.certificates).filter(({ resource, cert }) => {
-    if (certIds && !certIds.has(cert.certificateId)) return false;
-    if (cloudName !== '' && CLOUD_NAMES[resource.provider].toLowerCase() !== cloudName) return false;
-    if (product !== '' && resource.product.toLowerCase() !== product) return false;
-    if (
-      secretId !== '' &&
-      (resource.provider === 'aliyun' || MULTI_CLOUD_ACCOUNTS[resource.provider].secretId !== secretId)
-    )
-      return false;
-    if (keyword !== '') {
-      const fields = [resource.domain, resource.instanceId ?? ''];
-      if (!fields.some((field) => field.toLowerCase().includes(keyword))) return false;
-    }
-    return true;
-  });
+  const all = allResources(dataset.certificates);
+  const filtered = certIds !== undefined || cloudName !== '' || product !== '' || secretId !== '' || keyword !== '';
+  // A sync pages without filters: its pages are slices of the kept list, with no copy of it.
+  const matching = !filtered
+    ? all
+    : all.filter(({ resource, cert }) => {
+        if (certIds && !certIds.has(cert.certificateId)) return false;
+        if (cloudName !== '' && CLOUD_NAMES[resource.provider].toLowerCase() !== cloudName) return false;
+        if (product !== '' && resource.product.toLowerCase() !== product) return false;
+        if (
+          secretId !== '' &&
+          (resource.provider === 'aliyun' || MULTI_CLOUD_ACCOUNTS[resource.provider].secretId !== secretId)
+        )
+          return false;
+        if (keyword !== '') {
+          const fields = [resource.domain, resource.instanceId ?? ''];
+          if (!fields.some((field) => field.toLowerCase().includes(keyword))) return false;
+        }
+        return true;
+      });
   const start = (currentPage - 1) * showSize;
   const userId = accountUserId(dataset.seed);
   return {

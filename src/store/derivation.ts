@@ -92,21 +92,16 @@ export async function deriveReplacements(
   let newEnd: Int32Array = new Int32Array(READ_BATCH);
   /** Row positions taking part in each pass. */
   const members: number[][] = Array.from({ length: passes }, () => []);
+  // Reused for every row: the first pass reads every certificate of the account, and what it
+  // allocates per row (a sorted copy of the names, a Set of passes, a Date per end date) was
+  // most of the derivation's garbage, promoted to the old generation by the passes' own work.
+  const seen = new Set<number>();
+  const endDays = dayNumbers();
   let after: string | undefined;
   for (;;) {
     let query = trx
       .selectFrom('certificates')
-      .select([
-        'id',
-        'common_name',
-        'sans',
-        'end_date',
-        'expired',
-        'status',
-        'end_day',
-        'replaced_by',
-        'replaced_until_day',
-      ])
+      .select(['id', 'common_name', 'sans', 'end_date', 'status', 'end_day', 'replaced_by', 'replaced_until_day'])
       .where('account', '=', account)
       .where('removed_at', 'is', null);
     if (after !== undefined) query = query.where('id', '>', after);
@@ -121,16 +116,14 @@ export async function deriveReplacements(
       storedBy.push(row.replaced_by);
       storedEnd[at] = row.end_day === null ? NO_DAY : Number(row.end_day);
       storedUntil[at] = row.replaced_until_day === null ? NO_DAY : Number(row.replaced_until_day);
-      const endDay = dayNumber(row.end_date ?? undefined);
+      const endDay = endDays.of(row.end_date);
       newEnd[at] = endDay ?? NO_DAY;
-      const names = lowerNames(row.common_name, readJson<unknown[]>(row.sans));
-      const owner = names.length === 0 ? 0 : passOf(names[0], passes);
+      // A candidate (findReplacements: end known, not revoked) takes part in its names' passes.
+      const candidate = endDay !== undefined && row.status !== REVOKED;
+      const owner = passesOfNames(row.common_name, readJson<unknown[]>(row.sans), passes, candidate ? seen : undefined);
       owners.push(owner);
       members[owner].push(at);
-      // A candidate (findReplacements: end known, not revoked) takes part in its names' passes.
-      if (endDay !== undefined && row.status !== REVOKED)
-        for (const pass of new Set(names.map((name) => passOf(name, passes))))
-          if (pass !== owner) members[pass].push(at);
+      if (candidate) for (const pass of seen) if (pass !== owner) members[pass].push(at);
     }
     if (batch.length < READ_BATCH) break;
     after = batch[batch.length - 1].id;
@@ -184,7 +177,7 @@ export async function deriveReplacements(
       if (owners[at] !== pass) continue;
       const replacement = replacements.get(ids[at]);
       const replacedBy = replacement?.id ?? null;
-      const untilDay = replacement ? (dayNumber(replacement.endDate) ?? NO_DAY) : NO_DAY;
+      const untilDay = replacement ? (endDays.of(replacement.endDate ?? null) ?? NO_DAY) : NO_DAY;
       if (newEnd[at] !== storedEnd[at] || replacedBy !== storedBy[at] || untilDay !== storedUntil[at])
         changed.push([ids[at], orNull(newEnd[at]), replacedBy, orNull(untilDay), account]);
     }
@@ -206,12 +199,46 @@ function idIn(dialect: Dialect, ids: readonly string[]): RawBuilder<boolean> {
     : sql<boolean>`id IN (${sql.join(ids)})`;
 }
 
-/** The certificate's names as findReplacements compares them: lowercased, sorted, without repeats. */
-function lowerNames(commonName: string | null, sans: readonly unknown[]): string[] {
-  const names: string[] = [];
-  if (typeof commonName === 'string') names.push(commonName.toLowerCase());
-  for (const san of sans) if (typeof san === 'string') names.push(san.toLowerCase());
-  return [...new Set(names)].sort();
+/**
+ * The pass of a certificate: that of its first name as findReplacements compares them
+ * (lowercased, in sorted order: the least in UTF-16 code units, as sort() orders strings); 0
+ * without names. When `passes` is given, it is cleared and filled with the pass of every name.
+ */
+function passesOfNames(
+  commonName: string | null,
+  sans: readonly unknown[],
+  count: number,
+  passes?: Set<number>,
+): number {
+  passes?.clear();
+  let first: string | undefined;
+  const visit = (name: unknown) => {
+    if (typeof name !== 'string') return;
+    const lower = name.toLowerCase();
+    if (first === undefined || lower < first) first = lower;
+    passes?.add(passOf(lower, count));
+  };
+  visit(commonName);
+  for (const san of sans) visit(san);
+  return first === undefined ? 0 : passOf(first, count);
+}
+
+/**
+ * dayNumber, remembered per end date: an account's certificates share a few thousand end dates,
+ * and each reading makes a Date and a match. Bounded, in case end dates carry times of day.
+ */
+function dayNumbers(): { of(endDate: string | null): number | undefined } {
+  const known = new Map<string, number | undefined>();
+  return {
+    of(endDate) {
+      if (endDate === null) return undefined;
+      if (known.has(endDate)) return known.get(endDate);
+      if (known.size >= 10_000) known.clear();
+      const day = dayNumber(endDate);
+      known.set(endDate, day);
+      return day;
+    },
+  };
 }
 
 /**
