@@ -199,13 +199,10 @@ export function createCasClient(options: CasClientOptions): CasClient {
   });
 
   // Pages: not cached (lists must be fresh), but identical concurrent reads share one call,
-  // which keeps the priority of the read that made it.
-  const pageCache = new LRUCache<string, CertificateOrderPage, CallPriority>({
-    max: 1_000,
-    ttl: 1,
-    fetchMethod: (key, _stale, { context: priority }) =>
-      call(OPERATIONS.ListUserCertificateOrder, JSON.parse(key), { priority }),
-  });
+  // which keeps the priority of the read that made it. A page is dropped as soon as its call
+  // is answered: a sync of 100,000 certificates must not keep its 2,000 pages (a cache with a
+  // TTL drops an expired entry only when it is read again).
+  const pagesInFlight = new Map<string, Promise<CertificateOrderPage>>();
 
   // Status lookups share comma-joined calls: those arriving within one limiter interval of each
   // other (each Slack request arrives in its own I/O callback), and every one arriving while
@@ -251,11 +248,17 @@ export function createCasClient(options: CasClientOptions): CasClient {
   }
 
   async function listCertificatePage(filter: ListFilter, page: number): Promise<CertificateOrderPage> {
-    const result = await pageCache.fetch(JSON.stringify(pageQuery(filter, page)), {
-      context: filter.priority ?? 'interactive',
-    });
-    if (!result) throw new Error('ListUserCertificateOrder returned nothing');
-    return result;
+    const key = JSON.stringify(pageQuery(filter, page));
+    const shared = pagesInFlight.get(key);
+    if (shared) return shared;
+    const priority: CallPriority = filter.priority ?? 'interactive';
+    const fetched = call<CertificateOrderPage>(OPERATIONS.ListUserCertificateOrder, JSON.parse(key), { priority });
+    pagesInFlight.set(key, fetched);
+    try {
+      return await fetched;
+    } finally {
+      if (pagesInFlight.get(key) === fetched) pagesInFlight.delete(key);
+    }
   }
 
   async function* listCertificates(filter: ListFilter): AsyncGenerator<CertificateOrder> {
@@ -313,7 +316,7 @@ export function createCasClient(options: CasClientOptions): CasClient {
     clearCache: () => countCache.clear(),
     async close() {
       countCache.clear();
-      pageCache.clear();
+      pagesInFlight.clear();
       await sharedStatus?.close();
       // The shared connection goes first: once it is closed, a limiter's disconnect no longer
       // sends UNSUBSCRIBE, which Bottleneck does without handling its failure.

@@ -92,10 +92,10 @@ test('90 distinct serials at 20 a second over three replicas with budget to spar
     // Every serial asked once, in one of few calls.
     expect(asked.sort()).toEqual(certificates.map((c) => c.serialNo).sort());
     expect(statusCalls().length).toBeLessThanOrEqual(Math.ceil(4_500 / SHARED_STATUS_SPACING_MS) + 3);
-    // The calls are spaced as the batches are, across the replicas.
+    // The calls are spaced as the batches are, across the replicas (less what a busy machine delays a grant by).
     const times = statusCalls().map((call) => call.at);
     for (let i = 1; i < times.length; i++)
-      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThan(SHARED_STATUS_SPACING_MS - 150);
+      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThan(SHARED_STATUS_SPACING_MS - 250);
   } finally {
     await Promise.all(clients.map((client) => client.close()));
   }
@@ -126,7 +126,7 @@ test("a replica waiting on another's batch has its answer as soon as the owner h
     expect([a.status.Status, b.status.Status]).toEqual([expected(first), expected(second)]);
     expect(statusCalls()).toHaveLength(1);
     // The periodic look at the batch comes a second after joining; the message comes at once.
-    expect(b.at - a.at).toBeLessThan(400);
+    expect(b.at - a.at).toBeLessThan(600);
   } finally {
     await Promise.all([owner?.close(), joiner?.close()]);
   }
