@@ -90,6 +90,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     // The bot's own posts (alerts) go to the demo's stand-in for Slack's Web API.
     SLACK_API_URL: sink.apiUrl,
     ALERT_CHANNEL: ALERTS_CHANNEL,
+    // The demo shows its alerts whenever it runs (by default they wait for 09:00-20:00).
+    ALERT_HOURS: '00:00-24:00',
     PORT: '0',
     // Every name's handshake goes to the simulator's listener, whose CA is trusted; loopback is allowed.
     PROBE_INTERVAL_MINUTES: '60',

@@ -23,9 +23,6 @@ afterAll(async () => {
   await sandbox?.close();
   if (redis) {
     await dropNamespace(redis, NAMESPACE);
-    // The replicas' shared status batches (they expire within a minute anyway).
-    const statusKeys = await redis.keys(`${NAMESPACE}:status:*`);
-    if (statusKeys.length > 0) await redis.del(...statusKeys);
     await redis.quit();
   }
 });

@@ -37,8 +37,6 @@ afterAll(async () => {
   await sandbox?.close();
   if (redis) {
     await dropNamespace(redis, NAMESPACE);
-    const statusKeys = await redis.keys(`${NAMESPACE}:status:*`);
-    if (statusKeys.length > 0) await redis.del(...statusKeys);
     await redis.quit();
   }
 });

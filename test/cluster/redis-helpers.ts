@@ -47,8 +47,9 @@ export async function namespaceKeys(redis: Redis, namespace: string): Promise<st
   return keys;
 }
 
+/** Deletes the namespace's limiter keys and its replicas' shared status batches (which expire within a minute anyway). */
 export async function dropNamespace(redis: Redis, namespace: string): Promise<void> {
-  const keys = await namespaceKeys(redis, namespace);
+  const keys = [...(await namespaceKeys(redis, namespace)), ...(await redis.keys(`${namespace}:status:*`))];
   if (keys.length > 0) await redis.del(...keys);
 }
 

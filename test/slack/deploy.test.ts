@@ -420,7 +420,8 @@ test('a failing resource is listed by product, region and instance, and the requ
 test('approved outside DEPLOY_HOURS, the job is scheduled for the window start and the request says so', async () => {
   const hour = new Date().getUTCHours();
   const start = (hour + 3) % 24;
-  const window = `${String(start).padStart(2, '0')}:00-${String((start + 1) % 24).padStart(2, '0')}:00`;
+  // 23:00-24:00 at 20:xx UTC: a window ends at 24:00 at the latest (none crosses midnight).
+  const window = `${String(start).padStart(2, '0')}:00-${String(start + 1).padStart(2, '0')}:00`;
   const { h, stale } = await setup({ DEPLOY_HOURS: window, ALERT_TIMEZONE: 'UTC' });
   const { value, post } = await request(h, stale.old.certificateId);
   expect(visibleText(post.body as { blocks: unknown[] })).toContain(`Change window ${window.replace('-', '–')} (UTC)`);
