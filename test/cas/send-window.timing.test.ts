@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createSendWindow, minTimeFor, SEND_GUARD_MS } from '../../src/cas/limiter';
 import { busiestWindow } from '../../src/sandbox';
 import { spawnSandbox } from '../../src/sandbox';
 import { clientFor } from '../helpers/cas';
@@ -36,3 +38,29 @@ test('calls granted at CAS_QPS still arrive at most CAS_QPS in any one second wh
     await sandbox.close();
   }
 }, 60_000);
+
+/*
+ * The window is the limiter's margin for late grants, not a second spacing: calls granted on time
+ * (minTime apart) must pass it at once, or every long run pays the guard on each call (with a
+ * 100 ms guard a sync's pages left 110 ms apart at CAS_QPS 10, not 105). Calls that bunch wait
+ * until CAS_QPS calls span 1,000 ms plus the guard.
+ */
+test('calls minTime apart pass the send window at once; a burst waits for the guard', async () => {
+  const qps = 10;
+  const window = createSendWindow(qps);
+  const waits: number[] = [];
+  for (let i = 0; i < 2 * qps + 1; i++) {
+    const asked = performance.now();
+    await window.acquire('on-time');
+    waits.push(performance.now() - asked);
+    // 2 ms over minTime: a timer may fire a little early against performance.now().
+    await sleep(minTimeFor(qps) + 2);
+  }
+  expect(Math.max(...waits)).toBeLessThan(15);
+
+  const started = performance.now();
+  for (let i = 0; i < qps; i++) await window.acquire('burst');
+  expect(performance.now() - started).toBeLessThan(15);
+  await window.acquire('burst');
+  expect(performance.now() - started).toBeGreaterThanOrEqual(1000 + SEND_GUARD_MS - 1);
+}, 20_000);
