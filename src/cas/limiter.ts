@@ -47,16 +47,14 @@ export function queueDepth(group: Bottleneck.Group): number {
 
 /**
  * How much later than our send a request may reach CAS (signing, the socket write, the network,
- * a busy machine) and still be counted in the window we counted it in: the slack the limiter's
- * own spacing leaves in every window (SPACING_MARGIN: CAS_QPS calls granted on time span
- * CAS_QPS × minTime ≥ 1,050 ms). So calls granted on time never wait here, and the window only
- * restores that spacing at send time when grants bunch (a blocked event loop). A wider guard binds
- * on every call of a long run and costs its width per CAS_QPS calls: 100 ms made a sync's pages
- * leave 110 ms apart at CAS_QPS 10 instead of 105, so a sync could not come within 10% of
- * pages ÷ QPS. 25 ms (with the spacing, 50 ms for calls on time, 25 for bunched ones) once let a
- * 3-QPS account put 4 calls into one second at CAS on a busy machine.
+ * a busy machine) and still be counted in the window we counted it in. It binds on every call of
+ * a long run and costs its width per CAS_QPS calls beyond the limiter's own spacing (CAS_QPS calls
+ * granted on time span CAS_QPS × minTime ≥ 1,050 ms): 100 ms made a sync's pages leave 110 ms
+ * apart at CAS_QPS 10 instead of 105, so a sync could not come within 10% of pages ÷ QPS; 75 ms
+ * makes it 107.5. Narrower guards let a 3-QPS account put 4 calls into one second at CAS on a busy
+ * machine (test/accounts/account-qps.timing.test.ts): 25 ms once, 50 ms in 2 of 4 runs.
  */
-export const SEND_GUARD_MS = Math.round(1000 * (SPACING_MARGIN - 1));
+export const SEND_GUARD_MS = 75;
 
 export interface SendWindow {
   /** Resolves when `key` may send a call now; counts that call as sent now. */
@@ -70,7 +68,7 @@ export interface SendWindow {
  * call when it is actually sent, and holds a call while CAS_QPS calls were sent in the last
  * second (plus SEND_GUARD_MS), so no one-second window at CAS sees more than CAS_QPS calls from
  * this process unless a call arrives more than SEND_GUARD_MS later than it was sent. On time, calls
- * are `minTime` apart and never wait here.
+ * are `minTime` apart and wait here at most the guard's excess over that spacing.
  */
 export function createSendWindow(qps: number, windowMs = 1000 + SEND_GUARD_MS): SendWindow {
   const limit = Math.max(1, Math.floor(qps));
