@@ -46,11 +46,15 @@ export function queueDepth(group: Bottleneck.Group): number {
 }
 
 /**
- * How much later than our send a request may reach CAS (signing, the socket write, the network)
- * and still be counted in the window we counted it in. A sync writes each page to the store in
- * this process's event loop (SQLite synchronously), which can hold a counted call back by tens of
- * milliseconds: 25 ms let a 3-QPS account put 4 calls into one second at CAS. The cost is only
- * paid when the window binds: at most 100 ms per CAS_QPS calls.
+ * How much later than our send a request may reach CAS (signing, the socket write, the network,
+ * a busy machine) and still be counted in the window we counted it in. It binds on every call of
+ * a long run and costs its width per CAS_QPS calls beyond the limiter's own spacing (CAS_QPS calls
+ * granted on time span CAS_QPS × minTime ≥ 1,050 ms): at CAS_QPS 10 a sync's pages leave 110 ms
+ * apart instead of 105, so a sync cannot come within 10% of pages ÷ QPS. Narrower guards let a
+ * 3-QPS account put 4 calls into one second at CAS on a busy machine
+ * (test/accounts/account-qps.timing.test.ts): 25 ms once, 50 ms in 2 of 4 runs, 75 ms in 2 of 2
+ * at load average 6.5 (100 ms: 0 of 3 at 7.2–7.5). Counting each call when its request is written
+ * to the socket, not when it is granted, would let the guard cover the network alone.
  */
 export const SEND_GUARD_MS = 100;
 
@@ -65,7 +69,8 @@ export interface SendWindow {
  * loop was blocked) and leave together with the calls granted after it. This window counts each
  * call when it is actually sent, and holds a call while CAS_QPS calls were sent in the last
  * second (plus SEND_GUARD_MS), so no one-second window at CAS sees more than CAS_QPS calls from
- * this process, whatever the jitter. On time, calls are `minTime` apart and never wait here.
+ * this process unless a call arrives more than SEND_GUARD_MS later than it was sent. On time, calls
+ * are `minTime` apart and wait here at most the guard's excess over that spacing.
  */
 export function createSendWindow(qps: number, windowMs = 1000 + SEND_GUARD_MS): SendWindow {
   const limit = Math.max(1, Math.floor(qps));

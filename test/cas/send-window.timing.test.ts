@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createSendWindow, minTimeFor, SEND_GUARD_MS } from '../../src/cas/limiter';
 import { busiestWindow } from '../../src/sandbox';
 import { spawnSandbox } from '../../src/sandbox';
 import { clientFor } from '../helpers/cas';
@@ -36,3 +38,32 @@ test('calls granted at CAS_QPS still arrive at most CAS_QPS in any one second wh
     await sandbox.close();
   }
 }, 60_000);
+
+/*
+ * The window is the limiter's margin for late grants, not a second spacing: calls granted on time
+ * (minTime apart) wait in it at most what its guard adds to CAS_QPS × minTime, or every long run
+ * pays more than the guard on each call. Calls that bunch wait until CAS_QPS calls span 1,000 ms
+ * plus the guard.
+ */
+test('calls minTime apart wait in the send window only the guard beyond their spacing; a burst waits for the guard', async () => {
+  const qps = 10;
+  const window = createSendWindow(qps);
+  const excess = Math.max(0, 1000 + SEND_GUARD_MS - qps * minTimeFor(qps));
+  const waits: number[] = [];
+  for (let i = 0; i < 2 * qps + 1; i++) {
+    const asked = performance.now();
+    await window.acquire('on-time');
+    waits.push(performance.now() - asked);
+    await sleep(minTimeFor(qps));
+  }
+  // The first CAS_QPS calls pass at once; a later one waits at most the excess (a timer may fire a
+  // little early or late against performance.now()).
+  expect(Math.max(...waits.slice(0, qps))).toBeLessThan(15);
+  expect(Math.max(...waits)).toBeLessThan(excess + 15);
+
+  const started = performance.now();
+  for (let i = 0; i < qps; i++) await window.acquire('burst');
+  expect(performance.now() - started).toBeLessThan(15);
+  await window.acquire('burst');
+  expect(performance.now() - started).toBeGreaterThanOrEqual(1000 + SEND_GUARD_MS - 1);
+}, 20_000);
