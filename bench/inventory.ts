@@ -33,7 +33,7 @@ import { botSettings, cleanEnv } from './bot-env';
 import { describeReplacementRun, replacementRuns } from './replacements';
 import { machineMeter, type MachineShare, type PeakRun, runWithPeakRss } from './inventory-proc';
 import { reportServing, runServing, type ServingRun, servingOptionsFromEnv } from './serving';
-import { freePort, type Latency, latencyOf } from './slack-load';
+import { freePort, type Latency, latencyOf, postForStatus } from './slack-load';
 
 const CERTS = Number(process.env.BENCH_CERTS ?? 10_000);
 const BIG_CERTS = Number(process.env.BENCH_BIG_CERTS ?? 100_000);
@@ -113,27 +113,13 @@ async function startBot(settings: Record<string, string>, sink: ResponseSink): P
 }
 
 function post(bot: Bot, body: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: bot.port,
-        path: EVENTS_PATH,
-        method: 'POST',
-        agent: bot.agent,
-        headers: { ...signedFormHeaders(body, bot.signingSecret), 'content-length': Buffer.byteLength(body) },
-        timeout: 10_000,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
-      },
-    );
-    req.on('timeout', () => req.destroy());
-    // A refused or reset connection is a failed ack (status 0), not a crashed bench.
-    req.on('error', () => resolve(0));
-    req.end(body);
+  return postForStatus({
+    agent: bot.agent,
+    port: bot.port,
+    path: EVENTS_PATH,
+    body,
+    headers: signedFormHeaders(body, bot.signingSecret),
+    timeoutMs: 10_000,
   });
 }
 

@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { slackSignature } from '../src/demo/request-signing';
 import { CERTIFICATE_VIEWS, type CertificateView } from '../src/domain/views';
 import type { SyncSummary } from '../src/inventory/sync';
 import { generateDataset, type SandboxCertificate, spawnSandbox } from '../src/sandbox';
@@ -34,7 +35,7 @@ import {
   latencyOf,
   epochMs,
   freePort,
-  sign,
+  postForStatus,
   spawnChild,
   waitUntilServing,
 } from './slack-load';
@@ -308,32 +309,17 @@ function buildMix(count: number, data: ReturnType<typeof askables>, fake: FakeSl
 
 function post(agent: http.Agent, port: number, request: Request, secret: string): Promise<number> {
   const timestamp = Math.floor(Date.now() / 1000);
-  return new Promise((resolve) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: EVENTS_PATH,
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': request.contentType,
-          'content-length': Buffer.byteLength(request.body),
-          'x-slack-request-timestamp': String(timestamp),
-          'x-slack-signature': sign(request.body, timestamp, secret),
-        },
-        timeout: 10_000,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
-      },
-    );
-    req.on('timeout', () => req.destroy());
-    // A refused or reset connection is a failed ack (status 0), not a crashed bench.
-    req.on('error', () => resolve(0));
-    req.end(request.body);
+  return postForStatus({
+    agent,
+    port,
+    path: EVENTS_PATH,
+    body: request.body,
+    headers: {
+      'content-type': request.contentType,
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': slackSignature(request.body, timestamp, secret),
+    },
+    timeoutMs: 10_000,
   });
 }
 

@@ -1,20 +1,16 @@
 /**
- * The load side of `npm run bench:slack`: Slack's request signing, slash-command payloads, a
- * fixed-concurrency sender over keep-alive sockets, and the small process helpers the bench
- * needs. Kept apart from test/helpers because bench/ is compiled into dist/ and test/ is not.
+ * The load side of `npm run bench:slack`: slash-command payloads (signed as the demo signs
+ * them, src/demo/request-signing.ts), a fixed-concurrency sender over keep-alive sockets, and
+ * the small process helpers the bench needs. Kept apart from test/helpers because bench/ is
+ * compiled into dist/ and test/ is not.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import readline from 'node:readline';
-
-/** Slack's v0 signature: HMAC-SHA256(secret, "v0:{ts}:{body}"), hex. */
-export function sign(body: string, timestamp: number, secret: string): string {
-  return `v0=${crypto.createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-}
+import { slackSignature } from '../src/demo/request-signing';
 
 export type BenchCommand = '/cert-risk' | '/cert-status';
 
@@ -95,10 +91,16 @@ export async function runLoad(
       const timestamp = Math.floor(Date.now() / 1000);
       const sentAt = epochMs();
       const t0 = performance.now();
-      const status = await post(agent, target.port, target.path, body, {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(timestamp),
-        'x-slack-signature': sign(body, timestamp, target.signingSecret),
+      const status = await postForStatus({
+        agent,
+        port: target.port,
+        path: target.path,
+        body,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': String(timestamp),
+          'x-slack-signature': slackSignature(body, timestamp, target.signingSecret),
+        },
       });
       samples.push({ id: request.id, command: request.command, sentAt, ackMs: performance.now() - t0, status });
     }
@@ -108,22 +110,37 @@ export async function runLoad(
   return { samples, wallMs };
 }
 
-function post(
-  agent: http.Agent,
-  port: number,
-  path: string,
-  body: string,
-  headers: Record<string, string>,
-): Promise<number> {
+/**
+ * One POST to the bot on 127.0.0.1, resolving with its HTTP status: 0 when the connection was
+ * refused or reset, or (with `timeoutMs`) when no answer came in time.
+ */
+export function postForStatus(request: {
+  agent: http.Agent;
+  port: number;
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+  timeoutMs?: number;
+}): Promise<number> {
+  const { body } = request;
   return new Promise((resolve) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { ...headers, 'content-length': body.length } },
+      {
+        host: '127.0.0.1',
+        port: request.port,
+        path: request.path,
+        method: 'POST',
+        agent: request.agent,
+        headers: { ...request.headers, 'content-length': Buffer.byteLength(body) },
+        ...(request.timeoutMs === undefined ? {} : { timeout: request.timeoutMs }),
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
         res.on('error', () => resolve(0));
       },
     );
+    req.on('timeout', () => req.destroy());
     // A refused or reset connection is a failed ack (status 0), not a crashed bench.
     req.on('error', () => resolve(0));
     req.end(body);
@@ -175,7 +192,7 @@ export async function waitUntilServing(
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
           'x-slack-request-timestamp': String(timestamp),
-          'x-slack-signature': sign(body, timestamp, signingSecret),
+          'x-slack-signature': slackSignature(body, timestamp, signingSecret),
         },
         body,
       });
