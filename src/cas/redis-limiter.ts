@@ -101,14 +101,14 @@ export function limiterUnavailableError(operation: string, target: string, cause
   return error;
 }
 
-interface ParsedUrl {
+export interface ParsedUrl {
   target: string;
   secrets: string[];
   /** The database ioredis SELECTs: the URL's path (`/3`), else its `?db=`, else 0. */
   database: string;
 }
 
-function parseRedisUrl(url: string): ParsedUrl {
+export function parseRedisUrl(url: string): ParsedUrl {
   try {
     const parsed = new URL(url);
     const secrets = [parsed.password, parsed.username].filter((s) => s.length > 0).flatMap((s) => [s, safeDecode(s)]);
@@ -148,7 +148,7 @@ function reasonOf(error: unknown, secrets: string[]): string {
  * second slot) and a call must fail fast while Redis is away rather than hang. ioredis keeps
  * reconnecting in the background, so calls work again as soon as Redis is back.
  */
-function clientOptions(connectTimeoutMs: number): RedisOptions {
+export function clientOptions(connectTimeoutMs: number): RedisOptions {
   return {
     connectTimeout: Math.min(connectTimeoutMs, 3_000),
     commandTimeout: COMMAND_TIMEOUT_MS,

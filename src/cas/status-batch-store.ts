@@ -1,4 +1,5 @@
-import type { default as Redis, RedisOptions } from 'ioredis';
+import type { default as Redis } from 'ioredis';
+import { clientOptions, DEFAULT_CONNECT_TIMEOUT_MS, parseRedisUrl } from './redis-limiter';
 
 /**
  * Where replicas keep their shared status batches: Redis, under the shared limiter's namespace
@@ -16,9 +17,6 @@ import type { default as Redis, RedisOptions } from 'ioredis';
 export const ERROR_FIELD = '!error';
 /** How long a batch's serials and its result stay readable: far longer than any waiter waits for them. */
 const KEEP_MS = 60_000;
-/** A Redis command that takes longer fails, so a hung server sends lookups to their own calls instead of stalling them. */
-const COMMAND_TIMEOUT_MS = 2_000;
-const RECONNECT_MAX_DELAY_MS = 2_000;
 /** How long connecting waits for Redis before it lets lookups batch per process until Redis is there. */
 const READY_WAIT_MS = 2_000;
 
@@ -133,28 +131,6 @@ interface ScriptedRedis extends Redis {
   statusCheck(lease: string, result: string, ...fields: string[]): Promise<[string, Array<string | null>?]>;
 }
 
-function redisOptions(): RedisOptions {
-  // As the limiter's connection: fail fast while Redis is away (the lookup then makes its own
-  // call) instead of queueing commands, and keep reconnecting in the background.
-  return {
-    commandTimeout: COMMAND_TIMEOUT_MS,
-    connectTimeout: 3_000,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    autoResendUnfulfilledCommands: false,
-    retryStrategy: (attempt) => Math.min(attempt * 100, RECONNECT_MAX_DELAY_MS),
-  };
-}
-
-function targetOf(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname || 'localhost'}:${parsed.port || '6379'}`;
-  } catch {
-    return 'the REDIS_URL host';
-  }
-}
-
 /** Resolves when `connection` is ready, or after `ms` whatever it is. */
 function untilReady(connection: Redis, ms: number): Promise<void> {
   if (connection.status === 'ready') return Promise.resolve();
@@ -171,13 +147,16 @@ function untilReady(connection: Redis, ms: number): Promise<void> {
 
 /**
  * Connects a store on REDIS_URL, waiting up to READY_WAIT_MS for Redis and never failing: a
- * lookup while Redis is away makes its own call, and ioredis keeps reconnecting. `namespace` is the shared limiter's, so the batches of one bot's replicas meet.
+ * lookup while Redis is away makes its own call, and ioredis keeps reconnecting. `namespace` is
+ * the shared limiter's, so the batches of one bot's replicas meet. The connections are the
+ * limiter's kind (clientOptions): commands fail fast while Redis is away and time out on a hung
+ * server, so lookups go to their own calls instead of stalling.
  */
 export async function connectStatusBatchStore(options: { url: string; namespace: string }): Promise<StatusBatchStore> {
   const { default: RedisClient } = await import('ioredis');
-  const redis = new RedisClient(options.url, redisOptions()) as ScriptedRedis;
+  const redis = new RedisClient(options.url, clientOptions(DEFAULT_CONNECT_TIMEOUT_MS)) as ScriptedRedis;
   // ioredis subscribes again after a reconnect; a SUBSCRIBE refused meanwhile is asked again by the next lookup.
-  const subscriber = new RedisClient(options.url, redisOptions());
+  const subscriber = new RedisClient(options.url, clientOptions(DEFAULT_CONNECT_TIMEOUT_MS));
   // Failed (re)connections are reported as 'error' events, which would be thrown without a listener;
   // each command that fails meanwhile says so to its caller, who falls back.
   redis.on('error', () => undefined);
@@ -197,7 +176,7 @@ export async function connectStatusBatchStore(options: { url: string; namespace:
   subscriber.on('message', (channel: string, id: string) => listeners.get(channel)?.(id));
 
   return {
-    target: targetOf(options.url),
+    target: parseRedisUrl(options.url).target,
     async join(account, request) {
       const p = prefix(account);
       const [id, owner, delayMs] = await redis.statusJoin(
